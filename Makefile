@@ -1,0 +1,71 @@
+# machikoba — the two commands: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-dev migrate seed serve worker lint format check-migrations \
+        check-css check-messages css messages pytest browsers clean bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt pyproject.toml | $(PY)
+	$(PIP) install --quiet -r requirements/base.txt
+	$(PIP) install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(PY)
+	$(PIP) install --quiet -r requirements/dev.txt
+	$(PIP) install --quiet --no-deps -e .
+	touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+## demo: set up, migrate SQLite, load the demo ward, serve on http://127.0.0.1:8000 with a task worker
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo "Serving machikoba on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(MANAGE) db_worker --queue-name '*' --interval 1 & \
+	  $(MANAGE) runserver --insecure --noreload $(HOST):$(PORT)
+
+## test: install test tools (and Debian's Chromium when missing), run every check and the suite
+test: install-dev browsers
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	scripts/check_css.sh
+	$(PY) scripts/check_messages.py
+	$(VENV)/bin/pytest -x $(PYTEST_ARGS)
+
+browsers:
+	@scripts/ensure_system_packages.sh
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+css:
+	scripts/build_css.sh
+
+messages: install-dev
+	cd src/machikoba && ../../$(PY) ../../manage.py makemessages --locale en --no-obsolete --no-location --ignore '*/tests/*' --ignore 'static/*'
+	$(PY) scripts/check_messages.py --compile
+
+bench: install-dev
+	$(VENV)/bin/pytest bench --benchmark-enable
+
+clean:
+	rm -rf $(VENV) var

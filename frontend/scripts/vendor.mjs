@@ -1,0 +1,56 @@
+// Copy the pinned htmx / Alpine.js builds from node_modules into Django's
+// static folder, with a license header on top (neither npm build ships one).
+// Run with: npm run vendor   (from frontend/)
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const frontend = join(here, '..');
+const outDir = join(frontend, '..', 'src', 'machikoba', 'web', 'static', 'machikoba', 'js');
+
+const MIT_ALPINE = `Alpine.js @VERSION@ (npm: alpinejs, dist/cdn.min.js) https://alpinejs.dev
+MIT License
+
+Copyright © 2019-2021 Caleb Porzio and contributors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.`;
+
+// htmx ships its LICENSE (0BSD) in the npm package: its text is copied in.
+const HTMX_0BSD = `htmx @VERSION@ (npm: htmx.org, dist/htmx.min.js) https://htmx.org
+@LICENSE_FILE@`;
+
+const vendored = [
+  { pkg: 'htmx.org', file: 'dist/htmx.min.js', out: 'htmx.min.js', header: HTMX_0BSD },
+  { pkg: 'alpinejs', file: 'dist/cdn.min.js', out: 'alpine.min.js', header: MIT_ALPINE },
+];
+
+mkdirSync(outDir, { recursive: true });
+for (const { pkg, file, out, header } of vendored) {
+  const pkgDir = join(frontend, 'node_modules', pkg);
+  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const body = readFileSync(join(pkgDir, file), 'utf8');
+  let text = header.replace('@VERSION@', version);
+  if (text.includes('@LICENSE_FILE@')) {
+    text = text.replace('@LICENSE_FILE@', readFileSync(join(pkgDir, 'LICENSE'), 'utf8').trim());
+  }
+  const comment = '/*!\n' + text.split('\n').map((l) => (l ? ' * ' + l : ' *')).join('\n') + '\n */\n';
+  writeFileSync(join(outDir, out), comment + body.replace(/\s*$/, '\n'));
+  console.log(`vendored ${pkg}@${version} -> ${join('src/machikoba/web/static/machikoba/js', out)}`);
+}

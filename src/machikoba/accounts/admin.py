@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.accounts.services import ward_role_grant, ward_role_revoke
+
+
+class WardRoleInline(admin.TabularInline):
+    model = WardRoleAssignment
+    fk_name = "user"
+    extra = 0
+    fields = ("role", "valid_until", "granted_at", "granted_by")
+    readonly_fields = ("granted_at", "granted_by")
+    can_delete = True
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "name", "is_active", "is_staff", "date_joined")
+    list_filter = ("is_active", "is_staff", "ward_roles__role")
+    search_fields = ("email", "name", "name_kana")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("本人情報"), {"fields": ("name", "name_kana")}),
+        (_("権限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("日時"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
+    inlines = [WardRoleInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WardRoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        # Role grants go through the services so each one is checked and audited.
+        for assignment in formset.save(commit=False):
+            if assignment.pk is None:
+                ward_role_grant(
+                    actor=request.user,
+                    user=form.instance,
+                    role=assignment.role,
+                    valid_until=assignment.valid_until,
+                )
+            else:
+                assignment.full_clean()
+                assignment.save(update_fields=["valid_until"])
+        for assignment in formset.deleted_objects:
+            ward_role_revoke(actor=request.user, assignment=assignment)
+        return None

@@ -1,0 +1,56 @@
+"""Writes for users and ward roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.accounts.rules import forget_cached_roles, is_platform_admin
+from machikoba.core.audit import audit_record
+from machikoba.core.errors import ApplicationError, PermissionRefused
+
+
+def _require_admin(actor) -> None:
+    # ``actor=None`` is the system itself (seed data, management commands).
+    if actor is not None and not is_platform_admin(actor):
+        raise PermissionRefused(
+            "not_platform_admin", _("区の役割を変更できるのはプラットフォーム管理者だけです。")
+        )
+
+
+@transaction.atomic
+def ward_role_grant(
+    *, actor, user: User, role: str, valid_until: dt.date | None = None
+) -> WardRoleAssignment:
+    _require_admin(actor)
+    assignment = WardRoleAssignment(user=user, role=role, valid_until=valid_until, granted_by=actor)
+    try:
+        assignment.full_clean()
+    except ValidationError as error:
+        if "__all__" in getattr(error, "error_dict", {}):
+            raise ApplicationError(
+                "ward_role_exists", _("この人にはすでにこの役割があります。")
+            ) from None
+        raise ApplicationError.from_validation_error(error, code="ward_role_invalid") from None
+    assignment.save()
+    forget_cached_roles(user)
+    audit_record(
+        actor=actor,
+        verb="ward_role.grant",
+        target=assignment,
+        after={"user": user.email, "role": role, "valid_until": str(valid_until or "")},
+    )
+    return assignment
+
+
+@transaction.atomic
+def ward_role_revoke(*, actor, assignment: WardRoleAssignment) -> None:
+    _require_admin(actor)
+    before = {"user": assignment.user.email, "role": assignment.role}
+    audit_record(actor=actor, verb="ward_role.revoke", target=assignment, before=before)
+    assignment.delete()
+    forget_cached_roles(assignment.user)

@@ -1,0 +1,116 @@
+"""Sign-in: e-mail login, lockout after repeated failures, MFA for officers."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from machikoba.core.testing.factories import (
+    TEST_PASSWORD,
+    MembershipFactory,
+    UserFactory,
+    WardRoleFactory,
+    give_totp,
+    totp_now,
+)
+
+LOGIN_URL = "/accounts/login/"
+
+
+def _login(client, email, password):
+    return client.post(LOGIN_URL, {"login": email, "password": password})
+
+
+@pytest.mark.django_db
+def test_member_signs_in_with_email_and_lands_on_the_shop_home(client):
+    membership = MembershipFactory()
+    response = _login(client, membership.user.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 200
+    assert membership.company.name in home.content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused_in_japanese_and_nobody_is_signed_in(client):
+    user = UserFactory()
+    response = _login(client, user.email, "wrong-password")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "メールアドレスもしくはパスワードが正しくありません" in body
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_account_with_a_japanese_message(client):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _login(client, user.email, "wrong-password").status_code == 200
+    locked = _login(client, user.email, "wrong-password")
+    assert locked.status_code == 429
+    assert "ログインを一時的に止めています" in locked.content.decode()
+    # Even the right password is refused while locked, and nothing is signed in.
+    again = _login(client, user.email, TEST_PASSWORD)
+    assert again.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_lockout_of_one_account_does_not_lock_another(client):
+    victim, other = UserFactory(), UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, victim.email, "wrong-password")
+    assert _login(client, other.email, TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_officer_must_give_a_totp_code_after_the_password(client):
+    officer = WardRoleFactory().user
+    give_totp(officer)
+    response = _login(client, officer.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+    ok = client.post(reverse("mfa_authenticate"), {"code": totp_now()})
+    assert ok.status_code == 302
+    assert client.get(reverse("web:officer_home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_officer_without_totp_is_sent_to_set_it_up(client):
+    officer = WardRoleFactory().user
+    client.force_login(officer)
+    response = client.get(reverse("web:officer_home"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("mfa_activate_totp")
+    # The API is closed too until the second factor exists.
+    assert client.get("/api/accounts/me").status_code == 302
+
+
+@pytest.mark.django_db
+def test_platform_admin_without_totp_cannot_open_the_admin(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_shop_members_may_use_totp_but_are_not_forced_to(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    assert client.get(reverse("web:home")).status_code == 200
+    assert client.get(reverse("mfa_index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_inactive_users_cannot_sign_in(client):
+    user = UserFactory(is_active=False)
+    response = _login(client, user.email, TEST_PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response.headers["Location"] == reverse("account_inactive")

@@ -1,0 +1,61 @@
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.companies.management.commands.seed_demo import DEMO_USERS, demo_companies
+from machikoba.companies.models import Company, Membership
+from machikoba.companies.validators import validate_corporate_number
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_ward_and_is_idempotent():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (
+        Company.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        WardRoleAssignment.objects.count(),
+    )
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    again = (
+        Company.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        WardRoleAssignment.objects.count(),
+    )
+    assert counts == again
+    assert 55 <= counts[0] <= 65
+    assert counts[1] == len(DEMO_USERS)
+    assert {w.role for w in WardRoleAssignment.objects.all()} == {
+        "officer",
+        "advisor",
+        "reviewer",
+        "lab_staff",
+    }
+    owner = User.objects.get(email="owner@example.com")
+    assert owner.memberships.count() == 2  # shows the company switcher
+
+
+def test_demo_companies_are_varied_and_valid():
+    companies = demo_companies()
+    kinds = Counter(c["kind"] for c in companies)
+    for kind in (
+        "lathe",
+        "machining",
+        "sheet_metal",
+        "welding",
+        "heat_treatment",
+        "plating",
+        "grinding",
+        "inspection",
+    ):
+        assert kinds[kind] >= 2, kind
+    employees = [c["employees"] for c in companies]
+    assert min(employees) >= 2
+    assert max(employees) <= 50
+    assert len({e // 10 for e in employees}) >= 3  # small, medium and larger shops
+    assert len({c["name"] for c in companies}) == len(companies)
+    for company in companies:
+        validate_corporate_number(company["corporate_number"])

@@ -1,0 +1,265 @@
+"""Settings, read from the environment (see .env.example for every variable).
+
+Defaults give the embedded demo set-up: SQLite and local media files under
+``var/``. ``MACHIKOBA_ENV=production`` turns on the production checks: it refuses
+to start without SECRET_KEY and ALLOWED_HOSTS and enables the secure-cookie,
+HSTS and SSL-redirect settings that ``manage.py check --deploy`` asks for.
+"""
+
+import os
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+SRC_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = SRC_DIR.parent
+
+env = environ.Env()
+env_file = env.str("MACHIKOBA_ENV_FILE", default=str(BASE_DIR / ".env"))
+if Path(env_file).is_file():
+    environ.Env.read_env(env_file)
+
+ENVIRONMENT = env.str("MACHIKOBA_ENV", default="development")
+if ENVIRONMENT not in {"development", "production", "test"}:
+    raise ImproperlyConfigured("MACHIKOBA_ENV must be development, production or test")
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = env.bool("DEBUG", default=False)
+VAR_DIR = Path(env.str("MACHIKOBA_VAR_DIR", default=str(BASE_DIR / "var")))
+
+if PRODUCTION:
+    # No fallback secrets in production: fail loudly instead of running insecurely.
+    if not env.str("SECRET_KEY", default=""):
+        raise ImproperlyConfigured("SECRET_KEY must be set when MACHIKOBA_ENV=production")
+    if not env.list("ALLOWED_HOSTS", default=[]):
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when MACHIKOBA_ENV=production")
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off when MACHIKOBA_ENV=production")
+    SECRET_KEY = env.str("SECRET_KEY")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+else:
+    # A per-checkout key for development and demo only; production never reads this file.
+    _dev_key_file = VAR_DIR / "dev-secret-key"
+    if env.str("SECRET_KEY", default=""):
+        SECRET_KEY = env.str("SECRET_KEY")
+    else:
+        from django.core.management.utils import get_random_secret_key
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if not _dev_key_file.exists():
+            _dev_key_file.write_text(get_random_secret_key())
+        SECRET_KEY = _dev_key_file.read_text().strip()
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "machikoba.core",
+    "machikoba.accounts",
+    "machikoba.companies",
+    "machikoba.web",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "rules",
+    "ninja",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "machikoba.web.locale.JapaneseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "machikoba.accounts.middleware.ActiveCompanyMiddleware",
+    "machikoba.accounts.middleware.RequireMFAMiddleware",
+    "machikoba.core.middleware.ApplicationErrorMiddleware",
+    # AxesMiddleware must be last: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "machikoba.config.urls"
+WSGI_APPLICATION = "machikoba.config.wsgi.application"
+ASGI_APPLICATION = "machikoba.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "machikoba.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'machikoba.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file (not :memory:) test database, so a separate task-worker process sees it;
+    # one per test process, so two runs in one checkout do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-machikoba-{os.getpid()}.sqlite3")}
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://machikoba")}
+
+# --- auth ---------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Axes first, so a locked-out login never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "web:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=True)
+ACCOUNT_ADAPTER = "machikoba.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Failed-login lockout is django-axes' job (one place, one message); allauth's own
+# login_failed limit would answer first with a different message.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="machikoba")
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "machikoba.accounts.lockout.username_of_attempt"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+
+# --- i18n ---------------------------------------------------------------------
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+LOCALE_PATHS = [SRC_DIR / "machikoba" / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- static and media -----------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- background tasks -----------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "mail"],
+    }
+}
+
+# --- e-mail: every message is queued and delivered by the task worker ------------
+EMAIL_BACKEND = "machikoba.core.mail.QueuedEmailBackend"
+MACHIKOBA_EMAIL_DELIVERY_BACKEND = env.str(
+    "EMAIL_DELIVERY_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="machikoba <noreply@machikoba.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- the ward running this instance -----------------------------------------------
+MACHIKOBA_WARD_NAME = env.str("WARD_NAME", default="まちこば区")
+MACHIKOBA_WARD_NAME_EN = env.str("WARD_NAME_EN", default="Machikoba City")
+
+# --- security -------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

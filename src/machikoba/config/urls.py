@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from machikoba.config.api import api
+
+urlpatterns = [
+    path("", include("machikoba.web.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "machikoba.web.errors.bad_request"
+handler403 = "machikoba.web.errors.permission_denied"
+handler404 = "machikoba.web.errors.page_not_found"
+handler500 = "machikoba.web.errors.server_error"

@@ -1,0 +1,146 @@
+"""The one access layer: every read of company-owned data starts here.
+
+Each access-controlled model declares an ``access_policy`` (an ``AccessPolicy``
+instance) and uses ``AccessManager``. ``Model.objects.for_user(user, action)``
+returns only the rows that user may act on; anything not granted is denied.
+Views and API handlers fetch single objects with ``get_for_user_or_404`` so a
+foreign id is indistinguishable from a missing one.
+
+Role tests (is this user a ward officer? an owner of that company?) are ``rules``
+predicates in ``machikoba.accounts.rules``; policies combine them with
+queryset scopes so that lists and detail views share one decision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+VIEW = "view"
+CHANGE = "change"
+DELETE = "delete"
+MANAGE = "manage"
+ACTIONS = (VIEW, CHANGE, DELETE, MANAGE)
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+def _is_signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+class AccessPolicy:
+    """Deny by default. Subclasses return a ``Q`` per (user, action)."""
+
+    def scope(self, user, action: str) -> Q:
+        return NOTHING
+
+    def anonymous_scope(self, action: str) -> Q:
+        return NOTHING
+
+
+class TenantPolicy(AccessPolicy):
+    """Rows owned by one company (``company_field``) through its memberships.
+
+    ``view`` for any member, ``change`` for owner and staff, ``delete`` and
+    ``manage`` for owners. Ward roles named in ``ward_view_roles`` may view.
+    """
+
+    company_field = "company"
+    view_roles: tuple[str, ...] = ("owner", "staff", "floor_worker")
+    change_roles: tuple[str, ...] = ("owner", "staff")
+    delete_roles: tuple[str, ...] = ("owner",)
+    manage_roles: tuple[str, ...] = ("owner",)
+    ward_view_roles: tuple[str, ...] = ()
+
+    def __init__(self, **overrides: Any) -> None:
+        for key, value in overrides.items():
+            if not hasattr(self, key):
+                raise TypeError(f"unknown policy option {key}")
+            setattr(self, key, value)
+
+    def roles_for(self, action: str) -> tuple[str, ...]:
+        return {
+            VIEW: self.view_roles,
+            CHANGE: self.change_roles,
+            DELETE: self.delete_roles,
+            MANAGE: self.manage_roles,
+        }.get(action, ())
+
+    def scope(self, user, action: str) -> Q:
+        roles = self.roles_for(action)
+        q = NOTHING
+        if roles:
+            company_ids = company_ids_for(user, roles)
+            q = Q(**{f"{self.company_field}__in": company_ids})
+        if action == VIEW and self.ward_view_roles:
+            from machikoba.accounts.rules import has_any_ward_role
+
+            if has_any_ward_role(user, self.ward_view_roles):
+                q = EVERYTHING
+        return q
+
+
+def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:
+    """Ids of the companies where ``user`` holds one of ``roles`` (cached per user object)."""
+    cache = user.__dict__.setdefault("_machikoba_company_roles", None)
+    if cache is None:
+        membership = apps.get_model("companies", "Membership")
+        cache = list(membership.objects.filter(user=user).values_list("company_id", "role"))
+        user.__dict__["_machikoba_company_roles"] = cache
+    return sorted({company_id for company_id, role in cache if role in roles})
+
+
+class AccessQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = VIEW) -> AccessQuerySet:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        policy = getattr(self.model, "access_policy", None)
+        if not isinstance(policy, AccessPolicy):
+            raise ImproperlyConfigured(f"{self.model.__name__} declares no access_policy")
+        signed_in = _is_signed_in(user)
+        q = policy.scope(user, action) if signed_in else policy.anonymous_scope(action)
+        if q == NOTHING:
+            return self.none()
+        return self.filter(q)
+
+
+class AccessManager(models.Manager.from_queryset(AccessQuerySet)):
+    """Default manager of every access-controlled model."""
+
+
+def get_for_user_or_404(source, user, action: str = VIEW, **lookup: Any):
+    """Fetch one object the user may act on.
+
+    A row the user cannot even see is a 404 (its existence is not disclosed);
+    a row they can see but not act on is a 403.
+    """
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    try:
+        return queryset.for_user(user, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        if action != VIEW and queryset.for_user(user, VIEW).filter(**lookup).exists():
+            raise PermissionDenied from None
+        raise Http404 from None
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    """Object-level check through the same scopes the lists use."""
+    return type(obj)._default_manager.for_user(user, action).filter(pk=obj.pk).exists()
+
+
+def require(user, action: str, obj: models.Model) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def access_controlled_models() -> list[type[models.Model]]:
+    return [
+        m for m in apps.get_models() if isinstance(getattr(m, "access_policy", None), AccessPolicy)
+    ]

@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, TenantPolicy
+
+# What each audit verb means, for people reading the trail. Apps add their verbs here.
+AUDIT_VERB_LABELS = {
+    "company.create": _("企業を登録"),
+    "company.switch": _("作業中の企業を切り替え"),
+    "membership.create": _("メンバーを追加"),
+    "ward_role.grant": _("区の役割を付与"),
+    "ward_role.revoke": _("区の役割を解除"),
+}
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEventPolicy(TenantPolicy):
+    """Owners read their company's trail; platform admins read everything.
+
+    Events with no company (ward-level actions) are visible to platform admins only.
+    """
+
+    view_roles = ("owner",)
+    change_roles = ()
+    delete_roles = ()
+    manage_roles = ()
+
+    def scope(self, user, action):
+        if action == VIEW and user.is_staff:
+            return EVERYTHING
+        return super().scope(user, action) if action == VIEW else NOTHING
+
+
+class AuditEvent(models.Model):
+    """An append-only record of something a service did: who, what, to which object, when."""
+
+    occurred_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("実行者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("実行者 (記録時)"), max_length=254, blank=True)
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("企業"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verb = models.CharField(_("操作"), max_length=80, db_index=True)
+    target_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("対象の種類"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_id = models.CharField(_("対象ID"), max_length=64, blank=True)
+    target_repr = models.CharField(_("対象"), max_length=200, blank=True)
+    before = models.JSONField(_("変更前"), null=True, blank=True)
+    after = models.JSONField(_("変更後"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = AuditEventPolicy()
+
+    class Meta:
+        verbose_name = _("監査ログ")
+        verbose_name_plural = _("監査ログ")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(verb=""), name="auditevent_verb_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an event, once written, is never rewritten.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are append-only")
+
+    @property
+    def verb_label(self) -> str:
+        return str(AUDIT_VERB_LABELS.get(self.verb, self.verb))

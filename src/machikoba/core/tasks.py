@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.core.mail import get_connection
+from django_tasks import task
+
+from machikoba.core.mail import payload_to_message
+
+
+@task(queue_name="mail")
+def deliver_email(payload: dict) -> int:
+    """Send one queued message through the real delivery backend; returns messages sent."""
+    connection = get_connection(settings.MACHIKOBA_EMAIL_DELIVERY_BACKEND)
+    return payload_to_message(payload, connection).send()

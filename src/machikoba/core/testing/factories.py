@@ -1,0 +1,79 @@
+"""factory-boy factories shared by every app's tests."""
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
+
+from machikoba.accounts.choices import WardRole
+from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.companies.choices import CompanyRole
+from machikoba.companies.models import Company, Membership
+from machikoba.companies.validators import corporate_number_with_check_digit
+
+TEST_PASSWORD = "test-pass-2026!"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    name = factory.Sequence(lambda n: f"利用者 {n}")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or TEST_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"テスト精機{n}株式会社")
+    name_kana = factory.Sequence(lambda n: f"テストセイキ{n}")
+    corporate_number = factory.Sequence(
+        lambda n: corporate_number_with_check_digit(f"{700000000000 + n:012d}")
+    )
+    postal_code = "144-0051"
+    address = "東京都大田区西蒲田1丁目1番1号"
+    employees = 12
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    role = CompanyRole.OWNER
+
+
+class WardRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WardRoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = WardRole.OFFICER
+
+
+def give_totp(user, secret: str = TEST_TOTP_SECRET) -> Authenticator:
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+
+
+def totp_now(secret: str = TEST_TOTP_SECRET) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))

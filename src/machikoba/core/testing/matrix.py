@@ -1,0 +1,121 @@
+"""The permission matrix: who gets what from every URL of the project.
+
+Each app's ``tests/test_permissions.py`` declares ``MATRIX``, a list of ``Case``:
+a route, how to build its URL and request from the test ``World``, and the
+expected outcome for each actor. ``assert_case`` runs one case for every actor;
+``core/tests/test_url_coverage.py`` fails when a URL pattern of the project is in
+no case and not declared public in ``PUBLIC_ROUTES``.
+
+Outcomes: an HTTP status (200, 403, 404, …), ``LOGIN`` (redirect to sign-in),
+or ``REDIRECT`` (any other redirect, e.g. after a successful POST).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+
+from machikoba.accounts.choices import WardRole
+from machikoba.companies.choices import CompanyRole
+
+ANONYMOUS = "anonymous"
+OTHER_COMPANY = "other_company"
+MEMBER = "member"  # owner of the company that owns the object
+STAFF = "staff"  # staff of that company
+FLOOR_WORKER = "floor_worker"
+OFFICER = "officer"
+ADMIN = "admin"
+ACTORS = (ANONYMOUS, OTHER_COMPANY, MEMBER, STAFF, FLOOR_WORKER, OFFICER, ADMIN)
+
+LOGIN = "login"
+REDIRECT = "redirect"
+
+
+@dataclass
+class World:
+    """Two companies and one person per role, built fresh for each test."""
+
+    company: Any
+    other_company: Any
+    users: dict[str, Any]
+
+    @classmethod
+    def build(cls) -> World:
+        from machikoba.core.testing.factories import (
+            CompanyFactory,
+            MembershipFactory,
+            UserFactory,
+            WardRoleFactory,
+            give_totp,
+        )
+
+        company = CompanyFactory(name="自社精機株式会社")
+        other = CompanyFactory(name="他社工業株式会社")
+        users: dict[str, Any] = {ANONYMOUS: None}
+        users[MEMBER] = MembershipFactory(company=company, role=CompanyRole.OWNER).user
+        users[STAFF] = MembershipFactory(company=company, role=CompanyRole.STAFF).user
+        users[FLOOR_WORKER] = MembershipFactory(company=company, role=CompanyRole.FLOOR_WORKER).user
+        users[OTHER_COMPANY] = MembershipFactory(company=other, role=CompanyRole.OWNER).user
+        users[OFFICER] = WardRoleFactory(role=WardRole.OFFICER).user
+        users[ADMIN] = UserFactory(is_staff=True, is_superuser=True)
+        give_totp(users[OFFICER])
+        give_totp(users[ADMIN])
+        return cls(company=company, other_company=other, users=users)
+
+    def client_for(self, actor: str) -> Client:
+        client = Client()
+        user = self.users[actor]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@dataclass
+class Case:
+    route: str  # URL pattern name, e.g. "web:home"
+    url: Callable[[World], str]
+    expect: dict[str, int | str]
+    method: str = "GET"
+    data: Callable[[World], dict] | None = None
+    content_type: str | None = None
+    note: str = ""
+    extra_routes: tuple[str, ...] = field(default=())  # other names this case stands for
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}{' ' + self.note if self.note else ''}"
+
+
+def outcome_of(response) -> int | str:
+    if response.status_code in (301, 302, 303):
+        location = response.headers.get("Location", "")
+        return LOGIN if "/accounts/login/" in location else REDIRECT
+    return response.status_code
+
+
+def assert_case(case: Case, world: World) -> None:
+    missing = set(ACTORS) - set(case.expect)
+    assert not missing, f"{case.id}: no expectation for {sorted(missing)}"
+    failures = []
+    for actor in ACTORS:
+        client = world.client_for(actor)
+        kwargs: dict[str, Any] = {}
+        if case.data is not None:
+            kwargs["data"] = case.data(world)
+        if case.content_type:
+            kwargs["content_type"] = case.content_type
+        response = getattr(client, case.method.lower())(case.url(world), **kwargs)
+        got = outcome_of(response)
+        if got != case.expect[actor]:
+            failures.append(f"{actor}: expected {case.expect[actor]}, got {got}")
+    assert not failures, f"{case.id}:\n  " + "\n  ".join(failures)
+
+
+def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
+    """Expectations for every actor: ``default`` unless overridden by name."""
+    result = dict.fromkeys(ACTORS, default)
+    result.update(overrides)
+    return result

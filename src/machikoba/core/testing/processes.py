@@ -1,0 +1,58 @@
+"""Running real project processes (the task worker) against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL naming the database this test process is using right now."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(connection.settings_dict['NAME']).resolve()}"
+    user = quote(db.get("USER") or "")
+    password = quote(db.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{connection.settings_dict['NAME']}"
+
+
+def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            "MACHIKOBA_ENV": "development",
+            "DEBUG": "0",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+    )
+    env.update(extra_env or {})
+    return subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

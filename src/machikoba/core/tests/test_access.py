@@ -1,0 +1,126 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
+
+from machikoba.accounts.models import User
+from machikoba.companies.models import Company, Membership
+from machikoba.core.access import (
+    CHANGE,
+    MANAGE,
+    VIEW,
+    AccessManager,
+    AccessPolicy,
+    AccessQuerySet,
+    access_controlled_models,
+    can,
+    get_for_user_or_404,
+)
+from machikoba.core.models import AuditEvent
+from machikoba.core.testing.matrix import (
+    ADMIN,
+    ANONYMOUS,
+    FLOOR_WORKER,
+    MEMBER,
+    OFFICER,
+    OTHER_COMPANY,
+    STAFF,
+)
+
+# Models that are deliberately not behind for_user, and why.
+EXEMPT_MODELS = {
+    User: "people are reached through memberships and ward roles; "
+    "only the user themself and platform admins (Django admin) read the table",
+}
+
+
+def test_every_project_model_is_behind_the_access_layer():
+    from django.apps import apps
+
+    ours = [m for m in apps.get_models() if m.__module__.startswith("machikoba.")]
+    controlled = set(access_controlled_models())
+    missing = [m.__name__ for m in ours if m not in controlled and m not in EXEMPT_MODELS]
+    assert missing == []
+    for model in controlled:
+        assert isinstance(model._default_manager, AccessManager), model
+
+
+def test_a_model_without_policy_is_refused(db):
+    user = User.objects.create_user("x@example.test", "pw-long-enough")
+    with pytest.raises(ImproperlyConfigured, match="declares no access_policy"):
+        AccessQuerySet(model=User).for_user(user, VIEW)
+
+
+def test_the_base_policy_denies_everything(world):
+    policy = AccessPolicy()
+    for actor, user in world.users.items():
+        if user is not None:
+            assert not Company.objects.filter(policy.scope(user, VIEW)).exists(), actor
+    assert not Company.objects.filter(policy.anonymous_scope(VIEW)).exists()
+
+
+def test_anonymous_gets_nothing_from_any_model(world):
+    for model in access_controlled_models():
+        assert model._default_manager.for_user(None, VIEW).count() == 0, model
+        assert model._default_manager.for_user(world.users[ANONYMOUS], VIEW).count() == 0
+
+
+def test_unknown_action_is_a_programming_error(world):
+    with pytest.raises(ValueError, match="unknown action"):
+        Company.objects.for_user(world.users[MEMBER], "steal")
+
+
+def test_inactive_user_is_treated_as_anonymous(world):
+    owner = world.users[MEMBER]
+    owner.is_active = False
+    owner.save()
+    assert Membership.objects.for_user(owner, VIEW).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("actor", "view", "change", "manage"),
+    [
+        (MEMBER, True, True, True),
+        (STAFF, True, True, False),
+        (FLOOR_WORKER, True, False, False),
+        (OTHER_COMPANY, True, False, False),
+        (OFFICER, True, False, False),
+        (ADMIN, True, False, False),
+    ],
+)
+def test_company_profile_rights(world, actor, view, change, manage):
+    user = world.users[actor]
+    assert can(user, VIEW, world.company) is view
+    assert can(user, CHANGE, world.company) is change
+    assert can(user, MANAGE, world.company) is manage
+
+
+def test_memberships_are_visible_only_inside_the_company(world):
+    own = Membership.objects.for_user(world.users[MEMBER], VIEW)
+    assert {m.company_id for m in own} == {world.company.pk}
+    assert own.count() == 3
+    foreign = Membership.objects.for_user(world.users[OTHER_COMPANY], VIEW)
+    assert {m.company_id for m in foreign} == {world.other_company.pk}
+    assert Membership.objects.for_user(world.users[OFFICER], VIEW).count() == 0
+
+
+def test_foreign_id_is_404_and_visible_but_forbidden_is_403(world):
+    staff = world.users[STAFF]
+    other_membership = Membership.objects.filter(company=world.other_company).first()
+    with pytest.raises(Http404):
+        get_for_user_or_404(Membership, staff, VIEW, pk=other_membership.pk)
+    own_membership = Membership.objects.filter(company=world.company).first()
+    # Staff can see their colleagues' memberships but only owners may change them.
+    with pytest.raises(PermissionDenied):
+        get_for_user_or_404(Membership, staff, CHANGE, pk=own_membership.pk)
+    assert get_for_user_or_404(Membership, world.users[MEMBER], CHANGE, pk=own_membership.pk)
+
+
+def test_audit_trail_is_for_owners_and_admins(world):
+    from machikoba.core.audit import audit_record
+
+    event = audit_record(actor=world.users[MEMBER], verb="company.switch", company=world.company)
+    assert can(world.users[MEMBER], VIEW, event)
+    for actor in (STAFF, FLOOR_WORKER, OTHER_COMPANY, OFFICER):
+        assert not can(world.users[actor], VIEW, event), actor
+    assert can(world.users[ADMIN], VIEW, event)
+    assert AuditEvent.objects.for_user(world.users[MEMBER], CHANGE).count() == 0

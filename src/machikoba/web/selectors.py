@@ -1,0 +1,41 @@
+"""Reads for the home pages."""
+
+from django.db.models import Count, Q
+
+from machikoba.accounts.choices import WardRole
+from machikoba.accounts.models import WardRoleAssignment
+from machikoba.companies.models import Company
+from machikoba.core.access import VIEW
+from machikoba.core.models import AuditEvent
+
+
+def recent_company_events(*, user, company, limit: int = 8):
+    """The company's latest audit trail (owners only: the scope returns nothing to others)."""
+    return list(
+        AuditEvent.objects.for_user(user, VIEW)
+        .filter(company=company)
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def ward_overview(*, user) -> dict:
+    """Aggregates an officer may see: counts, never one company's confidential data."""
+    companies = Company.objects.for_user(user, VIEW).filter(is_active=True)
+    bands = {
+        "1–9": Q(employees__lt=10),
+        "10–29": Q(employees__gte=10, employees__lt=30),
+        "30+": Q(employees__gte=30),
+    }
+    stats = companies.aggregate(
+        total=Count("id", distinct=True),
+        with_members=Count("id", filter=Q(memberships__isnull=False), distinct=True),
+        **{f"band_{i}": Count("id", filter=q, distinct=True) for i, q in enumerate(bands.values())},
+    )
+    return {
+        "company_total": stats["total"],
+        "company_with_members": stats["with_members"],
+        "size_bands": [(label, stats[f"band_{i}"]) for i, label in enumerate(bands)],
+        "advisor_count": WardRoleAssignment.objects.for_user(user, VIEW)
+        .filter(role=WardRole.ADVISOR)
+        .count(),
+    }

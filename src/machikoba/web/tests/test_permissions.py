@@ -1,0 +1,73 @@
+"""Permission matrix for the page frame, home pages and the Django admin."""
+
+import pytest
+from django.urls import reverse
+
+from machikoba.core.testing.matrix import (
+    ADMIN,
+    ANONYMOUS,
+    FLOOR_WORKER,
+    LOGIN,
+    MEMBER,
+    OFFICER,
+    OTHER_COMPANY,
+    REDIRECT,
+    STAFF,
+    Case,
+    assert_case,
+    expect,
+)
+
+MATRIX = [
+    Case(
+        "web:home",
+        lambda w: reverse("web:home"),
+        # An officer with no company is sent on to the officer home; an admin with
+        # no company sees the "no company yet" page.
+        expect(200, **{ANONYMOUS: LOGIN, OFFICER: REDIRECT}),
+    ),
+    Case(
+        "web:officer_home",
+        lambda w: reverse("web:officer_home"),
+        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200}),
+    ),
+    Case(
+        "web:company_switch",
+        lambda w: reverse("web:company_switch"),
+        # Only a member of the target company may make it active.
+        expect(
+            404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
+        ),
+        method="POST",
+        data=lambda w: {"company": w.company.pk},
+        note="to the owning company",
+    ),
+    Case(
+        "web:company_switch",
+        lambda w: reverse("web:company_switch"),
+        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT}),
+        method="POST",
+        data=lambda w: {"company": w.other_company.pk},
+        note="to the other company",
+    ),
+    Case(
+        "admin:index",
+        lambda w: reverse("admin:index"),
+        expect(REDIRECT, **{ADMIN: 200}),
+    ),
+    Case(
+        "admin:companies_company_changelist",
+        lambda w: reverse("admin:companies_company_changelist"),
+        expect(REDIRECT, **{ADMIN: 200}),
+    ),
+    Case(
+        "admin:core_auditevent_changelist",
+        lambda w: reverse("admin:core_auditevent_changelist"),
+        expect(REDIRECT, **{ADMIN: 200}),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=lambda c: c.id)
+def test_matrix(case, world):
+    assert_case(case, world)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from machikoba.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ward/", views.officer_home, name="officer_home"),
+    path("company/switch/", views.company_switch, name="company_switch"),
+    path("language/", views.language_switch, name="language_switch"),
+    path("healthz", views.healthz, name="healthz"),
+]

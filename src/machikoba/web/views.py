@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
+from machikoba.accounts.rules import is_ward_officer
+from machikoba.companies.models import Membership
+from machikoba.companies.selectors import company_members
+from machikoba.core.access import VIEW, get_for_user_or_404
+from machikoba.core.audit import audit_record
+from machikoba.web import selectors
+
+
+def _safe_next(request, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or fallback
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+def home(request):
+    """The shop member's home: their active company and what needs them."""
+    membership = request.active_membership
+    if not membership:
+        if is_ward_officer(request.user):
+            return redirect("web:officer_home")
+        return render(request, "web/home_no_company.html")
+    company = membership.company
+    return render(
+        request,
+        "web/home_shop.html",
+        {
+            "company": company,
+            "membership": membership,
+            "members": company_members(user=request.user, company=company),
+            "recent_events": selectors.recent_company_events(user=request.user, company=company),
+        },
+    )
+
+
+@login_required
+def officer_home(request):
+    """The ward officer's home: the cluster at a glance (aggregates only)."""
+    if not is_ward_officer(request.user):
+        raise PermissionDenied
+    return render(request, "web/home_officer.html", selectors.ward_overview(user=request.user))
+
+
+@login_required
+@require_POST
+def company_switch(request):
+    """Make another of the user's companies the active one.
+
+    Only the user's own memberships are candidates: a foreign or unknown company id
+    is a 404 and the session is left as it was.
+    """
+    raw = request.POST.get("company", "")
+    if not raw.isdigit():
+        messages.error(request, _("切り替える企業を選んでください。"))
+        return redirect(_safe_next(request))
+    membership = get_for_user_or_404(
+        Membership.objects.filter(user=request.user).select_related("company"),
+        request.user,
+        VIEW,
+        company_id=int(raw),
+    )
+    previous = request.session.get(ACTIVE_COMPANY_SESSION_KEY)
+    request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
+    audit_record(
+        actor=request.user,
+        verb="company.switch",
+        target=membership.company,
+        company=membership.company,
+        before={"company": previous},
+        after={"company": membership.company_id},
+    )
+    messages.success(
+        request, _("%(company)s の画面に切り替えました。") % {"company": membership.company.name}
+    )
+    return redirect(_safe_next(request))
+
+
+@require_POST
+def language_switch(request):
+    """Set the UI language; an unknown code is refused with a message and changes nothing."""
+    from django.conf import settings
+    from django.utils import translation
+
+    code = request.POST.get("language", "")
+    response = redirect(_safe_next(request))
+    if code not in dict(settings.LANGUAGES):
+        messages.error(
+            request, _("選択された言語には対応していません。日本語か英語を選んでください。")
+        )
+        return response
+    translation.activate(code)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=getattr(settings, "LANGUAGE_COOKIE_HTTPONLY", False),
+    )
+    return response
+
+
+@require_GET
+def healthz(request):
+    """Liveness for the load balancer: the app answers and the database responds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
