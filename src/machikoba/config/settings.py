@@ -17,7 +17,7 @@ SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent
 
 env = environ.Env()
-env_file = env.str("MACHIKOBA_ENV_FILE", default=str(BASE_DIR / ".env"))
+env_file = env.str("MACHIKOBA_ENV_FILE", default="") or str(BASE_DIR / ".env")
 if Path(env_file).is_file():
     environ.Env.read_env(env_file)
 
@@ -27,7 +27,15 @@ if ENVIRONMENT not in {"development", "production", "test"}:
 PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env.bool("DEBUG", default=False)
-VAR_DIR = Path(env.str("MACHIKOBA_VAR_DIR", default=str(BASE_DIR / "var")))
+
+
+def project_path(value: str) -> Path:
+    """Relative paths in the environment are taken from the project root, not the cwd."""
+    path = Path(value)
+    return path if path.is_absolute() else BASE_DIR / path
+
+
+VAR_DIR = project_path(env.str("MACHIKOBA_VAR_DIR", default="var"))
 
 if PRODUCTION:
     # No fallback secrets in production: fail loudly instead of running insecurely.
@@ -125,6 +133,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'machikoba.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = str(project_path(DATABASES["default"]["NAME"]))
     # A file (not :memory:) test database, so a separate task-worker process sees it;
     # one per test process, so two runs in one checkout do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-machikoba-{os.getpid()}.sqlite3")}
@@ -198,9 +207,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- static and media -----------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT = project_path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_ROOT = project_path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
@@ -233,7 +242,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_FILE_PATH = str(project_path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="machikoba <noreply@machikoba.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
