@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.accounts.rules import forget_cached_roles, is_platform_admin
 from machikoba.core.audit import audit_record
-from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.errors import PermissionRefused, full_clean_or_raise
 
 
 def _require_admin(actor) -> None:
@@ -28,14 +27,12 @@ def ward_role_grant(
 ) -> WardRoleAssignment:
     _require_admin(actor)
     assignment = WardRoleAssignment(user=user, role=role, valid_until=valid_until, granted_by=actor)
-    try:
-        assignment.full_clean()
-    except ValidationError as error:
-        if "__all__" in getattr(error, "error_dict", {}):
-            raise ApplicationError(
-                "ward_role_exists", _("この人にはすでにこの役割があります。")
-            ) from None
-        raise ApplicationError.from_validation_error(error, code="ward_role_invalid") from None
+    full_clean_or_raise(
+        assignment,
+        code="ward_role_invalid",
+        duplicate_code="ward_role_exists",
+        duplicate_message=_("この人にはすでにこの役割があります。"),
+    )
     assignment.save()
     forget_cached_roles(user)
     audit_record(

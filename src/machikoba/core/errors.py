@@ -58,3 +58,25 @@ class ApplicationError(Exception):
 
 class PermissionRefused(ApplicationError):
     status_code = 403
+
+
+def full_clean_or_raise(
+    instance,
+    *,
+    code: str,
+    duplicate_code: str | None = None,
+    duplicate_message: Any = None,
+) -> None:
+    """``instance.full_clean()``, turning its ValidationError into an ApplicationError.
+
+    A unique-together clash (Django reports it under ``__all__``) becomes
+    ``duplicate_code`` / ``duplicate_message`` when given: a plainer message than
+    Django's "… with this … already exists".
+    """
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        clashes = getattr(error, "error_dict", {}).get("__all__")
+        if duplicate_code and clashes:
+            raise ApplicationError(duplicate_code, duplicate_message) from None
+        raise ApplicationError.from_validation_error(error, code=code) from None

@@ -10,6 +10,7 @@ from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, Tena
 AUDIT_VERB_LABELS = {
     "company.create": _("企業を登録"),
     "company.switch": _("作業中の企業を切り替え"),
+    "company.update": _("企業情報を変更"),
     "membership.create": _("メンバーを追加"),
     "ward_role.grant": _("区の役割を付与"),
     "ward_role.revoke": _("区の役割を解除"),

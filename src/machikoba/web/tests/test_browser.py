@@ -102,3 +102,26 @@ def test_wrong_password_then_lockout_in_the_browser(page, live_server, transacti
         expect(page.get_by_role("alert")).to_contain_text("パスワードが正しくありません")
     sign_in(page, live_server.url, user.email, "not-the-password")
     expect(page.get_by_test_id("lockout")).to_contain_text("ログインを一時的に止めています")
+
+
+def test_new_officer_is_made_to_set_up_totp_before_anything_else(
+    page, live_server, transactional_db, screenshot
+):
+    officer = WardRoleFactory(user__name="新任 職員").user
+    sign_in(page, live_server.url, officer.email)
+    # Straight to the second-factor set-up; allauth asks for the password once more.
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    page.get_by_label("パスワード").fill(TEST_PASSWORD)
+    page.locator("main").get_by_role("button", name="確認する").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    page.goto(f"{live_server.url}/ward/")
+    expect(page).to_have_url(re.compile(r"/totp/activate/$"))  # blocked until activated
+    expect(page.locator("main img")).to_be_visible()
+    # The secret is new on every visit to this page: read it from the page in front of us.
+    secret = page.locator("#authenticator_secret").input_value()
+    screenshot(page, "officer-totp-setup")
+    page.locator("input[name=code]").fill(totp_now(secret))
+    page.locator("main").get_by_role("button", name="有効化する").click()
+    expect(page).not_to_have_url(re.compile(r"/totp/activate/"))
+    page.goto(f"{live_server.url}/ward/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("区の概況")

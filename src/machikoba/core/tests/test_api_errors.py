@@ -1,0 +1,70 @@
+"""The API answers every refusal in one shape: {"code", "message", "fields"}."""
+
+from django.test import override_settings
+
+from machikoba.core.errors import ApplicationError
+from machikoba.core.testing.matrix import MEMBER
+
+
+def test_unauthenticated(client, db):
+    response = client.get("/api/accounts/me")
+    assert response.status_code == 401
+    assert response.json() == {
+        "code": "unauthenticated",
+        "message": "ログインが必要です。",
+        "fields": {},
+    }
+
+
+def test_not_found_is_the_same_for_missing_and_hidden(client, world):
+    client.force_login(world.users[MEMBER])
+    response = client.get("/api/companies/987654")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert response.json()["message"] == "見つかりません。"
+
+
+def test_validation_error_names_the_field(client, world):
+    client.force_login(world.users[MEMBER])
+    response = client.get("/api/companies/not-a-number")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["message"] == "入力内容を確認してください。"
+    assert "company_id" in body["fields"]
+
+
+def test_messages_follow_the_language_cookie(client, world):
+    client.cookies["django_language"] = "en"
+    response = client.get("/api/accounts/me")
+    assert response.json()["message"] == "You need to sign in."
+
+
+def test_application_error_shape():
+    error = ApplicationError(
+        "quote_expired",
+        "見積の有効期限が切れています。",
+        fields={"quote": ["期限切れ"]},
+        status_code=409,
+    )
+    assert error.as_dict() == {
+        "code": "quote_expired",
+        "message": "見積の有効期限が切れています。",
+        "fields": {"quote": ["期限切れ"]},
+    }
+    assert error.status_code == 409
+
+
+def test_application_error_from_a_view_renders_a_page_not_a_500(client, world):
+    from django.urls import include, path
+
+    def refusing_view(request):
+        raise ApplicationError("demo_refusal", "この操作はできません。")
+
+    urlpatterns = [path("refuse/", refusing_view), path("", include("machikoba.config.urls"))]
+    module = type("urls", (), {"urlpatterns": urlpatterns})
+    client.force_login(world.users[MEMBER])
+    with override_settings(ROOT_URLCONF=module):
+        response = client.get("/refuse/")
+    assert response.status_code == 400
+    assert "この操作はできません。" in response.content.decode()
