@@ -68,10 +68,7 @@ def company_switch(request):
         messages.error(request, _("切り替える企業を選んでください。"))
         return redirect(_safe_next(request))
     membership = get_for_user_or_404(
-        Membership.objects.filter(user=request.user).select_related("company"),
-        request.user,
-        VIEW,
-        company_id=int(raw),
+        Membership, request.user, VIEW, user=request.user, company_id=int(raw)
     )
     previous = request.session.get(ACTIVE_COMPANY_SESSION_KEY)
     request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
