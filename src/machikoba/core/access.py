@@ -115,17 +115,17 @@ class AccessManager(models.Manager.from_queryset(AccessQuerySet)):
     """Default manager of every access-controlled model."""
 
 
-def get_for_user_or_404(source, user, action: str = VIEW, **lookup: Any):
-    """Fetch one object the user may act on.
+def get_for_user_or_404(source, actor, action: str = VIEW, /, **lookup: Any):
+    """Fetch one object ``actor`` may act on (``lookup`` may itself filter on ``user=``).
 
-    A row the user cannot even see is a 404 (its existence is not disclosed);
+    A row the actor cannot even see is a 404 (its existence is not disclosed);
     a row they can see but not act on is a 403.
     """
     queryset = source._default_manager.all() if isinstance(source, type) else source
     try:
-        return queryset.for_user(user, action).get(**lookup)
+        return queryset.for_user(actor, action).get(**lookup)
     except queryset.model.DoesNotExist:
-        if action != VIEW and queryset.for_user(user, VIEW).filter(**lookup).exists():
+        if action != VIEW and queryset.for_user(actor, VIEW).filter(**lookup).exists():
             raise PermissionDenied from None
         raise Http404 from None
 
