@@ -10,16 +10,20 @@ PORT ?= 8000
 .PHONY: demo test install install-dev migrate seed serve worker lint format check-migrations \
         check-css check-messages css messages pytest browsers clean bench
 
-$(PY):
-	$(PYTHON) -m venv $(VENV)
+# Keyed on pip, so a half-made venv (python3-venv missing) is made again next time.
+$(PIP):
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+	  echo "Python's venv module is missing: install it (Debian/Ubuntu: apt install python3-venv) and run make again."; \
+	  rm -rf $(VENV); exit 1; }
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed-base: requirements/base.txt pyproject.toml | $(PY)
+$(VENV)/.installed-base: requirements/base.txt pyproject.toml | $(PIP)
 	$(PIP) install --quiet -r requirements/base.txt
 	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(PY)
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(PIP)
 	$(PIP) install --quiet -r requirements/dev.txt
 	$(PIP) install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-base

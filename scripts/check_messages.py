@@ -33,13 +33,18 @@ def compiled_bytes(po: polib.POFile) -> bytes:
 
 
 def extracted_msgids(language: str) -> set[tuple[str | None, str]] | None:
-    """The msgids makemessages would write now (the committed .po is restored after)."""
+    """The msgids makemessages would write now, extracted into a scratch copy of the
+    locale folder (the committed .po is never touched)."""
     if shutil.which("xgettext") is None:
         return None
-    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
-    original = po_path.read_bytes()
-    try:
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="machikoba.config.settings")
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "locale"
+        shutil.copytree(LOCALE_DIR, scratch)
+        env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="machikoba.config.settings",
+            MACHIKOBA_LOCALE_DIR=str(scratch),
+        )
         subprocess.run(
             [
                 sys.executable,
@@ -53,16 +58,16 @@ def extracted_msgids(language: str) -> set[tuple[str | None, str]] | None:
                 "*/tests/*",
                 "--ignore",
                 "static/*",
+                "--ignore",
+                "locale/*",
             ],
             cwd=ROOT / "src" / "machikoba",
             env=env,
             check=True,
             capture_output=True,
         )
-        po = polib.pofile(str(po_path))
+        po = polib.pofile(str(scratch / language / "LC_MESSAGES" / "django.po"))
         return {(e.msgctxt, e.msgid) for e in po if not e.obsolete}
-    finally:
-        po_path.write_bytes(original)
 
 
 def main() -> int:

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.accounts.models import User, WardRoleAssignment
-from machikoba.accounts.services import ward_role_grant, ward_role_revoke
+from machikoba.accounts.services import ward_role_grant, ward_role_revoke, ward_role_update
 
 
 class WardRoleInline(admin.TabularInline):
@@ -45,8 +45,20 @@ class UserAdmin(DjangoUserAdmin):
                     valid_until=assignment.valid_until,
                 )
             else:
-                assignment.full_clean()
-                assignment.save(update_fields=["valid_until"])
+                stored = WardRoleAssignment.objects.get(pk=assignment.pk)
+                if stored.role != assignment.role:
+                    # A role is not turned into another: revoke it and grant the new one.
+                    ward_role_revoke(actor=request.user, assignment=stored)
+                    ward_role_grant(
+                        actor=request.user,
+                        user=form.instance,
+                        role=assignment.role,
+                        valid_until=assignment.valid_until,
+                    )
+                else:
+                    ward_role_update(
+                        actor=request.user, assignment=stored, valid_until=assignment.valid_until
+                    )
         for assignment in formset.deleted_objects:
             ward_role_revoke(actor=request.user, assignment=assignment)
         return None

@@ -6,3 +6,13 @@ class AccountsConfig(AppConfig):
     name = "machikoba.accounts"
     label = "accounts"
     verbose_name = _("アカウント")
+
+    def ready(self):
+        # Integration with a third-party flow (allauth has no hook but its signal).
+        from allauth.mfa.signals import authenticator_added
+
+        from machikoba.accounts.mfa import record_second_factor_on_activation
+
+        authenticator_added.connect(
+            record_second_factor_on_activation, dispatch_uid="machikoba_mfa_activation"
+        )

@@ -37,12 +37,25 @@ class ActiveCompanyMiddleware:
         return self.get_response(request)
 
 
-# Paths a user who still has to set up a second factor may reach.
+# Paths a person who has not yet passed the second factor may reach (sign-in pages).
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/language/")
 
 
+def session_passed_mfa(request) -> bool:
+    """Whether this session's sign-in included a second factor (allauth's record)."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
+
+
 class RequireMFAMiddleware:
-    """Ward officers and platform admins cannot use the platform without TOTP set up."""
+    """Ward officers and platform admins use the platform only in a session that
+    passed TOTP: without an authenticator they are sent to set one up, with one
+    but a password-only session (any other login path) they must give a code.
+    The API answers in its own error shape instead of redirecting."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,11 +67,24 @@ class RequireMFAMiddleware:
 
             from machikoba.accounts.rules import must_use_mfa
 
-            if (
-                must_use_mfa(user)
-                and not Authenticator.objects.filter(
+            if must_use_mfa(user) and not session_passed_mfa(request):
+                has_totp = Authenticator.objects.filter(
                     user=user, type=Authenticator.Type.TOTP
                 ).exists()
-            ):
-                return redirect(reverse("mfa_activate_totp"))
+                if request.path.startswith("/api/"):
+                    return _api_mfa_required(has_totp)
+                target = "mfa_reauthenticate" if has_totp else "mfa_activate_totp"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+def _api_mfa_required(has_totp: bool):
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = (
+        _("この操作には二段階認証 (認証コード) でのログインが必要です。")
+        if has_totp
+        else _("この操作の前に、認証アプリ (二段階認証) を設定してください。")
+    )
+    return JsonResponse({"code": "mfa_required", "message": message, "fields": {}}, status=403)

@@ -51,3 +51,24 @@ def ward_role_revoke(*, actor, assignment: WardRoleAssignment) -> None:
     audit_record(actor=actor, verb="ward_role.revoke", target=assignment, before=before)
     assignment.delete()
     forget_cached_roles(assignment.user)
+
+
+@transaction.atomic
+def ward_role_update(
+    *, actor, assignment: WardRoleAssignment, valid_until: dt.date | None
+) -> WardRoleAssignment:
+    """Change how long a ward role lasts (the role itself is revoked and granted anew)."""
+    _require_admin(actor)
+    before = str(assignment.valid_until or "")
+    assignment.valid_until = valid_until
+    full_clean_or_raise(assignment, code="ward_role_invalid")
+    assignment.save(update_fields=["valid_until"])
+    forget_cached_roles(assignment.user)
+    audit_record(
+        actor=actor,
+        verb="ward_role.update",
+        target=assignment,
+        before={"valid_until": before},
+        after={"valid_until": str(valid_until or "")},
+    )
+    return assignment

@@ -1,6 +1,38 @@
 from django.contrib import admin
+from django.db import models
 
 from machikoba.companies.models import Company, Membership
+
+
+class MembershipWritesThroughServices:
+    """Membership changes made in the admin are checked and audited like any other."""
+
+    def save_membership(self, request, membership, *, creating: bool):
+        from machikoba.companies.services import membership_add, membership_change_role
+
+        if creating:
+            return membership_add(
+                actor=request.user,
+                company=membership.company,
+                user=membership.user,
+                role=membership.role,
+            )
+        stored = Membership.objects.get(pk=membership.pk)
+        if stored.user_id != membership.user_id or stored.company_id != membership.company_id:
+            # Another person or company is another membership: remove, then add.
+            self.remove_membership(request, stored)
+            return membership_add(
+                actor=request.user,
+                company=membership.company,
+                user=membership.user,
+                role=membership.role,
+            )
+        return membership_change_role(actor=request.user, membership=stored, role=membership.role)
+
+    def remove_membership(self, request, membership):
+        from machikoba.companies.services import membership_remove
+
+        membership_remove(actor=request.user, membership=membership)
 
 
 class MembershipInline(admin.TabularInline):
@@ -10,11 +42,19 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_kana", "corporate_number", "address", "employees", "is_active")
+class CompanyAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "name_kana",
+        "corporate_number",
+        "municipality",
+        "employees",
+        "is_active",
+    )
     search_fields = ("name", "name_kana", "name_en", "corporate_number")
     list_filter = ("is_active",)
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         # Profile writes go through the services so they are validated and audited.
@@ -36,10 +76,30 @@ class CompanyAdmin(admin.ModelAdmin):
             obj.pk = saved.pk
             obj._state.adding = False
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        for membership in formset.save(commit=False):
+            self.save_membership(request, membership, creating=membership.pk is None)
+        for membership in formset.deleted_objects:
+            self.remove_membership(request, membership)
+        return None
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
     list_display = ("user", "company", "role")
     list_filter = ("role",)
     search_fields = ("user__email", "company__name")
     autocomplete_fields = ("user", "company")
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_membership(request, obj, creating=not change)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        self.remove_membership(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.remove_membership(request, membership)

@@ -10,3 +10,33 @@ class CompanyRole(models.TextChoices):
 
 ALL_COMPANY_ROLES = tuple(CompanyRole.values)
 EDITOR_ROLES = (CompanyRole.OWNER.value, CompanyRole.STAFF.value)
+
+
+class SuccessorStatus(models.TextChoices):
+    DECIDED = "decided", _("後継者決定")
+    CANDIDATE = "candidate", _("候補者あり")
+    UNDECIDED = "undecided", _("未定")
+    NOT_NEEDED = "not_needed", _("当面不要")
+
+
+class DXStage(models.IntegerChoices):
+    """The DX maturity scale of the policy paper (段階0–4)."""
+
+    STAGE_0 = 0, _("段階0: 紙・電話中心で、デジタル化に未着手")
+    STAGE_1 = 1, _("段階1: メール・表計算など一部をデジタル化")
+    STAGE_2 = 2, _("段階2: 業務ごとにソフトやクラウドを導入")
+    STAGE_3 = 3, _("段階3: データを連携し、現場と経営で活用")
+    STAGE_4 = 4, _("段階4: デジタルで事業やビジネスモデルを変革")
+
+
+class LocationSource(models.TextChoices):
+    POSTAL_CODE = "postal_code", _("郵便番号の地域の代表点")
+    MANUAL = "manual", _("地図で指定")
+
+
+class CertificationKindGroup(models.TextChoices):
+    MANAGEMENT = "management", _("マネジメントシステム")
+    INDUSTRY = "industry", _("業界規格")
+    ENVIRONMENT = "environment", _("環境")
+    PROCESS = "process", _("工程・技能")
+    OTHER = "other", _("その他")

@@ -1,11 +1,19 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.companies.choices import CompanyRole
-from machikoba.companies.validators import validate_corporate_number
+from machikoba.companies.choices import (
+    CertificationKindGroup,
+    CompanyRole,
+    DXStage,
+    LocationSource,
+    SuccessorStatus,
+)
+from machikoba.companies.validators import validate_corporate_number, validate_invoice_number
 from machikoba.core.access import (
     CHANGE,
     DELETE,
@@ -25,11 +33,20 @@ postal_code_validator = RegexValidator(
 )
 
 
+def directory_is_public() -> bool:
+    """Whether anonymous visitors see the reduced public directory (a ward's choice)."""
+    return settings.MACHIKOBA_DIRECTORY_PUBLIC
+
+
 class CompanyPolicy(AccessPolicy):
-    """Profiles are the cluster's shop window: every signed-in user may view them.
+    """Profiles are the cluster's shop window: every signed-in user may view them,
+    and anonymous visitors too when the ward publishes the directory.
 
     Only the company's owners and staff change the profile; owners manage members.
     """
+
+    def anonymous_scope(self, action):
+        return EVERYTHING if action == VIEW and directory_is_public() else NOTHING
 
     def scope(self, user, action):
         if action == VIEW:
@@ -59,11 +76,52 @@ class Company(TimeStampedModel):
         validators=[validate_corporate_number],
         help_text=_("国税庁が指定する13桁の番号です。個人事業主の場合は空欄にします。"),
     )
+    invoice_number = models.CharField(
+        _("適格請求書発行事業者登録番号"),
+        max_length=14,
+        blank=True,
+        validators=[validate_invoice_number],
+        help_text=_("「T」と13桁の数字です。法人の場合は T + 法人番号になります。"),
+    )
     postal_code = models.CharField(
         _("郵便番号"), max_length=8, blank=True, validators=[postal_code_validator]
     )
-    address = models.CharField(_("所在地"), max_length=300, blank=True)
+    prefecture = models.CharField(_("都道府県"), max_length=10, blank=True)
+    municipality = models.CharField(_("市区町村"), max_length=50, blank=True, db_index=True)
+    address_line = models.CharField(_("町名・番地・建物"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("緯度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(46)],
+    )
+    longitude = models.DecimalField(
+        _("経度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(122), MaxValueValidator(154)],
+    )
+    location_source = models.CharField(
+        _("位置の出典"), max_length=20, choices=LocationSource.choices, blank=True
+    )
     employees = models.PositiveIntegerField(_("従業員数"), null=True, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("創業年"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1600), MaxValueValidator(2100)],
+    )
+    representative_name = models.CharField(_("代表者名"), max_length=100, blank=True)
+    representative_title = models.CharField(_("代表者の役職"), max_length=50, blank=True)
+    successor_status = models.CharField(
+        _("後継者"), max_length=20, choices=SuccessorStatus.choices, blank=True
+    )
+    website = models.URLField(_("ウェブサイト"), blank=True)
+    pr_text = models.TextField(_("PR・得意なこと"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
 
     objects = AccessManager()
@@ -79,10 +137,30 @@ class Company(TimeStampedModel):
                 condition=Q(corporate_number__isnull=True) | Q(corporate_number__regex=r"^\d{13}$"),
                 name="company_corporate_number_13_digits",
             ),
+            models.CheckConstraint(
+                condition=Q(invoice_number="") | Q(invoice_number__regex=r"^T\d{13}$"),
+                name="company_invoice_number_format",
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
+                name="company_location_complete",
+            ),
         ]
+        indexes = [models.Index(fields=["latitude", "longitude"])]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def address(self) -> str:
+        return f"{self.prefecture}{self.municipality}{self.address_line}"
+
+    @property
+    def display_name(self) -> str:
+        """The English name on English pages when there is one."""
+        language = get_language() or "ja"
+        return self.name_en if language.startswith("en") and self.name_en else self.name
 
 
 class Membership(TimeStampedModel):
@@ -117,3 +195,403 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company} ({self.get_role_display()})"
+
+
+class PublicProfilePolicy(TenantPolicy):
+    """Parts of a profile shown in the directory (capabilities, equipment,
+    certifications, photos): visible like the company itself, edited by its
+    owners and staff."""
+
+    def anonymous_scope(self, action):
+        return EVERYTHING if action == VIEW and directory_is_public() else NOTHING
+
+    def scope(self, user, action):
+        if action == VIEW:
+            return EVERYTHING
+        return super().scope(user, action)
+
+
+class ReferencePolicy(AccessPolicy):
+    """Ward-wide reference data (taxonomies): read by all, changed in the admin."""
+
+    def anonymous_scope(self, action):
+        return EVERYTHING if action == VIEW else NOTHING
+
+    def scope(self, user, action):
+        if action == VIEW or user.is_staff:
+            return EVERYTHING
+        return NOTHING
+
+
+def _localized(obj) -> str:
+    language = get_language() or "ja"
+    return obj.name_en if language.startswith("en") and obj.name_en else obj.name_ja
+
+
+class ProcessCategory(models.Model):
+    """A node of the process taxonomy (JIS B 0122 加工方法 categories), e.g. 切削 > 旋削 > NC旋盤.
+
+    ``code`` spells the path (``cutting.turning.nc_lathe``), so a subtree is a prefix.
+    """
+
+    code = models.CharField(_("コード"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上位の分類"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name_ja = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("名称 (英語)"), max_length=100)
+    jis_symbol = models.CharField(_("JIS記号"), max_length=10, blank=True)
+    keywords = models.JSONField(_("検索語"), default=list, blank=True)
+    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
+    is_active = models.BooleanField(_("有効"), default=True)
+
+    objects = AccessManager()
+    access_policy = ReferencePolicy()
+
+    class Meta:
+        verbose_name = _("工程分類")
+        verbose_name_plural = _("工程分類")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"), name="process_code_slug"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self)
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".")
+
+
+class MaterialGroup(models.Model):
+    code = models.CharField(_("コード"), max_length=50, unique=True)
+    name_ja = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("名称 (英語)"), max_length=100)
+    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    objects = AccessManager()
+    access_policy = ReferencePolicy()
+
+    class Meta:
+        verbose_name = _("材料グループ")
+        verbose_name_plural = _("材料グループ")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self)
+
+
+class Material(models.Model):
+    """A material by its JIS designation (SUS304, A5052 …)."""
+
+    code = models.CharField(_("記号"), max_length=50, unique=True)
+    group = models.ForeignKey(
+        MaterialGroup,
+        verbose_name=_("グループ"),
+        on_delete=models.PROTECT,
+        related_name="materials",
+    )
+    name_ja = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("名称 (英語)"), max_length=100)
+    aliases = models.JSONField(_("別名"), default=list, blank=True)
+    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    objects = AccessManager()
+    access_policy = ReferencePolicy()
+
+    class Meta:
+        verbose_name = _("材料")
+        verbose_name_plural = _("材料")
+        ordering = ["group__sort_order", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return _localized(self)
+
+
+class CertificationKind(models.Model):
+    code = models.CharField(_("コード"), max_length=50, unique=True)
+    name_ja = models.CharField(_("名称"), max_length=150)
+    name_en = models.CharField(_("名称 (英語)"), max_length=150)
+    group = models.CharField(
+        _("種類"), max_length=20, choices=CertificationKindGroup.choices, default="other"
+    )
+    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    objects = AccessManager()
+    access_policy = ReferencePolicy()
+
+    class Meta:
+        verbose_name = _("認証・資格の種類")
+        verbose_name_plural = _("認証・資格の種類")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self)
+
+
+class Capability(TimeStampedModel):
+    """What a company can do in one process: materials, work envelope, precision, lots."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("企業"), on_delete=models.CASCADE, related_name="capabilities"
+    )
+    process = models.ForeignKey(
+        ProcessCategory, verbose_name=_("工程"), on_delete=models.PROTECT, related_name="+"
+    )
+    materials = models.ManyToManyField(
+        Material, verbose_name=_("対応材料"), blank=True, related_name="+"
+    )
+    max_length_mm = models.PositiveIntegerField(_("最大長さ (mm)"), null=True, blank=True)
+    max_width_mm = models.PositiveIntegerField(_("最大幅・径 (mm)"), null=True, blank=True)
+    max_height_mm = models.PositiveIntegerField(_("最大高さ (mm)"), null=True, blank=True)
+    envelope_mm = models.PositiveIntegerField(
+        _("最大寸法 (mm)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("長さ・幅・高さのうち最大のもの (検索用)。"),
+    )
+    max_weight_kg = models.DecimalField(
+        _("最大重量 (kg)"),
+        max_digits=9,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    best_tolerance_mm = models.DecimalField(
+        _("最高精度 (公差 ±mm)"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    best_roughness_ra = models.DecimalField(
+        _("最良面粗さ (Ra μm)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    lot_min = models.PositiveIntegerField(_("ロット (最小)"), null=True, blank=True)
+    lot_max = models.PositiveIntegerField(_("ロット (最大)"), null=True, blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(_("標準納期 (日)"), null=True, blank=True)
+    notes = models.TextField(_("備考"), max_length=1000, blank=True)
+
+    objects = AccessManager()
+    access_policy = PublicProfilePolicy()
+
+    class Meta:
+        verbose_name = _("加工能力")
+        verbose_name_plural = _("加工能力")
+        ordering = ["process__sort_order", "process__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "process"], name="unique_capability"),
+            models.CheckConstraint(
+                condition=Q(lot_min__isnull=True)
+                | Q(lot_max__isnull=True)
+                | Q(lot_min__lte=models.F("lot_max")),
+                name="capability_lot_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["process", "envelope_mm"]),
+            models.Index(fields=["process", "best_tolerance_mm"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.process}"
+
+
+class Equipment(TimeStampedModel):
+    """A machine on the equipment list (also the machines that monitoring will know)."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("企業"), on_delete=models.CASCADE, related_name="equipment"
+    )
+    kind = models.CharField(_("設備の種類"), max_length=100)
+    process = models.ForeignKey(
+        ProcessCategory,
+        verbose_name=_("主な工程"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    maker = models.CharField(_("メーカー"), max_length=100, blank=True)
+    model_name = models.CharField(_("型式"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("導入年"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    axes = models.PositiveSmallIntegerField(
+        _("軸数"), null=True, blank=True, validators=[MaxValueValidator(13)]
+    )
+    stroke = models.CharField(
+        _("ストローク・テーブルサイズ"),
+        max_length=100,
+        blank=True,
+        help_text=_("例: X1000 × Y500 × Z500 mm"),
+    )
+    count = models.PositiveSmallIntegerField(_("台数"), default=1)
+    notes = models.CharField(_("備考"), max_length=300, blank=True)
+
+    objects = AccessManager()
+    access_policy = PublicProfilePolicy()
+
+    class Meta:
+        verbose_name = _("設備")
+        verbose_name_plural = _("設備")
+        ordering = ["kind", "maker", "model_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="equipment_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.kind, self.maker, self.model_name) if p)
+
+
+class CompanyCertification(TimeStampedModel):
+    company = models.ForeignKey(
+        Company, verbose_name=_("企業"), on_delete=models.CASCADE, related_name="certifications"
+    )
+    kind = models.ForeignKey(
+        CertificationKind,
+        verbose_name=_("認証・資格"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reference = models.CharField(_("登録番号・認証機関"), max_length=200, blank=True)
+    valid_until = models.DateField(_("有効期限"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = PublicProfilePolicy()
+
+    class Meta:
+        verbose_name = _("取得認証")
+        verbose_name_plural = _("取得認証")
+        ordering = ["kind__sort_order", "kind__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "kind"], name="unique_certification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.kind}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.valid_until is None or self.valid_until >= timezone.localdate()
+
+
+def company_photo_path(instance, filename: str) -> str:
+    # The name is ours, never the uploader's: no path tricks, no guessable names.
+    import uuid
+
+    return f"companies/{instance.company_id}/photos/{uuid.uuid4().hex}.jpg"
+
+
+class CompanyPhoto(TimeStampedModel):
+    company = models.ForeignKey(
+        Company, verbose_name=_("企業"), on_delete=models.CASCADE, related_name="photos"
+    )
+    # Dimensions are set by the service from the re-encoded image.
+    image = models.ImageField(_("写真"), upload_to=company_photo_path)
+    width = models.PositiveIntegerField(_("幅 (px)"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("高さ (px)"), editable=False, default=0)
+    caption = models.CharField(_("説明"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    objects = AccessManager()
+    access_policy = PublicProfilePolicy()
+
+    class Meta:
+        verbose_name = _("企業の写真")
+        verbose_name_plural = _("企業の写真")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.company} #{self.pk}"
+
+
+class DXStageAssessment(TimeStampedModel):
+    """A dated self-assessment of the company's DX stage; the history feeds the KSI."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("企業"), on_delete=models.CASCADE, related_name="dx_assessments"
+    )
+    stage = models.PositiveSmallIntegerField(_("DX段階"), choices=DXStage.choices)
+    assessed_on = models.DateField(_("評価日"), default=timezone.localdate)
+    note = models.CharField(_("メモ"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AccessManager()
+    # Members of the company and ward officers (for the KSI) see the history.
+    access_policy = TenantPolicy(ward_view_roles=("officer",), delete_roles=())
+
+    class Meta:
+        verbose_name = _("DX段階の自己評価")
+        verbose_name_plural = _("DX段階の自己評価")
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__gte=0, stage__lte=4), name="dx_stage_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.assessed_on}: {self.stage}"
+
+
+class SearchGram(models.Model):
+    """Character bigrams of a company's names and PR text, for free-text search that
+    works for Japanese on SQLite and PostgreSQL alike (no word boundaries needed)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=2)
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    objects = AccessManager()
+    access_policy = PublicProfilePolicy()
+
+    class Meta:
+        verbose_name = _("検索索引")
+        verbose_name_plural = _("検索索引")
+        constraints = [
+            models.UniqueConstraint(fields=["gram", "company"], name="unique_search_gram"),
+        ]
+
+    def __str__(self) -> str:
+        return self.gram

@@ -1,4 +1,17 @@
-from machikoba.companies.models import Company, Membership
+from django.db.models import Prefetch
+
+from machikoba.companies.models import (
+    Capability,
+    CertificationKind,
+    Company,
+    CompanyCertification,
+    CompanyPhoto,
+    DXStageAssessment,
+    Equipment,
+    Material,
+    Membership,
+    ProcessCategory,
+)
 from machikoba.core.access import VIEW
 
 
@@ -14,15 +27,6 @@ def memberships_of(user) -> list[Membership]:
     )
 
 
-def company_list(*, user, search: str = ""):
-    queryset = Company.objects.for_user(user, VIEW).filter(is_active=True)
-    if search:
-        queryset = queryset.filter(name__icontains=search) | queryset.filter(
-            name_kana__icontains=search
-        )
-    return queryset.order_by("name_kana", "name")
-
-
 def company_members(*, user, company: Company):
     return (
         Membership.objects.for_user(user, VIEW)
@@ -30,3 +34,61 @@ def company_members(*, user, company: Company):
         .select_related("user")
         .order_by("role", "user__email")
     )
+
+
+def with_directory_details(companies, *, user):
+    """Prefetch what a directory card shows, through the access layer."""
+    return companies.prefetch_related(
+        Prefetch(
+            "capabilities",
+            queryset=Capability.objects.for_user(user, VIEW)
+            .select_related("process")
+            .prefetch_related("materials"),
+        ),
+        Prefetch(
+            "certifications",
+            queryset=CompanyCertification.objects.for_user(user, VIEW).select_related("kind"),
+        ),
+        Prefetch("photos", queryset=CompanyPhoto.objects.for_user(user, VIEW)),
+    )
+
+
+def company_profile(*, user, company: Company) -> dict:
+    """Everything the profile page shows, each list through the access layer."""
+    return {
+        "capabilities": list(
+            Capability.objects.for_user(user, VIEW)
+            .filter(company=company)
+            .select_related("process")
+            .prefetch_related("materials")
+        ),
+        "equipment": list(
+            Equipment.objects.for_user(user, VIEW).filter(company=company).select_related("process")
+        ),
+        "certifications": list(
+            CompanyCertification.objects.for_user(user, VIEW)
+            .filter(company=company)
+            .select_related("kind")
+        ),
+        "photos": list(CompanyPhoto.objects.for_user(user, VIEW).filter(company=company)),
+        "dx_assessments": list(
+            DXStageAssessment.objects.for_user(user, VIEW).filter(company=company)[:10]
+        ),
+    }
+
+
+def directory_facets(*, user) -> dict:
+    """Choices for the directory filters."""
+    return {
+        "processes": list(ProcessCategory.objects.for_user(user, VIEW).filter(is_active=True)),
+        "materials": list(Material.objects.for_user(user, VIEW)),
+        "certifications": list(CertificationKind.objects.for_user(user, VIEW)),
+        "municipalities": list(
+            Company.objects.for_user(user, VIEW)
+            .filter(is_active=True)
+            .exclude(municipality="")
+            .values_list("municipality", flat=True)
+            .distinct()
+            .order_by("municipality")
+        ),
+    }

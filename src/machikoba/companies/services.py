@@ -2,26 +2,119 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.db import transaction
+from django.db.models import CharField
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.accounts.rules import forget_cached_roles, is_platform_admin
-from machikoba.companies.choices import CompanyRole
-from machikoba.companies.models import Company, Membership
-from machikoba.companies.validators import normalize_corporate_number
-from machikoba.core.access import CHANGE, MANAGE, can
+from machikoba.accounts.rules import forget_cached_roles, is_platform_admin, is_ward_officer
+from machikoba.companies.choices import CompanyRole, LocationSource
+from machikoba.companies.models import (
+    Capability,
+    Company,
+    CompanyCertification,
+    CompanyPhoto,
+    DXStageAssessment,
+    Equipment,
+    Membership,
+)
+from machikoba.companies.postal import lookup_postal_code
+from machikoba.companies.search import search_index_update
+from machikoba.companies.validators import normalize_corporate_number, normalize_invoice_number
+from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
 from machikoba.core.audit import audit_record, snapshot
-from machikoba.core.errors import PermissionRefused, full_clean_or_raise
+from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 
 COMPANY_AUDIT_FIELDS = [
     "name",
     "name_kana",
     "name_en",
     "corporate_number",
+    "invoice_number",
     "postal_code",
-    "address",
+    "prefecture",
+    "municipality",
+    "address_line",
+    "latitude",
+    "longitude",
+    "location_source",
     "employees",
+    "founded_year",
+    "representative_name",
+    "representative_title",
+    "successor_status",
+    "website",
+    "pr_text",
 ]
+
+
+def _apply_profile(company: Company, changes: dict[str, Any]) -> None:
+    """Normalise what people type (full-width digits, spaces, hyphens) and set it."""
+    unknown = set(changes) - {*COMPANY_AUDIT_FIELDS, "is_active"}
+    if unknown:
+        raise ValueError(f"not company profile fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        if name == "corporate_number":
+            value = normalize_corporate_number(value or "") or None
+        elif name == "invoice_number":
+            value = normalize_invoice_number(value or "")
+        elif name == "postal_code" and value:
+            digits = normalize_corporate_number(value)
+            value = f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else value.strip()
+        elif isinstance(value, str):
+            value = value.strip()
+        elif value is None and isinstance(Company._meta.get_field(name), CharField):
+            value = ""
+        setattr(company, name, value)
+
+
+def _check_postal_code_and_locate(company: Company, *, postal_code_changed: bool) -> None:
+    """An unknown postal code is refused; a known one places the company at its area's
+    representative point unless the owner set a position on the map."""
+    if not company.postal_code:
+        return
+    found = lookup_postal_code(company.postal_code)
+    if found is None:
+        raise ApplicationError(
+            "postal_code_unknown",
+            _("入力内容を確認してください。"),
+            fields={
+                "postal_code": [
+                    _("郵便番号 %(code)s は見つかりません。番号を確認してください。")
+                    % {"code": company.postal_code}
+                ]
+            },
+        )
+    if postal_code_changed and company.location_source != LocationSource.MANUAL:
+        if found.latitude is not None:
+            company.latitude = Decimal(str(found.latitude))
+            company.longitude = Decimal(str(found.longitude))
+            company.location_source = LocationSource.POSTAL_CODE
+        else:
+            company.latitude = company.longitude = None
+            company.location_source = ""
+
+
+def _check_invoice_matches_corporate_number(company: Company) -> None:
+    # For a corporation the registration number is T + its 法人番号.
+    if (
+        company.corporate_number
+        and company.invoice_number
+        and (company.invoice_number[1:] != company.corporate_number)
+    ):
+        raise ApplicationError(
+            "invoice_number_mismatch",
+            _("入力内容を確認してください。"),
+            fields={
+                "invoice_number": [
+                    _("法人の登録番号は「T」+ 法人番号です (T%(number)s)。")
+                    % {"number": company.corporate_number}
+                ]
+            },
+        )
 
 
 @transaction.atomic
@@ -29,28 +122,29 @@ def company_create(
     *,
     actor,
     name: str,
-    name_kana: str = "",
-    name_en: str = "",
-    corporate_number: str | None = None,
-    postal_code: str = "",
-    address: str = "",
-    employees: int | None = None,
     owner=None,
     is_active: bool = True,
+    **profile: Any,
 ) -> Company:
-    """Register a company; ``owner`` (if given) becomes its first owner."""
-    company = Company(
-        name=name.strip(),
-        name_kana=name_kana.strip(),
-        name_en=name_en.strip(),
-        corporate_number=normalize_corporate_number(corporate_number or "") or None,
-        postal_code=postal_code.strip(),
-        address=address.strip(),
-        employees=employees,
-        is_active=is_active,
+    """Register a company; ``owner`` (if given) becomes its first owner.
+
+    Registering is the ward's act: platform admins, ward officers, or the system
+    itself (``actor=None``: imports, demo data). ``profile`` takes any of
+    ``COMPANY_AUDIT_FIELDS``.
+    """
+    if actor is not None and not (is_platform_admin(actor) or is_ward_officer(actor)):
+        raise PermissionRefused(
+            "not_allowed_to_register", _("企業を登録できるのは区の担当者と管理者だけです。")
+        )
+    company = Company(is_active=is_active)
+    _apply_profile(company, {"name": name, **profile})
+    _check_invoice_matches_corporate_number(company)
+    _check_postal_code_and_locate(
+        company, postal_code_changed=company.latitude is None and bool(company.postal_code)
     )
     full_clean_or_raise(company, code="company_invalid")
     company.save()
+    search_index_update(company=company)
     audit_record(
         actor=actor,
         verb="company.create",
@@ -85,11 +179,11 @@ def _membership_create(*, actor, company: Company, user, role: str) -> Membershi
 
 @transaction.atomic
 def membership_add(*, actor, company: Company, user, role: str) -> Membership:
-    """An owner adds a person to their company with a company role.
+    """An owner (or a platform admin) adds a person to their company with a role.
 
     ``actor=None`` is the system itself (demo data, imports run by an operator).
     """
-    if actor is not None and not can(actor, MANAGE, company):
+    if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
         raise PermissionRefused(
             "not_company_owner", _("所属を管理できるのはこの企業の経営者だけです。")
         )
@@ -108,20 +202,20 @@ def company_update(*, actor, company: Company, **changes) -> Company:
         raise PermissionRefused(
             "not_company_editor", _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。")
         )
-    allowed = set(COMPANY_AUDIT_FIELDS) | ({"is_active"} if admin or actor is None else set())
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValueError(f"fields this actor may not change: {sorted(unknown)}")
+    if not (admin or actor is None) and "is_active" in changes:
+        raise ValueError("only platform admins (de)activate companies")
     fields = [*COMPANY_AUDIT_FIELDS, "is_active"]
     before = snapshot(company, fields)
-    if "corporate_number" in changes:
-        changes["corporate_number"] = (
-            normalize_corporate_number(changes["corporate_number"] or "") or None
-        )
-    for name, value in changes.items():
-        setattr(company, name, value.strip() if isinstance(value, str) else value)
+    _apply_profile(company, changes)
+    if {"latitude", "longitude"} & set(changes) and company.latitude is not None:
+        company.location_source = LocationSource.MANUAL
+    _check_invoice_matches_corporate_number(company)
+    _check_postal_code_and_locate(
+        company, postal_code_changed=company.postal_code != before["postal_code"]
+    )
     full_clean_or_raise(company, code="company_invalid")
     company.save()
+    search_index_update(company=company)
     after = snapshot(company, fields)
     audit_record(
         actor=actor,
@@ -132,3 +226,217 @@ def company_update(*, actor, company: Company, **changes) -> Company:
         after={k: v for k, v in after.items() if before[k] != v},
     )
     return company
+
+
+# --- profile parts: capabilities, equipment, certifications, photos, DX stage ----------
+
+
+def _require_editor(actor, company: Company) -> None:
+    # actor=None is the system itself (imports, demo data).
+    if actor is not None and not can(actor, CHANGE, company):
+        raise PermissionRefused(
+            "not_company_editor", _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。")
+        )
+
+
+def _save_part(*, actor, company: Company, part, verb: str, duplicate_message=None):
+    _require_editor(actor, company)
+    creating = part.pk is None
+    part.company = company
+    full_clean_or_raise(
+        part,
+        code=f"{verb}_invalid",
+        duplicate_code=f"{verb}_exists" if duplicate_message else None,
+        duplicate_message=duplicate_message,
+    )
+    part.save()
+    audit_record(
+        actor=actor,
+        verb=f"{verb}.{'create' if creating else 'update'}",
+        target=part,
+        company=company,
+    )
+    return part
+
+
+@transaction.atomic
+def capability_save(*, actor, company: Company, capability: Capability, materials) -> Capability:
+    """Create or update one process capability with its materials."""
+    dimensions = [
+        d
+        for d in (capability.max_length_mm, capability.max_width_mm, capability.max_height_mm)
+        if d is not None
+    ]
+    capability.envelope_mm = max(dimensions) if dimensions else None
+    _save_part(
+        actor=actor,
+        company=company,
+        part=capability,
+        verb="capability",
+        duplicate_message=_("この工程はすでに登録されています。既存の行を編集してください。"),
+    )
+    capability.materials.set(materials)
+    search_index_update(company=company)
+    return capability
+
+
+@transaction.atomic
+def equipment_save(*, actor, company: Company, equipment: Equipment) -> Equipment:
+    _save_part(actor=actor, company=company, part=equipment, verb="equipment")
+    search_index_update(company=company)
+    return equipment
+
+
+@transaction.atomic
+def certification_save(
+    *, actor, company: Company, certification: CompanyCertification
+) -> CompanyCertification:
+    return _save_part(
+        actor=actor,
+        company=company,
+        part=certification,
+        verb="certification",
+        duplicate_message=_("この認証はすでに登録されています。既存の行を編集してください。"),
+    )
+
+
+@transaction.atomic
+def profile_part_delete(*, actor, part) -> None:
+    """Remove a capability, machine, certification or photo from a company's profile."""
+    company = part.company
+    _require_editor(actor, company)
+    verb = {
+        Capability: "capability",
+        Equipment: "equipment",
+        CompanyCertification: "certification",
+        CompanyPhoto: "photo",
+    }[type(part)]
+    audit_record(actor=actor, verb=f"{verb}.delete", target=part, company=company)
+    if isinstance(part, CompanyPhoto):
+        # The file goes only once the row is gone for good.
+        name, storage = part.image.name, part.image.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    part.delete()
+    if verb in ("capability", "equipment"):
+        search_index_update(company=company)
+
+
+@transaction.atomic
+def photo_add(*, actor, company: Company, upload, caption: str = "") -> CompanyPhoto:
+    """Store a validated, re-encoded photo (see ``photos.prepare_photo``)."""
+    from machikoba.companies.photos import prepare_photo
+
+    _require_editor(actor, company)
+    content = prepare_photo(upload)  # raises ApplicationError before anything is stored
+    photo = CompanyPhoto(
+        company=company,
+        caption=caption.strip(),
+        sort_order=CompanyPhoto.objects.filter(company=company).count(),
+        width=content.image_size[0],
+        height=content.image_size[1],
+    )
+    photo.image.save(content.name, content, save=False)
+    # A failure after the file was written must not leave it behind.
+    try:
+        full_clean_or_raise(photo, code="photo_invalid")
+        photo.save()
+        audit_record(actor=actor, verb="photo.create", target=photo, company=company)
+    except Exception:
+        photo.image.storage.delete(photo.image.name)
+        raise
+    return photo
+
+
+@transaction.atomic
+def dx_stage_record(
+    *, actor, company: Company, stage: int, assessed_on=None, note: str = ""
+) -> DXStageAssessment:
+    """Add a dated DX-stage self-assessment (history is kept; the KSI reads it)."""
+    _require_editor(actor, company)
+    assessment = DXStageAssessment(
+        company=company, stage=stage, note=note.strip(), recorded_by=actor
+    )
+    if assessed_on is not None:
+        assessment.assessed_on = assessed_on
+    if assessment.assessed_on > timezone.localdate():
+        raise ApplicationError(
+            "dx_stage_future",
+            _("入力内容を確認してください。"),
+            fields={"assessed_on": [_("評価日に未来の日付は指定できません。")]},
+        )
+    full_clean_or_raise(assessment, code="dx_stage_invalid")
+    assessment.save()
+    audit_record(
+        actor=actor,
+        verb="dx_stage.record",
+        target=assessment,
+        company=company,
+        after={"stage": stage, "assessed_on": str(assessment.assessed_on)},
+    )
+    return assessment
+
+
+def active_company_switch(*, actor, session, company_id: int) -> Company:
+    """Make one of ``actor``'s active companies the one they work for in this session.
+
+    Anything else (another company, an inactive one, an unknown id) is a 404 and the
+    session is left as it was.
+    """
+    from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
+
+    membership = get_for_user_or_404(
+        Membership, actor, VIEW, user=actor, company_id=company_id, company__is_active=True
+    )
+    previous = session.get(ACTIVE_COMPANY_SESSION_KEY)
+    session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
+    audit_record(
+        actor=actor,
+        verb="company.switch",
+        target=membership.company,
+        company=membership.company,
+        before={"company": previous},
+        after={"company": membership.company_id},
+    )
+    return membership.company
+
+
+@transaction.atomic
+def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
+    """An owner (or a platform admin) changes a member's company role."""
+    company = membership.company
+    if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
+        raise PermissionRefused(
+            "not_company_owner", _("所属を管理できるのはこの企業の経営者だけです。")
+        )
+    before = membership.role
+    membership.role = role
+    full_clean_or_raise(membership, code="membership_invalid")
+    membership.save(update_fields=["role", "updated_at"])
+    forget_cached_roles(membership.user)
+    audit_record(
+        actor=actor,
+        verb="membership.update",
+        target=membership,
+        company=company,
+        before={"role": before},
+        after={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership) -> None:
+    company = membership.company
+    if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
+        raise PermissionRefused(
+            "not_company_owner", _("所属を管理できるのはこの企業の経営者だけです。")
+        )
+    audit_record(
+        actor=actor,
+        verb="membership.delete",
+        target=membership,
+        company=company,
+        before={"user": membership.user.email, "role": membership.role},
+    )
+    membership.delete()
+    forget_cached_roles(membership.user)

@@ -142,10 +142,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # One test database per test process, so runs sharing a server do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://machikoba")}
+if PRODUCTION and CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Used TOTP codes and rate limits must be shared by every app-server process.
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a shared cache (e.g. redis://127.0.0.1:6379/1) in production"
+    )
 
 # --- auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -172,20 +179,27 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
-ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=True)
+# Open sign-up is for demos; a ward decides to open it in production.
+ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=not PRODUCTION)
 ACCOUNT_ADAPTER = "machikoba.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# Failed-login lockout is django-axes' job (one place, one message); allauth's own
-# login_failed limit would answer first with a different message.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Failed passwords lock the account through django-axes (AXES_FAILURE_LIMIT, one clear
+# message). allauth's login_failed limit stays, set above the axes limit, because it
+# also throttles wrong TOTP codes (10 per 5 minutes per account) and floods from one IP.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="machikoba")
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Lock the account (whatever the IP): guessing from many addresses must not get round it.
+# Not the IP as well: a ward office or a shop shares one address behind NAT, and one
+# person's typos must not lock out colleagues. Floods from one address are throttled by
+# allauth's login_failed rate limit (ACCOUNT_RATE_LIMITS) instead, hence axes.W006 is off.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "machikoba.accounts.lockout.username_of_attempt"
 AXES_RESET_ON_SUCCESS = True
@@ -198,7 +212,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 # --- i18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
-LOCALE_PATHS = [SRC_DIR / "machikoba" / "locale"]
+# Overridable so the translation check can extract into a scratch copy.
+LOCALE_PATHS = [project_path(env.str("MACHIKOBA_LOCALE_DIR", default="src/machikoba/locale"))]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
@@ -249,6 +264,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- the ward running this instance -----------------------------------------------
 MACHIKOBA_WARD_NAME = env.str("WARD_NAME", default="まちこば区")
 MACHIKOBA_WARD_NAME_EN = env.str("WARD_NAME_EN", default="Machikoba City")
+# Whether visitors who are not signed in may browse the directory (names, processes,
+# municipalities; never contacts of people). Members always may.
+MACHIKOBA_DIRECTORY_PUBLIC = env.bool("DIRECTORY_PUBLIC", default=True)
+# Largest company photo accepted (bytes); photos are re-encoded to ≤ 1600 px JPEG.
+MACHIKOBA_MAX_PHOTO_BYTES = env.int("MAX_PHOTO_BYTES", default=10_000_000)
+# Uploads above this are refused by Django before a view sees them (import files).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 # --- security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,11 +1,17 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from machikoba.config.api import api
 
+# The admin has no sign-in of its own: it sends people to the platform's sign-in,
+# which asks platform admins for their TOTP code.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", include("machikoba.web.urls")),
+    path("", include("machikoba.companies.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -135,6 +135,17 @@ def can(user, action: str, obj: models.Model) -> bool:
     return type(obj)._default_manager.for_user(user, action).filter(pk=obj.pk).exists()
 
 
+def allowed(user, permission: str, obj: Any = None) -> bool:
+    """A role permission declared with ``rules.add_perm`` (e.g. ``web.view_officer_home``).
+
+    Checked against rules' own permission set, so Django superusers get no implicit
+    pass: a platform admin is not a ward officer.
+    """
+    import rules
+
+    return rules.has_perm(permission, user, obj)
+
+
 def require(user, action: str, obj: models.Model) -> None:
     if not can(user, action, obj):
         raise PermissionDenied

@@ -28,7 +28,12 @@ ERAS = (
 
 
 def fiscal_year(day: dt.date | dt.datetime) -> int:
-    """The fiscal year a date falls in (an aware datetime is taken in its own zone)."""
+    """The fiscal year a date falls in; an aware datetime is first taken in Japan time
+    (01:00 JST on 1 April is the new year even though it is still 31 March in UTC)."""
+    if isinstance(day, dt.datetime) and day.tzinfo is not None:
+        from django.utils import timezone
+
+        day = timezone.localtime(day)
     return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
 
 

@@ -12,8 +12,23 @@ AUDIT_VERB_LABELS = {
     "company.switch": _("作業中の企業を切り替え"),
     "company.update": _("企業情報を変更"),
     "membership.create": _("メンバーを追加"),
+    "membership.update": _("メンバーの役割を変更"),
+    "membership.delete": _("メンバーを外す"),
+    "capability.create": _("加工能力を追加"),
+    "capability.update": _("加工能力を変更"),
+    "capability.delete": _("加工能力を削除"),
+    "equipment.create": _("設備を追加"),
+    "equipment.update": _("設備を変更"),
+    "equipment.delete": _("設備を削除"),
+    "certification.create": _("認証を追加"),
+    "certification.update": _("認証を変更"),
+    "certification.delete": _("認証を削除"),
+    "photo.create": _("写真を追加"),
+    "photo.delete": _("写真を削除"),
+    "dx_stage.record": _("DX段階を記録"),
     "ward_role.grant": _("区の役割を付与"),
     "ward_role.revoke": _("区の役割を解除"),
+    "ward_role.update": _("区の役割の期限を変更"),
 }
 
 

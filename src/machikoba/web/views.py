@@ -8,12 +8,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.accounts.rules import is_ward_officer
-from machikoba.companies.models import Membership
 from machikoba.companies.selectors import company_members
-from machikoba.core.access import VIEW, get_for_user_or_404
-from machikoba.core.audit import audit_record
+from machikoba.companies.services import active_company_switch
+from machikoba.core.access import allowed
 from machikoba.web import selectors
 
 
@@ -50,7 +48,7 @@ def home(request):
 @login_required
 def officer_home(request):
     """The ward officer's home: the cluster at a glance (aggregates only)."""
-    if not is_ward_officer(request.user):
+    if not allowed(request.user, "web.view_officer_home"):
         raise PermissionDenied
     return render(request, "web/home_officer.html", selectors.ward_overview(user=request.user))
 
@@ -67,22 +65,10 @@ def company_switch(request):
     if not raw.isdigit():
         messages.error(request, _("切り替える企業を選んでください。"))
         return redirect(_safe_next(request))
-    membership = get_for_user_or_404(
-        Membership, request.user, VIEW, user=request.user, company_id=int(raw)
+    company = active_company_switch(
+        actor=request.user, session=request.session, company_id=int(raw)
     )
-    previous = request.session.get(ACTIVE_COMPANY_SESSION_KEY)
-    request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
-    audit_record(
-        actor=request.user,
-        verb="company.switch",
-        target=membership.company,
-        company=membership.company,
-        before={"company": previous},
-        after={"company": membership.company_id},
-    )
-    messages.success(
-        request, _("%(company)s の画面に切り替えました。") % {"company": membership.company.name}
-    )
+    messages.success(request, _("%(company)s の画面に切り替えました。") % {"company": company.name})
     return redirect(_safe_next(request))
 
 

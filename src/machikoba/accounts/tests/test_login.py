@@ -84,9 +84,22 @@ def test_officer_without_totp_is_sent_to_set_it_up(client):
     client.force_login(officer)
     response = client.get(reverse("web:officer_home"))
     assert response.status_code == 302
-    assert response.headers["Location"] == reverse("mfa_activate_totp")
-    # The API is closed too until the second factor exists.
-    assert client.get("/api/accounts/me").status_code == 302
+    assert response.headers["Location"] == f"{reverse('mfa_activate_totp')}?next=/ward/"
+    # The API answers in its own error shape.
+    api = client.get("/api/accounts/me")
+    assert api.status_code == 403
+    assert api.json()["code"] == "mfa_required"
+
+
+@pytest.mark.django_db
+def test_a_password_only_session_of_an_officer_must_give_a_code(client):
+    officer = WardRoleFactory().user
+    give_totp(officer)
+    client.force_login(officer)  # any sign-in path that skipped the second factor
+    response = client.get(reverse("web:officer_home"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert client.get("/api/accounts/me").json()["code"] == "mfa_required"
 
 
 @pytest.mark.django_db
@@ -95,7 +108,56 @@ def test_platform_admin_without_totp_cannot_open_the_admin(client):
     client.force_login(admin)
     response = client.get("/admin/")
     assert response.status_code == 302
-    assert response.headers["Location"] == reverse("mfa_activate_totp")
+    assert response.headers["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+@pytest.mark.django_db
+def test_the_admin_has_no_password_only_sign_in(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    give_totp(admin)
+    page = client.get("/admin/login/")
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith(LOGIN_URL)
+    posted = client.post("/admin/login/", {"username": admin.email, "password": TEST_PASSWORD})
+    assert posted.status_code == 302
+    assert posted.headers["Location"].startswith(LOGIN_URL)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_signs_in_with_password_and_code_then_reaches_the_admin(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    give_totp(admin)
+    _login(client, admin.email, TEST_PASSWORD)
+    client.post(reverse("mfa_authenticate"), {"code": totp_now()})
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_totp_codes_cannot_be_guessed_without_limit(client):
+    officer = WardRoleFactory().user
+    give_totp(officer)
+    _login(client, officer.email, TEST_PASSWORD)
+    for _ in range(10):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    refused = client.post(reverse("mfa_authenticate"), {"code": totp_now()})
+    assert "_auth_user_id" not in client.session
+    assert refused.status_code in (200, 429)
+
+
+@pytest.mark.django_db
+def test_lockout_holds_across_ip_addresses():
+    from django.test import Client
+
+    user = UserFactory()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client(REMOTE_ADDR=f"192.0.2.{n + 1}").post(
+            LOGIN_URL, {"login": user.email, "password": "wrong-password"}
+        )
+    fresh = Client(REMOTE_ADDR="198.51.100.7")
+    assert _login(fresh, user.email, TEST_PASSWORD).status_code == 429
+    assert "_auth_user_id" not in fresh.session
 
 
 @pytest.mark.django_db

@@ -47,12 +47,29 @@ MATRIX = [
         # Changing a second factor needs a fresh password entry (allauth's reauthenticate)
         # and people who already use TOTP go back to the overview: a redirect for all.
         expect("redirect", **{ANONYMOUS: LOGIN}),
-        extra_routes=(
-            "mfa_deactivate_totp",
-            "mfa_reauthenticate",
-            "mfa_generate_recovery_codes",
-            "mfa_download_recovery_codes",
-        ),
+    ),
+    Case(
+        "mfa_deactivate_totp",
+        lambda w: reverse("mfa_deactivate_totp"),
+        # Only those with TOTP can deactivate it, after reauthenticating.
+        expect(404, **{ANONYMOUS: LOGIN, "officer": "redirect", "admin": "redirect"}),
+    ),
+    Case(
+        "mfa_reauthenticate",
+        lambda w: reverse("mfa_reauthenticate"),
+        # Asking for a code makes sense only to those who have an authenticator.
+        expect("redirect", **{ANONYMOUS: LOGIN, "officer": 200, "admin": 200}),
+    ),
+    Case(
+        "mfa_generate_recovery_codes",
+        lambda w: reverse("mfa_generate_recovery_codes"),
+        expect("redirect", **{ANONYMOUS: LOGIN}),
+    ),
+    Case(
+        "mfa_download_recovery_codes",
+        lambda w: reverse("mfa_download_recovery_codes"),
+        expect(404, **{ANONYMOUS: LOGIN}),
+        note="(none generated yet)",
     ),
     Case(
         "api:me",

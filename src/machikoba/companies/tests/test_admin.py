@@ -4,6 +4,7 @@ import pytest
 
 from machikoba.companies.models import Company
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.factories import force_login_with_mfa
 from machikoba.core.testing.matrix import ADMIN
 
 
@@ -14,7 +15,9 @@ def _form(company, **overrides):
         "name_en": company.name_en,
         "corporate_number": company.corporate_number or "",
         "postal_code": company.postal_code,
-        "address": company.address,
+        "prefecture": company.prefecture,
+        "municipality": company.municipality,
+        "address_line": company.address_line,
         "employees": company.employees,
         "is_active": "on",
         "memberships-TOTAL_FORMS": "0",
@@ -28,7 +31,7 @@ def _form(company, **overrides):
 
 @pytest.fixture
 def admin_client_(world, client):
-    client.force_login(world.users[ADMIN])
+    force_login_with_mfa(client, world.users[ADMIN])
     return client
 
 

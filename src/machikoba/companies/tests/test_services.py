@@ -9,11 +9,10 @@ from machikoba.core.testing.factories import UserFactory
 from machikoba.core.testing.matrix import MEMBER, OFFICER, STAFF
 
 
-@pytest.mark.django_db
-def test_company_create_records_the_company_its_owner_and_the_audit_trail():
+def test_company_create_records_the_company_its_owner_and_the_audit_trail(world):
     owner = UserFactory()
     company = company_create(
-        actor=owner,
+        actor=world.users[OFFICER],
         name="新規精工株式会社",
         name_kana="シンキセイコウ",
         corporate_number="7000012050002",
@@ -28,13 +27,18 @@ def test_company_create_records_the_company_its_owner_and_the_audit_trail():
 def test_invalid_corporate_number_stores_nothing():
     owner = UserFactory()
     with pytest.raises(ApplicationError) as info:
-        company_create(
-            actor=owner, name="誤番号工業", corporate_number="1000012050002", owner=owner
-        )
+        company_create(actor=None, name="誤番号工業", corporate_number="1000012050002", owner=owner)
     assert "チェックデジット" in info.value.fields["corporate_number"][0]
     assert Company.objects.count() == 0
     assert Membership.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+def test_only_the_ward_registers_companies(world):
+    for actor in (MEMBER, STAFF):
+        with pytest.raises(PermissionRefused):
+            company_create(actor=world.users[actor], name="勝手登録工業")
+    assert not Company.objects.filter(name="勝手登録工業").exists()
 
 
 @pytest.mark.django_db

@@ -34,7 +34,7 @@ def jdate(value):
 
 @register.filter
 def fiscal_year(value):
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # dates and (aware) datetimes
         value = fiscal.fiscal_year(value)
     return fiscal.fiscal_year_label(int(value), _lang())
 

@@ -41,7 +41,9 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         lambda n: corporate_number_with_check_digit(f"{700000000000 + n:012d}")
     )
     postal_code = "144-0051"
-    address = "東京都大田区西蒲田1丁目1番1号"
+    prefecture = "東京都"
+    municipality = "大田区"
+    address_line = "西蒲田1丁目1番1号"
     employees = 12
 
 
@@ -77,3 +79,56 @@ def totp_now(secret: str = TEST_TOTP_SECRET) -> str:
 
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def force_login_with_mfa(client, user) -> None:
+    """``client.force_login`` plus the record allauth keeps when a sign-in passed TOTP,
+    for tests of pages that officers and admins reach only after the second factor."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    client.force_login(user)
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {
+            "method": "mfa",
+            "at": now,
+            "type": "totp",
+            "id": authenticator.pk if authenticator else 0,
+        },
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+def jpeg_bytes(width: int = 64, height: int = 48, color=(40, 90, 160)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def make_equipment(company, **fields):
+    from machikoba.companies.models import Equipment
+
+    return Equipment.objects.create(company=company, kind=fields.pop("kind", "NC旋盤"), **fields)
+
+
+def make_photo(company):
+    from django.core.files.base import ContentFile
+
+    from machikoba.companies.models import CompanyPhoto
+
+    photo = CompanyPhoto(company=company, caption="工場の外観", width=64, height=48)
+    photo.image.save("photo.jpg", ContentFile(jpeg_bytes()), save=True)
+    return photo

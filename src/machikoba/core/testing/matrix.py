@@ -13,7 +13,7 @@ or ``REDIRECT`` (any other redirect, e.g. after a successful POST).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.test import Client
@@ -66,9 +66,14 @@ class World:
         return cls(company=company, other_company=other, users=users)
 
     def client_for(self, actor: str) -> Client:
+        from machikoba.core.testing.factories import force_login_with_mfa
+
         client = Client()
         user = self.users[actor]
-        if user is not None:
+        if actor in (OFFICER, ADMIN):
+            # They passed TOTP at sign-in (the sign-in itself is tested in accounts/tests).
+            force_login_with_mfa(client, user)
+        elif user is not None:
             client.force_login(user)
         return client
 
@@ -82,7 +87,6 @@ class Case:
     data: Callable[[World], dict] | None = None
     content_type: str | None = None
     note: str = ""
-    extra_routes: tuple[str, ...] = field(default=())  # other names this case stands for
 
     @property
     def id(self) -> str:

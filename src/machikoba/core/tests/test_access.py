@@ -58,10 +58,37 @@ def test_the_base_policy_denies_everything(world):
     assert not Company.objects.filter(policy.anonymous_scope(VIEW)).exists()
 
 
-def test_anonymous_gets_nothing_from_any_model(world):
+# What an anonymous visitor may read when the ward publishes its directory.
+PUBLIC_DIRECTORY_MODELS = {
+    "Company",
+    "Capability",
+    "Equipment",
+    "CompanyCertification",
+    "CompanyPhoto",
+    "SearchGram",
+    "ProcessCategory",
+    "MaterialGroup",
+    "Material",
+    "CertificationKind",
+}
+
+
+def test_anonymous_gets_nothing_when_the_directory_is_closed(world, settings):
+    settings.MACHIKOBA_DIRECTORY_PUBLIC = False
     for model in access_controlled_models():
+        if model.__name__ in {"ProcessCategory", "MaterialGroup", "Material", "CertificationKind"}:
+            continue  # reference taxonomies, public by nature
         assert model._default_manager.for_user(None, VIEW).count() == 0, model
         assert model._default_manager.for_user(world.users[ANONYMOUS], VIEW).count() == 0
+
+
+def test_anonymous_reads_only_the_public_directory(world, settings):
+    settings.MACHIKOBA_DIRECTORY_PUBLIC = True
+    for model in access_controlled_models():
+        if model.__name__ not in PUBLIC_DIRECTORY_MODELS:
+            assert model._default_manager.for_user(None, VIEW).count() == 0, model
+        for action in ("change", "delete", "manage"):
+            assert model._default_manager.for_user(None, action).count() == 0, model
 
 
 def test_unknown_action_is_a_programming_error(world):

@@ -62,6 +62,13 @@ def test_fiscal_year_labels_in_both_languages():
     assert fiscal_year_label(2025, "en") == "FY2025 (Apr 2025 – Mar 2026)"
 
 
+def test_aware_datetimes_count_in_japan_time():
+    # 2025-03-31 16:00 UTC is 2025-04-01 01:00 in Tokyo: the new fiscal year.
+    moment = dt.datetime(2025, 3, 31, 16, 0, tzinfo=dt.UTC)
+    assert fiscal_year(moment) == 2025
+    assert fiscal_year(dt.datetime(2025, 3, 31, 14, 59, tzinfo=dt.UTC)) == 2024
+
+
 def test_dates_before_showa_are_refused():
     with pytest.raises(ValueError, match="before the eras"):
         wareki_date(dt.date(1900, 1, 1))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from machikoba.core.testing.factories import force_login_with_mfa
 from machikoba.core.testing.matrix import ADMIN, MEMBER, OFFICER
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//""", re.IGNORECASE)
@@ -26,7 +27,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 )
 def test_pages_reference_only_this_server(client, world, actor, url):
     if actor:
-        client.force_login(world.users[actor])
+        force_login_with_mfa(client, world.users[actor])
     response = client.get(url)
     assert response.status_code == 200
     assert EXTERNAL.findall(response.content.decode()) == []

@@ -51,6 +51,14 @@ MATRIX = [
         note="to the other company",
     ),
     Case(
+        "admin:login",
+        lambda w: reverse("admin:login"),
+        # The admin's own password form is replaced by the platform sign-in (with TOTP);
+        # signed-in people who are not admins are refused.
+        # (An admin who is signed in is sent on to the admin index.)
+        expect(403, **{ANONYMOUS: LOGIN, ADMIN: REDIRECT}),
+    ),
+    Case(
         "admin:index",
         lambda w: reverse("admin:index"),
         expect(REDIRECT, **{ADMIN: 200}),

@@ -7,7 +7,11 @@ from django.urls import reverse
 from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.companies.choices import CompanyRole
 from machikoba.core.models import AuditEvent
-from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
+from machikoba.core.testing.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    force_login_with_mfa,
+)
 from machikoba.core.testing.matrix import MEMBER, OFFICER, OTHER_COMPANY
 
 
@@ -112,7 +116,7 @@ def test_healthz_answers_without_login(client, db):
 
 def test_officer_home_shows_aggregates_only(client, world):
     CompanyFactory.create_batch(3, employees=40)
-    client.force_login(world.users[OFFICER])
+    force_login_with_mfa(client, world.users[OFFICER])
     response = client.get(reverse("web:officer_home"))
     body = response.content.decode()
     assert response.context["company_total"] == 5

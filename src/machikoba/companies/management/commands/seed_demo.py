@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import random
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -15,8 +17,24 @@ from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.accounts.services import ward_role_grant
 from machikoba.companies.choices import CompanyRole
-from machikoba.companies.models import Company, Membership
-from machikoba.companies.services import company_create, membership_add
+from machikoba.companies.models import (
+    Capability,
+    CertificationKind,
+    Company,
+    CompanyCertification,
+    Equipment,
+    Material,
+    Membership,
+    ProcessCategory,
+)
+from machikoba.companies.services import (
+    capability_save,
+    certification_save,
+    company_create,
+    dx_stage_record,
+    equipment_save,
+    membership_add,
+)
 from machikoba.companies.validators import corporate_number_with_check_digit
 
 DEMO_PASSWORD = "machikoba-demo"  # noqa: S105 - demo only; the command refuses to run in production
@@ -129,7 +147,9 @@ def demo_companies() -> list[dict]:
         # Small shops dominate a 町工場 cluster: 2–50 employees, skewed small.
         employees = min(50, max(2, int(rng.paretovariate(1.1) * 4)))
         postal_code, town = TOWNS[rng.randrange(len(TOWNS))]
-        address = f"{town}{rng.randint(1, 6)}丁目{rng.randint(1, 30)}番{rng.randint(1, 20)}号"
+        street = f"{town.removeprefix('東京都大田区')}{rng.randint(1, 6)}丁目{rng.randint(1, 30)}番"
+        street += f"{rng.randint(1, 20)}号"
+        latitude, longitude = _near(postal_code, rng)
         base12 = f"{801100000000 + index * 7919:012d}"
         companies.append(
             {
@@ -141,12 +161,259 @@ def demo_companies() -> list[dict]:
                 "name_en": f"{_romaji(family_kana)} {trade_en} {form_en}",
                 "corporate_number": corporate_number_with_check_digit(base12),
                 "postal_code": postal_code,
-                "address": address,
+                "prefecture": "東京都",
+                "municipality": "大田区",
+                "address_line": street,
+                "latitude": latitude,
+                "longitude": longitude,
+                "location_source": "manual",
                 "employees": employees,
                 "kind": kind,
+                **_profile(kind, index, employees, rng),
             }
         )
     return companies
+
+
+def _near(postal_code: str, rng: random.Random) -> tuple[Decimal, Decimal]:
+    """A spot within ~400 m of the postal area's representative point."""
+    from machikoba.companies.postal import lookup_postal_code
+
+    found = lookup_postal_code(postal_code)
+    lat = found.latitude + rng.uniform(-0.0035, 0.0035)
+    lon = found.longitude + rng.uniform(-0.0045, 0.0045)
+    return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
+
+
+# What each kind of shop does: (process code, materials, envelope range mm, best
+# tolerance choices mm, Ra choices), its machines, and how it describes itself.
+KIND_PROFILES = {
+    "lathe": {
+        "capabilities": [
+            (
+                "cutting.turning.nc_lathe",
+                ["S45C", "SUS304", "SUS303", "A5052", "C3604", "SCM440"],
+                (120, 600),
+                ["0.005", "0.01", "0.02"],
+                ["0.8", "1.6"],
+            ),
+            (
+                "cutting.turning.manual_lathe",
+                ["SS400", "S45C", "SUS304"],
+                (200, 1500),
+                ["0.02", "0.05"],
+                ["1.6", "3.2"],
+            ),
+        ],
+        "equipment": [
+            ("NC旋盤", "オークマ", "LB3000 EX II", 2),
+            ("NC旋盤", "森精機", "NLX2500", 1),
+            ("汎用旋盤", "ワシノ", "LEO-80A", 1),
+        ],
+        "pr": "φ3 から φ300 までの丸物を、試作1個から量産まで。SUS の難削材も得意です。",
+    },
+    "machining": {
+        "capabilities": [
+            (
+                "cutting.milling.mc_3axis",
+                ["A5052", "A7075", "S50C", "SUS304", "SKD11"],
+                (300, 1000),
+                ["0.005", "0.01"],
+                ["0.8", "1.6"],
+            ),
+            (
+                "cutting.milling.mc_5axis",
+                ["A7075", "SUS304", "Ti-6Al-4V"],
+                (200, 500),
+                ["0.005", "0.01"],
+                ["0.4", "0.8"],
+            ),
+            (
+                "cutting.drilling_boring.tapping",
+                ["A5052", "SS400", "SUS304"],
+                (300, 800),
+                ["0.02"],
+                ["3.2"],
+            ),
+        ],
+        "equipment": [
+            ("マシニングセンタ", "ファナック", "ロボドリル α-D21MiB5", 2),
+            ("5軸マシニングセンタ", "DMG森精機", "DMU 50", 1),
+        ],
+        "pr": "アルミ・ステンレスの複雑形状を5軸加工で。治具設計から一貫して対応します。",
+    },
+    "sheet_metal": {
+        "capabilities": [
+            (
+                "forming.sheet_metal.bending",
+                ["SPCC", "SECC", "SUS304", "A5052"],
+                (500, 3000),
+                ["0.1", "0.2"],
+                [],
+            ),
+            (
+                "forming.sheet_metal.laser_cutting",
+                ["SPCC", "SS400", "SUS304"],
+                (1000, 3000),
+                ["0.1"],
+                [],
+            ),
+            ("forming.press.progressive", ["SPCC", "C2801", "SUS301"], (50, 300), ["0.05"], []),
+        ],
+        "equipment": [
+            ("ファイバーレーザー加工機", "アマダ", "ENSIS-3015AJ", 1),
+            ("ベンディングマシン", "アマダ", "HG-1303", 2),
+        ],
+        "pr": "筐体・カバー・ブラケットなど、薄板の切断から曲げ・溶接まで一貫対応。",
+    },
+    "welding": {
+        "capabilities": [
+            ("welding.tig", ["SUS304", "SUS316L", "A5052"], (300, 2000), ["0.5"], []),
+            ("welding.mig_mag", ["SS400", "SM490A"], (500, 4000), ["1.0"], []),
+            ("welding.fabrication", ["SS400", "SUS304"], (1000, 5000), ["1.0"], []),
+        ],
+        "equipment": [
+            ("TIG溶接機", "ダイヘン", "DA300P", 3),
+            ("半自動溶接機", "パナソニック", "YD-350", 2),
+        ],
+        "pr": "ステンレスの TIG 溶接、製缶・架台の組立まで。歪み取りも社内で。",
+    },
+    "heat_treatment": {
+        "capabilities": [
+            (
+                "heat_treatment.quench_temper",
+                ["S45C", "SCM440", "SKD11", "SUJ2"],
+                (300, 1500),
+                [],
+                [],
+            ),
+            ("heat_treatment.carburizing", ["SCM415", "SCr420"], (200, 800), [], []),
+            ("heat_treatment.induction", ["S45C", "S50C"], (100, 1200), [], []),
+            ("heat_treatment.vacuum", ["SKD11", "SKD61", "SKH51"], (200, 600), [], []),
+        ],
+        "equipment": [
+            ("真空熱処理炉", "中外炉工業", "VC-608", 1),
+            ("高周波焼入れ装置", "富士電子工業", "FTH-100", 1),
+        ],
+        "pr": "焼入れ・浸炭・高周波・真空熱処理。硬さ試験成績書を添付してお返しします。",
+    },
+    "plating": {
+        "capabilities": [
+            ("surface.plating.hard_chrome", ["S45C", "SCM440", "SUS304"], (100, 1500), [], ["0.2"]),
+            ("surface.plating.electroless_nickel", ["A5052", "S45C", "SUS304"], (50, 600), [], []),
+            ("surface.plating.zinc", ["SS400", "SPCC"], (50, 1000), [], []),
+        ],
+        "equipment": [
+            ("めっきライン", "自社製", "硬質クロム槽 2000L", 2),
+        ],
+        "pr": "硬質クロム・無電解ニッケル。ロールやシャフトの再めっきも承ります。",
+    },
+    "grinding": {
+        "capabilities": [
+            (
+                "grinding.cylindrical",
+                ["S45C", "SCM440", "SUJ2", "SKD11"],
+                (100, 1000),
+                ["0.001", "0.002", "0.003"],
+                ["0.1", "0.2"],
+            ),
+            (
+                "grinding.surface",
+                ["SKD11", "S50C", "SUS440C"],
+                (200, 800),
+                ["0.002", "0.005"],
+                ["0.2", "0.4"],
+            ),
+            ("grinding.centerless", ["SUJ2", "SUS304"], (20, 300), ["0.002"], ["0.2"]),
+        ],
+        "equipment": [
+            ("円筒研削盤", "ジェイテクト", "GE4i", 1),
+            ("平面研削盤", "岡本工作機械", "PSG-64DX", 2),
+        ],
+        "pr": "ミクロン単位の円筒・平面研削。焼入れ後の仕上げ研削はお任せください。",
+    },
+    "inspection": {
+        "capabilities": [
+            ("inspection.cmm", [], (100, 1200), ["0.002"], []),
+            ("inspection.form_roughness", [], (10, 300), ["0.001"], []),
+            ("inspection.hardness", [], (10, 500), [], []),
+        ],
+        "equipment": [
+            ("三次元測定機", "ミツトヨ", "CRYSTA-Apex V 9106", 1),
+            ("表面粗さ測定機", "東京精密", "SURFCOM NEX", 1),
+        ],
+        "pr": "三次元測定・粗さ測定の受託。測定成績書と検査証明の発行に対応します。",
+    },
+    "edm": {
+        "capabilities": [
+            (
+                "special.edm.wire",
+                ["SKD11", "SKH51", "SUS304", "C1100"],
+                (100, 600),
+                ["0.002", "0.005"],
+                ["0.4", "0.8"],
+            ),
+            ("special.edm.sinker", ["SKD61", "SKD11"], (100, 400), ["0.005"], ["0.8"]),
+            ("special.edm.small_hole", ["SUS304", "SKD11"], (50, 300), ["0.01"], []),
+        ],
+        "equipment": [
+            ("ワイヤー放電加工機", "三菱電機", "MV1200R", 2),
+            ("形彫り放電加工機", "ソディック", "AG40L", 1),
+        ],
+        "pr": "金型部品・精密部品のワイヤーカット。焼入れ後の硬い材料もそのまま加工。",
+    },
+    "painting": {
+        "capabilities": [
+            ("surface.painting.baking", ["SPCC", "SECC", "A5052"], (300, 2500), [], []),
+            ("surface.painting.powder", ["SPCC", "SS400"], (300, 2000), [], []),
+        ],
+        "equipment": [
+            ("焼付乾燥炉", "自社製", "3000 × 1500", 1),
+        ],
+        "pr": "焼付・粉体塗装。小ロットの色替えにも柔軟に対応します。",
+    },
+}
+
+REPRESENTATIVE_GIVEN = ["一郎", "健二", "誠", "和夫", "博", "正樹", "修", "茂", "洋子", "恵子"]
+SUCCESSION = ["decided", "candidate", "undecided", "undecided", "not_needed"]
+CERTS_BY_SIZE = [(30, ["iso9001", "iso14001"]), (10, ["iso9001"]), (0, [])]
+
+
+def _profile(kind: str, index: int, employees: int, rng: random.Random) -> dict:
+    spec = KIND_PROFILES[kind]
+    capabilities = []
+    for code, materials, (low, high), tolerances, roughness in spec["capabilities"]:
+        if capabilities and rng.random() < 0.25:
+            continue  # not every shop of a kind offers every process
+        envelope = rng.randrange(low, high + 1, 10)
+        capabilities.append(
+            {
+                "process": code,
+                "materials": [m for m in materials if rng.random() < 0.8] or materials[:1],
+                "max_length_mm": envelope,
+                "max_width_mm": max(10, envelope // rng.choice([1, 2, 3])),
+                "best_tolerance_mm": rng.choice(tolerances) if tolerances else None,
+                "best_roughness_ra": rng.choice(roughness) if roughness else None,
+                "lot_min": 1,
+                "lot_max": rng.choice([50, 100, 500, 1000, 5000]),
+                "lead_time_days": rng.choice([3, 5, 7, 10, 14]),
+            }
+        )
+    certifications = next(c for size, c in CERTS_BY_SIZE if employees >= size)
+    if not certifications and rng.random() < 0.3:
+        certifications = ["iso9001"]
+    return {
+        "founded_year": rng.randrange(1948, 2012),
+        "representative_title": "代表取締役",
+        "representative_name": f"{FAMILIES[index % len(FAMILIES)][0]} "
+        f"{REPRESENTATIVE_GIVEN[index % len(REPRESENTATIVE_GIVEN)]}",
+        "successor_status": rng.choice(SUCCESSION),
+        "pr_text": spec["pr"],
+        "capabilities": capabilities,
+        "equipment": [m for m in spec["equipment"] if rng.random() < 0.85] or spec["equipment"][:1],
+        "certifications": certifications,
+        "dx_stage": rng.choice([0, 1, 1, 1, 2, 2, 3, 4]),
+    }
 
 
 _KANA_ROMAJI = {
@@ -216,10 +483,52 @@ class Command(BaseCommand):
         for data in demo_companies():
             company = existing.get(data["corporate_number"])
             if company is None:
-                fields = {k: v for k, v in data.items() if k != "kind"}
-                company = company_create(actor=None, **fields)
+                company = self._create_company(data)
             result.append(company)
         return result
+
+    def _create_company(self, data: dict) -> Company:
+        parts = ("kind", "capabilities", "equipment", "certifications", "dx_stage")
+        fields = {k: v for k, v in data.items() if k not in parts}
+        # Corporations quote T + their 法人番号 on invoices; a few have not registered.
+        if int(fields["corporate_number"][-1]) % 5:
+            fields["invoice_number"] = f"T{fields['corporate_number']}"
+        company = company_create(actor=None, **fields)
+        processes = {p.code: p for p in ProcessCategory.objects.all()}
+        materials = {m.code: m for m in Material.objects.all()}
+        kinds = {k.code: k for k in CertificationKind.objects.all()}
+        for spec in data["capabilities"]:
+            capability = Capability(
+                process=processes[spec["process"]],
+                **{k: v for k, v in spec.items() if k not in ("process", "materials")},
+            )
+            capability_save(
+                actor=None,
+                company=company,
+                capability=capability,
+                materials=[materials[code] for code in spec["materials"]],
+            )
+        for kind, maker, model_name, count in data["equipment"]:
+            equipment_save(
+                actor=None,
+                company=company,
+                equipment=Equipment(kind=kind, maker=maker, model_name=model_name, count=count),
+            )
+        for code in data["certifications"]:
+            certification_save(
+                actor=None,
+                company=company,
+                certification=CompanyCertification(
+                    kind=kinds[code], valid_until=datetime.date(2028, 3, 31)
+                ),
+            )
+        dx_stage_record(
+            actor=None,
+            company=company,
+            stage=data["dx_stage"],
+            assessed_on=datetime.date(2026, 4, 15),
+        )
+        return company
 
     def _users(self, companies: list[Company]) -> None:
         for email, name, company_index, company_role, ward_role, is_admin in DEMO_USERS:

@@ -1,0 +1,164 @@
+"""The directory search: faceted filters over companies and their capabilities.
+
+All filters that describe one process (process subtree, material, envelope,
+tolerance) must hold for the same capability row: "NC旋盤 with SUS304 up to 300 mm"
+means one capability, not three different ones. Distance uses an equirectangular
+approximation (exact to well under 1 % inside a city), computed in SQL with plain
+arithmetic so SQLite and PostgreSQL answer the same; a bounding box in front of it
+keeps the index on (latitude, longitude) useful.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Sqrt
+from django.utils import timezone
+
+from machikoba.companies.models import (
+    Capability,
+    Company,
+    CompanyCertification,
+    ProcessCategory,
+)
+from machikoba.companies.search import text_matches
+from machikoba.core.access import VIEW
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+
+SORTS = ("relevance", "distance", "name", "employees")
+
+
+@dataclass
+class DirectoryQuery:
+    text: str = ""
+    process: str = ""  # a ProcessCategory code; its subtree matches
+    material: str = ""  # a Material code
+    min_envelope_mm: int | None = None
+    max_tolerance_mm: Decimal | None = None  # "at least this precise"
+    certification: str = ""  # a CertificationKind code, valid today
+    municipality: str = ""
+    within_km: float | None = None
+    sort: str = "relevance"
+    origin: tuple[float, float] | None = field(default=None, compare=False)
+
+    def has_capability_filter(self) -> bool:
+        return bool(self.process or self.material or self.min_envelope_mm or self.max_tolerance_mm)
+
+
+def process_subtree_ids(code: str) -> list[int]:
+    return list(
+        ProcessCategory.objects.filter(Q(code=code) | Q(code__startswith=f"{code}.")).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
+    """Companies matching ``query``, annotated with ``distance_km`` (or None) and
+    ``text_score``, ordered by ``query.sort``. The caller paginates."""
+    companies = Company.objects.for_user(user, VIEW).filter(is_active=True)
+
+    if query.has_capability_filter():
+        capabilities = Capability.objects.filter(company=OuterRef("pk"))
+        if query.process:
+            capabilities = capabilities.filter(process_id__in=process_subtree_ids(query.process))
+        if query.material:
+            capabilities = capabilities.filter(materials__code=query.material)
+        if query.min_envelope_mm:
+            capabilities = capabilities.filter(envelope_mm__gte=query.min_envelope_mm)
+        if query.max_tolerance_mm is not None:
+            capabilities = capabilities.filter(best_tolerance_mm__lte=query.max_tolerance_mm)
+        companies = companies.filter(Exists(capabilities))
+
+    if query.certification:
+        today = timezone.localdate()
+        companies = companies.filter(
+            Exists(
+                CompanyCertification.objects.filter(
+                    company=OuterRef("pk"), kind__code=query.certification
+                ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            )
+        )
+
+    if query.municipality:
+        companies = companies.filter(municipality=query.municipality)
+
+    companies = companies.annotate(distance_km=_distance_expression(query.origin))
+    if query.within_km is not None and query.origin is not None:
+        lat, lon = query.origin
+        dlat = query.within_km / KM_PER_DEGREE
+        dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+        companies = companies.filter(
+            latitude__gte=lat - dlat,
+            latitude__lte=lat + dlat,
+            longitude__gte=lon - dlon,
+            longitude__lte=lon + dlon,
+            distance_km__lte=query.within_km,
+        )
+
+    if query.text.strip():
+        matches = text_matches(query.text)
+        if matches is None:
+            companies = companies.none()
+        else:
+            companies = companies.filter(pk__in=matches.values("company_id")).annotate(
+                text_score=Subquery(
+                    matches.filter(company_id=OuterRef("pk")).values("score")[:1],
+                    output_field=IntegerField(),
+                )
+            )
+    else:
+        companies = companies.annotate(text_score=Value(0, output_field=IntegerField()))
+
+    return companies.order_by(*_ordering(query))
+
+
+def _distance_expression(origin):
+    if origin is None:
+        return Value(None, output_field=FloatField())
+    lat, lon = origin
+    cos_lat = math.cos(math.radians(lat))
+    dy = ExpressionWrapper(
+        (F("latitude") - Value(lat)) * Value(KM_PER_DEGREE), output_field=FloatField()
+    )
+    dx = ExpressionWrapper(
+        (F("longitude") - Value(lon)) * Value(KM_PER_DEGREE * cos_lat), output_field=FloatField()
+    )
+    return ExpressionWrapper(Sqrt(dy * dy + dx * dx), output_field=FloatField())
+
+
+def _ordering(query: DirectoryQuery) -> list:
+    by_name = ["name_kana", "name", "pk"]
+    if query.sort == "distance" and query.origin is not None:
+        return [F("distance_km").asc(nulls_last=True), *by_name]
+    if query.sort == "name":
+        return by_name
+    if query.sort == "employees":
+        return [F("employees").desc(nulls_last=True), *by_name]
+    # relevance: best text match first, then nearest, then name
+    ordering = [F("text_score").desc(nulls_last=True)]
+    if query.origin is not None:
+        ordering.append(F("distance_km").asc(nulls_last=True))
+    return [*ordering, *by_name]
+
+
+def origin_of(company: Company | None) -> tuple[float, float] | None:
+    if company is None or company.latitude is None or company.longitude is None:
+        return None
+    return float(company.latitude), float(company.longitude)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from machikoba.companies import views
+
+app_name = "companies"
+
+urlpatterns = [
+    path("directory/", views.directory, name="directory"),
+    path("companies/<int:pk>/", views.company_detail, name="detail"),
+    path("companies/<int:pk>/edit/", views.company_edit, name="edit"),
+    path("companies/<int:pk>/dx-stage/", views.dx_stage, name="dx_stage"),
+    path("companies/<int:pk>/photos/add/", views.photo_add, name="photo_add"),
+    path("companies/<int:pk>/photos/<int:photo_pk>.jpg", views.photo_file, name="photo_file"),
+    path("companies/<int:pk>/<slug:kind>/add/", views.part_edit, name="part_add"),
+    path("companies/<int:pk>/<slug:kind>/<int:part_pk>/edit/", views.part_edit, name="part_edit"),
+    path(
+        "companies/<int:pk>/<slug:kind>/<int:part_pk>/delete/",
+        views.part_delete,
+        name="part_delete",
+    ),
+    path("postal-code/", views.postal_code_lookup, name="postal_code_lookup"),
+]

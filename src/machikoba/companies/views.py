@@ -1,0 +1,228 @@
+"""Directory, company profiles and profile editing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from machikoba.companies import selectors, services
+from machikoba.companies.directory import directory_search, origin_of
+from machikoba.companies.forms import (
+    CapabilityForm,
+    CertificationForm,
+    CompanyProfileForm,
+    DirectoryFilterForm,
+    DXStageForm,
+    EquipmentForm,
+    PhotoForm,
+)
+from machikoba.companies.models import (
+    Capability,
+    Company,
+    CompanyCertification,
+    CompanyPhoto,
+    Equipment,
+    directory_is_public,
+)
+from machikoba.companies.postal import lookup_postal_code
+from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
+from machikoba.core.errors import ApplicationError
+
+PAGE_SIZE = 20
+
+
+def directory(request):
+    """The cluster's shop window: faceted search over every company's capabilities."""
+    if not request.user.is_authenticated and not directory_is_public():
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+    facets = selectors.directory_facets(user=request.user)
+    form = DirectoryFilterForm(request.GET or None, **facets)
+    own_company = getattr(request, "active_company", None) or None
+    origin = origin_of(own_company)
+    query = form.to_query(origin=origin)
+    results = selectors.with_directory_details(
+        directory_search(user=request.user, query=query), user=request.user
+    )
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "origin_company": own_company if origin else None,
+        "view_mode": "table" if request.GET.get("view") == "table" else "cards",
+        "querystring": _querystring_without_page(request),
+    }
+    template = "companies/directory.html"
+    if request.htmx and request.htmx.target == "directory-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def company_detail(request, pk: int):
+    if not request.user.is_authenticated and not directory_is_public():
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+    company = get_for_user_or_404(Company, request.user, VIEW, pk=pk, is_active=True)
+    context = {
+        "company": company,
+        "can_edit": can(request.user, CHANGE, company),
+        "public_view": not request.user.is_authenticated,
+        **selectors.company_profile(user=request.user, company=company),
+    }
+    return render(request, "companies/company_detail.html", context)
+
+
+@login_required
+def company_edit(request, pk: int):
+    company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
+    form = CompanyProfileForm(request.POST or None, instance=Company.objects.get(pk=company.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.company_update(actor=request.user, company=company, **changes)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("企業情報を保存しました。"))
+            return redirect("companies:detail", pk=company.pk)
+    return render(request, "companies/company_edit.html", {"company": company, "form": form})
+
+
+@login_required
+@require_GET
+def postal_code_lookup(request):
+    """HTMX: fill prefecture / municipality / town from a postal code (offline data)."""
+    result = lookup_postal_code(request.GET.get("postal_code", ""))
+    return render(request, "companies/partials/postal_lookup.html", {"result": result})
+
+
+# --- profile parts ---------------------------------------------------------------
+
+PARTS = {
+    "capabilities": (Capability, CapabilityForm, _("加工能力")),
+    "equipment": (Equipment, EquipmentForm, _("設備")),
+    "certifications": (CompanyCertification, CertificationForm, _("認証")),
+}
+
+
+def _save_part(request, company, kind, form):
+    if kind == "capabilities":
+        return services.capability_save(
+            actor=request.user,
+            company=company,
+            capability=form.instance,
+            materials=form.cleaned_data["materials"],
+        )
+    if kind == "equipment":
+        return services.equipment_save(actor=request.user, company=company, equipment=form.instance)
+    return services.certification_save(
+        actor=request.user, company=company, certification=form.instance
+    )
+
+
+@login_required
+def part_edit(request, pk: int, kind: str, part_pk: int | None = None):
+    """Add or edit one capability, machine or certification of a company."""
+    if kind not in PARTS:
+        raise Http404
+    model, form_class, title = PARTS[kind]
+    company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
+    instance = (
+        get_for_user_or_404(model, request.user, CHANGE, pk=part_pk, company=company)
+        if part_pk
+        else model(company=company)
+    )
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_part(request, company, kind, form)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("%(part)s を保存しました。") % {"part": title})
+            return redirect(f"{reverse('companies:detail', args=[company.pk])}#{kind}")
+    return render(
+        request,
+        "companies/part_edit.html",
+        {"company": company, "form": form, "kind": kind, "title": title, "instance": instance},
+    )
+
+
+@login_required
+@require_POST
+def part_delete(request, pk: int, kind: str, part_pk: int):
+    models = {**{k: v[0] for k, v in PARTS.items()}, "photos": CompanyPhoto}
+    if kind not in models:
+        raise Http404
+    company = get_for_user_or_404(Company, request.user, VIEW, pk=pk, is_active=True)
+    part = get_for_user_or_404(models[kind], request.user, CHANGE, pk=part_pk, company=company)
+    services.profile_part_delete(actor=request.user, part=part)
+    messages.success(request, _("削除しました。"))
+    return redirect(f"{reverse('companies:detail', args=[company.pk])}#{kind}")
+
+
+@login_required
+def photo_add(request, pk: int):
+    company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_add(
+                actor=request.user,
+                company=company,
+                upload=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("写真を追加しました。"))
+            return redirect(f"{reverse('companies:detail', args=[company.pk])}#photos")
+    return render(request, "companies/photo_add.html", {"company": company, "form": form})
+
+
+@login_required
+def dx_stage(request, pk: int):
+    company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
+    form = DXStageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dx_stage_record(
+                actor=request.user,
+                company=company,
+                stage=form.cleaned_data["stage"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("DX段階を記録しました。"))
+            return redirect(f"{reverse('companies:detail', args=[company.pk])}#dx")
+    history = selectors.company_profile(user=request.user, company=company)["dx_assessments"]
+    return render(
+        request, "companies/dx_stage.html", {"company": company, "form": form, "history": history}
+    )
+
+
+def photo_file(request, pk: int, photo_pk: int):
+    """Photos are served through the access layer (media is never a public folder)."""
+    if not request.user.is_authenticated and not directory_is_public():
+        raise Http404
+    photo = get_for_user_or_404(CompanyPhoto, request.user, VIEW, pk=photo_pk, company_id=pk)
+    with photo.image.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
