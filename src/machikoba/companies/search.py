@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q
 
 from machikoba.companies.models import Company, SearchGram
 
@@ -73,9 +73,9 @@ def search_index_update(*, company: Company) -> None:
     )
 
 
-def text_matches(query: str) -> QuerySet | None:
-    """Rows of (company_id, score) for companies matching every term of ``query``;
-    ``None`` when the query has nothing searchable."""
+def text_condition(query: str) -> tuple[Q, int] | None:
+    """A condition on SearchGram rows for every term of ``query`` and the number of
+    distinct grams a company must match; ``None`` when nothing is searchable."""
     terms = normalize(query).split()
     if not terms:
         return None
@@ -84,18 +84,10 @@ def text_matches(query: str) -> QuerySet | None:
     for term in terms:
         if len(term) == 1:
             # A single character: any gram that starts or ends with it.
-            condition |= Q(gram__startswith=term) | Q(gram__endswith=term) | Q(gram=term)
+            condition |= Q(gram__startswith=term) | Q(gram__endswith=term)
             needed += 1
         else:
             grams = {term[i : i + 2] for i in range(len(term) - 1)}
             condition |= Q(gram__in=grams)
             needed += len(grams)
-    one_char_only = all(len(t) == 1 for t in terms)
-    rows = (
-        SearchGram.objects.filter(condition)
-        .values("company_id")
-        .annotate(matched=Count("gram", distinct=True), score=Sum("weight"))
-    )
-    if one_char_only:
-        return rows.filter(matched__gte=1)
-    return rows.filter(matched__gte=needed)
+    return condition, needed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from machikoba.companies import views
+from machikoba.companies import views, views_io
 
 app_name = "companies"
 
@@ -19,4 +19,16 @@ urlpatterns = [
         name="part_delete",
     ),
     path("postal-code/", views.postal_code_lookup, name="postal_code_lookup"),
+    path("ward/companies/import/", views_io.import_upload, name="import_upload"),
+    path("ward/companies/import/<int:job_pk>/", views_io.import_detail, name="import_detail"),
+    path(
+        "ward/companies/import/<int:job_pk>/progress/",
+        views_io.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "ward/companies/export.<str:file_format>",
+        views_io.directory_export,
+        name="directory_export",
+    ),
 ]

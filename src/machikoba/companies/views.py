@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies import selectors, services
-from machikoba.companies.directory import directory_search, origin_of
+from machikoba.companies.directory import directory_page, origin_of
 from machikoba.companies.forms import (
     CapabilityForm,
     CertificationForm,
@@ -46,16 +45,32 @@ def directory(request):
     own_company = getattr(request, "active_company", None) or None
     origin = origin_of(own_company)
     query = form.to_query(origin=origin)
-    results = selectors.with_directory_details(
-        directory_search(user=request.user, query=query), user=request.user
+    page = directory_page(
+        user=request.user,
+        query=query,
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
     )
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "query": query,
         "origin_company": own_company if origin else None,
         "view_mode": "table" if request.GET.get("view") == "table" else "cards",
+        "active_filters": sum(
+            1
+            for name in (
+                "q",
+                "process",
+                "material",
+                "envelope",
+                "tolerance",
+                "certification",
+                "municipality",
+                "within_km",
+            )
+            if request.GET.get(name)
+        ),
         "querystring": _querystring_without_page(request),
     }
     template = "companies/directory.html"

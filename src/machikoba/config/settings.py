@@ -191,6 +191,9 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="machikoba")
+# Accept the code of the 30-second step before and after the current one (RFC 6238 §5.2):
+# phone clocks drift and people type slowly. Each code still works only once.
+MFA_TOTP_TOLERANCE = 1
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
@@ -267,6 +270,9 @@ MACHIKOBA_WARD_NAME_EN = env.str("WARD_NAME_EN", default="Machikoba City")
 # Whether visitors who are not signed in may browse the directory (names, processes,
 # municipalities; never contacts of people). Members always may.
 MACHIKOBA_DIRECTORY_PUBLIC = env.bool("DIRECTORY_PUBLIC", default=True)
+# A CSV (postal_code, latitude, longitude) of the ward's postal-code areas, used to
+# place companies that have not set a position on the map.
+MACHIKOBA_POSTAL_POINTS_FILE = env.str("POSTAL_POINTS_FILE", default="")
 # Largest company photo accepted (bytes); photos are re-encoded to ≤ 1600 px JPEG.
 MACHIKOBA_MAX_PHOTO_BYTES = env.int("MAX_PHOTO_BYTES", default=10_000_000)
 # Uploads above this are refused by Django before a view sees them (import files).

@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,10 +16,8 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as a folder, not even with DEBUG: photos go through a view
+# that checks access, and uploaded imports and drawings must not be reachable by URL.
 
 handler400 = "machikoba.web.errors.bad_request"
 handler403 = "machikoba.web.errors.permission_denied"

@@ -76,7 +76,8 @@ def full_clean_or_raise(
     try:
         instance.full_clean()
     except ValidationError as error:
-        clashes = getattr(error, "error_dict", {}).get("__all__")
+        general = getattr(error, "error_dict", {}).get("__all__", [])
+        clashes = [e for e in general if e.code in ("unique", "unique_together")]
         if duplicate_code and clashes:
             raise ApplicationError(duplicate_code, duplicate_message) from None
         raise ApplicationError.from_validation_error(error, code=code) from None

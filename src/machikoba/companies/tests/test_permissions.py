@@ -100,6 +100,11 @@ MATRIX = [
         expect(200, **{ANONYMOUS: LOGIN}),
     ),
     Case(
+        "api:directory",
+        lambda w: reverse("api:directory") + "?process=cutting&sort=name",
+        expect(200, **{ANONYMOUS: 401}),
+    ),
+    Case(
         "api:company_detail",
         lambda w: reverse("api:company_detail", kwargs={"company_id": w.company.pk}),
         # Profiles are the network's shop window: every signed-in user reads them.

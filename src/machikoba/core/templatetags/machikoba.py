@@ -64,3 +64,14 @@ def total_minutes(delta):
     if delta is None:
         return 0
     return -(-int(delta.total_seconds()) // 60)
+
+
+@register.filter
+def plain_number(value):
+    """A Decimal without trailing zeros: 0.0500 → 0.05, 800.0 → 800."""
+    if value in (None, ""):
+        return "—"
+    from decimal import Decimal
+
+    text = format(Decimal(value).normalize(), "f")
+    return text

@@ -34,6 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CompanyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Company
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"テスト精機{n}株式会社")
     name_kana = factory.Sequence(lambda n: f"テストセイキ{n}")
@@ -45,6 +46,14 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     municipality = "大田区"
     address_line = "西蒲田1丁目1番1号"
     employees = 12
+
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        # Services keep the index current; factories bypass them, so build it here.
+        if create:
+            from machikoba.companies.search import search_index_update
+
+            search_index_update(company=self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -49,7 +49,8 @@ def _walk(patterns, namespace=None):
 def matrix_cases() -> list[Case]:
     cases: list[Case] = []
     for module in pkgutil.walk_packages(machikoba.__path__, "machikoba."):
-        if module.name.endswith(".tests.test_permissions"):
+        package, _, name = module.name.rpartition(".")
+        if package.endswith(".tests") and name.startswith("test_permissions"):
             cases.extend(importlib.import_module(module.name).MATRIX)
     return cases
 

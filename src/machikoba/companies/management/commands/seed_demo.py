@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -175,14 +174,14 @@ def demo_companies() -> list[dict]:
     return companies
 
 
-def _near(postal_code: str, rng: random.Random) -> tuple[Decimal, Decimal]:
+def _near(postal_code: str, rng: random.Random) -> tuple[float, float]:
     """A spot within ~400 m of the postal area's representative point."""
     from machikoba.companies.postal import lookup_postal_code
 
     found = lookup_postal_code(postal_code)
     lat = found.latitude + rng.uniform(-0.0035, 0.0035)
     lon = found.longitude + rng.uniform(-0.0045, 0.0045)
-    return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
+    return round(lat, 6), round(lon, 6)
 
 
 # What each kind of shop does: (process code, materials, envelope range mm, best
@@ -193,7 +192,7 @@ KIND_PROFILES = {
             (
                 "cutting.turning.nc_lathe",
                 ["S45C", "SUS304", "SUS303", "A5052", "C3604", "SCM440"],
-                (120, 600),
+                (200, 800),
                 ["0.005", "0.01", "0.02"],
                 ["0.8", "1.6"],
             ),
@@ -400,7 +399,7 @@ def _profile(kind: str, index: int, employees: int, rng: random.Random) -> dict:
             }
         )
     certifications = next(c for size, c in CERTS_BY_SIZE if employees >= size)
-    if not certifications and rng.random() < 0.3:
+    if not certifications and rng.random() < 0.45:
         certifications = ["iso9001"]
     return {
         "founded_year": rng.randrange(1948, 2012),

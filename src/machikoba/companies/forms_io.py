@@ -1,0 +1,76 @@
+"""Forms of the company-list import. They only parse input; the services in
+``importing.py`` check the file and the mapping and report with ApplicationError."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from machikoba.companies.importing import (
+    IMPORT_FIELDS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    NAME_NOT_MAPPED,
+    column_choice,
+)
+from machikoba.core.forms import ServiceForm
+
+
+class ImportUploadForm(ServiceForm):
+    file = forms.FileField(
+        label=_("企業の一覧ファイル"),
+        # An empty file reaches the service, which refuses it in its own words.
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "CSV (UTF-8 または Shift_JIS) か Excel (.xlsx) のファイルで、"
+            "%(size)s MB・%(rows)s 行まで。1行目を見出しにしてください。"
+        ) % {"size": MAX_UPLOAD_BYTES // 1_000_000, "rows": f"{MAX_ROWS:,}"}
+
+
+class ColumnMappingForm(ServiceForm):
+    """One select per profile field; the options are the columns of the uploaded file."""
+
+    prefix = "map"
+
+    def __init__(self, *args, header: list[str], suggested: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(取り込まない)"))] + [
+            (str(index), column_choice(header, index)) for index in range(len(header))
+        ]
+        for import_field in IMPORT_FIELDS:
+            initial = suggested.get(import_field.name)
+            self.fields[import_field.name] = forms.TypedChoiceField(
+                label=import_field.label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                # The name is the one field a company cannot be registered without.
+                required=import_field.name == "name",
+                error_messages={"required": NAME_NOT_MAPPED},
+                initial="" if initial is None else str(initial),
+            )
+
+    def mapping(self) -> dict[str, int | None]:
+        return {f.name: self.cleaned_data.get(f.name) for f in IMPORT_FIELDS}
+
+    def current_mapping(self) -> dict[str, int]:
+        """The mapping on screen right now, for the preview: the submitted selects (the
+        valid ones, even while ``name`` is still missing), else the suggestion."""
+        if self.is_bound:
+            self.is_valid()
+            return {k: v for k, v in self.cleaned_data.items() if v is not None}
+        return {
+            f.name: int(self[f.name].initial)
+            for f in IMPORT_FIELDS
+            if self[f.name].initial not in (None, "")
+        }

@@ -1,0 +1,11 @@
+"""Background work of the companies app (run by ``manage.py db_worker``)."""
+
+from django_tasks import task
+
+
+@task(queue_name="default")
+def run_import_job(job_id: int) -> None:
+    """Validate and store one company-list import (see ``importing.import_job_run``)."""
+    from machikoba.companies.importing import import_job_run
+
+    import_job_run(job_id=job_id)
