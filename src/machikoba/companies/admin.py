@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.db import models
 
-from machikoba.companies.models import Company, Membership
+from machikoba.companies.models import (
+    CertificationKind,
+    Company,
+    Material,
+    MaterialGroup,
+    Membership,
+    ProcessCategory,
+)
 
 
 class MembershipWritesThroughServices:
@@ -103,3 +110,35 @@ class MembershipAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for membership in queryset:
             self.remove_membership(request, membership)
+
+
+# --- the ward's reference data: extensible by platform admins -------------------------
+
+
+@admin.register(ProcessCategory)
+class ProcessCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ja", "name_en", "jis_symbol", "parent", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_ja", "name_en")
+    ordering = ("sort_order", "code")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(MaterialGroup)
+class MaterialGroupAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ja", "name_en", "sort_order")
+    search_fields = ("code", "name_ja", "name_en")
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ja", "name_en", "group")
+    list_filter = ("group",)
+    search_fields = ("code", "name_ja", "name_en")
+
+
+@admin.register(CertificationKind)
+class CertificationKindAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ja", "name_en", "group")
+    list_filter = ("group",)
+    search_fields = ("code", "name_ja", "name_en")

@@ -219,18 +219,37 @@ class ReferencePolicy(AccessPolicy):
         return NOTHING
 
 
-def _localized(obj) -> str:
-    language = get_language() or "ja"
-    return obj.name_en if language.startswith("en") and obj.name_en else obj.name_ja
+class ReferenceItem(models.Model):
+    """A row of the ward's reference data: a stable code and names in both languages."""
+
+    code = models.CharField(_("コード"), max_length=100, unique=True)
+    name_ja = models.CharField(_("名称"), max_length=150)
+    name_en = models.CharField(_("名称 (英語)"), max_length=150)
+    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    objects = AccessManager()
+    access_policy = ReferencePolicy()
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the language of the current request."""
+        language = get_language() or "ja"
+        return self.name_en if language.startswith("en") and self.name_en else self.name_ja
 
 
-class ProcessCategory(models.Model):
+class ProcessCategory(ReferenceItem):
     """A node of the process taxonomy (JIS B 0122 加工方法 categories), e.g. 切削 > 旋削 > NC旋盤.
 
     ``code`` spells the path (``cutting.turning.nc_lathe``), so a subtree is a prefix.
     """
 
-    code = models.CharField(_("コード"), max_length=100, unique=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上位の分類"),
@@ -239,79 +258,47 @@ class ProcessCategory(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    name_ja = models.CharField(_("名称"), max_length=100)
-    name_en = models.CharField(_("名称 (英語)"), max_length=100)
     jis_symbol = models.CharField(_("JIS記号"), max_length=10, blank=True)
     keywords = models.JSONField(_("検索語"), default=list, blank=True)
-    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
     is_active = models.BooleanField(_("有効"), default=True)
 
-    objects = AccessManager()
-    access_policy = ReferencePolicy()
-
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("工程分類")
         verbose_name_plural = _("工程分類")
-        ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"), name="process_code_slug"
+                condition=Q(code__regex=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"),
+                name="process_code_slug",
+                violation_error_message=_(
+                    "コードは小文字の英数字と「_」を「.」でつないだ形にしてください "
+                    "(例: cutting.turning.nc_lathe)。"
+                ),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return _localized(self)
 
     @property
     def depth(self) -> int:
         return self.code.count(".")
 
 
-class MaterialGroup(models.Model):
-    code = models.CharField(_("コード"), max_length=50, unique=True)
-    name_ja = models.CharField(_("名称"), max_length=100)
-    name_en = models.CharField(_("名称 (英語)"), max_length=100)
-    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
-
-    objects = AccessManager()
-    access_policy = ReferencePolicy()
-
-    class Meta:
+class MaterialGroup(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("材料グループ")
         verbose_name_plural = _("材料グループ")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return _localized(self)
 
 
-class Material(models.Model):
+class Material(ReferenceItem):
     """A material by its JIS designation (SUS304, A5052 …)."""
 
-    code = models.CharField(_("記号"), max_length=50, unique=True)
     group = models.ForeignKey(
         MaterialGroup,
         verbose_name=_("グループ"),
         on_delete=models.PROTECT,
         related_name="materials",
     )
-    name_ja = models.CharField(_("名称"), max_length=100)
-    name_en = models.CharField(_("名称 (英語)"), max_length=100)
     aliases = models.JSONField(_("別名"), default=list, blank=True)
-    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
 
-    objects = AccessManager()
-    access_policy = ReferencePolicy()
-
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("材料")
         verbose_name_plural = _("材料")
         ordering = ["group__sort_order", "sort_order", "code"]
@@ -319,34 +306,15 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    @property
-    def name(self) -> str:
-        return _localized(self)
 
-
-class CertificationKind(models.Model):
-    code = models.CharField(_("コード"), max_length=50, unique=True)
-    name_ja = models.CharField(_("名称"), max_length=150)
-    name_en = models.CharField(_("名称 (英語)"), max_length=150)
+class CertificationKind(ReferenceItem):
     group = models.CharField(
         _("種類"), max_length=20, choices=CertificationKindGroup.choices, default="other"
     )
-    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
 
-    objects = AccessManager()
-    access_policy = ReferencePolicy()
-
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("認証・資格の種類")
         verbose_name_plural = _("認証・資格の種類")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return _localized(self)
 
 
 class Capability(TimeStampedModel):

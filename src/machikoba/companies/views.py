@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -101,7 +103,9 @@ def company_detail(request, pk: int):
 @login_required
 def company_edit(request, pk: int):
     company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
-    form = CompanyProfileForm(request.POST or None, instance=Company.objects.get(pk=company.pk))
+    # The form writes what was typed onto its instance: give it a copy, so a refused
+    # save never leaves the page showing values that were not stored.
+    form = CompanyProfileForm(request.POST or None, instance=copy.copy(company))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:

@@ -64,3 +64,43 @@ def test_admin_add_goes_through_company_create(world, admin_client_):
     assert response.status_code == 302
     company = Company.objects.get(name="新設工業株式会社")
     assert AuditEvent.objects.filter(verb="company.create", company=company).exists()
+
+
+def test_admin_extends_the_process_taxonomy(world, admin_client_):
+    from machikoba.companies.models import ProcessCategory
+
+    parent = ProcessCategory.objects.get(code="cutting.turning")
+    response = admin_client_.post(
+        "/admin/companies/processcategory/add/",
+        {
+            "code": "cutting.turning.swiss",
+            "parent": parent.pk,
+            "name_ja": "スイス型自動盤",
+            "name_en": "Swiss-type lathe",
+            "jis_symbol": "",
+            "keywords": "[]",
+            "sort_order": "5",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert ProcessCategory.objects.get(code="cutting.turning.swiss").parent == parent
+
+
+def test_admin_refuses_a_process_code_that_is_not_a_path(world, admin_client_):
+    from machikoba.companies.models import ProcessCategory
+
+    response = admin_client_.post(
+        "/admin/companies/processcategory/add/",
+        {
+            "code": "Cutting/Turning",
+            "name_ja": "誤り",
+            "name_en": "wrong",
+            "keywords": "[]",
+            "sort_order": "0",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "コードは小文字の英数字" in response.content.decode()
+    assert not ProcessCategory.objects.filter(name_ja="誤り").exists()
