@@ -56,6 +56,8 @@ class CompanyProfileForm(ServiceModelForm):
             "prefecture",
             "municipality",
             "address_line",
+            "latitude",
+            "longitude",
             "employees",
             "founded_year",
             "representative_title",
@@ -64,7 +66,18 @@ class CompanyProfileForm(ServiceModelForm):
             "website",
             "pr_text",
         ]
-        widgets = {"pr_text": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "pr_text": forms.Textarea(attrs={"rows": 6}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001"}),
+        }
+        help_texts = {
+            "latitude": _(
+                "空欄のままなら、郵便番号の地域の代表点を使います。工場の正確な位置を入れると、"
+                "距離での検索が正確になります (例: 35.5625)。"
+            ),
+            "longitude": _("例: 139.7160"),
+        }
 
 
 class ProcessChoiceField(forms.ModelChoiceField):

@@ -121,9 +121,11 @@ def company_profile_check(*, company: Company, changes: dict[str, Any]) -> Compa
     ``ApplicationError`` naming the fields. Imports use it to check rows cheaply."""
     creating = company.pk is None
     postal_before = company.postal_code
+    position_before = (company.latitude, company.longitude)
     _apply_profile(company, changes)
-    if not creating and {"latitude", "longitude"} & set(changes) and company.latitude is not None:
-        company.location_source = LocationSource.MANUAL
+    moved = (company.latitude, company.longitude) != position_before
+    if not creating and moved and company.latitude is not None:
+        company.location_source = LocationSource.MANUAL  # placed by hand on the profile
     full_clean_or_raise(company, code="company_invalid")
     _check_invoice_matches_corporate_number(company)
     if creating:

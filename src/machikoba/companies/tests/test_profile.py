@@ -33,6 +33,8 @@ def _profile_data(company, **overrides):
         "prefecture": company.prefecture,
         "municipality": company.municipality,
         "address_line": company.address_line,
+        "latitude": company.latitude if company.latitude is not None else "",
+        "longitude": company.longitude if company.longitude is not None else "",
         "employees": company.employees or "",
         "founded_year": "",
         "representative_title": "",
@@ -345,3 +347,30 @@ def test_a_wards_own_postal_points_file_overlays_the_shipped_table(settings, tmp
         assert postal.lookup_postal_code("1440052").latitude == pytest.approx(35.5625)
     finally:
         postal._points.cache_clear()
+
+
+def test_a_position_set_on_the_profile_is_kept_when_the_postal_code_changes(owner_client, world):
+    _edit(owner_client, world.company, latitude="35.5700", longitude="139.7000")
+    company = Company.objects.get(pk=world.company.pk)
+    assert company.location_source == "manual"
+    _edit(owner_client, company, postal_code="144-0052")
+    company = Company.objects.get(pk=world.company.pk)
+    assert (company.latitude, company.longitude) == (35.57, 139.70)
+
+
+def test_half_a_position_is_refused(owner_client, world):
+    response = _edit(owner_client, world.company, latitude="35.57", longitude="")
+    assert response.status_code == 200
+    assert "緯度と経度は両方とも入力してください" in response.content.decode()
+    assert Company.objects.get(pk=world.company.pk).latitude is None
+
+
+def test_saving_other_fields_keeps_a_postal_code_position_automatic(owner_client, world):
+    _edit(owner_client, world.company, postal_code="144-0052")
+    company = Company.objects.get(pk=world.company.pk)
+    assert company.location_source == "postal_code"
+    _edit(owner_client, company, employees="30")  # the form sends the position unchanged
+    company = Company.objects.get(pk=world.company.pk)
+    assert company.location_source == "postal_code"
+    _edit(owner_client, company, postal_code="146-0092")
+    assert Company.objects.get(pk=world.company.pk).latitude == pytest.approx(35.57)
