@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "machikoba.core",
     "machikoba.accounts",
     "machikoba.companies",
+    "machikoba.drawings",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -275,6 +276,9 @@ MACHIKOBA_DIRECTORY_PUBLIC = env.bool("DIRECTORY_PUBLIC", default=True)
 MACHIKOBA_POSTAL_POINTS_FILE = env.str("POSTAL_POINTS_FILE", default="")
 # Largest company photo accepted (bytes); photos are re-encoded to ≤ 1600 px JPEG.
 MACHIKOBA_MAX_PHOTO_BYTES = env.int("MAX_PHOTO_BYTES", default=10_000_000)
+# Drawings: largest file and most PDF pages accepted.
+MACHIKOBA_DRAWING_MAX_BYTES = env.int("DRAWING_MAX_BYTES", default=200_000_000)
+MACHIKOBA_DRAWING_MAX_PAGES = env.int("DRAWING_MAX_PAGES", default=300)
 # Uploads above this are refused by Django before a view sees them (import files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

@@ -1,0 +1,280 @@
+"""Writes for documents, revisions, grants and NDAs. Views call only these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from machikoba.core.audit import audit_record
+from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.drawings.choices import DocumentAction, PreviewStatus
+from machikoba.drawings.models import (
+    Document,
+    DocumentEvent,
+    Grant,
+    NdaAcceptance,
+    NdaText,
+    Revision,
+)
+
+
+def _require_editor(actor, company) -> None:
+    from machikoba.core.access import company_ids_for
+
+    if company.pk not in company_ids_for(actor, ("owner", "staff")):
+        raise PermissionRefused(
+            "not_document_editor",
+            _("図面を登録・共有できるのは、この企業の経営者とスタッフだけです。"),
+        )
+
+
+def document_event_record(
+    *, document, action: str, actor=None, revision=None, ip_address=None, detail: str = ""
+) -> DocumentEvent:
+    """Append one line to the document's access log."""
+    from machikoba.companies.selectors import memberships_of
+
+    signed_in = actor is not None and actor.is_authenticated
+    memberships = memberships_of(actor) if signed_in else []
+    return DocumentEvent.objects.create(
+        document=document,
+        revision=revision,
+        action=action,
+        actor=actor if signed_in else None,
+        actor_label=actor.email if signed_in else "anonymous",
+        actor_company_name=", ".join(m.company.name for m in memberships)[:200],
+        ip_address=ip_address,
+        detail=detail[:300],
+    )
+
+
+def document_refusal_record(*, document_pk: int, actor, ip_address=None, detail: str = ""):
+    """Log a refused attempt on a document that exists (the refused person learns
+    nothing: they get the same 404/403 either way)."""
+    document = Document.objects.filter(pk=document_pk).first()
+    if document is not None:
+        document_event_record(
+            document=document,
+            action=DocumentAction.DENIED,
+            actor=actor,
+            ip_address=ip_address,
+            detail=detail,
+        )
+
+
+def _store_revision(*, actor, document: Document, upload, change_note: str) -> Revision:
+    """Sniff the upload (type from content, limits), then store it. A refusal stores
+    nothing; a failure after the file was written removes the file again."""
+    from machikoba.drawings.sniffing import clean_filename, sniff_file
+
+    name = clean_filename(upload.name or "")
+    sniffed = sniff_file(
+        upload,
+        name=name,
+        max_bytes=settings.MACHIKOBA_DRAWING_MAX_BYTES,
+        max_pages=settings.MACHIKOBA_DRAWING_MAX_PAGES,
+    )
+    number = (document.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    revision = Revision(
+        document=document,
+        number=number,
+        change_note=change_note.strip(),
+        original_name=name,
+        file_kind=sniffed.kind,
+        mime=sniffed.mime,
+        extension=sniffed.extension,
+        size=sniffed.size,
+        sha256=sniffed.sha256,
+        page_count=sniffed.page_count,
+        uploaded_by=actor,
+        preview_status=PreviewStatus.PENDING,
+    )
+    upload.seek(0)
+    revision.file.save(name, File(upload), save=False)
+    try:
+        full_clean_or_raise(revision, code="revision_invalid")
+        revision.save()
+        document_event_record(
+            document=document,
+            revision=revision,
+            action=DocumentAction.UPLOAD,
+            actor=actor,
+            detail=f"rev.{revision.label} {name}",
+        )
+    except Exception:
+        revision.file.storage.delete(revision.file.name)
+        raise
+    _enqueue_previews(revision)
+    return revision
+
+
+def _enqueue_previews(revision: Revision) -> None:
+    from machikoba.drawings.tasks import build_previews
+
+    transaction.on_commit(lambda: build_previews.enqueue(revision.pk))
+
+
+@transaction.atomic
+def document_create(
+    *,
+    actor,
+    company,
+    title: str,
+    drawing_number: str = "",
+    kind: str,
+    upload,
+    change_note: str = "",
+) -> Document:
+    _require_editor(actor, company)
+    document = Document(
+        company=company,
+        title=title.strip(),
+        drawing_number=drawing_number.strip(),
+        kind=kind,
+        created_by=actor,
+    )
+    full_clean_or_raise(document, code="document_invalid")
+    document.save()
+    _store_revision(actor=actor, document=document, upload=upload, change_note=change_note)
+    audit_record(actor=actor, verb="document.create", target=document, company=company)
+    return document
+
+
+@transaction.atomic
+def revision_add(*, actor, document: Document, upload, change_note: str) -> Revision:
+    _require_editor(actor, document.company)
+    if not change_note.strip():
+        raise ApplicationError(
+            "change_note_required",
+            _("入力内容を確認してください。"),
+            fields={"change_note": [_("新しい版では、何を変えたかを書いてください。")]},
+        )
+    revision = _store_revision(
+        actor=actor, document=document, upload=upload, change_note=change_note
+    )
+    document.save(update_fields=["updated_at"])
+    return revision
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    actor,
+    document: Document,
+    grantee,
+    revision: Revision | None = None,
+    can_download: bool = False,
+    expires_at: dt.datetime | None = None,
+    ip_address=None,
+) -> Grant:
+    """Share a document (or one revision) with another company."""
+    _require_editor(actor, document.company)
+    errors = {}
+    if grantee.pk == document.company_id:
+        errors["grantee"] = [_("自社には共有できません (自社のメンバーはいつでも見られます)。")]
+    if revision is not None and revision.document_id != document.pk:
+        errors["revision"] = [_("この図面の版を選んでください。")]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = [_("有効期限には未来の日時を指定してください。")]
+    if errors:
+        raise ApplicationError("grant_invalid", _("入力内容を確認してください。"), fields=errors)
+    grant = Grant(
+        document=document,
+        revision=revision,
+        grantee=grantee,
+        can_download=can_download,
+        expires_at=expires_at,
+        granted_by=actor,
+    )
+    full_clean_or_raise(grant, code="grant_invalid")
+    grant.save()
+    document_event_record(
+        document=document,
+        revision=revision,
+        action=DocumentAction.GRANT,
+        actor=actor,
+        ip_address=ip_address,
+        detail=_("%(company)s に%(mode)s")
+        % {
+            "company": grantee.name,
+            "mode": _("閲覧とダウンロード") if can_download else _("閲覧のみ"),
+        },
+    )
+    audit_record(actor=actor, verb="document.grant", target=grant, company=document.company)
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, actor, grant: Grant, ip_address=None) -> Grant:
+    """Takes effect at once: the next request of the grantee is refused."""
+    _require_editor(actor, grant.document.company)
+    if grant.revoked_at is not None:
+        raise ApplicationError("grant_already_revoked", _("この共有はすでに取り消されています。"))
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at", "updated_at"])
+    document_event_record(
+        document=grant.document,
+        revision=grant.revision,
+        action=DocumentAction.REVOKE,
+        actor=actor,
+        ip_address=ip_address,
+        detail=grant.grantee.name,
+    )
+    audit_record(actor=actor, verb="document.revoke", target=grant, company=grant.document.company)
+    return grant
+
+
+@transaction.atomic
+def nda_publish(*, actor, company, body: str) -> NdaText:
+    """A new version of the company's NDA: partners must accept it again."""
+    _require_editor(actor, company)
+    if not body.strip():
+        raise ApplicationError(
+            "nda_empty",
+            _("入力内容を確認してください。"),
+            fields={"body": [_("秘密保持の条項を入力してください。")]},
+        )
+    version = (company.nda_texts.aggregate(v=Max("version"))["v"] or 0) + 1
+    nda = NdaText(company=company, version=version, body=body.strip(), created_by=actor)
+    full_clean_or_raise(nda, code="nda_invalid")
+    nda.save()
+    audit_record(actor=actor, verb="nda.publish", target=nda, company=company)
+    return nda
+
+
+@transaction.atomic
+def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptance:
+    """``company`` (the actor's) accepts ``nda``; recorded on every document shared with it."""
+    from machikoba.core.access import company_ids_for
+
+    if company.pk not in company_ids_for(actor, ("owner", "staff")):
+        raise PermissionRefused(
+            "not_company_editor",
+            _("秘密保持に同意できるのは、その企業の経営者とスタッフだけです。"),
+        )
+    latest = nda.company.nda_texts.order_by("-version").first()
+    if latest is None or latest.pk != nda.pk:
+        raise ApplicationError(
+            "nda_outdated",
+            _("新しい版の秘密保持条項があります。最新の条項を読んでから同意してください。"),
+        )
+    acceptance, created = NdaAcceptance.objects.get_or_create(
+        nda=nda, company=company, defaults={"accepted_by": actor, "ip_address": ip_address}
+    )
+    if created:
+        for grant in Grant.objects.filter(document__company=nda.company, grantee=company):
+            document_event_record(
+                document=grant.document,
+                action=DocumentAction.NDA_ACCEPT,
+                actor=actor,
+                ip_address=ip_address,
+                detail=f"NDA v{nda.version}",
+            )
+        audit_record(actor=actor, verb="nda.accept", target=acceptance, company=company)
+    return acceptance

@@ -1,0 +1,71 @@
+"""Background work for drawings: previews are rendered off the request path."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def build_previews(revision_id: int) -> str:
+    """Render a revision's pages one at a time; each page is stored as soon as it is
+    ready so the viewer shows progress. A crash marks the revision "preview failed"
+    with a reason instead of leaving it pending."""
+    from machikoba.drawings.choices import PreviewStatus
+    from machikoba.drawings.models import PreviewPage, Revision
+    from machikoba.drawings.previews import PreviewError, iter_previews, step_metadata
+
+    revision = Revision.objects.filter(pk=revision_id).first()
+    if revision is None or revision.preview_status in (PreviewStatus.READY, PreviewStatus.NONE):
+        return "skipped"
+    Revision.objects.filter(pk=revision.pk).update(
+        preview_status=PreviewStatus.PROCESSING, preview_pages_done=0, preview_error=""
+    )
+    stored = []
+    try:
+        if revision.file_kind == "step":
+            with revision.file.open("rb"):
+                metadata = step_metadata(revision.file.path)
+            Revision.objects.filter(pk=revision.pk).update(
+                preview_status=PreviewStatus.NONE, metadata=metadata
+            )
+            return "metadata"
+        PreviewPage.objects.filter(revision=revision).delete()
+        for page in iter_previews(revision.file.path, revision.file_kind):
+            preview = PreviewPage(
+                revision=revision, number=page.number, width=page.width, height=page.height
+            )
+            preview.screen.save("screen.png", ContentFile(page.screen_png), save=False)
+            stored.append(preview.screen)
+            preview.zoom.save("zoom.png", ContentFile(page.zoom_png), save=False)
+            stored.append(preview.zoom)
+            with transaction.atomic():
+                preview.save()
+                Revision.objects.filter(pk=revision.pk).update(preview_pages_done=page.number)
+    except PreviewError as error:
+        _fail(revision, error.message, stored)
+        return "failed"
+    except Exception:  # a crash in a renderer must not leave the revision pending
+        logger.exception("preview of revision %s crashed", revision.pk)
+        _fail(revision, _("プレビューの作成中に予期しないエラーが起きました。"), stored)
+        return "failed"
+    Revision.objects.filter(pk=revision.pk).update(preview_status=PreviewStatus.READY)
+    return "ready"
+
+
+def _fail(revision, reason: str, stored_files) -> None:
+    from machikoba.drawings.choices import PreviewStatus
+    from machikoba.drawings.models import PreviewPage, Revision
+
+    PreviewPage.objects.filter(revision=revision).delete()
+    for field_file in stored_files:
+        field_file.storage.delete(field_file.name)
+    Revision.objects.filter(pk=revision.pk).update(
+        preview_status=PreviewStatus.FAILED, preview_error=str(reason)[:500], preview_pages_done=0
+    )

@@ -1,0 +1,394 @@
+"""Drawings: upload, revisions, sharing, NDA, the watermarked viewer and the access log."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from machikoba.companies.models import Company
+from machikoba.core.access import CHANGE, VIEW, company_ids_for, get_for_user_or_404
+from machikoba.core.errors import ApplicationError
+from machikoba.drawings import selectors, services
+from machikoba.drawings.access import grant_for, is_owner_member
+from machikoba.drawings.choices import DocumentAction
+from machikoba.drawings.forms import DocumentUploadForm, GrantForm, NdaForm, RevisionUploadForm
+from machikoba.drawings.models import Document, Grant, NdaText, PreviewPage, Revision
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _document(request, pk: int, action: str = VIEW) -> Document:
+    """The document through the access layer; a signed-in person who is refused is
+    recorded on the document's log (an expired or revoked grant, a missing NDA)."""
+    try:
+        return get_for_user_or_404(Document, request.user, action, pk=pk)
+    except (Http404, PermissionDenied):
+        if request.user.is_authenticated:
+            services.document_refusal_record(
+                document_pk=pk, actor=request.user, ip_address=_ip(request), detail=request.path
+            )
+        raise
+
+
+def _active_company(request):
+    company = getattr(request, "active_company", None) or None
+    if company is None:
+        raise PermissionDenied
+    return company
+
+
+@login_required
+def document_list(request):
+    company = _active_company(request)
+    return render(
+        request,
+        "drawings/document_list.html",
+        {
+            "own": selectors.documents_of(user=request.user, company=company),
+            "shared": selectors.documents_shared_with(user=request.user, company=company),
+            "awaiting_nda": selectors.owners_awaiting_nda(user=request.user, company=company),
+            "company": company,
+            "can_upload": company.pk in company_ids_for(request.user, ("owner", "staff")),
+        },
+    )
+
+
+@login_required
+def document_create(request):
+    company = _active_company(request)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_create(
+                actor=request.user,
+                company=company,
+                title=form.cleaned_data["title"],
+                drawing_number=form.cleaned_data["drawing_number"],
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                change_note=form.cleaned_data["change_note"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("図面を登録しました。プレビューを作成しています。"))
+            return redirect("drawings:detail", pk=document.pk)
+    return render(request, "drawings/document_form.html", {"form": form, "company": company})
+
+
+@login_required
+def document_detail(request, pk: int):
+    document = _document(request, pk)
+    owner = is_owner_member(request.user, document)
+    revisions = Revision.objects.for_user(request.user, VIEW).filter(document=document)
+    context = {
+        "document": document,
+        "revisions": revisions,
+        "owner": owner,
+        "can_edit": document.company_id in company_ids_for(request.user, ("owner", "staff")),
+    }
+    if owner:
+        context["grants"] = selectors.grants_of(user=request.user, document=document)
+    return render(request, "drawings/document_detail.html", context)
+
+
+@login_required
+def revision_create(request, pk: int):
+    document = _document(request, pk, CHANGE)
+    form = RevisionUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revision_add(
+                actor=request.user,
+                document=document,
+                upload=form.cleaned_data["file"],
+                change_note=form.cleaned_data["change_note"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("新しい版を登録しました。"))
+            return redirect("drawings:detail", pk=document.pk)
+    return render(request, "drawings/revision_form.html", {"form": form, "document": document})
+
+
+def _revision(request, pk: int, number: int) -> Revision:
+    document = _document(request, pk)
+    try:
+        return get_for_user_or_404(
+            Revision.objects.select_related("document__company"),
+            request.user,
+            VIEW,
+            document=document,
+            number=number,
+        )
+    except Http404:
+        services.document_event_record(
+            document=document,
+            action=DocumentAction.DENIED,
+            actor=request.user,
+            ip_address=_ip(request),
+            detail=request.path,
+        )
+        raise
+
+
+@login_required
+@require_GET
+def viewer(request, pk: int, number: int):
+    revision = _revision(request, pk, number)
+    owner = is_owner_member(request.user, revision.document)
+    grant = None if owner else grant_for(request.user, revision)
+    services.document_event_record(
+        document=revision.document,
+        revision=revision,
+        action=DocumentAction.VIEW,
+        actor=request.user,
+        ip_address=_ip(request),
+        detail=f"rev.{revision.label}",
+    )
+    pages = PreviewPage.objects.for_user(request.user, VIEW).filter(revision=revision)
+    return render(
+        request,
+        "drawings/viewer.html",
+        {
+            "revision": revision,
+            "document": revision.document,
+            "pages": pages,
+            "owner": owner,
+            "can_download": owner or (grant is not None and grant.can_download),
+        },
+    )
+
+
+def _watermark_lines(request):
+    from machikoba.drawings.watermark import watermark_lines
+
+    company = getattr(request, "active_company", None) or None
+    return watermark_lines(
+        company=company.name if company else "",
+        user=request.user.get_full_name(),
+        when=timezone.now(),
+    )
+
+
+@login_required
+@require_GET
+def page_image(request, pk: int, number: int, page: int):
+    """A preview page, watermarked with who is looking and when, never cached shared."""
+    from machikoba.drawings.watermark import watermark_png
+
+    revision = _revision(request, pk, number)
+    preview = get_for_user_or_404(PreviewPage, request.user, VIEW, revision=revision, number=page)
+    field = preview.zoom if request.GET.get("size") == "zoom" else preview.screen
+    with field.open("rb") as handle:
+        png = watermark_png(handle.read(), lines=_watermark_lines(request))
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def download(request, pk: int, number: int):
+    """Owners get the original; partners allowed to download get a watermarked copy
+    (PDF, or the image); formats that cannot carry a watermark are view-only."""
+    from machikoba.drawings.watermark import watermark_pdf, watermark_png
+
+    revision = _revision(request, pk, number)
+    document = revision.document
+    owner = is_owner_member(request.user, document)
+    if owner:
+        with revision.file.open("rb") as handle:
+            content, mime, name = handle.read(), revision.mime, revision.original_name
+    else:
+        grant = grant_for(request.user, revision)
+        if (
+            grant is None
+            or not grant.can_download
+            or revision.file_kind not in ("pdf", "png", "jpeg")
+        ):
+            services.document_event_record(
+                document=document,
+                revision=revision,
+                action=DocumentAction.DENIED,
+                actor=request.user,
+                ip_address=_ip(request),
+                detail=_("ダウンロード"),
+            )
+            raise PermissionDenied
+        lines = _watermark_lines(request)
+        stem = revision.original_name.rsplit(".", 1)[0]
+        if revision.file_kind == "pdf":
+            content, mime, name = (
+                watermark_pdf(revision.file.path, lines=lines),
+                "application/pdf",
+                f"{stem}_watermarked.pdf",
+            )
+        else:
+            with revision.file.open("rb") as handle:
+                content = watermark_png(_as_png(handle.read()), lines=lines)
+            mime, name = "image/png", f"{stem}_watermarked.png"
+    services.document_event_record(
+        document=document,
+        revision=revision,
+        action=DocumentAction.DOWNLOAD,
+        actor=request.user,
+        ip_address=_ip(request),
+        detail=name,
+    )
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = _attachment(name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _as_png(data: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGB").save(out, "PNG")
+    return out.getvalue()
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+def grant_create(request, pk: int):
+    document = _document(request, pk, CHANGE)
+    form = GrantForm(
+        request.POST or None,
+        companies=Company.objects.for_user(request.user, VIEW)
+        .filter(is_active=True)
+        .exclude(pk=document.company_id),
+        revisions=Revision.objects.for_user(request.user, VIEW).filter(document=document),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_create(
+                actor=request.user,
+                document=document,
+                grantee=form.cleaned_data["grantee"],
+                revision=form.cleaned_data["revision"],
+                can_download=form.cleaned_data["can_download"],
+                expires_at=form.cleaned_data["expires_at"],
+                ip_address=_ip(request),
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(
+                request, _("共有しました。相手が秘密保持に同意すると見られるようになります。")
+            )
+            return redirect("drawings:detail", pk=document.pk)
+    return render(request, "drawings/grant_form.html", {"form": form, "document": document})
+
+
+@login_required
+@require_POST
+def grant_revoke(request, pk: int, grant_pk: int):
+    document = _document(request, pk, CHANGE)
+    grant = get_for_user_or_404(Grant, request.user, CHANGE, pk=grant_pk, document=document)
+    try:
+        services.grant_revoke(actor=request.user, grant=grant, ip_address=_ip(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("共有を取り消しました。相手はもう見られません。"))
+    return redirect("drawings:detail", pk=document.pk)
+
+
+@login_required
+def nda_edit(request):
+    company = _active_company(request)
+    if company.pk not in company_ids_for(request.user, ("owner", "staff")):
+        raise PermissionDenied
+    current = NdaText.objects.for_user(request.user, VIEW).filter(company=company).first()
+    form = NdaForm(request.POST or None, initial={"body": current.body if current else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nda_publish(
+                actor=request.user, company=company, body=form.cleaned_data["body"]
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("秘密保持の条項を新しい版で保存しました。"))
+            return redirect("drawings:list")
+    return render(
+        request, "drawings/nda_form.html", {"form": form, "current": current, "company": company}
+    )
+
+
+@login_required
+def nda_accept(request, nda_pk: int):
+    company = _active_company(request)
+    nda = get_for_user_or_404(
+        NdaText.objects.select_related("company"), request.user, VIEW, pk=nda_pk
+    )
+    if request.method == "POST":
+        if request.POST.get("agree") != "yes":
+            messages.error(request, _("同意する場合は、チェックを入れてください。"))
+        else:
+            try:
+                services.nda_accept(
+                    actor=request.user, company=company, nda=nda, ip_address=_ip(request)
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("秘密保持に同意しました。共有された図面を見られます。"))
+                return redirect("drawings:list")
+    return render(request, "drawings/nda_accept.html", {"nda": nda, "company": company})
+
+
+@login_required
+def document_log(request, pk: int):
+    document = _document(request, pk, CHANGE)
+    events = selectors.document_events(user=request.user, document=document)[:500]
+    return render(request, "drawings/document_log.html", {"document": document, "events": events})
+
+
+@login_required
+def document_log_csv(request, pk: int):
+    document = _document(request, pk, CHANGE)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _attachment(f"document-{document.pk}-log.csv")
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("日時"), _("操作"), _("実行者"), _("実行者の企業"), _("IPアドレス"), _("版"), _("詳細")]
+    )
+    for event in selectors.document_events(user=request.user, document=document).select_related(
+        "revision"
+    ):
+        writer.writerow(
+            [
+                timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
+                event.get_action_display(),
+                event.actor_label,
+                event.actor_company_name,
+                event.ip_address or "",
+                event.revision.label if event.revision else "",
+                event.detail,
+            ]
+        )
+    return response
