@@ -465,6 +465,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             companies = self._companies()
             self._users(companies)
+            self._drawings(companies)
         self.stdout.write(self.style.SUCCESS(f"Demo ward ready: {len(companies)} companies."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, *_rest in DEMO_USERS:
@@ -562,3 +563,38 @@ class Command(BaseCommand):
         second = companies[1]
         if not Membership.objects.filter(user=owner, company=second).exists():
             membership_add(actor=None, company=second, user=owner, role=CompanyRole.STAFF)
+
+    def _drawings(self, companies: list[Company]) -> None:
+        """The demo owner's shop has a drawing, shared (NDA accepted) with the second shop
+        where the owner also works, so both sides of sharing can be tried."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from machikoba.drawings import services as drawings
+        from machikoba.drawings.demo import shaft_drawing_pdf
+        from machikoba.drawings.models import Document
+
+        owner_shop, partner = companies[0], companies[1]
+        if Document.objects.filter(company=owner_shop).exists():
+            return
+        owner = User.objects.get(email="owner@example.com")
+        nda = drawings.nda_publish(
+            actor=owner,
+            company=owner_shop,
+            body="第1条 受領した図面・仕様を、本取引以外の目的に使用しません。\n"
+            "第2条 当社の書面による承諾なく、第三者に開示しません。\n"
+            "第3条 取引終了後は、受領した図面を速やかに破棄します。",
+        )
+        pdf = shaft_drawing_pdf(
+            drawing_number="TK-2026-014", title="段付きシャフト", company=owner_shop.name
+        )
+        document = drawings.document_create(
+            actor=owner,
+            company=owner_shop,
+            title="段付きシャフト",
+            drawing_number="TK-2026-014",
+            kind="drawing",
+            upload=SimpleUploadedFile("TK-2026-014_shaft.pdf", pdf),
+            change_note="初版",
+        )
+        drawings.grant_create(actor=owner, document=document, grantee=partner)
+        drawings.nda_accept(actor=owner, company=partner, nda=nda)
