@@ -33,7 +33,7 @@ from machikoba.companies.models import (
 )
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
-from machikoba.core.errors import ApplicationError
+from machikoba.core.views import save_form
 
 PAGE_SIZE = 20
 
@@ -106,15 +106,19 @@ def company_edit(request, pk: int):
     # The form writes what was typed onto its instance: give it a copy, so a refused
     # save never leaves the page showing values that were not stored.
     form = CompanyProfileForm(request.POST or None, instance=copy.copy(company))
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.company_update(actor=request.user, company=company, **changes)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("企業情報を保存しました。"))
-            return redirect("companies:detail", pk=company.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.company_update(
+            actor=request.user,
+            company=company,
+            **{name: data[name] for name in form.Meta.fields},
+        ),
+        success_message=_("企業情報を保存しました。"),
+        next_url=reverse("companies:detail", args=[company.pk]),
+    )
+    if done:
+        return done
     return render(request, "companies/company_edit.html", {"company": company, "form": form})
 
 
@@ -163,14 +167,15 @@ def part_edit(request, pk: int, kind: str, part_pk: int | None = None):
         else model(company=company)
     )
     form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _save_part(request, company, kind, form)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("%(part)s を保存しました。") % {"part": title})
-            return redirect(f"{reverse('companies:detail', args=[company.pk])}#{kind}")
+    done = save_form(
+        request,
+        form,
+        lambda data: _save_part(request, company, kind, form),
+        success_message=_("%(part)s を保存しました。") % {"part": title},
+        next_url=f"{reverse('companies:detail', args=[company.pk])}#{kind}",
+    )
+    if done:
+        return done
     return render(
         request,
         "companies/part_edit.html",
@@ -195,19 +200,17 @@ def part_delete(request, pk: int, kind: str, part_pk: int):
 def photo_add(request, pk: int):
     company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
     form = PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.photo_add(
-                actor=request.user,
-                company=company,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("写真を追加しました。"))
-            return redirect(f"{reverse('companies:detail', args=[company.pk])}#photos")
+    done = save_form(
+        request,
+        form,
+        lambda data: services.photo_add(
+            actor=request.user, company=company, upload=data["image"], caption=data["caption"]
+        ),
+        success_message=_("写真を追加しました。"),
+        next_url=f"{reverse('companies:detail', args=[company.pk])}#photos",
+    )
+    if done:
+        return done
     return render(request, "companies/photo_add.html", {"company": company, "form": form})
 
 
@@ -215,20 +218,21 @@ def photo_add(request, pk: int):
 def dx_stage(request, pk: int):
     company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
     form = DXStageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dx_stage_record(
-                actor=request.user,
-                company=company,
-                stage=form.cleaned_data["stage"],
-                assessed_on=form.cleaned_data["assessed_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("DX段階を記録しました。"))
-            return redirect(f"{reverse('companies:detail', args=[company.pk])}#dx")
+    done = save_form(
+        request,
+        form,
+        lambda data: services.dx_stage_record(
+            actor=request.user,
+            company=company,
+            stage=data["stage"],
+            assessed_on=data["assessed_on"],
+            note=data["note"],
+        ),
+        success_message=_("DX段階を記録しました。"),
+        next_url=f"{reverse('companies:detail', args=[company.pk])}#dx",
+    )
+    if done:
+        return done
     history = selectors.company_profile(user=request.user, company=company)["dx_assessments"]
     return render(
         request, "companies/dx_stage.html", {"company": company, "form": form, "history": history}

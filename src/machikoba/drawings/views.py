@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, VIEW, company_ids_for, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
+from machikoba.core.views import save_form
 from machikoba.drawings import selectors, services
 from machikoba.drawings.access import grant_for, is_owner_member
 from machikoba.drawings.choices import DocumentAction
@@ -67,22 +69,23 @@ def document_list(request):
 def document_create(request):
     company = _active_company(request)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = services.document_create(
-                actor=request.user,
-                company=company,
-                title=form.cleaned_data["title"],
-                drawing_number=form.cleaned_data["drawing_number"],
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["file"],
-                change_note=form.cleaned_data["change_note"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("図面を登録しました。プレビューを作成しています。"))
-            return redirect("drawings:detail", pk=document.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.document_create(
+            actor=request.user,
+            company=company,
+            title=data["title"],
+            drawing_number=data["drawing_number"],
+            kind=data["kind"],
+            upload=data["file"],
+            change_note=data["change_note"],
+        ),
+        success_message=_("図面を登録しました。プレビューを作成しています。"),
+        next_url=lambda document: reverse("drawings:detail", args=[document.pk]),
+    )
+    if done:
+        return done
     return render(request, "drawings/document_form.html", {"form": form, "company": company})
 
 
@@ -106,19 +109,20 @@ def document_detail(request, pk: int):
 def revision_create(request, pk: int):
     document = _document(request, pk, CHANGE)
     form = RevisionUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.revision_add(
-                actor=request.user,
-                document=document,
-                upload=form.cleaned_data["file"],
-                change_note=form.cleaned_data["change_note"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("新しい版を登録しました。"))
-            return redirect("drawings:detail", pk=document.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.revision_add(
+            actor=request.user,
+            document=document,
+            upload=data["file"],
+            change_note=data["change_note"],
+        ),
+        success_message=_("新しい版を登録しました。"),
+        next_url=reverse("drawings:detail", args=[document.pk]),
+    )
+    if done:
+        return done
     return render(request, "drawings/revision_form.html", {"form": form, "document": document})
 
 
@@ -281,24 +285,23 @@ def grant_create(request, pk: int):
         .exclude(pk=document.company_id),
         revisions=Revision.objects.for_user(request.user, VIEW).filter(document=document),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.grant_create(
-                actor=request.user,
-                document=document,
-                grantee=form.cleaned_data["grantee"],
-                revision=form.cleaned_data["revision"],
-                can_download=form.cleaned_data["can_download"],
-                expires_at=form.cleaned_data["expires_at"],
-                ip_address=_ip(request),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(
-                request, _("共有しました。相手が秘密保持に同意すると見られるようになります。")
-            )
-            return redirect("drawings:detail", pk=document.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.grant_create(
+            actor=request.user,
+            document=document,
+            grantee=data["grantee"],
+            revision=data["revision"],
+            can_download=data["can_download"],
+            expires_at=data["expires_at"],
+            ip_address=_ip(request),
+        ),
+        success_message=_("共有しました。相手が秘密保持に同意すると見られるようになります。"),
+        next_url=reverse("drawings:detail", args=[document.pk]),
+    )
+    if done:
+        return done
     return render(request, "drawings/grant_form.html", {"form": form, "document": document})
 
 
@@ -323,16 +326,15 @@ def nda_edit(request):
         raise PermissionDenied
     current = NdaText.objects.for_user(request.user, VIEW).filter(company=company).first()
     form = NdaForm(request.POST or None, initial={"body": current.body if current else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.nda_publish(
-                actor=request.user, company=company, body=form.cleaned_data["body"]
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, _("秘密保持の条項を新しい版で保存しました。"))
-            return redirect("drawings:list")
+    done = save_form(
+        request,
+        form,
+        lambda data: services.nda_publish(actor=request.user, company=company, body=data["body"]),
+        success_message=_("秘密保持の条項を新しい版で保存しました。"),
+        next_url=reverse("drawings:list"),
+    )
+    if done:
+        return done
     return render(
         request, "drawings/nda_form.html", {"form": form, "current": current, "company": company}
     )

@@ -1,0 +1,35 @@
+"""View helpers shared by every app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+
+from machikoba.core.errors import ApplicationError
+
+
+def save_form(
+    request,
+    form,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    success_message: str,
+    next_url: str | Callable[[Any], str],
+) -> HttpResponse | None:
+    """The one shape of every form page: for a POST whose form is valid, call
+    ``save(cleaned_data)`` (a service); a refusal (``ApplicationError``) is shown on the
+    form, success is flashed and redirected. Returns the redirect, or None when the
+    page should be rendered (again) with the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ApplicationError as error:
+        form.add_application_error(error)
+        return None
+    messages.success(request, success_message)
+    return redirect(next_url(result) if callable(next_url) else next_url)
