@@ -126,3 +126,41 @@ def test_share_a_drawing_view_only(
     finally:
         worker.terminate()
         worker.communicate(timeout=30)
+
+
+def test_viewer_zooms_and_pans_on_a_phone(
+    phone_page, live_server, transactional_db, tmp_path, settings, screenshot
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from machikoba.drawings import services
+    from machikoba.drawings.tasks import build_previews
+
+    settings.MEDIA_ROOT = tmp_path
+    owner = MembershipFactory(role=CompanyRole.OWNER).user
+    document = services.document_create(
+        actor=owner,
+        company=owner.memberships.get().company,
+        title="ブラケット",
+        kind="drawing",
+        upload=SimpleUploadedFile("b.pdf", pdf_bytes(pages=1)),
+    )
+    build_previews.call(document.revisions.get().pk)
+    sign_in(phone_page, live_server.url, owner.email)
+    phone_page.goto(f"{live_server.url}/drawings/{document.pk}/rev/1/")
+    image = phone_page.get_by_test_id("page-image").first
+    expect(image).to_be_visible()
+    frame = image.locator("xpath=..")
+    phone_page.get_by_role("button", name="拡大").click()
+    box = frame.bounding_box()
+    start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone_page.mouse.move(*start)
+    phone_page.mouse.down()
+    phone_page.mouse.move(start[0] - 60, start[1] - 20, steps=5)
+    phone_page.mouse.up()
+    transform = image.evaluate("img => img.style.transform")
+    assert "scale(1.5)" in transform
+    assert "translate(-60px, -20px)" in transform
+    assert frame.evaluate("el => el.style.touchAction") == "none"
+    assert frame.evaluate("el => el.style.aspectRatio") != ""
+    screenshot(phone_page, "drawing-viewer-phone-zoomed")
