@@ -132,7 +132,8 @@ def get_for_user_or_404(source, actor, action: str = VIEW, /, **lookup: Any):
 
 def can(user, action: str, obj: models.Model) -> bool:
     """Object-level check through the same scopes the lists use."""
-    return type(obj)._default_manager.for_user(user, action).filter(pk=obj.pk).exists()
+    # obj._meta.model, not type(obj): the object may be a lazy proxy (request.active_company).
+    return obj._meta.model._default_manager.for_user(user, action).filter(pk=obj.pk).exists()
 
 
 def allowed(user, permission: str, obj: Any = None) -> bool:

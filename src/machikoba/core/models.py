@@ -50,6 +50,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AppendOnlyModel(models.Model):
+    """A log row: written once, never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only")
+
+
 class AuditEventPolicy(TenantPolicy):
     """Owners read their company's trail; platform admins read everything.
 
@@ -67,7 +82,7 @@ class AuditEventPolicy(TenantPolicy):
         return super().scope(user, action) if action == VIEW else NOTHING
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """An append-only record of something a service did: who, what, to which object, when."""
 
     occurred_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
@@ -117,15 +132,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb}"
-
-    def save(self, *args, **kwargs):
-        # Append-only: an event, once written, is never rewritten.
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("audit events are append-only")
 
     @property
     def verb_label(self) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, AccessPolicy
-from machikoba.core.models import TimeStampedModel
+from machikoba.core.models import AppendOnlyModel, TimeStampedModel
 from machikoba.drawings.choices import DocumentAction, DocumentKind, PreviewStatus
 
 
@@ -336,7 +336,7 @@ class DocumentEventPolicy(AccessPolicy):
         return Q(document__company__in=company_ids_for(user, ("owner", "staff")))
 
 
-class DocumentEvent(models.Model):
+class DocumentEvent(AppendOnlyModel):
     """Append-only: every view, download, grant, revoke, NDA acceptance and refused
     attempt on a document (who, what, when, from where)."""
 
@@ -375,11 +375,3 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("document events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("document events are append-only")

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.core.access import CHANGE, can
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 from machikoba.drawings.choices import DocumentAction, PreviewStatus
@@ -25,9 +26,7 @@ from machikoba.drawings.models import (
 
 
 def _require_editor(actor, company) -> None:
-    from machikoba.core.access import company_ids_for
-
-    if company.pk not in company_ids_for(actor, ("owner", "staff")):
+    if not can(actor, CHANGE, company):
         raise PermissionRefused(
             "not_document_editor",
             _("図面を登録・共有できるのは、この企業の経営者とスタッフだけです。"),
@@ -251,9 +250,7 @@ def nda_publish(*, actor, company, body: str) -> NdaText:
 @transaction.atomic
 def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptance:
     """``company`` (the actor's) accepts ``nda``; recorded on every document shared with it."""
-    from machikoba.core.access import company_ids_for
-
-    if company.pk not in company_ids_for(actor, ("owner", "staff")):
+    if not can(actor, CHANGE, company):
         raise PermissionRefused(
             "not_company_editor",
             _("秘密保持に同意できるのは、その企業の経営者とスタッフだけです。"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies.models import Company
-from machikoba.core.access import CHANGE, VIEW, company_ids_for, get_for_user_or_404
+from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.views import save_form
 from machikoba.drawings import selectors, services
@@ -60,7 +60,7 @@ def document_list(request):
             "shared": selectors.documents_shared_with(user=request.user, company=company),
             "awaiting_nda": selectors.owners_awaiting_nda(user=request.user, company=company),
             "company": company,
-            "can_upload": company.pk in company_ids_for(request.user, ("owner", "staff")),
+            "can_upload": can(request.user, CHANGE, company),
         },
     )
 
@@ -98,7 +98,7 @@ def document_detail(request, pk: int):
         "document": document,
         "revisions": revisions,
         "owner": owner,
-        "can_edit": document.company_id in company_ids_for(request.user, ("owner", "staff")),
+        "can_edit": can(request.user, CHANGE, document),
     }
     if owner:
         context["grants"] = selectors.grants_of(user=request.user, document=document)
@@ -322,7 +322,7 @@ def grant_revoke(request, pk: int, grant_pk: int):
 @login_required
 def nda_edit(request):
     company = _active_company(request)
-    if company.pk not in company_ids_for(request.user, ("owner", "staff")):
+    if not can(request.user, CHANGE, company):
         raise PermissionDenied
     current = NdaText.objects.for_user(request.user, VIEW).filter(company=company).first()
     form = NdaForm(request.POST or None, initial={"body": current.body if current else ""})

@@ -62,15 +62,16 @@ def test_upload_stores_the_file_checksum_and_queues_previews(
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("page.pdf", b"<html><body>not a drawing</body></html>", None),
-        ("empty.pdf", b"", None),
-        ("../../etc/passwd.pdf", b"%PDF-1.4 broken", None),
+        ("page.pdf", b"<html><body>not a drawing</body></html>", "file_html"),
+        ("empty.pdf", b"", "file_empty"),
+        ("../../etc/passwd.pdf", b"%PDF-1.4 broken", "file_corrupt"),
     ],
 )
 def test_refused_uploads_store_nothing(world, tmp_path, name, content, code):
     with pytest.raises(ApplicationError) as info:
         _upload(world, name, content)
-    assert info.value.fields.get("file") or info.value.message
+    assert info.value.code == code
+    assert info.value.fields["file"]  # shown beside the file field, in Japanese
     assert Document.objects.count() == 0
     assert Revision.objects.count() == 0
     assert _files(tmp_path) == []
