@@ -31,7 +31,7 @@ $(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(PIP)
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
-## demo: set up, migrate SQLite, load the demo ward, serve on http://127.0.0.1:8000 with a task worker
+## demo: set up, migrate SQLite, load the demo ward, serve on http://127.0.0.1:8000 with a task worker and the scheduler
 demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -39,6 +39,7 @@ demo: install
 	@echo "Serving machikoba on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(MANAGE) db_worker --queue-name '*' --interval 1 & \
+	  $(MANAGE) run_scheduler & \
 	  $(MANAGE) runserver --insecure --noreload $(HOST):$(PORT)
 
 ## test: install test tools (and Debian's Chromium when missing), run every check and the suite

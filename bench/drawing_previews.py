@@ -116,6 +116,26 @@ def in_subprocess(*args: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def bench_sniff(path: Path, runs: int = 5) -> dict:
+    """What the upload request spends checking the DXF (the full parse is in the task)."""
+    from django.conf import settings
+
+    from machikoba.drawings.sniffing import sniff_file
+
+    timings = []
+    for _ in range(runs):
+        with path.open("rb") as handle:
+            started = time.perf_counter()
+            sniff_file(
+                handle,
+                name=path.name,
+                max_bytes=settings.MACHIKOBA_DRAWING_MAX_BYTES,
+                max_pages=settings.MACHIKOBA_DRAWING_MAX_PAGES,
+            )
+            timings.append(time.perf_counter() - started)
+    return {"median_ms": round(statistics.median(timings) * 1000, 1)}
+
+
 def bench_watermark(screen_png: bytes, runs: int = 100) -> dict:
     from datetime import UTC, datetime
 
@@ -168,6 +188,7 @@ def main() -> None:
         print("imports only:", in_subprocess("--imports-only"))
         print("pdf:", in_subprocess("--case", "pdf", str(pdf), "--keep", str(screen)))
         print("dxf:", in_subprocess("--case", "dxf", str(dxf)))
+        print("check the DXF at upload:", bench_sniff(dxf))
         from PIL import Image
 
         with Image.open(screen) as image:

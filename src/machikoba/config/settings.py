@@ -231,8 +231,31 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = project_path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (drawings, photos): local folder by default, S3-compatible object
+# storage (AWS S3, MinIO, Ceph RGW …) with FILE_STORAGE=s3. Objects stay private: every
+# file is read by the server and handed out through a view that checks access.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+if FILE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("FILE_STORAGE must be 'local' or 's3'.")
+if FILE_STORAGE == "s3":
+    DEFAULT_FILE_STORAGE_SPEC = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_SPEC = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_SPEC,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -248,6 +271,14 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default", "mail"],
     }
+}
+
+# Periodic tasks queued by `manage.py run_scheduler`: name → (task, interval in seconds).
+PERIODIC_TASKS = {
+    "drawings.purge_due_documents": (
+        "machikoba.drawings.tasks.purge_due_documents",
+        env.int("RETENTION_PURGE_INTERVAL", default=3600),
+    ),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------
@@ -279,6 +310,10 @@ MACHIKOBA_MAX_PHOTO_BYTES = env.int("MAX_PHOTO_BYTES", default=10_000_000)
 # Drawings: largest file and most PDF pages accepted.
 MACHIKOBA_DRAWING_MAX_BYTES = env.int("DRAWING_MAX_BYTES", default=200_000_000)
 MACHIKOBA_DRAWING_MAX_PAGES = env.int("DRAWING_MAX_PAGES", default=300)
+# Previews render in a child process with these limits; past them the preview fails with
+# a reason instead of holding the worker.
+MACHIKOBA_DRAWING_RENDER_SECONDS = env.int("DRAWING_RENDER_SECONDS", default=600)
+MACHIKOBA_DRAWING_RENDER_MEMORY_MB = env.int("DRAWING_RENDER_MEMORY_MB", default=3072)
 # Uploads above this are refused by Django before a view sees them (import files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

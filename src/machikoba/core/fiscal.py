@@ -75,3 +75,15 @@ def fiscal_year_label(year: int, language: str = "ja") -> str:
     if language.startswith("ja"):
         return f"{year}年度 ({wareki_fiscal_year(year)})"
     return f"FY{year} (Apr {year} – Mar {year + 1})"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months; a day the target month lacks becomes its
+    last day (31 Jan + 1 month = 28/29 Feb), as contracts count "N か月後"."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )

@@ -4,7 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, TenantPolicy
+from machikoba.core.access import (
+    EVERYTHING,
+    NOTHING,
+    VIEW,
+    AccessManager,
+    AccessPolicy,
+    TenantPolicy,
+)
 
 # What each audit verb means, for people reading the trail. Apps add their verbs here.
 AUDIT_VERB_LABELS = {
@@ -34,6 +41,8 @@ AUDIT_VERB_LABELS = {
     "document.create": _("図面を登録"),
     "document.grant": _("図面を共有"),
     "document.revoke": _("図面の共有を取り消し"),
+    "document.retention": _("図面の保存期間を設定"),
+    "document.destroy": _("図面を破棄"),
     "nda.publish": _("秘密保持の条項を公開"),
     "nda.accept": _("秘密保持に同意"),
     "ward_role.grant": _("区の役割を付与"),
@@ -136,3 +145,23 @@ class AuditEvent(AppendOnlyModel):
     @property
     def verb_label(self) -> str:
         return str(AUDIT_VERB_LABELS.get(self.verb, self.verb))
+
+
+class ScheduledRun(models.Model):
+    """When the scheduler last queued each periodic task (``settings.PERIODIC_TASKS``).
+
+    Kept in the database so a restarted scheduler, or two of them, never queue a task twice
+    within its interval. Nobody reads it through the UI: the access policy denies all."""
+
+    name = models.CharField(_("名前"), max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(_("最後に登録した日時"))
+
+    objects = AccessManager()
+    access_policy = AccessPolicy()
+
+    class Meta:
+        verbose_name = _("定期実行")
+        verbose_name_plural = _("定期実行")
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,3 +26,11 @@ class DocumentAction(models.TextChoices):
     REVOKE = "revoke", _("共有を取り消し")
     NDA_ACCEPT = "nda_accept", _("秘密保持に同意")
     DENIED = "denied", _("拒否されたアクセス")
+    RETENTION = "retention", _("保存期間を設定")
+    DESTROY = "destroy", _("破棄")
+
+
+class RetentionRule(models.TextChoices):
+    KEEP = "keep", _("定めない (破棄しない)")
+    ON_DATE = "on_date", _("指定した日に破棄")
+    AFTER_CLOSE = "after_close", _("取引終了から指定の月数後に破棄")

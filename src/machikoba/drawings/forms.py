@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.forms import ServiceForm
-from machikoba.drawings.choices import DocumentKind
+from machikoba.drawings.choices import DocumentKind, RetentionRule
 
 ACCEPT = ".pdf,.dxf,.png,.jpg,.jpeg,.step,.stp"
 
@@ -51,4 +51,41 @@ class GrantForm(ServiceForm):
 class NdaForm(ServiceForm):
     body = forms.CharField(
         label=_("秘密保持の条項"), max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
+    )
+
+
+class RetentionForm(ServiceForm):
+    rule = forms.ChoiceField(
+        label=_("保存期間の決め方"), choices=RetentionRule.choices, widget=forms.RadioSelect
+    )
+    date = forms.DateField(
+        label=_("破棄する日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("「指定した日に破棄」のときに入力します。"),
+    )
+    months = forms.IntegerField(
+        label=_("取引終了から破棄までの月数"),
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text=_("「取引終了から指定の月数後に破棄」のときに入力します。例: 36 (3 年)"),
+    )
+    closed_on = forms.DateField(
+        label=_("取引終了日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("取引が終わった日。未定なら空欄のままにし、決まったら入力します。"),
+    )
+
+
+class DestroyForm(ServiceForm):
+    reason = forms.CharField(
+        label=_("破棄の理由"),
+        max_length=300,
+        help_text=_("破棄証明に記載されます。例: 取引終了に伴う破棄"),
+    )
+    confirm = forms.BooleanField(
+        label=_("原本とプレビューが削除され、元に戻せないことを理解しました。"),
+        error_messages={"required": _("破棄する場合は、確認のチェックを入れてください。")},
     )

@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, AccessPolicy
 from machikoba.core.models import AppendOnlyModel, TimeStampedModel
-from machikoba.drawings.choices import DocumentAction, DocumentKind, PreviewStatus
+from machikoba.drawings.choices import (
+    DocumentAction,
+    DocumentKind,
+    PreviewStatus,
+    RetentionRule,
+)
 
 
 def _private_path(folder: str, extension: str = "") -> str:
@@ -56,9 +61,21 @@ class Document(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         verbose_name=_("登録者"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    retention_rule = models.CharField(
+        _("保存期間"), max_length=12, choices=RetentionRule.choices, default=RetentionRule.KEEP
+    )
+    retention_date = models.DateField(_("破棄する日"), null=True, blank=True)
+    retention_months = models.PositiveSmallIntegerField(
+        _("取引終了から破棄までの月数"), null=True, blank=True
+    )
+    closed_on = models.DateField(_("取引終了日"), null=True, blank=True)
+    # Derived from the rule by the retention service; the purge task selects on it.
+    destroy_on = models.DateField(_("破棄予定日"), null=True, blank=True, db_index=True)
+    destroyed_at = models.DateTimeField(_("破棄日時"), null=True, blank=True)
 
     objects = AccessManager()
     access_policy = DocumentPolicy()
@@ -69,6 +86,19 @@ class Document(TimeStampedModel):
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="document_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(retention_rule__in=RetentionRule.values),
+                name="document_retention_rule_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(retention_rule=RetentionRule.ON_DATE)
+                | Q(retention_date__isnull=False),
+                name="document_retention_date_given",
+            ),
+            models.CheckConstraint(
+                condition=~Q(retention_rule=RetentionRule.AFTER_CLOSE) | Q(retention_months__gte=1),
+                name="document_retention_months_given",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +107,10 @@ class Document(TimeStampedModel):
     @property
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self.destroyed_at is not None
 
 
 class RevisionPolicy(AccessPolicy):
@@ -375,3 +409,55 @@ class DocumentEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class DestructionCertificatePolicy(AccessPolicy):
+    """The owning company's owners and staff read (and download) its certificates."""
+
+    def scope(self, user, action):
+        from machikoba.core.access import company_ids_for
+
+        if action != VIEW:
+            return NOTHING
+        return Q(document__company__in=company_ids_for(user, ("owner", "staff")))
+
+
+class DestructionCertificate(AppendOnlyModel):
+    """破棄証明: what was destroyed, when, under which rule; issued once per document."""
+
+    document = models.OneToOneField(
+        Document,
+        verbose_name=_("図面・文書"),
+        on_delete=models.PROTECT,
+        related_name="destruction_certificate",
+    )
+    number = models.CharField(_("証明書番号"), max_length=30, unique=True)
+    destroyed_at = models.DateTimeField(_("破棄日時"))
+    company_name = models.CharField(_("所有企業 (記録時)"), max_length=200)
+    document_title = models.CharField(_("件名 (記録時)"), max_length=200)
+    drawing_number = models.CharField(_("図番 (記録時)"), max_length=100, blank=True)
+    reason = models.CharField(_("破棄の理由"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("破棄を指示した人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_by_label = models.CharField(_("破棄を指示した人 (記録時)"), max_length=254)
+    # One entry per revision: label, original name, size, SHA-256, preview pages removed.
+    revisions = models.JSONField(_("破棄した版"), default=list)
+    files_removed = models.PositiveIntegerField(_("削除したファイル数"))
+    grants_revoked = models.PositiveIntegerField(_("取り消した共有の数"))
+
+    objects = AccessManager()
+    access_policy = DestructionCertificatePolicy()
+
+    class Meta:
+        verbose_name = _("破棄証明")
+        verbose_name_plural = _("破棄証明")
+        ordering = ["-destroyed_at"]
+
+    def __str__(self) -> str:
+        return self.number

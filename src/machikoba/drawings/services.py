@@ -11,16 +11,18 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.core.access import CHANGE, can
-from machikoba.core.audit import audit_record
+from machikoba.core.access import CHANGE, DELETE, can
+from machikoba.core.audit import SYSTEM_ACTOR_LABEL, audit_record, snapshot
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
-from machikoba.drawings.choices import DocumentAction, PreviewStatus
+from machikoba.drawings.choices import DocumentAction, PreviewStatus, RetentionRule
 from machikoba.drawings.models import (
+    DestructionCertificate,
     Document,
     DocumentEvent,
     Grant,
     NdaAcceptance,
     NdaText,
+    PreviewPage,
     Revision,
 )
 
@@ -30,6 +32,14 @@ def _require_editor(actor, company) -> None:
         raise PermissionRefused(
             "not_document_editor",
             _("図面を登録・共有できるのは、この企業の経営者とスタッフだけです。"),
+        )
+
+
+def _require_not_destroyed(document: Document) -> None:
+    # Asked of the database: the caller's instance may predate the destruction.
+    if Document.objects.filter(pk=document.pk, destroyed_at__isnull=False).exists():
+        raise ApplicationError(
+            "document_destroyed", _("この図面は破棄済みです。新しい版の登録や共有はできません。")
         )
 
 
@@ -46,7 +56,9 @@ def document_event_record(
         revision=revision,
         action=action,
         actor=actor if signed_in else None,
-        actor_label=actor.email if signed_in else "anonymous",
+        actor_label=(
+            actor.email if signed_in else "anonymous" if actor is not None else SYSTEM_ACTOR_LABEL
+        ),
         actor_company_name=", ".join(m.company.name for m in memberships)[:200],
         ip_address=ip_address,
         detail=detail[:300],
@@ -148,6 +160,7 @@ def document_create(
 @transaction.atomic
 def revision_add(*, actor, document: Document, upload, change_note: str) -> Revision:
     _require_editor(actor, document.company)
+    _require_not_destroyed(document)
     if not change_note.strip():
         raise ApplicationError(
             "change_note_required",
@@ -174,6 +187,7 @@ def grant_create(
 ) -> Grant:
     """Share a document (or one revision) with another company."""
     _require_editor(actor, document.company)
+    _require_not_destroyed(document)
     errors = {}
     if grantee.pk == document.company_id:
         errors["grantee"] = [_("自社には共有できません (自社のメンバーはいつでも見られます)。")]
@@ -275,3 +289,170 @@ def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptanc
             )
         audit_record(actor=actor, verb="nda.accept", target=acceptance, company=company)
     return acceptance
+
+
+def _destroy_on(rule: str, *, date, months, closed_on):
+    from machikoba.core.fiscal import add_months
+
+    if rule == RetentionRule.ON_DATE:
+        return date
+    if rule == RetentionRule.AFTER_CLOSE and closed_on is not None:
+        return add_months(closed_on, months)
+    return None
+
+
+@transaction.atomic
+def document_retention_set(
+    *,
+    actor,
+    document: Document,
+    rule: str,
+    date: dt.date | None = None,
+    months: int | None = None,
+    closed_on: dt.date | None = None,
+    ip_address=None,
+) -> Document:
+    """How long the owner keeps the document: for good, until a date, or N months after
+    the deal closes (the date it closed may come later). Sets the derived ``destroy_on``."""
+    _require_editor(actor, document.company)
+    _require_not_destroyed(document)
+    today = timezone.localdate()
+    errors = {}
+    if rule not in RetentionRule.values:
+        errors["rule"] = [_("保存期間の決め方を選んでください。")]
+    if rule == RetentionRule.ON_DATE:
+        if date is None:
+            errors["date"] = [_("破棄する日を入力してください。")]
+        elif date < today:
+            errors["date"] = [_("破棄する日には今日以降の日付を指定してください。")]
+    if rule == RetentionRule.AFTER_CLOSE and not (months and 1 <= months <= 600):
+        errors["months"] = [_("月数は 1 から 600 の間で入力してください。")]
+    if closed_on is not None and closed_on > today:
+        errors["closed_on"] = [_("取引終了日に未来の日付は指定できません。")]
+    if errors:
+        raise ApplicationError(
+            "retention_invalid", _("入力内容を確認してください。"), fields=errors
+        )
+    before = snapshot(document, _RETENTION_FIELDS)
+    document.retention_rule = rule
+    document.retention_date = date if rule == RetentionRule.ON_DATE else None
+    document.retention_months = months if rule == RetentionRule.AFTER_CLOSE else None
+    document.closed_on = closed_on
+    document.destroy_on = _destroy_on(rule, date=date, months=months, closed_on=closed_on)
+    full_clean_or_raise(document, code="retention_invalid")
+    document.save()
+    document_event_record(
+        document=document,
+        action=DocumentAction.RETENTION,
+        actor=actor,
+        ip_address=ip_address,
+        detail=_("破棄予定日: %(date)s") % {"date": document.destroy_on or _("なし")},
+    )
+    audit_record(
+        actor=actor,
+        verb="document.retention",
+        target=document,
+        company=document.company,
+        before=before,
+        after=snapshot(document, _RETENTION_FIELDS),
+    )
+    return document
+
+
+_RETENTION_FIELDS = [
+    "retention_rule",
+    "retention_date",
+    "retention_months",
+    "closed_on",
+    "destroy_on",
+]
+
+
+def document_destroy(*, actor, document: Document, reason: str, ip_address=None):
+    """Purge every stored file of the document (originals and previews), revoke its grants
+    and issue the 破棄証明. The document row stays as a tombstone with the certificate.
+
+    Files go first, outside the transaction: deleting is idempotent, so a failure part-way
+    leaves the document due and the next run finishes the job."""
+    from machikoba.core.stored_files import delete_quietly
+
+    if actor is not None and not can(actor, DELETE, document):
+        raise PermissionRefused(
+            "not_document_owner", _("図面を破棄できるのは、所有企業の経営者だけです。")
+        )
+    _require_not_destroyed(document)
+    revisions = list(document.revisions.order_by("number"))
+    previews = list(PreviewPage.objects.filter(revision__document=document))
+    removed = 0
+    for preview in previews:
+        removed += delete_quietly(preview.screen) + delete_quietly(preview.zoom)
+    for revision in revisions:
+        removed += delete_quietly(revision.file)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.is_destroyed:  # another run got there first
+            return document.destruction_certificate
+        now = timezone.now()
+        pages_per_revision = {r.pk: 0 for r in revisions}
+        for preview in previews:
+            pages_per_revision[preview.revision_id] += 1
+        PreviewPage.objects.filter(revision__document=document).delete()
+        Revision.objects.filter(document=document).update(
+            file="", preview_status=PreviewStatus.NONE, preview_pages_done=0, updated_at=now
+        )
+        revoked = Grant.objects.filter(document=document, revoked_at__isnull=True).update(
+            revoked_at=now, updated_at=now
+        )
+        document.destroyed_at = now
+        document.destroy_on = None
+        document.save(update_fields=["destroyed_at", "destroy_on", "updated_at"])
+        signed_in = actor is not None and actor.is_authenticated
+        certificate = DestructionCertificate.objects.create(
+            document=document,
+            number=f"DC-{timezone.localtime(now):%Y%m%d}-{document.pk:06d}",
+            destroyed_at=now,
+            company_name=document.company.name,
+            document_title=document.title,
+            drawing_number=document.drawing_number,
+            reason=reason[:300],
+            requested_by=actor if signed_in else None,
+            requested_by_label=actor.email if signed_in else _("保存期間による自動破棄"),
+            revisions=[
+                {
+                    "label": r.label,
+                    "original_name": r.original_name,
+                    "file_kind": r.file_kind,
+                    "size": r.size,
+                    "sha256": r.sha256,
+                    "uploaded_at": r.created_at.isoformat(),
+                    "preview_pages": pages_per_revision[r.pk],
+                }
+                for r in revisions
+            ],
+            files_removed=removed,
+            grants_revoked=revoked,
+        )
+        document_event_record(
+            document=document,
+            action=DocumentAction.DESTROY,
+            actor=actor,
+            ip_address=ip_address,
+            detail=f"{certificate.number} {reason}"[:300],
+        )
+        audit_record(
+            actor=actor, verb="document.destroy", target=document, company=document.company
+        )
+    return certificate
+
+
+def documents_purge_due(*, today: dt.date | None = None) -> list[DestructionCertificate]:
+    """Destroy every document whose retention period has ended (the scheduled purge)."""
+    today = today or timezone.localdate()
+    due = Document.objects.filter(destroy_on__lte=today, destroyed_at__isnull=True).order_by(
+        "destroy_on", "pk"
+    )
+    certificates = []
+    for document in due:
+        reason = _("保存期間の終了 (破棄予定日 %(date)s)") % {"date": document.destroy_on}
+        certificates.append(document_destroy(actor=None, document=document, reason=reason))
+    return certificates

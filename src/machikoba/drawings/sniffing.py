@@ -455,11 +455,37 @@ def read_dxf(stream: BinaryIO) -> Any:
     return document
 
 
+# Reading a whole DXF takes ezdxf seconds per megabyte: on the request only the structure
+# of the first tags is checked; the full parse happens in the preview task, under its time
+# and memory limits, and a file broken further in gets "preview failed" with the reason.
+_DXF_PROBE_BYTES = 1_000_000
+_DXF_PROBE_TAGS = 5_000
+
+
 def _check_dxf(file: Any) -> None:
+    from ezdxf.lldxf.tagger import ascii_tags_loader, binary_tags_loader
+
+    probe = file.read(_DXF_PROBE_BYTES)
+    complete = len(probe) < _DXF_PROBE_BYTES
+    if probe.startswith(_BINARY_DXF_MAGIC):
+        tags = binary_tags_loader(probe)
+    else:
+        # Group codes and structure are ASCII; latin-1 reads any byte, whatever the codepage.
+        tags = ascii_tags_loader(io.StringIO(probe.decode("latin-1")))
+    count = 0
+    first = None
     try:
-        read_dxf(file).modelspace()
+        for tag in tags:
+            first = first or tag
+            count += 1
+            if count >= _DXF_PROBE_TAGS:
+                break
     except Exception:
-        raise _corrupt("dxf") from None
+        # A probe cut mid-tag ends in a broken tag; only a failure well inside it counts.
+        if complete or count < _DXF_PROBE_TAGS // 10:
+            raise _corrupt("dxf") from None
+    if first is None or (first.code, first.value) != (0, "SECTION"):
+        raise _corrupt("dxf")
 
 
 # --- STEP --------------------------------------------------------------------------------

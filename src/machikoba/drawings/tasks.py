@@ -17,9 +17,13 @@ def build_previews(revision_id: int) -> str:
     """Render a revision's pages one at a time; each page is stored as soon as it is
     ready so the viewer shows progress. A crash marks the revision "preview failed"
     with a reason instead of leaving it pending."""
+    from django.conf import settings
+
+    from machikoba.core.stored_files import local_path
     from machikoba.drawings.choices import PreviewStatus
     from machikoba.drawings.models import PreviewPage, Revision
-    from machikoba.drawings.previews import PreviewError, iter_previews, step_metadata
+    from machikoba.drawings.previews import PreviewError, step_metadata
+    from machikoba.drawings.render_process import render_pages
 
     revision = Revision.objects.filter(pk=revision_id).first()
     if revision is None or revision.preview_status in (PreviewStatus.READY, PreviewStatus.NONE):
@@ -29,29 +33,34 @@ def build_previews(revision_id: int) -> str:
     )
     stored = []
     try:
-        if revision.file_kind == "step":
-            with revision.file.open("rb"):
-                metadata = step_metadata(revision.file.path)
-            Revision.objects.filter(pk=revision.pk).update(
-                preview_status=PreviewStatus.NONE, metadata=metadata
+        with local_path(revision.file) as path:
+            if revision.file_kind == "step":
+                Revision.objects.filter(pk=revision.pk).update(
+                    preview_status=PreviewStatus.NONE, metadata=step_metadata(path)
+                )
+                return "metadata"
+            PreviewPage.objects.filter(revision=revision).delete()
+            pages = render_pages(
+                path,
+                revision.file_kind,
+                seconds=settings.MACHIKOBA_DRAWING_RENDER_SECONDS,
+                memory_bytes=settings.MACHIKOBA_DRAWING_RENDER_MEMORY_MB * 2**20,
             )
-            return "metadata"
-        PreviewPage.objects.filter(revision=revision).delete()
-        for page in iter_previews(revision.file.path, revision.file_kind):
-            preview = PreviewPage(
-                revision=revision, number=page.number, width=page.width, height=page.height
-            )
-            preview.screen.save("screen.png", ContentFile(page.screen_png), save=False)
-            stored.append(preview.screen)
-            preview.zoom.save("zoom.png", ContentFile(page.zoom_png), save=False)
-            stored.append(preview.zoom)
-            with transaction.atomic():
-                preview.save()
-                Revision.objects.filter(pk=revision.pk).update(preview_pages_done=page.number)
+            for page in pages:
+                preview = PreviewPage(
+                    revision=revision, number=page.number, width=page.width, height=page.height
+                )
+                preview.screen.save("screen.png", ContentFile(page.screen_png), save=False)
+                stored.append(preview.screen)
+                preview.zoom.save("zoom.png", ContentFile(page.zoom_png), save=False)
+                stored.append(preview.zoom)
+                with transaction.atomic():
+                    preview.save()
+                    Revision.objects.filter(pk=revision.pk).update(preview_pages_done=page.number)
     except PreviewError as error:
         _fail(revision, error.message, stored)
         return "failed"
-    except Exception:  # a crash in a renderer must not leave the revision pending
+    except Exception:  # a crash must not leave the revision pending
         logger.exception("preview of revision %s crashed", revision.pk)
         _fail(revision, _("プレビューの作成中に予期しないエラーが起きました。"), stored)
         return "failed"
@@ -60,12 +69,21 @@ def build_previews(revision_id: int) -> str:
 
 
 def _fail(revision, reason: str, stored_files) -> None:
+    from machikoba.core.stored_files import delete_quietly
     from machikoba.drawings.choices import PreviewStatus
     from machikoba.drawings.models import PreviewPage, Revision
 
     PreviewPage.objects.filter(revision=revision).delete()
     for field_file in stored_files:
-        field_file.storage.delete(field_file.name)
+        delete_quietly(field_file)
     Revision.objects.filter(pk=revision.pk).update(
         preview_status=PreviewStatus.FAILED, preview_error=str(reason)[:500], preview_pages_done=0
     )
+
+
+@task()
+def purge_due_documents() -> int:
+    """The scheduled retention purge: destroy documents whose period has ended."""
+    from machikoba.drawings.services import documents_purge_due
+
+    return len(documents_purge_due())

@@ -22,6 +22,9 @@ urlpatterns = [
     path(
         "drawings/<int:pk>/grants/<int:grant_pk>/revoke/", views.grant_revoke, name="grant_revoke"
     ),
+    path("drawings/<int:pk>/retention/", views.retention_edit, name="retention"),
+    path("drawings/<int:pk>/destroy/", views.document_destroy, name="destroy"),
+    path("drawings/<int:pk>/certificate.pdf", views.certificate_pdf, name="certificate"),
     path("drawings/<int:pk>/log/", views.document_log, name="log"),
     path("drawings/<int:pk>/log.csv", views.document_log_csv, name="log_csv"),
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +16,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies.models import Company
-from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
+from machikoba.core.access import CHANGE, DELETE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
+from machikoba.core.stored_files import read_small
 from machikoba.core.views import save_form
 from machikoba.drawings import selectors, services
 from machikoba.drawings.access import grant_for, is_owner_member
 from machikoba.drawings.choices import DocumentAction
-from machikoba.drawings.forms import DocumentUploadForm, GrantForm, NdaForm, RevisionUploadForm
-from machikoba.drawings.models import Document, Grant, NdaText, PreviewPage, Revision
+from machikoba.drawings.forms import (
+    DestroyForm,
+    DocumentUploadForm,
+    GrantForm,
+    NdaForm,
+    RetentionForm,
+    RevisionUploadForm,
+)
+from machikoba.drawings.models import (
+    DestructionCertificate,
+    Document,
+    Grant,
+    NdaText,
+    PreviewPage,
+    Revision,
+)
 
 
 def _ip(request) -> str | None:
@@ -40,6 +56,37 @@ def _document(request, pk: int, action: str = VIEW) -> Document:
                 document_pk=pk, actor=request.user, ip_address=_ip(request), detail=request.path
             )
         raise
+
+
+class DocumentDestroyed(Exception):
+    """The document's files were purged; its pages answer 410 with the certificate."""
+
+
+def _gone_when_destroyed(view):
+    """Pages of a destroyed document say so (410), with the way to its certificate."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DocumentDestroyed as gone:
+            document = gone.args[0]
+            return render(
+                request,
+                "drawings/destroyed.html",
+                {"document": document, "can_edit": can(request.user, CHANGE, document)},
+                status=410,
+            )
+
+    return wrapper
+
+
+def _live_document(request, pk: int, action: str) -> Document:
+    """The document for a page that changes it: a destroyed one answers 410."""
+    document = _document(request, pk, action)
+    if document.is_destroyed:
+        raise DocumentDestroyed(document)
+    return document
 
 
 def _active_company(request):
@@ -99,6 +146,7 @@ def document_detail(request, pk: int):
         "revisions": revisions,
         "owner": owner,
         "can_edit": can(request.user, CHANGE, document),
+        "can_destroy": can(request.user, DELETE, document),
     }
     if owner:
         context["grants"] = selectors.grants_of(user=request.user, document=document)
@@ -106,8 +154,9 @@ def document_detail(request, pk: int):
 
 
 @login_required
+@_gone_when_destroyed
 def revision_create(request, pk: int):
-    document = _document(request, pk, CHANGE)
+    document = _live_document(request, pk, CHANGE)
     form = RevisionUploadForm(request.POST or None, request.FILES or None)
     done = save_form(
         request,
@@ -127,16 +176,18 @@ def revision_create(request, pk: int):
 
 
 def _revision(request, pk: int, number: int) -> Revision:
-    document = _document(request, pk)
-    try:
-        return get_for_user_or_404(
-            Revision.objects.select_related("document__company"),
-            request.user,
-            VIEW,
-            document=document,
-            number=number,
-        )
-    except Http404:
+    """One scoped query on the common path (every page image comes through here); only a
+    refusal asks about the document, to answer 404/403 and log the attempt."""
+    revision = (
+        Revision.objects.for_user(request.user, VIEW)
+        .select_related("document")
+        .filter(document_id=pk, number=number)
+        .first()
+    )
+    if revision is None:
+        document = _document(request, pk)  # raises, and logs, when the document is hidden
+        if document.is_destroyed:
+            raise DocumentDestroyed(document)
         services.document_event_record(
             document=document,
             action=DocumentAction.DENIED,
@@ -144,11 +195,15 @@ def _revision(request, pk: int, number: int) -> Revision:
             ip_address=_ip(request),
             detail=request.path,
         )
-        raise
+        raise Http404
+    if revision.document.is_destroyed:
+        raise DocumentDestroyed(revision.document)
+    return revision
 
 
 @login_required
 @require_GET
+@_gone_when_destroyed
 def viewer(request, pk: int, number: int):
     revision = _revision(request, pk, number)
     owner = is_owner_member(request.user, revision.document)
@@ -188,15 +243,20 @@ def _watermark_lines(request):
 
 @login_required
 @require_GET
+@_gone_when_destroyed
 def page_image(request, pk: int, number: int, page: int):
     """A preview page, watermarked with who is looking and when, never cached shared."""
-    from machikoba.drawings.watermark import watermark_png
+    from machikoba.drawings.watermark import watermark_stored_page
 
     revision = _revision(request, pk, number)
-    preview = get_for_user_or_404(PreviewPage, request.user, VIEW, revision=revision, number=page)
+    # A page of the revision the access layer has just granted: no second scope needed.
+    preview = revision.preview_pages.filter(number=page).first()
+    if preview is None:
+        raise Http404
     field = preview.zoom if request.GET.get("size") == "zoom" else preview.screen
-    with field.open("rb") as handle:
-        png = watermark_png(handle.read(), lines=_watermark_lines(request))
+    png = watermark_stored_page(
+        field.name, lambda: read_small(field), lines=_watermark_lines(request)
+    )
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -205,6 +265,7 @@ def page_image(request, pk: int, number: int, page: int):
 
 @login_required
 @require_GET
+@_gone_when_destroyed
 def download(request, pk: int, number: int):
     """Owners get the original; partners allowed to download get a watermarked copy
     (PDF, or the image); formats that cannot carry a watermark are view-only."""
@@ -214,48 +275,55 @@ def download(request, pk: int, number: int):
     document = revision.document
     owner = is_owner_member(request.user, document)
     if owner:
-        with revision.file.open("rb") as handle:
-            content, mime, name = handle.read(), revision.mime, revision.original_name
-    else:
-        grant = grant_for(request.user, revision)
-        if (
-            grant is None
-            or not grant.can_download
-            or revision.file_kind not in ("pdf", "png", "jpeg")
-        ):
-            services.document_event_record(
-                document=document,
-                revision=revision,
-                action=DocumentAction.DENIED,
-                actor=request.user,
-                ip_address=_ip(request),
-                detail=_("ダウンロード"),
-            )
-            raise PermissionDenied
-        lines = _watermark_lines(request)
-        stem = revision.original_name.rsplit(".", 1)[0]
+        _log_download(request, revision, revision.original_name)
+        # The original, streamed from storage (drawings run to hundreds of megabytes).
+        response = FileResponse(
+            revision.file.storage.open(revision.file.name, "rb"),
+            as_attachment=True,
+            filename=revision.original_name,
+            content_type=revision.mime,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    grant = grant_for(request.user, revision)
+    if grant is None or not grant.can_download or revision.file_kind not in ("pdf", "png", "jpeg"):
+        services.document_event_record(
+            document=document,
+            revision=revision,
+            action=DocumentAction.DENIED,
+            actor=request.user,
+            ip_address=_ip(request),
+            detail=_("ダウンロード"),
+        )
+        raise PermissionDenied
+    lines = _watermark_lines(request)
+    stem = revision.original_name.rsplit(".", 1)[0]
+    with revision.file.storage.open(revision.file.name, "rb") as handle:
         if revision.file_kind == "pdf":
             content, mime, name = (
-                watermark_pdf(revision.file.path, lines=lines),
+                watermark_pdf(handle, lines=lines),
                 "application/pdf",
                 f"{stem}_watermarked.pdf",
             )
         else:
-            with revision.file.open("rb") as handle:
-                content = watermark_png(_as_png(handle.read()), lines=lines)
+            content = watermark_png(_as_png(handle.read()), lines=lines)
             mime, name = "image/png", f"{stem}_watermarked.png"
+    _log_download(request, revision, name)
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = _attachment(name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _log_download(request, revision: Revision, name: str) -> None:
     services.document_event_record(
-        document=document,
+        document=revision.document,
         revision=revision,
         action=DocumentAction.DOWNLOAD,
         actor=request.user,
         ip_address=_ip(request),
         detail=name,
     )
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = _attachment(name)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _as_png(data: bytes) -> bytes:
@@ -276,8 +344,9 @@ def _attachment(name: str) -> str:
 
 
 @login_required
+@_gone_when_destroyed
 def grant_create(request, pk: int):
-    document = _document(request, pk, CHANGE)
+    document = _live_document(request, pk, CHANGE)
     form = GrantForm(
         request.POST or None,
         companies=Company.objects.for_user(request.user, VIEW)
@@ -393,4 +462,72 @@ def document_log_csv(request, pk: int):
                 event.detail,
             ]
         )
+    return response
+
+
+@login_required
+@_gone_when_destroyed
+def retention_edit(request, pk: int):
+    document = _live_document(request, pk, CHANGE)
+    form = RetentionForm(
+        request.POST or None,
+        initial={
+            "rule": document.retention_rule,
+            "date": document.retention_date,
+            "months": document.retention_months,
+            "closed_on": document.closed_on,
+        },
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.document_retention_set(
+            actor=request.user,
+            document=document,
+            rule=data["rule"],
+            date=data["date"],
+            months=data["months"],
+            closed_on=data["closed_on"],
+            ip_address=_ip(request),
+        ),
+        success_message=_("保存期間を設定しました。"),
+        next_url=reverse("drawings:detail", args=[document.pk]),
+    )
+    if done:
+        return done
+    return render(request, "drawings/retention_form.html", {"form": form, "document": document})
+
+
+@login_required
+@_gone_when_destroyed
+def document_destroy(request, pk: int):
+    """Destroy now (owners only): files purged, grants revoked, certificate issued."""
+    document = _live_document(request, pk, DELETE)
+    form = DestroyForm(request.POST or None)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.document_destroy(
+            actor=request.user, document=document, reason=data["reason"], ip_address=_ip(request)
+        ),
+        success_message=_("図面を破棄しました。破棄証明をダウンロードできます。"),
+        next_url=reverse("drawings:detail", args=[document.pk]),
+    )
+    if done:
+        return done
+    return render(request, "drawings/destroy_form.html", {"form": form, "document": document})
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, pk: int):
+    from machikoba.drawings.certificate_pdf import destruction_certificate_pdf
+
+    document = _document(request, pk, CHANGE)
+    certificate = get_for_user_or_404(DestructionCertificate, request.user, VIEW, document=document)
+    response = HttpResponse(
+        destruction_certificate_pdf(certificate), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = _attachment(f"{certificate.number}.pdf")
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -8,10 +8,13 @@ alpha composite and one PNG encode.
 
 from __future__ import annotations
 
+import collections
 import functools
 import importlib.util
 import io
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -141,18 +144,77 @@ def _overlay(lines: tuple[str, ...], size: tuple[int, int]) -> _Overlay:
     )
 
 
+class _DecodedPages:
+    """Decoded preview pages kept in this process, newest last, within a byte budget.
+
+    Stored previews never change (each file has a fresh random name), so an entry can only
+    be evicted, never stale. A hit spares the storage read and the inflate."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self.entries: collections.OrderedDict[str, tuple[Any, bytes]] = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple[Any, bytes]) -> None:
+        size = entry[0].nbytes
+        if size > self.budget // 4:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = entry
+            self.used += size
+            while self.used > self.budget:
+                _, (old, _palette) = self.entries.popitem(last=False)
+                self.used -= old.nbytes
+
+
+_DECODED = _DecodedPages(budget=96 * 2**20)
+
+
+def watermark_stored_page(key: str, load: Callable[[], bytes], *, lines: list[str]) -> bytes:
+    """The stored preview page ``key`` (its storage name; ``load`` reads it) with the mark,
+    decoding each page once per process."""
+    from machikoba.drawings import palette_png
+
+    decoded = _DECODED.get(key)
+    if decoded is None:
+        png = load()
+        decoded = palette_png.decode(png)
+        if decoded is None:
+            return watermark_png(png, lines=lines)
+        _DECODED.put(key, decoded)
+    marked = _mark_palette(*decoded, lines=lines)
+    if marked is None:
+        return watermark_png(load(), lines=lines)
+    return palette_png.encode(*marked)
+
+
 def watermark_png(png: bytes, *, lines: list[str]) -> bytes:
     """``png`` with the mark burned in; same pixel size, PNG out.
 
-    A palette PNG of at most 126 colours (what ``previews`` writes for screen pages) takes a
-    fast path: the mark becomes extra palette entries, so no pixel is decoded to RGB.
+    An 8-bit palette PNG of at most 126 colours (what ``previews`` writes for every page)
+    takes a fast path: it is read and written by ``palette_png``, and the mark becomes extra
+    palette entries, so no pixel is decoded to RGB. Anything else goes through Pillow.
     """
     from PIL import Image
 
+    from machikoba.drawings import palette_png
+
+    decoded = palette_png.decode(png)
+    if decoded is not None and (marked := _mark_palette(*decoded, lines=lines)) is not None:
+        return palette_png.encode(*marked)
     with Image.open(io.BytesIO(png)) as source:
         source.load()
-        overlay = _overlay(tuple(lines), source.size)
-        marked = _mark_palette(source, overlay) or _mark_rgb(source, overlay)
+        marked = _mark_rgb(source, _overlay(tuple(lines), source.size))
     out = io.BytesIO()
     # zlib's run-length strategy suits line art: 2-5 x faster than the default, often smaller.
     marked.save(out, "PNG", compress_level=1, compress_type=_Z_RLE)
@@ -178,29 +240,26 @@ def _mark_rgb(source, overlay: _Overlay):
 _PALETTE_LIMIT = 126
 
 
-def _mark_palette(source, overlay: _Overlay):
+def _mark_palette(indices, palette: bytes, *, lines: list[str]):
+    """(indices, palette) with the mark: each colour gets a tinted twin for the pattern,
+    plus white and dark red for the footer. None when the palette has no room for that."""
     import numpy as np
-    from PIL import Image
 
-    if source.mode != "P" or "transparency" in source.info:
-        return None
-    indices = np.asarray(source)
-    used = int(indices.max()) + 1
+    used = len(palette) // 3
     if used > _PALETTE_LIMIT:
         return None
-    palette = np.array(source.getpalette("RGB")[: used * 3], dtype=np.float32).reshape(-1, 3)
-    strength = _PALETTE_ALPHA
-    blended = palette * (1 - strength) + np.array(_TILE_RGBA[:3]) * strength
+    height, width = indices.shape
+    overlay = _overlay(tuple(lines), (width, height))
+    colours = np.frombuffer(palette, dtype=np.uint8).reshape(-1, 3).astype(np.float32)
+    blended = colours * (1 - _PALETTE_ALPHA) + np.array(_TILE_RGBA[:3]) * _PALETTE_ALPHA
     white, footer = used * 2, used * 2 + 1
-    new_palette = np.vstack([palette, blended, [255, 255, 255], _FOOTER_RGBA[:3]])
+    new_palette = np.vstack([colours, blended, [255, 255, 255], _FOOTER_RGBA[:3]])
 
     marked = indices + overlay.pattern_mask.astype(np.uint8) * np.uint8(used)
     left, top, right, bottom = overlay.footer_box
     marked[top:bottom, left:right] = white
     marked[overlay.footer_text_mask] = footer
-    image = Image.fromarray(marked, "P")
-    image.putpalette(new_palette.round().astype(np.uint8).tobytes(), "RGB")
-    return image
+    return marked, new_palette.round().astype(np.uint8).tobytes()
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -208,7 +267,7 @@ def _mark_palette(source, overlay: _Overlay):
 _PDF_FONT = "IPAexGothic"
 
 
-def _register_pdf_font() -> None:
+def register_pdf_font() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -221,7 +280,7 @@ def _pdf_overlay(lines: tuple[str, ...], width: float, height: float) -> bytes:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
-    _register_pdf_font()
+    register_pdf_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=True)
     font_size = max(9.0, max(width, height) / 64)
@@ -268,11 +327,11 @@ def _pdf_overlay(lines: tuple[str, ...], width: float, height: float) -> bytes:
     return buffer.getvalue()
 
 
-def watermark_pdf(src_path, *, lines: list[str]) -> bytes:
-    """A copy of the PDF at ``src_path`` with the pattern stamped over every page."""
+def watermark_pdf(source, *, lines: list[str]) -> bytes:
+    """A copy of the PDF ``source`` (a path or a binary stream), the pattern on every page."""
     from pypdf import PdfReader, PdfWriter, Transformation
 
-    writer = PdfWriter(clone_from=PdfReader(src_path))
+    writer = PdfWriter(clone_from=PdfReader(source))
     overlays: dict[tuple[float, float], object] = {}
     for page in writer.pages:
         # Bake /Rotate into the content so the overlay's "up" is the reader's "up".

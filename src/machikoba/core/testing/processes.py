@@ -56,3 +56,35 @@ def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_s3_server(port: int) -> subprocess.Popen:
+    """A real S3-compatible HTTP server (moto in server mode) on 127.0.0.1:``port``,
+    ready to answer when this returns."""
+    import socket
+    import time
+
+    server = subprocess.Popen(  # noqa: S603 - moto's own server module, fixed arguments
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the S3 server exited with {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the S3 server did not start within 30 s")

@@ -49,3 +49,13 @@ def share(document, grantee, *, nda=True, **fields) -> Grant:
     if nda:
         NdaAcceptance.objects.get_or_create(nda=text, company=grantee)
     return Grant.objects.create(document=document, grantee=grantee, **fields)
+
+
+def destroyed_document(company) -> Document:
+    """A document whose owner destroyed it (files purged, certificate issued)."""
+    from machikoba.drawings.services import document_destroy
+
+    document = make_document(company, title="破棄した図面", drawing_number="X-1")
+    document_destroy(actor=None, document=document, reason="テスト")
+    document.refresh_from_db()
+    return document

@@ -164,3 +164,46 @@ def test_viewer_zooms_and_pans_on_a_phone(
     assert frame.evaluate("el => el.style.touchAction") == "none"
     assert frame.evaluate("el => el.style.aspectRatio") != ""
     screenshot(phone_page, "drawing-viewer-phone-zoomed")
+
+
+def test_owner_sets_retention_destroys_and_downloads_the_certificate(
+    page, live_server, transactional_db, tmp_path, settings, screenshot
+):
+    from machikoba.drawings.tests.factories import make_document, share
+
+    settings.MEDIA_ROOT = tmp_path
+    owner = MembershipFactory(
+        company=CompanyFactory(name="蒲田精機株式会社"), role=CompanyRole.OWNER
+    ).user
+    partner_company = CompanyFactory(name="六郷鍍金工業株式会社")
+    document = make_document(owner.memberships.get().company, title="フランジ", pages=1)
+    share(document, partner_company)
+    sign_in(page, live_server.url, owner.email)
+    page.goto(f"{live_server.url}/drawings/{document.pk}/")
+
+    # Keep it three years after the deal closes; the deal closed last month.
+    page.get_by_role("link", name="保存期間を設定").click()
+    page.get_by_label("取引終了から指定の月数後に破棄").check()
+    page.get_by_label("取引終了から破棄までの月数").fill("36")
+    closed = timezone.localdate().replace(day=1) - timezone.timedelta(days=1)
+    page.get_by_label("取引終了日").fill(closed.isoformat())
+    page.get_by_role("button", name="保存する").click()
+    expect(page.get_by_role("status")).to_contain_text("保存期間を設定しました")
+    expect(page.get_by_test_id("retention")).to_contain_text(f"{closed.year + 3}/")
+
+    # Then the buyer asks for the drawings back: destroy now, with a reason.
+    page.get_by_role("link", name="今すぐ破棄する").click()
+    page.get_by_role("button", name="破棄する").click()
+    expect(page.get_by_role("alert")).to_contain_text("入力内容を確認してください")
+    expect(page.locator(".form-error").last).to_contain_text("確認のチェックを入れてください")
+    page.get_by_label("破棄の理由").fill("発注元の依頼による破棄")
+    page.get_by_label(re.compile("元に戻せないことを理解しました")).check()
+    page.get_by_role("button", name="破棄する").click()
+    expect(page.get_by_test_id("destroyed-banner")).to_contain_text("破棄されました")
+    screenshot(page, "drawing-destroyed-owner")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="破棄証明 (PDF) をダウンロード").click()
+    certificate = info.value
+    assert certificate.suggested_filename.startswith("DC-")
+    assert certificate.path().read_bytes().startswith(b"%PDF")
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and "drawings" in p.parts] == []

@@ -20,7 +20,7 @@ from machikoba.core.testing.matrix import (
     expect,
 )
 from machikoba.drawings.models import DocumentEvent, Grant
-from machikoba.drawings.tests.factories import make_document, share
+from machikoba.drawings.tests.factories import destroyed_document, make_document, share
 
 # Owner-side pages: the owning company's owners and staff.
 EDITORS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403})
@@ -57,6 +57,21 @@ MATRIX = [
     Case("drawings:revision_create", _doc_url("revision_create"), EDITORS),
     Case("drawings:grant_create", _doc_url("grant_create"), EDITORS),
     Case("drawings:log", _doc_url("log"), EDITORS),
+    Case("drawings:retention", _doc_url("retention"), EDITORS),
+    # Destroying is the owner's decision alone.
+    Case(
+        "drawings:destroy",
+        _doc_url("destroy"),
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 403, FLOOR_WORKER: 403}),
+    ),
+    Case(
+        "drawings:certificate",
+        lambda w: reverse(
+            "drawings:certificate",
+            kwargs={"pk": destroyed_document(w.company).pk},
+        ),
+        EDITORS,
+    ),
     Case("drawings:log_csv", _doc_url("log_csv"), EDITORS),
     Case(
         "drawings:grant_revoke",
@@ -170,6 +185,6 @@ def test_download_grant_gets_a_watermarked_copy_not_the_original(world, shared):
 
 def test_partner_never_sees_owner_side_pages(world, shared):
     share(shared, world.other_company)
-    for name in ("log", "grant_create", "revision_create"):
+    for name in ("log", "grant_create", "revision_create", "retention", "destroy"):
         url = reverse(f"drawings:{name}", kwargs={"pk": shared.pk})
         assert _get(world, url).status_code == 403, name
