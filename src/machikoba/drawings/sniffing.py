@@ -200,12 +200,14 @@ def _read_all(
     return digest.hexdigest(), size, tail, scanner, has_nul
 
 
+def too_large_message(max_bytes: int) -> str:
+    return _("ファイルが大きすぎます（上限 %(limit)s MB）。") % {
+        "limit": max(1, max_bytes // 1_000_000)
+    }
+
+
 def _too_large(max_bytes: int) -> ApplicationError:
-    return _refuse(
-        "file_too_large",
-        _("ファイルが大きすぎます（上限 %(limit)s MB）。")
-        % {"limit": max(1, max_bytes // 1_000_000)},
-    )
+    return _refuse("file_too_large", too_large_message(max_bytes))
 
 
 def _step_broken() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,7 @@ from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, DELETE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.stored_files import read_small
+from machikoba.core.uploads import limit_upload_size
 from machikoba.core.views import save_form
 from machikoba.drawings import selectors, services
 from machikoba.drawings.access import grant_for, is_owner_member
@@ -112,10 +114,24 @@ def document_list(request):
     )
 
 
+def _drawing_max_bytes() -> int:
+    return settings.MACHIKOBA_DRAWING_MAX_BYTES
+
+
+def _refuse_oversized(request, form) -> None:
+    """Say so on the form when the upload was dropped for its size while streaming."""
+    from machikoba.drawings.sniffing import too_large_message
+
+    if request.oversized_uploads:
+        form.add_error("file", too_large_message(_drawing_max_bytes()))
+
+
 @login_required
+@limit_upload_size(_drawing_max_bytes)
 def document_create(request):
     company = _active_company(request)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    _refuse_oversized(request, form)
     done = save_form(
         request,
         form,
@@ -154,10 +170,12 @@ def document_detail(request, pk: int):
 
 
 @login_required
+@limit_upload_size(_drawing_max_bytes)
 @_gone_when_destroyed
 def revision_create(request, pk: int):
     document = _live_document(request, pk, CHANGE)
     form = RevisionUploadForm(request.POST or None, request.FILES or None)
+    _refuse_oversized(request, form)
     done = save_form(
         request,
         form,
