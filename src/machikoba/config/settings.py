@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "machikoba.accounts",
     "machikoba.companies",
     "machikoba.drawings",
+    "machikoba.network",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,103 @@
+"""Who sees what of the network. The owning company sees its whole job; a company
+performing a step sees the job's part data and its own steps; an RFQ recipient sees the
+RFQ and its own answer; buyer and supplier see their order. Nobody else, officers and
+platform admins included (the KPI dashboard counts through its own aggregates)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from machikoba.core.access import CHANGE, DELETE, MANAGE, NOTHING, VIEW, company_ids_for
+
+ALL_ROLES = ("owner", "staff", "floor_worker")
+EDITOR_ROLES = ("owner", "staff")
+
+
+def _members(user):
+    return company_ids_for(user, ALL_ROLES)
+
+
+def _editors(user):
+    return company_ids_for(user, EDITOR_ROLES)
+
+
+def job_scope(user, action: str) -> Q:
+    from machikoba.network.models import Step
+
+    if action == VIEW:
+        mine = _members(user)
+        performing = Step.objects.filter(performer__in=mine).values("job")
+        return Q(company__in=mine) | Q(pk__in=performing)
+    if action in (CHANGE, MANAGE):
+        return Q(company__in=_editors(user))
+    if action == DELETE:
+        return Q(company__in=company_ids_for(user, ("owner",)))
+    return NOTHING
+
+
+def step_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(job__company__in=mine) | Q(performer__in=mine)
+    if action in (CHANGE, MANAGE, DELETE):
+        return Q(job__company__in=_editors(user))
+    return NOTHING
+
+
+def rfq_scope(user, action: str) -> Q:
+    from machikoba.network.models import RfqRecipient
+
+    if action == VIEW:
+        mine = _members(user)
+        invited = RfqRecipient.objects.filter(company__in=mine).values("rfq")
+        return Q(job__company__in=mine) | Q(pk__in=invited)
+    if action in (CHANGE, MANAGE):
+        return Q(job__company__in=_editors(user))
+    return NOTHING
+
+
+def recipient_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(rfq__job__company__in=mine) | Q(company__in=mine)
+    if action == CHANGE:
+        # Answering (quote, decline) is the recipient's owners' and staff's job.
+        return Q(company__in=_editors(user))
+    return NOTHING
+
+
+def quote_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(recipient__rfq__job__company__in=mine) | Q(recipient__company__in=mine)
+    return NOTHING
+
+
+def order_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(buyer__in=mine) | Q(supplier__in=mine)
+    if action in (CHANGE, MANAGE):
+        return Q(buyer__in=_editors(user))
+    return NOTHING
+
+
+def claim_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(step__job__company__in=mine) | Q(step__performer__in=mine)
+    if action == CHANGE:
+        return Q(step__job__company__in=_editors(user))
+    return NOTHING
+
+
+def match_scope(user, action: str) -> Q:
+    return NOTHING
+
+
+def is_member(user, company) -> bool:
+    return company is not None and company.pk in _members(user)
+
+
+def is_editor(user, company) -> bool:
+    return company is not None and company.pk in _editors(user)

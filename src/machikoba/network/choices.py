@@ -1,0 +1,45 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    OPEN = "open", _("進行中")
+    CLOSED = "closed", _("完了")
+    CANCELLED = "cancelled", _("中止")
+
+
+class StepStatus(models.TextChoices):
+    PLANNED = "planned", _("計画")
+    REQUESTED = "requested", _("見積依頼中")
+    ORDERED = "ordered", _("発注済み")
+    IN_PROGRESS = "in_progress", _("加工中")
+    DONE = "done", _("加工完了")
+    SHIPPED = "shipped", _("出荷済み")
+    RECEIVED = "received", _("受け入れ済み")
+    CLOSED = "closed", _("完了")
+
+
+class RfqStatus(models.TextChoices):
+    OPEN = "open", _("受付中")
+    AWARDED = "awarded", _("発注先決定")
+    CANCELLED = "cancelled", _("取り下げ")
+
+
+class RecipientStatus(models.TextChoices):
+    INVITED = "invited", _("回答待ち")
+    QUOTED = "quoted", _("見積提出済み")
+    DECLINED = "declined", _("辞退")
+    AWARDED = "awarded", _("受注")
+    NOT_AWARDED = "not_awarded", _("失注")
+
+
+class OrderStatus(models.TextChoices):
+    ISSUED = "issued", _("発行済み (請書待ち)")
+    ACCEPTED = "accepted", _("請書受領")
+    CANCELLED = "cancelled", _("取り消し")
+
+
+class PaymentMethod(models.TextChoices):
+    # 手形 is not offered: the 中小受託取引適正化法 (from 2026) forbids paying by bill.
+    BANK_TRANSFER = "bank_transfer", _("銀行振込")
+    CASH = "cash", _("現金")

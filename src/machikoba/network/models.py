@@ -1,0 +1,428 @@
+"""仲間まわし: jobs routed step by step through partner shops, RFQs and quotes, orders.
+
+The *step* is the unit of outsourcing. Who sees what is decided in ``network.access``:
+the owning company sees its whole job; a partner sees the job's part and its own steps;
+an RFQ recipient sees the RFQ and its own quote; officers see none of it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from machikoba.core.access import AccessManager, AccessPolicy
+from machikoba.core.models import TimeStampedModel
+from machikoba.network.choices import (
+    JobStatus,
+    OrderStatus,
+    PaymentMethod,
+    RecipientStatus,
+    RfqStatus,
+    StepStatus,
+)
+
+
+class _Scoped(AccessPolicy):
+    """A policy whose scope function lives in ``network.access`` (by model name)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def scope(self, user, action):
+        from machikoba.network import access
+
+        return getattr(access, f"{self.name}_scope")(user, action)
+
+
+class Job(TimeStampedModel):
+    """案件: a part the owner makes, routed through steps (in-house or partners)."""
+
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("発注元企業"),
+        on_delete=models.PROTECT,
+        related_name="jobs",
+    )
+    part_name = models.CharField(_("品名"), max_length=200)
+    drawing_number = models.CharField(_("図番"), max_length=100, blank=True)
+    material = models.ForeignKey(
+        "companies.Material",
+        verbose_name=_("材質"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    material_note = models.CharField(_("材質 (補足)"), max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    due_date = models.DateField(_("納期"))
+    notes = models.TextField(_("メモ"), max_length=5000, blank=True)
+    status = models.CharField(
+        _("状態"), max_length=12, choices=JobStatus.choices, default=JobStatus.OPEN
+    )
+    documents = models.ManyToManyField(
+        "drawings.Document", verbose_name=_("図面・文書"), blank=True, related_name="jobs"
+    )
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("元の案件 (リピート)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = _Scoped("job")
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["due_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="job_quantity_positive"),
+            models.CheckConstraint(condition=~Q(part_name=""), name="job_part_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="job_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drawing_number} {self.part_name}".strip()
+
+
+class Step(TimeStampedModel):
+    """One operation of a job's route, done in-house or by a partner."""
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="steps"
+    )
+    position = models.PositiveSmallIntegerField(_("順番"))
+    process = models.ForeignKey(
+        "companies.ProcessCategory",
+        verbose_name=_("工程"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    spec = models.TextField(_("仕様"), max_length=2000, blank=True)
+    # Structured requirements a partner filter can use: hardness, plating thickness …
+    spec_fields = models.JSONField(_("仕様 (項目)"), default=dict, blank=True)
+    in_house = models.BooleanField(_("社内で行う"), default=False)
+    performer = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("担当企業"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="performed_steps",
+    )
+    status = models.CharField(
+        _("状態"), max_length=12, choices=StepStatus.choices, default=StepStatus.PLANNED
+    )
+    planned_start = models.DateField(_("開始予定日"), null=True, blank=True)
+    planned_end = models.DateField(_("完了予定日"), null=True, blank=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("出荷日時"), null=True, blank=True)
+    shipped_quantity = models.PositiveIntegerField(_("出荷数"), null=True, blank=True)
+    received_at = models.DateTimeField(_("受け入れ日時"), null=True, blank=True)
+    good_quantity = models.PositiveIntegerField(_("良品数"), null=True, blank=True)
+    defect_quantity = models.PositiveIntegerField(_("不良数"), null=True, blank=True)
+    start_override_reason = models.CharField(
+        _("前工程の受け入れ前に開始した理由"), max_length=300, blank=True
+    )
+
+    objects = AccessManager()
+    access_policy = _Scoped("step")
+
+    class Meta:
+        verbose_name = _("工程")
+        verbose_name_plural = _("工程")
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "position"],
+                name="unique_step_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=StepStatus.values), name="step_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_end__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="step_planned_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} #{self.position} {self.process}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Steps can be changed, moved and removed until they are ordered or started."""
+        return self.status in (StepStatus.PLANNED,)
+
+
+class Rfq(TimeStampedModel):
+    """見積依頼: one or more steps of a job, sent to one or more shops."""
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="rfqs"
+    )
+    steps = models.ManyToManyField(Step, verbose_name=_("工程"), related_name="rfqs")
+    deadline = models.DateTimeField(_("回答期限"))
+    message = models.TextField(_("依頼内容"), max_length=5000, blank=True)
+    questions_public = models.BooleanField(
+        _("質問と回答を全員に公開する"),
+        default=True,
+        help_text=_("オフにすると、質問と回答は質問した企業にだけ見えます。"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=12, choices=RfqStatus.choices, default=RfqStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    awarded_at = models.DateTimeField(_("発注先決定日時"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = _Scoped("rfq")
+
+    class Meta:
+        verbose_name = _("見積依頼")
+        verbose_name_plural = _("見積依頼")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RfqStatus.values), name="rfq_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"RFQ-{self.pk} {self.job}"
+
+
+class RfqRecipient(TimeStampedModel):
+    rfq = models.ForeignKey(
+        Rfq, verbose_name=_("見積依頼"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("依頼先"),
+        on_delete=models.PROTECT,
+        related_name="rfq_invitations",
+    )
+    status = models.CharField(
+        _("状態"), max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.INVITED
+    )
+    decline_reason = models.CharField(_("辞退の理由"), max_length=500, blank=True)
+    outcome_note = models.CharField(_("結果についての連絡"), max_length=500, blank=True)
+    # The drawing grants this RFQ made for the recipient (revoked when it does not win).
+    grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
+
+    objects = AccessManager()
+    access_policy = _Scoped("recipient")
+
+    class Meta:
+        verbose_name = _("見積依頼先")
+        verbose_name_plural = _("見積依頼先")
+        ordering = ["rfq", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rfq", "company"], name="unique_rfq_recipient"),
+            models.CheckConstraint(
+                condition=Q(status__in=RecipientStatus.values), name="recipient_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rfq} → {self.company}"
+
+
+class Quote(TimeStampedModel):
+    """A recipient's answer with a price: one per recipient (a double submit loses)."""
+
+    recipient = models.OneToOneField(
+        RfqRecipient, verbose_name=_("見積依頼先"), on_delete=models.CASCADE, related_name="quote"
+    )
+    price = models.PositiveBigIntegerField(_("金額 (円・税抜)"), validators=[MinValueValidator(1)])
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("納期 (日数)"), validators=[MinValueValidator(1)]
+    )
+    valid_until = models.DateField(_("見積の有効期限"))
+    conditions = models.TextField(_("条件"), max_length=2000, blank=True)
+    # [{"quantity": 100, "price": 90000}, …]: prices for other lot sizes.
+    quantity_breaks = models.JSONField(_("数量別の金額"), default=list, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccessManager()
+    access_policy = _Scoped("quote")
+
+    class Meta:
+        verbose_name = _("見積")
+        verbose_name_plural = _("見積")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=1), name="quote_price_positive"),
+            models.CheckConstraint(
+                condition=Q(lead_time_days__gte=1), name="quote_lead_time_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ¥{self.price:,}"
+
+
+class Order(TimeStampedModel):
+    """注文書: what the 中小受託取引適正化法 requires a written order to state. A change
+    is a new version (the old one stays in ``OrderVersion``); the supplier accepts each."""
+
+    number = models.CharField(_("注文番号"), max_length=30, unique=True)
+    job = models.ForeignKey(
+        Job, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="orders"
+    )
+    rfq = models.OneToOneField(
+        Rfq,
+        verbose_name=_("見積依頼"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order",
+    )
+    steps = models.ManyToManyField(Step, verbose_name=_("工程"), related_name="orders")
+    buyer = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("発注者"),
+        on_delete=models.PROTECT,
+        related_name="orders_placed",
+    )
+    supplier = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("受注者"),
+        on_delete=models.PROTECT,
+        related_name="orders_received",
+    )
+    version = models.PositiveSmallIntegerField(_("版"), default=1)
+    ordered_on = models.DateField(_("発注日"))
+    work_content = models.TextField(_("給付の内容"), max_length=5000)
+    quantity = models.PositiveIntegerField(_("数量"))
+    price = models.PositiveBigIntegerField(_("代金 (円・税抜)"))
+    delivery_date = models.DateField(_("納期 (受領日)"))
+    delivery_place = models.CharField(_("納入場所"), max_length=300)
+    inspection_date = models.DateField(_("検査完了日"))
+    payment_date = models.DateField(_("支払期日"))
+    payment_method = models.CharField(
+        _("支払方法"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    status = models.CharField(
+        _("状態"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("請書の日時"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccessManager()
+    access_policy = _Scoped("order")
+
+    class Meta:
+        verbose_name = _("注文")
+        verbose_name_plural = _("注文")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=1), name="order_price_positive"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(payment_date__gte=models.F("delivery_date")),
+                name="order_payment_after_delivery",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_method__in=PaymentMethod.values),
+                name="order_payment_method_allowed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(buyer=models.F("supplier")), name="order_parties_differ"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BusinessMatch(models.Model):
+    """A new business relationship (KPI: ビジネスマッチング成立件数): the first award
+    between two companies that had no order between them, in either direction, before.
+    One row per pair, ever; ``company_low`` has the smaller id."""
+
+    company_low = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    company_high = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, related_name="+"
+    )
+    first_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    matched_at = models.DateTimeField(_("成立日時"))
+
+    objects = AccessManager()
+    access_policy = _Scoped("match")
+
+    class Meta:
+        verbose_name = _("ビジネスマッチング")
+        verbose_name_plural = _("ビジネスマッチング")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company_low", "company_high"], name="unique_business_match"
+            ),
+            models.CheckConstraint(
+                condition=Q(company_low__lt=models.F("company_high")),
+                name="business_match_pair_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_low_id}–{self.company_high_id}"
+
+
+class Claim(TimeStampedModel):
+    """A shortfall or defects found when the next party received a step's parts: the
+    record the owner and the performer settle (rework, replacement, credit)."""
+
+    step = models.ForeignKey(
+        Step, verbose_name=_("工程"), on_delete=models.CASCADE, related_name="claims"
+    )
+    expected_quantity = models.PositiveIntegerField(_("予定数"))
+    good_quantity = models.PositiveIntegerField(_("良品数"))
+    defect_quantity = models.PositiveIntegerField(_("不良数"))
+    note = models.CharField(_("内容"), max_length=1000, blank=True)
+    resolved_at = models.DateTimeField(_("解決日時"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccessManager()
+    access_policy = _Scoped("claim")
+
+    class Meta:
+        verbose_name = _("不足・不良の記録")
+        verbose_name_plural = _("不足・不良の記録")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.good_quantity}/{self.expected_quantity}"
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.expected_quantity - self.good_quantity - self.defect_quantity)

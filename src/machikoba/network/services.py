@@ -1,0 +1,833 @@
+"""Writes for jobs, routes, RFQs, quotes, orders and step progress. Views and the API
+call only these. Every state change checks the allowed source state under a row lock,
+so of two concurrent attempts exactly one wins and the other gets a clear message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from machikoba.core.audit import audit_record
+from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.network.access import is_editor, is_member
+from machikoba.network.choices import (
+    JobStatus,
+    OrderStatus,
+    PaymentMethod,
+    RecipientStatus,
+    RfqStatus,
+    StepStatus,
+)
+from machikoba.network.models import (
+    BusinessMatch,
+    Claim,
+    Job,
+    Order,
+    Quote,
+    Rfq,
+    RfqRecipient,
+    Step,
+)
+
+# 中小受託取引適正化法: payment within 60 days of receiving the work.
+MAX_PAYMENT_DAYS = 60
+
+
+def _invalid(code: str, **fields) -> ApplicationError:
+    return ApplicationError(
+        code,
+        _("入力内容を確認してください。"),
+        fields={name: [message] for name, message in fields.items()},
+    )
+
+
+def _require_job_editor(actor, job: Job) -> None:
+    if not is_editor(actor, job.company):
+        raise PermissionRefused(
+            "not_job_editor", _("案件を変更できるのは、発注元企業の経営者とスタッフだけです。")
+        )
+
+
+def _require_open(job: Job) -> None:
+    if job.status != JobStatus.OPEN:
+        raise ApplicationError(
+            "job_not_open", _("この案件は完了または中止しているため、変更できません。")
+        )
+
+
+# --- jobs and routes --------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_create(
+    *,
+    actor,
+    company,
+    part_name: str,
+    quantity: int,
+    due_date: dt.date,
+    drawing_number: str = "",
+    material=None,
+    material_note: str = "",
+    notes: str = "",
+    documents=(),
+) -> Job:
+    if not is_editor(actor, company):
+        raise PermissionRefused(
+            "not_job_editor", _("案件を登録できるのは、企業の経営者とスタッフだけです。")
+        )
+    if due_date < timezone.localdate():
+        raise _invalid("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
+    job = Job(
+        company=company,
+        part_name=part_name.strip(),
+        drawing_number=drawing_number.strip(),
+        material=material,
+        material_note=material_note.strip(),
+        quantity=quantity,
+        due_date=due_date,
+        notes=notes.strip(),
+        created_by=actor,
+    )
+    full_clean_or_raise(job, code="job_invalid")
+    job.save()
+    _attach_documents(job, documents)
+    audit_record(actor=actor, verb="job.create", target=job, company=company)
+    return job
+
+
+def _attach_documents(job: Job, documents) -> None:
+    foreign = [d for d in documents if d.company_id != job.company_id]
+    if foreign:
+        raise _invalid("job_invalid", documents=_("自社の図面だけを添付できます。"))
+    job.documents.set(documents)
+
+
+@transaction.atomic
+def job_update(*, actor, job: Job, documents=None, **fields) -> Job:
+    _require_job_editor(actor, job)
+    _require_open(job)
+    allowed = {
+        "part_name",
+        "drawing_number",
+        "material",
+        "material_note",
+        "quantity",
+        "due_date",
+        "notes",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if (
+        "due_date" in fields
+        and fields["due_date"] != job.due_date
+        and fields["due_date"] < timezone.localdate()
+    ):
+        raise _invalid("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
+    for name, value in fields.items():
+        setattr(job, name, value.strip() if isinstance(value, str) else value)
+    full_clean_or_raise(job, code="job_invalid")
+    job.save()
+    if documents is not None:
+        _attach_documents(job, documents)
+    audit_record(actor=actor, verb="job.update", target=job, company=job.company)
+    return job
+
+
+@transaction.atomic
+def job_copy(*, actor, job: Job, due_date: dt.date, quantity: int | None = None) -> Job:
+    """A repeat order (リピート品): the part, drawings and route again, nothing of the
+    progress, orders or partners' answers."""
+    copy = job_create(
+        actor=actor,
+        company=job.company,
+        part_name=job.part_name,
+        drawing_number=job.drawing_number,
+        material=job.material,
+        material_note=job.material_note,
+        quantity=quantity or job.quantity,
+        due_date=due_date,
+        notes=job.notes,
+        documents=list(job.documents.all()),
+    )
+    copy.copied_from = job
+    copy.save(update_fields=["copied_from"])
+    for step in job.steps.order_by("position"):
+        Step.objects.create(
+            job=copy,
+            position=step.position,
+            process=step.process,
+            spec=step.spec,
+            spec_fields=step.spec_fields,
+            in_house=step.in_house,
+            # An in-house step stays in-house; partners are asked again.
+            performer=copy.company if step.in_house else None,
+        )
+    return copy
+
+
+def _positions(job: Job) -> list[Step]:
+    return list(Step.objects.select_for_update().filter(job=job).order_by("position"))
+
+
+def _renumber(steps: list[Step]) -> None:
+    """Write positions 1..n in the list's order (the unique constraint is deferred)."""
+    for index, step in enumerate(steps, start=1):
+        if step.position != index:
+            step.position = index
+            step.save(update_fields=["position", "updated_at"])
+
+
+@transaction.atomic
+def step_add(
+    *,
+    actor,
+    job: Job,
+    process,
+    spec: str = "",
+    spec_fields: dict | None = None,
+    in_house: bool = False,
+    position: int | None = None,
+    planned_start: dt.date | None = None,
+    planned_end: dt.date | None = None,
+) -> Step:
+    """Add a step at the end of the route, or insert it at ``position`` (1-based)."""
+    _require_job_editor(actor, job)
+    _require_open(job)
+    steps = _positions(job)
+    if position is not None and not 1 <= position <= len(steps) + 1:
+        raise _invalid(
+            "step_invalid",
+            position=_("順番は 1 から %(n)d の間で指定してください。") % {"n": len(steps) + 1},
+        )
+    step = Step(
+        job=job,
+        position=len(steps) + 1,
+        process=process,
+        spec=spec.strip(),
+        spec_fields=spec_fields or {},
+        in_house=in_house,
+        performer=job.company if in_house else None,
+        planned_start=planned_start,
+        planned_end=planned_end,
+    )
+    full_clean_or_raise(step, code="step_invalid")
+    step.save()
+    if position is not None:
+        _check_movable(steps[position - 1 :])
+        steps.insert(position - 1, step)
+        _renumber(steps)
+    audit_record(actor=actor, verb="step.add", target=step, company=job.company)
+    return step
+
+
+def _check_movable(steps: list[Step]) -> None:
+    fixed = [s for s in steps if not s.is_editable]
+    if fixed:
+        raise ApplicationError(
+            "step_fixed",
+            _("見積依頼・発注・着手した工程 (%(step)s) の順番は変えられません。")
+            % {"step": fixed[0].process},
+        )
+
+
+@transaction.atomic
+def step_update(
+    *,
+    actor,
+    step: Step,
+    spec: str,
+    spec_fields: dict | None = None,
+    in_house: bool | None = None,
+    planned_start: dt.date | None = None,
+    planned_end: dt.date | None = None,
+) -> Step:
+    _require_job_editor(actor, step.job)
+    _require_open(step.job)
+    step = Step.objects.select_for_update().get(pk=step.pk)
+    if not step.is_editable and in_house is not None and in_house != step.in_house:
+        raise ApplicationError("step_fixed", _("見積依頼・発注した工程の担当は変えられません。"))
+    step.spec = spec.strip()
+    if spec_fields is not None:
+        step.spec_fields = spec_fields
+    if in_house is not None and step.is_editable:
+        step.in_house = in_house
+        step.performer = step.job.company if in_house else None
+    step.planned_start, step.planned_end = planned_start, planned_end
+    full_clean_or_raise(step, code="step_invalid")
+    step.save()
+    audit_record(actor=actor, verb="step.update", target=step, company=step.job.company)
+    return step
+
+
+@transaction.atomic
+def step_move(*, actor, step: Step, to_position: int) -> Step:
+    _require_job_editor(actor, step.job)
+    _require_open(step.job)
+    steps = _positions(step.job)
+    current = next(s for s in steps if s.pk == step.pk)
+    if not 1 <= to_position <= len(steps):
+        raise _invalid(
+            "step_invalid",
+            position=_("順番は 1 から %(n)d の間で指定してください。") % {"n": len(steps)},
+        )
+    low, high = sorted((current.position, to_position))
+    _check_movable(steps[low - 1 : high])
+    steps.remove(current)
+    steps.insert(to_position - 1, current)
+    _renumber(steps)
+    audit_record(actor=actor, verb="step.move", target=current, company=step.job.company)
+    return current
+
+
+@transaction.atomic
+def step_remove(*, actor, step: Step) -> None:
+    _require_job_editor(actor, step.job)
+    _require_open(step.job)
+    steps = _positions(step.job)
+    current = next(s for s in steps if s.pk == step.pk)
+    _check_movable(steps[current.position - 1 :])
+    audit_record(actor=actor, verb="step.remove", target=current, company=step.job.company)
+    steps.remove(current)
+    current.delete()
+    _renumber(steps)
+
+
+# --- RFQs and quotes --------------------------------------------------------------------
+
+
+@transaction.atomic
+def rfq_send(
+    *,
+    actor,
+    job: Job,
+    steps: list[Step],
+    recipients: list,
+    deadline: dt.datetime,
+    message: str = "",
+    questions_public: bool = True,
+    ip_address=None,
+) -> Rfq:
+    """Ask shops for quotes on partner steps. Each recipient gets view-only access to the
+    job's drawings (through the document store: it must accept the owner's NDA first)."""
+    from machikoba.drawings.services import grant_create
+
+    _require_job_editor(actor, job)
+    _require_open(job)
+    errors = {}
+    if not steps:
+        errors["steps"] = _("見積を依頼する工程を選んでください。")
+    elif any(s.job_id != job.pk for s in steps):
+        errors["steps"] = _("この案件の工程を選んでください。")
+    elif any(s.in_house for s in steps):
+        errors["steps"] = _("社内で行う工程は見積依頼できません。")
+    elif any(s.status != StepStatus.PLANNED for s in steps):
+        errors["steps"] = _("見積依頼できるのは「計画」の工程だけです。")
+    if not recipients:
+        errors["recipients"] = _("依頼先を 1 社以上選んでください。")
+    elif any(c.pk == job.company_id for c in recipients):
+        errors["recipients"] = _("自社には見積を依頼できません。")
+    if deadline <= timezone.now():
+        errors["deadline"] = _("回答期限には未来の日時を指定してください。")
+    if errors:
+        raise _invalid("rfq_invalid", **errors)
+    locked = list(Step.objects.select_for_update().filter(pk__in=[s.pk for s in steps]))
+    if any(s.status != StepStatus.PLANNED for s in locked):
+        raise ApplicationError(
+            "step_already_requested",
+            _("この工程はすでに見積依頼されています。画面を更新してください。"),
+        )
+    rfq = Rfq(
+        job=job,
+        deadline=deadline,
+        message=message.strip(),
+        questions_public=questions_public,
+        created_by=actor,
+    )
+    full_clean_or_raise(rfq, code="rfq_invalid")
+    rfq.save()
+    rfq.steps.set(locked)
+    documents = list(job.documents.filter(destroyed_at__isnull=True))
+    for company in dict.fromkeys(recipients):
+        recipient = RfqRecipient.objects.create(rfq=rfq, company=company)
+        grants = [
+            grant_create(
+                actor=actor,
+                document=document,
+                grantee=company,
+                can_download=False,
+                ip_address=ip_address,
+            )
+            for document in documents
+        ]
+        recipient.grants.set(grants)
+    Step.objects.filter(pk__in=[s.pk for s in locked]).update(
+        status=StepStatus.REQUESTED, updated_at=timezone.now()
+    )
+    audit_record(actor=actor, verb="rfq.send", target=rfq, company=job.company)
+    return rfq
+
+
+def _recipient_for_answer(actor, recipient: RfqRecipient) -> RfqRecipient:
+    if not is_editor(actor, recipient.company):
+        raise PermissionRefused(
+            "not_recipient_editor",
+            _("見積に回答できるのは、依頼先企業の経営者とスタッフだけです。"),
+        )
+    locked = RfqRecipient.objects.select_for_update().select_related("rfq").get(pk=recipient.pk)
+    if locked.rfq.status != RfqStatus.OPEN:
+        raise ApplicationError("rfq_closed", _("この見積依頼はすでに締め切られています。"))
+    if locked.rfq.deadline <= timezone.now():
+        raise ApplicationError("rfq_deadline_passed", _("回答期限を過ぎたため、回答できません。"))
+    if locked.status != RecipientStatus.INVITED:
+        raise ApplicationError(
+            "rfq_already_answered", _("この見積依頼には、すでに回答しています。")
+        )
+    return locked
+
+
+def _clean_breaks(quantity_breaks) -> list[dict]:
+    cleaned = []
+    for row in quantity_breaks or []:
+        quantity, price = int(row["quantity"]), int(row["price"])
+        if quantity < 1 or price < 1:
+            raise _invalid(
+                "quote_invalid",
+                quantity_breaks=_("数量別の金額は、数量・金額とも 1 以上にしてください。"),
+            )
+        cleaned.append({"quantity": quantity, "price": price})
+    return sorted(cleaned, key=lambda row: row["quantity"])
+
+
+@transaction.atomic
+def quote_submit(
+    *,
+    actor,
+    recipient: RfqRecipient,
+    price: int,
+    lead_time_days: int,
+    valid_until: dt.date,
+    conditions: str = "",
+    quantity_breaks=None,
+) -> Quote:
+    errors = {}
+    if price is None or price < 1:
+        errors["price"] = _("金額は 1 円以上で入力してください。")
+    if lead_time_days is None or lead_time_days < 1:
+        errors["lead_time_days"] = _("納期は 1 日以上で入力してください。")
+    if valid_until is None or valid_until < timezone.localdate():
+        errors["valid_until"] = _("有効期限には今日以降の日付を指定してください。")
+    if errors:
+        raise _invalid("quote_invalid", **errors)
+    recipient = _recipient_for_answer(actor, recipient)
+    quote = Quote(
+        recipient=recipient,
+        price=price,
+        lead_time_days=lead_time_days,
+        valid_until=valid_until,
+        conditions=conditions.strip(),
+        quantity_breaks=_clean_breaks(quantity_breaks),
+        submitted_by=actor,
+    )
+    full_clean_or_raise(
+        quote,
+        code="quote_invalid",
+        duplicate_code="rfq_already_answered",
+        duplicate_message=_("この見積依頼には、すでに回答しています。"),
+    )
+    try:
+        with transaction.atomic():
+            quote.save()
+    except IntegrityError:
+        raise ApplicationError(
+            "rfq_already_answered", _("この見積依頼には、すでに回答しています。")
+        ) from None
+    recipient.status = RecipientStatus.QUOTED
+    recipient.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, verb="quote.submit", target=quote, company=recipient.company)
+    return quote
+
+
+@transaction.atomic
+def quote_decline(*, actor, recipient: RfqRecipient, reason: str) -> RfqRecipient:
+    if not reason.strip():
+        raise _invalid("decline_invalid", reason=_("辞退の理由を入力してください。"))
+    recipient = _recipient_for_answer(actor, recipient)
+    recipient.status = RecipientStatus.DECLINED
+    recipient.decline_reason = reason.strip()[:500]
+    recipient.save(update_fields=["status", "decline_reason", "updated_at"])
+    audit_record(actor=actor, verb="quote.decline", target=recipient, company=recipient.company)
+    return recipient
+
+
+# --- award and order --------------------------------------------------------------------
+
+
+def _order_errors(
+    *, delivery_date, inspection_date, payment_date, payment_method, delivery_place, today
+) -> dict:
+    errors = {}
+    if delivery_date < today:
+        errors["delivery_date"] = _("納期には今日以降の日付を指定してください。")
+    if not delivery_place.strip():
+        errors["delivery_place"] = _("納入場所を入力してください。")
+    if inspection_date < delivery_date:
+        errors["inspection_date"] = _("検査完了日は納期 (受領日) 以降にしてください。")
+    if payment_date < delivery_date:
+        errors["payment_date"] = _("支払期日は納期 (受領日) 以降にしてください。")
+    elif (payment_date - delivery_date).days > MAX_PAYMENT_DAYS:
+        errors["payment_date"] = _(
+            "支払期日は受領日から60日以内にしてください (中小受託取引適正化法)。"
+        )
+    if payment_method not in PaymentMethod.values:
+        errors["payment_method"] = _("支払方法を選んでください (手形による支払いはできません)。")
+    return errors
+
+
+@transaction.atomic
+def rfq_award(
+    *,
+    actor,
+    rfq: Rfq,
+    winner: RfqRecipient,
+    delivery_date: dt.date,
+    delivery_place: str,
+    inspection_date: dt.date,
+    payment_date: dt.date,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    work_content: str = "",
+    outcome_note: str = "",
+) -> Order:
+    """Choose the winning quote: the order (注文書) is issued to the winner, the others are
+    told the outcome and lose their access to the drawings, and a first award between the
+    two companies is recorded as a new business match."""
+    from machikoba.drawings.services import grant_revoke
+
+    _require_job_editor(actor, rfq.job)
+    today = timezone.localdate()
+    errors = _order_errors(
+        delivery_date=delivery_date,
+        inspection_date=inspection_date,
+        payment_date=payment_date,
+        payment_method=payment_method,
+        delivery_place=delivery_place,
+        today=today,
+    )
+    if errors:
+        raise _invalid("order_invalid", **errors)
+    rfq = Rfq.objects.select_for_update().select_related("job").get(pk=rfq.pk)
+    if rfq.status != RfqStatus.OPEN:
+        raise ApplicationError(
+            "rfq_already_awarded", _("この見積依頼の発注先はすでに決まっています。")
+        )
+    winner = RfqRecipient.objects.select_related("company").get(pk=winner.pk, rfq=rfq)
+    quote = Quote.objects.filter(recipient=winner).first()
+    if quote is None or winner.status != RecipientStatus.QUOTED:
+        raise ApplicationError("quote_missing", _("見積を提出した企業だけに発注できます。"))
+    if quote.valid_until < today:
+        raise ApplicationError(
+            "quote_expired",
+            _("この見積は有効期限 (%(date)s) を過ぎています。") % {"date": quote.valid_until},
+        )
+    steps = list(rfq.steps.select_for_update().order_by("position"))
+    job = rfq.job
+    order = Order(
+        number=f"tmp-{uuid.uuid4().hex[:20]}",
+        job=job,
+        rfq=rfq,
+        buyer=job.company,
+        supplier=winner.company,
+        ordered_on=today,
+        work_content=work_content.strip() or _work_content(job, steps),
+        quantity=job.quantity,
+        price=quote.price,
+        delivery_date=delivery_date,
+        delivery_place=delivery_place.strip(),
+        inspection_date=inspection_date,
+        payment_date=payment_date,
+        payment_method=payment_method,
+        issued_by=actor,
+    )
+    full_clean_or_raise(order, code="order_invalid")
+    order.save()
+    order.number = f"PO-{today:%Y%m%d}-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    order.steps.set(steps)
+
+    now = timezone.now()
+    rfq.status, rfq.awarded_at = RfqStatus.AWARDED, now
+    rfq.save(update_fields=["status", "awarded_at", "updated_at"])
+    winner.status = RecipientStatus.AWARDED
+    winner.save(update_fields=["status", "updated_at"])
+    for other in rfq.recipients.exclude(pk=winner.pk).prefetch_related("grants"):
+        if other.status in (RecipientStatus.INVITED, RecipientStatus.QUOTED):
+            other.status = RecipientStatus.NOT_AWARDED
+        other.outcome_note = outcome_note.strip()[:500]
+        other.save(update_fields=["status", "outcome_note", "updated_at"])
+        for grant in other.grants.filter(revoked_at__isnull=True):
+            grant_revoke(actor=actor, grant=grant)
+    Step.objects.filter(pk__in=[s.pk for s in steps]).update(
+        performer=winner.company, updated_at=now
+    )
+    business_match_record(order=order)
+    audit_record(actor=actor, verb="rfq.award", target=order, company=job.company)
+    return order
+
+
+def _work_content(job: Job, steps: list[Step]) -> str:
+    lines = [f"{job.drawing_number} {job.part_name}".strip()]
+    for step in steps:
+        line = f"・{step.process.name_ja}"
+        if step.spec:
+            line += f": {step.spec}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def business_match_record(*, order: Order) -> BusinessMatch | None:
+    """The first award between two companies, in either direction, is a new business
+    match; later awards between them are not. Returns the new match, or None."""
+    low, high = sorted((order.buyer_id, order.supplier_id))
+    match, created = BusinessMatch.objects.get_or_create(
+        company_low_id=low,
+        company_high_id=high,
+        defaults={"first_order": order, "matched_at": order.created_at},
+    )
+    return match if created else None
+
+
+@transaction.atomic
+def order_accept(*, actor, order: Order) -> Order:
+    """注文請書: the supplier accepts the order; its steps become "ordered"."""
+    if not is_editor(actor, order.supplier):
+        raise PermissionRefused(
+            "not_supplier", _("注文を請けられるのは、受注企業の経営者とスタッフだけです。")
+        )
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != OrderStatus.ISSUED:
+        raise ApplicationError(
+            "order_not_open",
+            _("この注文はすでに請けているか、取り消されています。画面を更新してください。"),
+        )
+    order.status, order.accepted_at, order.accepted_by = OrderStatus.ACCEPTED, timezone.now(), actor
+    order.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
+    order.steps.filter(status=StepStatus.REQUESTED).update(
+        status=StepStatus.ORDERED, updated_at=timezone.now()
+    )
+    audit_record(actor=actor, verb="order.accept", target=order, company=order.supplier)
+    return order
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+def _lock_step(step: Step) -> Step:
+    return (
+        Step.objects.select_for_update(of=("self",))
+        .select_related("job", "performer")
+        .get(pk=step.pk)
+    )
+
+
+def _require_performer(actor, step: Step) -> None:
+    if step.performer is None or not is_member(actor, step.performer):
+        raise PermissionRefused(
+            "not_step_performer", _("この工程を進められるのは、担当企業の人だけです。")
+        )
+
+
+def _require_state(step: Step, *allowed: str) -> None:
+    if step.status not in allowed:
+        raise ApplicationError(
+            "step_wrong_state",
+            _("この工程は「%(state)s」のため、この操作はできません。画面を更新してください。")
+            % {"state": step.get_status_display()},
+        )
+
+
+def _previous(step: Step) -> Step | None:
+    return (
+        Step.objects.filter(job=step.job, position__lt=step.position).order_by("-position").first()
+    )
+
+
+def _next(step: Step) -> Step | None:
+    return (
+        Step.objects.filter(job=step.job, position__gt=step.position).order_by("position").first()
+    )
+
+
+def _transition(actor, step: Step, verb: str, **changes) -> Step:
+    before = step.status
+    for name, value in changes.items():
+        setattr(step, name, value)
+    full_clean_or_raise(step, code="step_invalid")
+    step.save()
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=step,
+        company=step.job.company,
+        before={"status": before},
+        after={"status": step.status},
+    )
+    return step
+
+
+@transaction.atomic
+def step_allow_early_start(*, actor, step: Step, reason: str) -> Step:
+    """The owner lets a step start before the previous step's parts arrived (material
+    supplied separately, a rush): recorded with its reason."""
+    _require_job_editor(actor, step.job)
+    step = _lock_step(step)
+    _require_open(step.job)
+    _require_state(step, StepStatus.PLANNED, StepStatus.REQUESTED, StepStatus.ORDERED)
+    if not reason.strip():
+        raise _invalid("override_invalid", reason=_("理由を入力してください。"))
+    step.start_override_reason = reason.strip()[:300]
+    step.save(update_fields=["start_override_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="step.allow_early_start",
+        target=step,
+        company=step.job.company,
+        after={"reason": step.start_override_reason},
+    )
+    return step
+
+
+@transaction.atomic
+def step_start(*, actor, step: Step) -> Step:
+    """Start work. The previous step's parts must have been received first, unless the
+    job's owner allowed an early start."""
+    step = _lock_step(step)
+    _require_open(step.job)
+    if step.in_house:
+        _require_state(step, StepStatus.PLANNED, StepStatus.ORDERED)
+    else:
+        _require_state(step, StepStatus.ORDERED)
+    _require_performer(actor, step)
+    previous = _previous(step)
+    waiting = previous is not None and previous.status not in (
+        StepStatus.RECEIVED,
+        StepStatus.CLOSED,
+    )
+    if waiting and not step.start_override_reason:
+        raise ApplicationError(
+            "previous_not_received",
+            _("前の工程 (%(step)s) の品物をまだ受け入れていません。") % {"step": previous.process},
+        )
+    return _transition(
+        actor, step, "step.start", status=StepStatus.IN_PROGRESS, started_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def step_finish(*, actor, step: Step) -> Step:
+    step = _lock_step(step)
+    _require_state(step, StepStatus.IN_PROGRESS)
+    _require_performer(actor, step)
+    return _transition(
+        actor, step, "step.finish", status=StepStatus.DONE, finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def step_ship(*, actor, step: Step, quantity: int) -> Step:
+    step = _lock_step(step)
+    _require_state(step, StepStatus.DONE)
+    _require_performer(actor, step)
+    if quantity is None or quantity < 1:
+        raise _invalid("ship_invalid", quantity=_("出荷数は 1 以上で入力してください。"))
+    return _transition(
+        actor,
+        step,
+        "step.ship",
+        status=StepStatus.SHIPPED,
+        shipped_at=timezone.now(),
+        shipped_quantity=quantity,
+    )
+
+
+def receiver_of(step: Step):
+    """Who receives a step's parts: the next step's performer, or the owner after the last."""
+    following = _next(step)
+    if following is None:
+        return step.job.company
+    return following.performer
+
+
+@transaction.atomic
+def step_receive(
+    *, actor, step: Step, good_quantity: int, defect_quantity: int = 0, note: str = ""
+) -> Step:
+    """The next party (or the owner after the last step) counts what arrived. A shortfall
+    against what was shipped, or any defect, opens a claim record."""
+    step = _lock_step(step)
+    _require_state(step, StepStatus.SHIPPED)
+    receiver = receiver_of(step)
+    if receiver is None or not is_member(actor, receiver):
+        raise PermissionRefused(
+            "not_receiver", _("受け入れを記録できるのは、次の工程の担当企業の人だけです。")
+        )
+    if good_quantity is None or good_quantity < 0 or defect_quantity is None or defect_quantity < 0:
+        raise _invalid("receive_invalid", good_quantity=_("数量は 0 以上で入力してください。"))
+    if good_quantity + defect_quantity > step.shipped_quantity:
+        raise _invalid(
+            "receive_invalid",
+            good_quantity=_("良品と不良の合計が出荷数 (%(n)d) を超えています。")
+            % {"n": step.shipped_quantity},
+        )
+    _transition(
+        actor,
+        step,
+        "step.receive",
+        status=StepStatus.RECEIVED,
+        received_at=timezone.now(),
+        good_quantity=good_quantity,
+        defect_quantity=defect_quantity,
+    )
+    if defect_quantity or good_quantity + defect_quantity < step.job.quantity:
+        claim = Claim.objects.create(
+            step=step,
+            expected_quantity=step.job.quantity,
+            good_quantity=good_quantity,
+            defect_quantity=defect_quantity,
+            note=note.strip()[:1000],
+            opened_by=actor,
+        )
+        audit_record(actor=actor, verb="claim.open", target=claim, company=step.job.company)
+    return step
+
+
+@transaction.atomic
+def job_close(*, actor, job: Job) -> Job:
+    """Close a finished job: every step received; their steps close with it."""
+    _require_job_editor(actor, job)
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    _require_open(job)
+    steps = list(job.steps.order_by("position"))
+    if not steps:
+        raise ApplicationError("job_empty", _("工程のない案件は完了にできません。"))
+    unfinished = [s for s in steps if s.status not in (StepStatus.RECEIVED, StepStatus.CLOSED)]
+    if unfinished:
+        raise ApplicationError(
+            "job_unfinished",
+            _("まだ受け入れていない工程があります (%(step)s)。") % {"step": unfinished[0].process},
+        )
+    now = timezone.now()
+    job.steps.update(status=StepStatus.CLOSED, updated_at=now)
+    job.status, job.closed_at = JobStatus.CLOSED, now
+    job.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(actor=actor, verb="job.close", target=job, company=job.company)
+    return job
+
+
+def next_position(job: Job) -> int:
+    return (job.steps.aggregate(n=Max("position"))["n"] or 0) + 1
