@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("machikoba.web.urls")),
     path("", include("machikoba.companies.urls")),
     path("", include("machikoba.drawings.urls")),
+    path("", include("machikoba.network.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.drawings.watermark import register_pdf_font
-
-PDF_FONT = "IPAexGothic"
+from machikoba.core.pdf import a4_document, grid, styles
 
 
 def _size(size: int) -> str:
@@ -18,16 +15,11 @@ def _size(size: int) -> str:
 
 
 def destruction_certificate_pdf(certificate) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table
 
-    register_pdf_font()
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10, leading=16, wordWrap="CJK")
-    small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=10)
-    title = ParagraphStyle("title", parent=body, fontSize=20, leading=28, alignment=1)
+    style = styles()
+    body, small, title = style.body, style.small, style.title
     destroyed = timezone.localtime(certificate.destroyed_at)
 
     summary = [
@@ -41,9 +33,8 @@ def destruction_certificate_pdf(certificate) -> bytes:
         [_("削除したファイル数"), str(certificate.files_removed)],
         [_("取り消した共有の数"), str(certificate.grants_revoked)],
     ]
-    revisions = [
-        [_("版"), _("元のファイル名"), _("形式"), _("サイズ"), _("SHA-256"), _("プレビュー")]
-    ]
+    columns = [_("版"), _("元のファイル名"), _("形式"), _("サイズ"), _("SHA-256"), _("プレビュー")]
+    revisions = [columns]
     for item in certificate.revisions:
         revisions.append(
             [
@@ -55,22 +46,6 @@ def destruction_certificate_pdf(certificate) -> bytes:
                 str(item["preview_pages"]),
             ]
         )
-    grid = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), PDF_FONT, 9),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
-        ]
-    )
-    header_grid = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), PDF_FONT, 8),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
-        ]
-    )
     story = [
         Paragraph(_("破棄証明書"), title),
         Spacer(1, 6 * mm),
@@ -85,7 +60,7 @@ def destruction_certificate_pdf(certificate) -> bytes:
         Table(
             [[label, Paragraph(escape(value), body)] for label, value in summary],
             colWidths=[42 * mm, 128 * mm],
-            style=grid,
+            style=grid(),
         ),
         Spacer(1, 6 * mm),
         Paragraph(_("破棄した版"), body),
@@ -93,7 +68,7 @@ def destruction_certificate_pdf(certificate) -> bytes:
         Table(
             revisions,
             colWidths=[10 * mm, 44 * mm, 13 * mm, 23 * mm, 58 * mm, 22 * mm],
-            style=header_grid,
+            style=grid(font_size=8, shade="first_row"),
             repeatRows=1,
         ),
         Spacer(1, 6 * mm),
@@ -110,15 +85,4 @@ def destruction_certificate_pdf(certificate) -> bytes:
             small,
         ),
     ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=_("破棄証明書") + " " + certificate.number,
-        invariant=True,
-    ).build(story)
-    return buffer.getvalue()
+    return a4_document(story, title=_("破棄証明書") + " " + certificate.number)

@@ -5,7 +5,7 @@ platform admins included (the KPI dashboard counts through its own aggregates)."
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from machikoba.core.access import CHANGE, DELETE, MANAGE, NOTHING, VIEW, company_ids_for
 
@@ -35,10 +35,22 @@ def job_scope(user, action: str) -> Q:
     return NOTHING
 
 
+def next_step_by(companies) -> Exists:
+    """The step right after this one (positions are kept contiguous) is performed by one
+    of ``companies``: they receive this step's parts, so they see this step."""
+    from machikoba.network.models import Step
+
+    return Exists(
+        Step.objects.filter(
+            job=OuterRef("job"), position=OuterRef("position") + 1, performer__in=companies
+        )
+    )
+
+
 def step_scope(user, action: str) -> Q:
     if action == VIEW:
         mine = _members(user)
-        return Q(job__company__in=mine) | Q(performer__in=mine)
+        return Q(job__company__in=mine) | Q(performer__in=mine) | Q(next_step_by(mine))
     if action in (CHANGE, MANAGE, DELETE):
         return Q(job__company__in=_editors(user))
     return NOTHING

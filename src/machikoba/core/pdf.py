@@ -1,0 +1,68 @@
+"""A4 documents with the Japanese font embedded: the shared page, styles and table grid
+of every PDF the platform issues (certificates, orders …)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+FONT = "IPAexGothic"
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: Any
+    small: Any
+    title: Any
+    right: Any
+
+
+def styles() -> Styles:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from machikoba.drawings.watermark import register_pdf_font
+
+    register_pdf_font()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
+    return Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=8, leading=11),
+        title=ParagraphStyle("title", parent=body, fontSize=20, leading=28, alignment=1),
+        right=ParagraphStyle("right", parent=body, alignment=2),
+    )
+
+
+def grid(*, font_size: float = 9, shade: str = "first_column"):
+    """Thin grey lines; the first column (labels) or the first row (headers) shaded."""
+    from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    shaded = ((0, 0), (0, -1)) if shade == "first_column" else ((0, 0), (-1, 0))
+    return TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, font_size),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", *shaded, colors.HexColor("#F2F2F2")),
+        ]
+    )
+
+
+def a4_document(story: list, *, title: str) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=title,
+        invariant=True,
+    ).build(story)
+    return buffer.getvalue()

@@ -1,0 +1,155 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from machikoba.core.forms import ServiceForm
+from machikoba.network.choices import PaymentMethod
+
+DATE = {"type": "date"}
+
+
+class JobForm(ServiceForm):
+    part_name = forms.CharField(label=_("品名"), max_length=200)
+    drawing_number = forms.CharField(label=_("図番"), max_length=100, required=False)
+    material = forms.ModelChoiceField(
+        label=_("材質"), queryset=None, required=False, empty_label=_("選んでください")
+    )
+    material_note = forms.CharField(
+        label=_("材質 (補足)"),
+        max_length=100,
+        required=False,
+        help_text=_("一覧にない材質や、調質・寸法などの補足。"),
+    )
+    quantity = forms.IntegerField(label=_("数量"), min_value=1)
+    due_date = forms.DateField(label=_("納期"), widget=forms.DateInput(attrs=DATE))
+    documents = forms.ModelMultipleChoiceField(
+        label=_("図面・文書"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("見積依頼先には、ここで選んだ図面が閲覧のみで共有されます。"),
+    )
+    notes = forms.CharField(
+        label=_("メモ"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, materials, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].queryset = materials
+        self.fields["documents"].queryset = documents
+
+
+class StepForm(ServiceForm):
+    process = forms.ModelChoiceField(label=_("工程"), queryset=None)
+    spec = forms.CharField(
+        label=_("仕様"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例: HRC 58〜62、めっき厚 20 µm、外径 φ20 h6"),
+    )
+    in_house = forms.BooleanField(label=_("社内で行う"), required=False)
+    position = forms.IntegerField(
+        label=_("順番"),
+        min_value=1,
+        required=False,
+        help_text=_("空欄なら最後に追加します。"),
+    )
+    planned_start = forms.DateField(
+        label=_("開始予定日"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    planned_end = forms.DateField(
+        label=_("完了予定日"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+
+    def __init__(self, *args, processes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["process"].queryset = processes
+
+
+class RfqForm(ServiceForm):
+    steps = forms.ModelMultipleChoiceField(
+        label=_("見積を依頼する工程"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("依頼先"),
+        queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("複数選べます (Ctrl または ⌘ を押しながら選択)。"),
+    )
+    deadline = forms.DateTimeField(
+        label=_("回答期限"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    message = forms.CharField(
+        label=_("依頼内容"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    questions_public = forms.BooleanField(
+        label=_("質問と回答を全員に公開する"), required=False, initial=True
+    )
+
+    def __init__(self, *args, steps, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["steps"].queryset = steps
+        self.fields["steps"].label_from_instance = lambda s: f"{s.position}. {s.process}"
+        self.fields["recipients"].queryset = companies
+
+
+class QuoteForm(ServiceForm):
+    price = forms.IntegerField(label=_("金額 (円・税抜)"))
+    lead_time_days = forms.IntegerField(label=_("納期 (受注からの日数)"))
+    valid_until = forms.DateField(label=_("見積の有効期限"), widget=forms.DateInput(attrs=DATE))
+    conditions = forms.CharField(
+        label=_("条件"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DeclineForm(ServiceForm):
+    reason = forms.CharField(label=_("辞退の理由"), max_length=500)
+
+
+class AwardForm(ServiceForm):
+    winner = forms.ModelChoiceField(label=_("発注先"), queryset=None, empty_label=None)
+    delivery_date = forms.DateField(label=_("納期 (受領日)"), widget=forms.DateInput(attrs=DATE))
+    delivery_place = forms.CharField(label=_("納入場所"), max_length=300)
+    inspection_date = forms.DateField(label=_("検査完了日"), widget=forms.DateInput(attrs=DATE))
+    payment_date = forms.DateField(
+        label=_("支払期日"),
+        widget=forms.DateInput(attrs=DATE),
+        help_text=_("受領日から60日以内 (中小受託取引適正化法)。"),
+    )
+    payment_method = forms.ChoiceField(label=_("支払方法"), choices=PaymentMethod.choices)
+    outcome_note = forms.CharField(
+        label=_("選ばれなかった企業への連絡 (任意)"), max_length=500, required=False
+    )
+
+    def __init__(self, *args, recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["winner"].queryset = recipients
+        self.fields["winner"].label_from_instance = lambda r: r.company.name
+
+
+class ShipForm(ServiceForm):
+    quantity = forms.IntegerField(label=_("出荷数"), min_value=1)
+
+
+class ReceiveForm(ServiceForm):
+    good_quantity = forms.IntegerField(label=_("良品数"), min_value=0)
+    defect_quantity = forms.IntegerField(label=_("不良数"), min_value=0, initial=0)
+    note = forms.CharField(label=_("メモ"), max_length=1000, required=False)
+
+
+class EarlyStartForm(ServiceForm):
+    reason = forms.CharField(
+        label=_("理由"),
+        max_length=300,
+        help_text=_("例: 材料を別途支給済み、特急のため"),
+    )
+
+
+def default_deadline():
+    return (timezone.localtime() + timezone.timedelta(days=3)).replace(
+        hour=17, minute=0, second=0, microsecond=0
+    )

@@ -1,0 +1,99 @@
+"""Reads for the network pages, every one starting from the access layer."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from machikoba.core.access import VIEW
+from machikoba.network.access import next_step_by
+from machikoba.network.choices import (
+    OrderStatus,
+    RecipientStatus,
+    RfqStatus,
+    StepStatus,
+)
+from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
+
+ACTIVE_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
+
+
+def jobs_of(*, user, company):
+    """The active company's own jobs with their steps, newest due date first."""
+    return (
+        Job.objects.for_user(user, VIEW)
+        .filter(company=company)
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.select_related("process")))
+        .order_by("status", "due_date", "-id")
+    )
+
+
+def jobs_performing(*, user, company):
+    """Other companies' jobs where ``company`` performs a step."""
+    return (
+        Job.objects.for_user(user, VIEW)
+        .exclude(company=company)
+        .filter(steps__performer=company)
+        .distinct()
+        .select_related("company")
+        .order_by("due_date")
+    )
+
+
+def visible_steps(*, user, job):
+    """All steps for the owner; a partner's own steps only."""
+    return (
+        Step.objects.for_user(user, VIEW)
+        .filter(job=job)
+        .select_related("process", "performer")
+        .order_by("position")
+    )
+
+
+def my_work(*, user, company) -> dict:
+    """What ``company`` must do next, in one place."""
+    today = timezone.localdate()
+    steps = Step.objects.for_user(user, VIEW).select_related("job", "process", "job__company")
+    to_do = steps.filter(performer=company, job__status="open").filter(
+        Q(status__in=ACTIVE_WORK) | Q(in_house=True, status=StepStatus.PLANNED)
+    )
+    last = ~Exists(Step.objects.filter(job=OuterRef("job"), position=OuterRef("position") + 1))
+    shipped_to_me = list(
+        steps.filter(status=StepStatus.SHIPPED, job__status="open").filter(
+            Q(next_step_by([company.pk])) | (Q(last) & Q(job__company=company))
+        )
+    )
+    return {
+        "to_do": list(to_do.order_by("planned_end", "job__due_date")),
+        "to_receive": shipped_to_me,
+        "rfqs_to_answer": list(
+            RfqRecipient.objects.for_user(user, VIEW)
+            .filter(company=company, status=RecipientStatus.INVITED, rfq__status=RfqStatus.OPEN)
+            .filter(rfq__deadline__gt=timezone.now())
+            .select_related("rfq__job__company")
+            .order_by("rfq__deadline")
+        ),
+        "quotes_to_decide": list(
+            Rfq.objects.for_user(user, VIEW)
+            .filter(job__company=company, status=RfqStatus.OPEN)
+            .filter(recipients__status=RecipientStatus.QUOTED)
+            .distinct()
+            .select_related("job")
+        ),
+        "orders_to_accept": list(
+            Order.objects.for_user(user, VIEW)
+            .filter(supplier=company, status=OrderStatus.ISSUED)
+            .select_related("buyer", "job")
+        ),
+        "late": list(to_do.filter(planned_end__lt=today).order_by("planned_end")),
+    }
+
+
+def comparison(*, user, rfq: Rfq) -> list[RfqRecipient]:
+    """One column per invited shop: its answer and quote (the owner's view)."""
+    return list(
+        RfqRecipient.objects.for_user(user, VIEW)
+        .filter(rfq=rfq)
+        .select_related("company", "quote")
+        .order_by("id")
+    )

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from machikoba.network import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("jobs/", views.job_list, name="jobs"),
+    path("jobs/new/", views.job_create, name="job_create"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/close/", views.job_close, name="job_close"),
+    path("jobs/<int:pk>/copy/", views.job_copy, name="job_copy"),
+    path("jobs/<int:pk>/steps/new/", views.step_add, name="step_add"),
+    path("jobs/<int:pk>/rfqs/new/", views.rfq_create, name="rfq_create"),
+    path("steps/<int:pk>/move/", views.step_move, name="step_move"),
+    path("steps/<int:pk>/remove/", views.step_remove, name="step_remove"),
+    path(
+        "steps/<int:pk>/<str:action>/",
+        views.step_progress,
+        name="step_progress",
+    ),
+    path("rfqs/<int:pk>/", views.rfq_detail, name="rfq_detail"),
+    path("rfqs/<int:pk>/quote/", views.quote_submit, name="quote_submit"),
+    path("rfqs/<int:pk>/decline/", views.quote_decline, name="quote_decline"),
+    path("rfqs/<int:pk>/award/", views.rfq_award, name="rfq_award"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
+    path("orders/<int:pk>/order.pdf", views.order_pdf, name="order_pdf"),
+    path("steps/<int:pk>/traveler.pdf", views.traveler_pdf, name="traveler_pdf"),
+    path("t/<int:pk>/", views.handoff, name="handoff"),
+    path("my-work/", views.my_work, name="my_work"),
+]

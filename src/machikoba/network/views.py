@@ -1,0 +1,724 @@
+"""Pages of the network: jobs and their routes, RFQs, quotes and the comparison table,
+orders, step progress, and each company's "my work" list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from machikoba.companies.models import Company, Material, ProcessCategory
+from machikoba.core.access import CHANGE, VIEW, can, company_ids_for, get_for_user_or_404
+from machikoba.core.errors import ApplicationError
+from machikoba.core.views import save_form
+from machikoba.drawings.models import Document
+from machikoba.network import forms, selectors, services
+from machikoba.network.access import is_editor, is_member
+from machikoba.network.choices import RecipientStatus, RfqStatus, StepStatus
+from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
+
+
+def _active_company(request):
+    company = getattr(request, "active_company", None) or None
+    if company is None:
+        raise PermissionDenied
+    return company
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _refusal_flash(request, call, success: str) -> None:
+    """Run a service from a button: success or refusal becomes a message on the page."""
+    try:
+        call()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+@login_required
+def job_list(request):
+    company = _active_company(request)
+    return render(
+        request,
+        "network/job_list.html",
+        {
+            "company": company,
+            "own": selectors.jobs_of(user=request.user, company=company),
+            "performing": selectors.jobs_performing(user=request.user, company=company),
+            "can_create": can(request.user, CHANGE, company),
+        },
+    )
+
+
+def _job_form(request, company, job=None):
+    initial = {}
+    if job is not None:
+        initial = {
+            "part_name": job.part_name,
+            "drawing_number": job.drawing_number,
+            "material": job.material,
+            "material_note": job.material_note,
+            "quantity": job.quantity,
+            "due_date": job.due_date,
+            "notes": job.notes,
+            "documents": list(job.documents.all()),
+        }
+    return forms.JobForm(
+        request.POST or None,
+        initial=initial,
+        materials=Material.objects.for_user(request.user, VIEW),
+        documents=Document.objects.for_user(request.user, VIEW).filter(
+            company=company, destroyed_at__isnull=True
+        ),
+    )
+
+
+@login_required
+def job_create(request):
+    company = _active_company(request)
+    if not can(request.user, CHANGE, company):
+        raise PermissionDenied
+    form = _job_form(request, company)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.job_create(
+            actor=request.user,
+            company=company,
+            part_name=data["part_name"],
+            drawing_number=data["drawing_number"],
+            material=data["material"],
+            material_note=data["material_note"],
+            quantity=data["quantity"],
+            due_date=data["due_date"],
+            notes=data["notes"],
+            documents=list(data["documents"]),
+        ),
+        success_message=_("案件を登録しました。工程を追加してください。"),
+        next_url=lambda job: reverse("network:job_detail", args=[job.pk]),
+    )
+    return done or render(request, "network/job_form.html", {"form": form})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = get_for_user_or_404(
+        Job.objects.select_related("company", "material"), request.user, VIEW, pk=pk
+    )
+    owner = is_member(request.user, job.company)
+    editor = is_editor(request.user, job.company)
+    steps = list(selectors.visible_steps(user=request.user, job=job))
+    context = {
+        "job": job,
+        "rows": _step_rows(request.user, job, steps),
+        "owner": owner,
+        "editor": editor,
+        "today": timezone.localdate(),
+        "gantt": _gantt(job, steps),
+        "can_rfq": editor and any(s.status == "planned" and not s.in_house for s in steps),
+    }
+    if owner:
+        context["rfqs"] = job.rfqs.prefetch_related("steps__process").order_by("-created_at")
+        context["orders"] = Order.objects.for_user(request.user, VIEW).filter(job=job)
+        context["documents"] = job.documents.all()
+    return render(request, "network/job_detail.html", context)
+
+
+def _step_rows(user, job: Job, steps: list[Step]) -> list[dict]:
+    """Each visible step with what this user may do to it now."""
+    mine = set(company_ids_for(user, ("owner", "staff", "floor_worker")))
+    # Who performs each position (ids only) decides who receives: the next step's
+    # performer, or the owner after the last step.
+    performers = dict(Step.objects.filter(job=job).values_list("position", "performer_id"))
+    last = max(performers, default=0)
+    editor = is_editor(user, job.company)
+    open_job = job.status == "open"
+    rows = []
+    for step in steps:
+        receiver = job.company_id if step.position == last else performers.get(step.position + 1)
+        previous_done = step.position == 1 or steps_status(steps, step.position - 1) in (
+            None,
+            StepStatus.RECEIVED,
+            StepStatus.CLOSED,
+        )
+        performs = open_job and step.performer_id in mine
+        edit = open_job and editor and step.is_editable
+        neighbours = {s.position: s for s in steps}
+        rows.append(
+            {
+                "step": step,
+                "edit": edit,
+                "up": edit
+                and step.position - 1 in neighbours
+                and neighbours[step.position - 1].is_editable,
+                "down": edit
+                and step.position + 1 in neighbours
+                and neighbours[step.position + 1].is_editable,
+                "start": performs
+                and (
+                    step.status == StepStatus.ORDERED
+                    or (step.in_house and step.status == StepStatus.PLANNED)
+                ),
+                "finish": performs and step.status == StepStatus.IN_PROGRESS,
+                "ship": performs and step.status == StepStatus.DONE,
+                "receive": open_job and receiver in mine and step.status == StepStatus.SHIPPED,
+                # The traveler tag goes with the parts: owner and performer print it.
+                "tag": step.performer_id is not None
+                and (step.performer_id in mine or job.company_id in mine),
+                # Only once someone could start: the step is ordered (or in-house).
+                "allow": open_job
+                and editor
+                and not previous_done
+                and not step.start_override_reason
+                and (
+                    step.status == StepStatus.ORDERED
+                    or (step.in_house and step.status == StepStatus.PLANNED)
+                ),
+            }
+        )
+    return rows
+
+
+def steps_status(steps: list[Step], position: int):
+    """The status of the visible step at ``position``; None when this user cannot see it
+    (a partner does not see the steps of other partners)."""
+    return next((s.status for s in steps if s.position == position), None)
+
+
+def _gantt(job: Job, steps: list[Step]) -> dict:
+    """Bars as percentages of the span from the first planned date to the due date."""
+    dates = [d for s in steps for d in (s.planned_start, s.planned_end) if d]
+    today = timezone.localdate()
+    start = min([*dates, today, job.due_date])
+    end = max([*dates, today, job.due_date])
+    span = max((end - start).days + 1, 1)
+
+    def pct(day) -> float:
+        return round((day - start).days / span * 100, 2)
+
+    bars = []
+    for step in steps:
+        if not (step.planned_start and step.planned_end):
+            bars.append({"step": step, "planned": None, "actual": None, "late": False})
+            continue
+        actual_start = step.started_at and timezone.localtime(step.started_at).date()
+        actual_end = (step.shipped_at and timezone.localtime(step.shipped_at).date()) or (
+            step.finished_at and timezone.localtime(step.finished_at).date()
+        )
+        finished = step.status in (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
+        late = (not finished and step.planned_end < today) or (
+            finished and actual_end is not None and actual_end > step.planned_end
+        )
+        actual = None
+        if actual_start:
+            until = actual_end or today
+            actual = {"left": pct(actual_start), "width": max(pct(until) - pct(actual_start), 1)}
+        bars.append(
+            {
+                "step": step,
+                "planned": {
+                    "left": pct(step.planned_start),
+                    "width": max(pct(step.planned_end) - pct(step.planned_start) + 100 / span, 1),
+                },
+                "actual": actual,
+                "late": late,
+            }
+        )
+    return {
+        "bars": bars,
+        "start": start,
+        "end": end,
+        "today": pct(today),
+        "due": pct(job.due_date),
+    }
+
+
+@login_required
+@require_POST
+def job_close(request, pk: int):
+    job = get_for_user_or_404(Job, request.user, CHANGE, pk=pk)
+    _refusal_flash(
+        request,
+        lambda: services.job_close(actor=request.user, job=job),
+        _("案件を完了にしました。"),
+    )
+    return redirect("network:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_copy(request, pk: int):
+    job = get_for_user_or_404(Job, request.user, CHANGE, pk=pk)
+    try:
+        copy = services.job_copy(
+            actor=request.user,
+            job=job,
+            due_date=max(job.due_date, timezone.localdate()),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("network:job_detail", pk=job.pk)
+    messages.success(
+        request, _("リピート品として案件をコピーしました。納期と数量を確認してください。")
+    )
+    return redirect("network:job_detail", pk=copy.pk)
+
+
+# --- route ------------------------------------------------------------------------------
+
+
+@login_required
+def step_add(request, pk: int):
+    job = get_for_user_or_404(Job, request.user, CHANGE, pk=pk)
+    form = forms.StepForm(
+        request.POST or None,
+        processes=ProcessCategory.objects.for_user(request.user, VIEW).filter(is_active=True),
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.step_add(
+            actor=request.user,
+            job=job,
+            process=data["process"],
+            spec=data["spec"],
+            in_house=data["in_house"],
+            position=data["position"],
+            planned_start=data["planned_start"],
+            planned_end=data["planned_end"],
+        ),
+        success_message=_("工程を追加しました。"),
+        next_url=reverse("network:job_detail", args=[job.pk]),
+    )
+    return done or render(request, "network/step_form.html", {"form": form, "job": job})
+
+
+def _step(request, pk: int, action=VIEW) -> Step:
+    return get_for_user_or_404(
+        Step.objects.select_related("job", "process", "performer"), request.user, action, pk=pk
+    )
+
+
+@login_required
+@require_POST
+def step_move(request, pk: int):
+    step = _step(request, pk, CHANGE)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    _refusal_flash(
+        request,
+        lambda: services.step_move(
+            actor=request.user, step=step, to_position=step.position + offset
+        ),
+        _("工程の順番を変えました。"),
+    )
+    return redirect("network:job_detail", pk=step.job_id)
+
+
+@login_required
+@require_POST
+def step_remove(request, pk: int):
+    step = _step(request, pk, CHANGE)
+    _refusal_flash(
+        request,
+        lambda: services.step_remove(actor=request.user, step=step),
+        _("工程を削除しました。"),
+    )
+    return redirect("network:job_detail", pk=step.job_id)
+
+
+@login_required
+def step_progress(request, pk: int, action: str):
+    """Start, finish, ship, receive or allow an early start: one page per action, a
+    button (start, finish) or a short form (ship, receive, early start)."""
+    step = _step(request, pk)
+    job_url = reverse("network:job_detail", args=[step.job_id])
+    if action in ("start", "finish"):
+        if request.method != "POST":
+            return redirect(job_url)
+        call = {"start": services.step_start, "finish": services.step_finish}[action]
+        done = {"start": _("開始しました。"), "finish": _("加工完了を記録しました。")}[action]
+        _refusal_flash(request, lambda: call(actor=request.user, step=step), done)
+        return redirect(request.POST.get("next") or job_url)
+    if action == "ship":
+        form = forms.ShipForm(request.POST or None, initial={"quantity": step.job.quantity})
+        save = lambda data: services.step_ship(  # noqa: E731
+            actor=request.user, step=step, quantity=data["quantity"]
+        )
+        success = _("出荷を記録しました。")
+    elif action == "receive":
+        form = forms.ReceiveForm(
+            request.POST or None, initial={"good_quantity": step.shipped_quantity}
+        )
+        save = lambda data: services.step_receive(  # noqa: E731
+            actor=request.user,
+            step=step,
+            good_quantity=data["good_quantity"],
+            defect_quantity=data["defect_quantity"],
+            note=data["note"],
+        )
+        success = _("受け入れを記録しました。")
+    elif action == "allow":
+        form = forms.EarlyStartForm(request.POST or None)
+        save = lambda data: services.step_allow_early_start(  # noqa: E731
+            actor=request.user, step=step, reason=data["reason"]
+        )
+        success = _("前工程の受け入れ前に開始できるようにしました。")
+    else:
+        raise Http404
+    done = save_form(request, form, save, success_message=success, next_url=job_url)
+    return done or render(
+        request,
+        "network/step_progress.html",
+        {"form": form, "step": step, "action": action, "receiver": services.receiver_of(step)},
+    )
+
+
+# --- RFQs -------------------------------------------------------------------------------
+
+
+@login_required
+def rfq_create(request, pk: int):
+    job = get_for_user_or_404(Job, request.user, CHANGE, pk=pk)
+    form = forms.RfqForm(
+        request.POST or None,
+        initial={"deadline": forms.default_deadline(), "questions_public": True},
+        steps=Step.objects.for_user(request.user, VIEW)
+        .filter(job=job, in_house=False, status=StepStatus.PLANNED)
+        .select_related("process"),
+        companies=Company.objects.for_user(request.user, VIEW)
+        .filter(is_active=True)
+        .exclude(pk=job.company_id)
+        .order_by("name"),
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.rfq_send(
+            actor=request.user,
+            job=job,
+            steps=list(data["steps"]),
+            recipients=list(data["recipients"]),
+            deadline=data["deadline"],
+            message=data["message"],
+            questions_public=data["questions_public"],
+            ip_address=_ip(request),
+        ),
+        success_message=_("見積依頼を送りました。"),
+        next_url=lambda rfq: reverse("network:rfq_detail", args=[rfq.pk]),
+    )
+    return done or render(request, "network/rfq_form.html", {"form": form, "job": job})
+
+
+@login_required
+def rfq_detail(request, pk: int):
+    rfq = get_for_user_or_404(
+        Rfq.objects.select_related("job__company", "job__material"), request.user, VIEW, pk=pk
+    )
+    owner = is_member(request.user, rfq.job.company)
+    context = {"rfq": rfq, "owner": owner, "steps": rfq.steps.select_related("process")}
+    if owner:
+        columns = selectors.comparison(user=request.user, rfq=rfq)
+        context["columns"] = columns
+        quoted = [c for c in columns if c.status == RecipientStatus.QUOTED]
+        if rfq.status == RfqStatus.OPEN and quoted and is_editor(request.user, rfq.job.company):
+            context["award_form"] = _award_form(request, rfq)
+        context["order"] = Order.objects.for_user(request.user, VIEW).filter(rfq=rfq).first()
+    else:
+        mine = (
+            RfqRecipient.objects.for_user(request.user, VIEW)
+            .filter(rfq=rfq, company=_active_company(request))
+            .select_related("company")
+            .first()
+        )
+        if mine is None:
+            raise Http404
+        context["mine"] = mine
+        context["quote"] = getattr(mine, "quote", None) if mine.status != "invited" else None
+        context["can_answer"] = (
+            mine.status == RecipientStatus.INVITED
+            and rfq.status == RfqStatus.OPEN
+            and is_editor(request.user, mine.company)
+        )
+        context["quote_form"] = forms.QuoteForm(
+            initial={"valid_until": timezone.localdate() + timezone.timedelta(days=30)}
+        )
+        context["decline_form"] = forms.DeclineForm()
+        context["documents"] = rfq.job.documents.filter(
+            pk__in=Document.objects.for_user(request.user, VIEW).values("pk")
+        )
+    return render(request, "network/rfq_detail.html", context)
+
+
+def _award_form(request, rfq, data=None):
+    job = rfq.job
+    quoted = (
+        RfqRecipient.objects.for_user(request.user, VIEW)
+        .filter(rfq=rfq, status=RecipientStatus.QUOTED)
+        .select_related("company", "quote")
+    )
+    first = quoted.first()
+    delivery = timezone.localdate() + timezone.timedelta(days=first.quote.lead_time_days)
+    return forms.AwardForm(
+        data,
+        recipients=quoted,
+        initial={
+            "delivery_date": delivery,
+            "inspection_date": delivery + timezone.timedelta(days=2),
+            "payment_date": delivery + timezone.timedelta(days=30),
+            "delivery_place": " ".join(
+                p for p in (job.company.municipality, job.company.address_line) if p
+            )
+            or job.company.name,
+        },
+    )
+
+
+def _my_recipient(request, pk: int) -> RfqRecipient:
+    company = _active_company(request)
+    return get_for_user_or_404(
+        RfqRecipient.objects.select_related("rfq", "company"),
+        request.user,
+        VIEW,
+        rfq_id=pk,
+        company=company,
+    )
+
+
+@login_required
+@require_POST
+def quote_submit(request, pk: int):
+    recipient = _my_recipient(request, pk)
+    form = forms.QuoteForm(request.POST)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.quote_submit(
+            actor=request.user,
+            recipient=recipient,
+            price=data["price"],
+            lead_time_days=data["lead_time_days"],
+            valid_until=data["valid_until"],
+            conditions=data["conditions"],
+        ),
+        success_message=_("見積を提出しました。"),
+        next_url=reverse("network:rfq_detail", args=[pk]),
+    )
+    if done:
+        return done
+    rfq = recipient.rfq
+    return render(
+        request,
+        "network/rfq_detail.html",
+        {
+            "rfq": rfq,
+            "owner": False,
+            "steps": rfq.steps.select_related("process"),
+            "mine": recipient,
+            "can_answer": True,
+            "quote_form": form,
+            "decline_form": forms.DeclineForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def quote_decline(request, pk: int):
+    recipient = _my_recipient(request, pk)
+    form = forms.DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("辞退の理由を入力してください。"))
+    else:
+        _refusal_flash(
+            request,
+            lambda: services.quote_decline(
+                actor=request.user, recipient=recipient, reason=form.cleaned_data["reason"]
+            ),
+            _("辞退を伝えました。"),
+        )
+    return redirect("network:rfq_detail", pk=pk)
+
+
+@login_required
+def rfq_award(request, pk: int):
+    rfq = get_for_user_or_404(
+        Rfq.objects.select_related("job__company"), request.user, CHANGE, pk=pk
+    )
+    if (
+        rfq.status != RfqStatus.OPEN
+        or not rfq.recipients.filter(status=RecipientStatus.QUOTED).exists()
+    ):
+        messages.error(request, _("この見積依頼には、発注できる見積がありません。"))
+        return redirect("network:rfq_detail", pk=pk)
+    form = _award_form(request, rfq, request.POST or None)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.rfq_award(
+            actor=request.user,
+            rfq=rfq,
+            winner=data["winner"],
+            delivery_date=data["delivery_date"],
+            delivery_place=data["delivery_place"],
+            inspection_date=data["inspection_date"],
+            payment_date=data["payment_date"],
+            payment_method=data["payment_method"],
+            outcome_note=data["outcome_note"],
+        ),
+        success_message=_("発注先を決めて、注文書を発行しました。"),
+        next_url=lambda order: reverse("network:order_detail", args=[order.pk]),
+    )
+    return done or render(request, "network/award_form.html", {"form": form, "rfq": rfq})
+
+
+# --- orders -----------------------------------------------------------------------------
+
+
+@login_required
+def order_detail(request, pk: int):
+    order = get_for_user_or_404(
+        Order.objects.select_related("buyer", "supplier", "job"), request.user, VIEW, pk=pk
+    )
+    return render(
+        request,
+        "network/order_detail.html",
+        {
+            "order": order,
+            "supplier": is_member(request.user, order.supplier),
+            "can_accept": order.status == "issued" and is_editor(request.user, order.supplier),
+        },
+    )
+
+
+@login_required
+@require_POST
+def order_accept(request, pk: int):
+    order = get_for_user_or_404(Order, request.user, VIEW, pk=pk)
+    _refusal_flash(
+        request,
+        lambda: services.order_accept(actor=request.user, order=order),
+        _("注文を請けました (注文請書を記録しました)。"),
+    )
+    return redirect("network:order_detail", pk=order.pk)
+
+
+# --- my work ----------------------------------------------------------------------------
+
+
+@login_required
+def my_work(request):
+    company = _active_company(request)
+    return render(
+        request,
+        "network/my_work.html",
+        {"company": company, **selectors.my_work(user=request.user, company=company)},
+    )
+
+
+# --- paperwork and the traveler's phone page --------------------------------------------
+
+
+def _pdf_response(content: bytes, filename: str):
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def order_pdf(request, pk: int):
+    from machikoba.network.paperwork import order_pdf as render_order
+
+    order = get_for_user_or_404(
+        Order.objects.select_related("buyer", "supplier"), request.user, VIEW, pk=pk
+    )
+    return _pdf_response(render_order(order), f"{order.number}.pdf")
+
+
+@login_required
+def traveler_pdf(request, pk: int):
+    from machikoba.network.paperwork import traveler_pdf as render_tag
+
+    step = _step(request, pk)
+    receiver = services.receiver_of(step)
+    url = request.build_absolute_uri(reverse("network:handoff", args=[step.pk]))
+    content = render_tag(step, handoff_url=url, next_party=receiver.name if receiver else _("未定"))
+    return _pdf_response(content, f"traveler-{step.job_id}-{step.position}.pdf")
+
+
+def _handoff_action(user, step: Step) -> str | None:
+    """The one thing this person can record on the step now, if any."""
+    mine = set(company_ids_for(user, ("owner", "staff", "floor_worker")))
+    if step.job.status != "open":
+        return None
+    if step.performer_id in mine:
+        if step.status == StepStatus.ORDERED or (
+            step.in_house and step.status == StepStatus.PLANNED
+        ):
+            return "start"
+        if step.status == StepStatus.IN_PROGRESS:
+            return "finish"
+        if step.status == StepStatus.DONE:
+            return "ship"
+    receiver = services.receiver_of(step)
+    if step.status == StepStatus.SHIPPED and receiver is not None and receiver.pk in mine:
+        return "receive"
+    return None
+
+
+def _ship_quantity(step: Step) -> int:
+    """What goes on: the good parts received from the previous step, else the job's."""
+    previous = (
+        Step.objects.filter(job=step.job, position=step.position - 1)
+        .values_list("good_quantity", flat=True)
+        .first()
+    )
+    return previous if previous is not None else step.job.quantity
+
+
+@login_required
+def handoff(request, pk: int):
+    """The page a traveler tag's QR code opens: the next action in one tap."""
+    step = _step(request, pk)
+    action = _handoff_action(request.user, step)
+    if request.method == "POST":
+        if request.POST.get("action") != action or action is None:
+            messages.error(request, _("この操作は今はできません。画面を更新してください。"))
+            return redirect("network:handoff", pk=step.pk)
+        calls = {
+            "start": lambda: services.step_start(actor=request.user, step=step),
+            "finish": lambda: services.step_finish(actor=request.user, step=step),
+            "ship": lambda: services.step_ship(
+                actor=request.user, step=step, quantity=_ship_quantity(step)
+            ),
+            "receive": lambda: services.step_receive(
+                actor=request.user, step=step, good_quantity=step.shipped_quantity
+            ),
+        }
+        _refusal_flash(request, calls[action], _("記録しました。"))
+        return redirect("network:handoff", pk=step.pk)
+    return render(
+        request,
+        "network/handoff.html",
+        {
+            "step": step,
+            "action": action,
+            "ship_quantity": _ship_quantity(step) if action == "ship" else None,
+            "receiver": services.receiver_of(step),
+        },
+    )
