@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/<int:pk>/steps/new/", views.step_add, name="step_add"),
     path("jobs/<int:pk>/rfqs/new/", views.rfq_create, name="rfq_create"),
     path("steps/<int:pk>/move/", views.step_move, name="step_move"),
+    path("steps/<int:pk>/suggestions/", views.step_suggestions, name="step_suggestions"),
     path("steps/<int:pk>/remove/", views.step_remove, name="step_remove"),
     path(
         "steps/<int:pk>/<str:action>/",

@@ -390,11 +390,30 @@ def step_progress(request, pk: int, action: str):
 
 
 @login_required
+def step_suggestions(request, pk: int):
+    from machikoba.network.suggestions import suggest_partners
+
+    step = _step(request, pk, CHANGE)
+    return render(
+        request,
+        "network/step_suggestions.html",
+        {"step": step, "suggestions": suggest_partners(user=request.user, step=step)},
+    )
+
+
+@login_required
 def rfq_create(request, pk: int):
     job = get_for_user_or_404(Job, request.user, CHANGE, pk=pk)
+    # From the suggestions page: ?step=…&to=…&to=… preselects the step and the shops.
+    initial = {
+        "deadline": forms.default_deadline(),
+        "questions_public": True,
+        "steps": request.GET.getlist("step"),
+        "recipients": request.GET.getlist("to"),
+    }
     form = forms.RfqForm(
         request.POST or None,
-        initial={"deadline": forms.default_deadline(), "questions_public": True},
+        initial=initial,
         steps=Step.objects.for_user(request.user, VIEW)
         .filter(job=job, in_house=False, status=StepStatus.PLANNED)
         .select_related("process"),
@@ -432,6 +451,7 @@ def rfq_detail(request, pk: int):
     if owner:
         columns = selectors.comparison(user=request.user, rfq=rfq)
         context["columns"] = columns
+        context["scores"] = _scores(request.user, rfq, columns)
         quoted = [c for c in columns if c.status == RecipientStatus.QUOTED]
         if rfq.status == RfqStatus.OPEN and quoted and is_editor(request.user, rfq.job.company):
             context["award_form"] = _award_form(request, rfq)
@@ -460,6 +480,18 @@ def rfq_detail(request, pk: int):
             pk__in=Document.objects.for_user(request.user, VIEW).values("pk")
         )
     return render(request, "network/rfq_detail.html", context)
+
+
+def _scores(user, rfq: Rfq, columns) -> list:
+    """The suggestion score of each invited shop for the RFQ's first step (the same
+    transparent score as the suggestions page), in column order."""
+    from machikoba.network.suggestions import suggest_partners
+
+    first = rfq.steps.order_by("position").first()
+    if first is None:
+        return [None for _column in columns]
+    ranked = {s.company.pk: s for s in suggest_partners(user=user, step=first, limit=1000)}
+    return [ranked.get(column.company_id) for column in columns]
 
 
 def _award_form(request, rfq, data=None):

@@ -93,6 +93,7 @@ MATRIX = [
         method="POST",
         data=lambda w: {"direction": "down"},
     ),
+    Case("network:step_suggestions", _step_url("step_suggestions", position=2), OWNER_EDITS),
     Case("network:step_remove", _step_url("step_remove", position=4), OWNER_POSTS, method="POST"),
     # The progress pages are open to whoever sees the step; the services decide who may
     # record what (tested in test_services and below).
