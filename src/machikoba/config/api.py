@@ -14,6 +14,7 @@ from ninja.security import django_auth
 from machikoba.accounts.api import router as accounts_router
 from machikoba.companies.api import router as companies_router
 from machikoba.core.errors import ApplicationError
+from machikoba.network.api import router as network_router
 
 api = NinjaAPI(
     title="machikoba API",
@@ -64,3 +65,4 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/companies", companies_router)
+api.add_router("/network", network_router)

@@ -280,10 +280,13 @@ PERIODIC_TASKS = {
         "machikoba.drawings.tasks.purge_due_documents",
         env.int("RETENTION_PURGE_INTERVAL", default=3600),
     ),
+    "network.notify_late_steps": ("machikoba.network.tasks.notify_late_steps", 3600),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------
 EMAIL_BACKEND = "machikoba.core.mail.QueuedEmailBackend"
+# The address people reach the platform at, for links in e-mails.
+MACHIKOBA_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 MACHIKOBA_EMAIL_DELIVERY_BACKEND = env.str(
     "EMAIL_DELIVERY_BACKEND",
     default="django.core.mail.backends.console.EmailBackend",

@@ -183,3 +183,64 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OwnRowsPolicy(AccessPolicy):
+    """Rows that belong to one person: only that person sees and changes them."""
+
+    def scope(self, user, action):
+        return Q(user=user)
+
+
+class Notification(models.Model):
+    """An in-app notice for one person (the same text may also go out by e-mail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("宛先"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("種類"), max_length=30)
+    title = models.CharField(_("件名"), max_length=200)
+    body = models.TextField(_("本文"), max_length=2000)
+    url = models.CharField(_("リンク"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("既読日時"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = OwnRowsPolicy()
+
+    class Meta:
+        verbose_name = _("お知らせ")
+        verbose_name_plural = _("お知らせ")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """Whether one person wants one kind of notice in the app and by e-mail (both on
+    unless turned off)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("種類"), max_length=30)
+    in_app = models.BooleanField(_("画面で知らせる"), default=True)
+    email = models.BooleanField(_("メールで知らせる"), default=True)
+
+    objects = AccessManager()
+    access_policy = OwnRowsPolicy()
+
+    class Meta:
+        verbose_name = _("お知らせの設定")
+        verbose_name_plural = _("お知らせの設定")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

@@ -10,3 +10,13 @@ def deliver_email(payload: dict) -> int:
     """Send one queued message through the real delivery backend; returns messages sent."""
     connection = get_connection(settings.MACHIKOBA_EMAIL_DELIVERY_BACKEND)
     return payload_to_message(payload, connection).send()
+
+
+@task(queue_name="mail")
+def deliver_notification(
+    company_id: int, kind: str, params: dict, path: str, roles: list[str]
+) -> int:
+    """Store and e-mail one notice to the company's people (see core.notifications)."""
+    from machikoba.core.notifications import deliver
+
+    return deliver(company_id, kind, params, path, roles)

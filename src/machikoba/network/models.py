@@ -138,6 +138,7 @@ class Step(TimeStampedModel):
     start_override_reason = models.CharField(
         _("前工程の受け入れ前に開始した理由"), max_length=300, blank=True
     )
+    late_notified_at = models.DateTimeField(_("遅れを知らせた日時"), null=True, blank=True)
 
     objects = AccessManager()
     access_policy = _Scoped("step")

@@ -8,12 +8,14 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.notifications import EVERYONE, notify_company
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import (
     JobStatus,
@@ -371,6 +373,18 @@ def rfq_send(
         status=StepStatus.REQUESTED, updated_at=timezone.now()
     )
     audit_record(actor=actor, verb="rfq.send", target=rfq, company=job.company)
+    for company in dict.fromkeys(recipients):
+        notify_company(
+            company=company,
+            kind="rfq_received",
+            params={
+                "buyer": job.company.name,
+                "part": job.part_name,
+                "steps": "・".join(s.process.name_ja for s in locked),
+                "deadline": f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}",
+            },
+            path=reverse("network:rfq_detail", args=[rfq.pk]),
+        )
     return rfq
 
 
@@ -451,6 +465,13 @@ def quote_submit(
     recipient.status = RecipientStatus.QUOTED
     recipient.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, verb="quote.submit", target=quote, company=recipient.company)
+    job = recipient.rfq.job
+    notify_company(
+        company=job.company,
+        kind="quote_received",
+        params={"supplier": recipient.company.name, "part": job.part_name, "price": f"{price:,}円"},
+        path=reverse("network:rfq_detail", args=[recipient.rfq_id]),
+    )
     return quote
 
 
@@ -565,9 +586,27 @@ def rfq_award(
     rfq.save(update_fields=["status", "awarded_at", "updated_at"])
     winner.status = RecipientStatus.AWARDED
     winner.save(update_fields=["status", "updated_at"])
-    for other in rfq.recipients.exclude(pk=winner.pk).prefetch_related("grants"):
+    notify_company(
+        company=winner.company,
+        kind="awarded",
+        params={"buyer": job.company.name, "part": job.part_name, "order": order.number},
+        path=reverse("network:order_detail", args=[order.pk]),
+    )
+    for other in (
+        rfq.recipients.exclude(pk=winner.pk).select_related("company").prefetch_related("grants")
+    ):
         if other.status in (RecipientStatus.INVITED, RecipientStatus.QUOTED):
             other.status = RecipientStatus.NOT_AWARDED
+            notify_company(
+                company=other.company,
+                kind="not_awarded",
+                params={
+                    "buyer": job.company.name,
+                    "part": job.part_name,
+                    "note": outcome_note.strip(),
+                },
+                path=reverse("network:rfq_detail", args=[rfq.pk]),
+            )
         other.outcome_note = outcome_note.strip()[:500]
         other.save(update_fields=["status", "outcome_note", "updated_at"])
         for grant in other.grants.filter(revoked_at__isnull=True):
@@ -621,6 +660,16 @@ def order_accept(*, actor, order: Order) -> Order:
         status=StepStatus.ORDERED, updated_at=timezone.now()
     )
     audit_record(actor=actor, verb="order.accept", target=order, company=order.supplier)
+    notify_company(
+        company=order.buyer,
+        kind="order_accepted",
+        params={
+            "supplier": order.supplier.name,
+            "order": order.number,
+            "part": order.job.part_name,
+        },
+        path=reverse("network:order_detail", args=[order.pk]),
+    )
     return order
 
 
@@ -745,7 +794,7 @@ def step_ship(*, actor, step: Step, quantity: int) -> Step:
     _require_performer(actor, step)
     if quantity is None or quantity < 1:
         raise _invalid("ship_invalid", quantity=_("出荷数は 1 以上で入力してください。"))
-    return _transition(
+    _transition(
         actor,
         step,
         "step.ship",
@@ -753,6 +802,21 @@ def step_ship(*, actor, step: Step, quantity: int) -> Step:
         shipped_at=timezone.now(),
         shipped_quantity=quantity,
     )
+    receiver = receiver_of(step)
+    if receiver is not None and receiver.pk != step.performer_id:
+        notify_company(
+            company=receiver,
+            kind="step_shipped",
+            params={
+                "sender": step.performer.name,
+                "part": step.job.part_name,
+                "quantity": quantity,
+                "step": f"{step.position}. {step.process.name_ja}",
+            },
+            path=reverse("network:handoff", args=[step.pk]),
+            roles=EVERYONE,
+        )
+    return step
 
 
 def receiver_of(step: Step):
@@ -831,3 +895,41 @@ def job_close(*, actor, job: Job) -> Job:
 
 def next_position(job: Job) -> int:
     return (job.steps.aggregate(n=Max("position"))["n"] or 0) + 1
+
+
+LATE_STATES = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
+
+
+def steps_notify_late(*, today: dt.date | None = None) -> int:
+    """Tell the owner and the performer, once, about each step past its planned finish
+    (the scheduled check). Returns how many steps were reported."""
+    today = today or timezone.localdate()
+    late = (
+        Step.objects.filter(
+            job__status=JobStatus.OPEN,
+            planned_end__lt=today,
+            late_notified_at__isnull=True,
+        )
+        .filter(Q(status__in=LATE_STATES) | Q(in_house=True, status=StepStatus.PLANNED))
+        .select_related("job__company", "performer", "process")
+    )
+    count = 0
+    for step in late:
+        with transaction.atomic():
+            claimed = Step.objects.filter(pk=step.pk, late_notified_at__isnull=True).update(
+                late_notified_at=timezone.now()
+            )
+            if not claimed:
+                continue  # another run reported it
+            params = {
+                "part": step.job.part_name,
+                "step": f"{step.position}. {step.process.name_ja}",
+                "performer": step.performer.name if step.performer else "—",
+                "date": f"{step.planned_end:%Y-%m-%d}",
+            }
+            path = reverse("network:job_detail", args=[step.job_id])
+            notify_company(company=step.job.company, kind="step_late", params=params, path=path)
+            if step.performer is not None and step.performer_id != step.job.company_id:
+                notify_company(company=step.performer, kind="step_late", params=params, path=path)
+        count += 1
+    return count

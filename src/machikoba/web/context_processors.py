@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from machikoba.accounts.rules import (
@@ -23,6 +24,7 @@ def shell(request):
         active = getattr(request, "active_membership", None)
         active = active if active else None  # resolve the lazy object once
         context.update(
+            unread_notifications=SimpleLazyObject(lambda: _unread(user)),
             active_membership=active,
             memberships=getattr(request, "memberships", []),
             nav={
@@ -35,3 +37,10 @@ def shell(request):
             },
         )
     return context
+
+
+def _unread(user) -> int:
+    from machikoba.core.access import VIEW
+    from machikoba.core.models import Notification
+
+    return Notification.objects.for_user(user, VIEW).filter(read_at__isnull=True).count()

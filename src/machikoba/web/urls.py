@@ -10,4 +10,7 @@ urlpatterns = [
     path("company/switch/", views.company_switch, name="company_switch"),
     path("language/", views.language_switch, name="language_switch"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -103,3 +104,65 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+@login_required
+def notifications(request):
+    from machikoba.core.access import VIEW
+    from machikoba.core.models import Notification
+
+    mine = Notification.objects.for_user(request.user, VIEW)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, _("すべて既読にしました。"))
+        return redirect("web:notifications")
+    return render(request, "web/notifications.html", {"notifications": mine[:100]})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    """Mark one notice read and go where it points (only to a page of this site)."""
+    from machikoba.core.access import CHANGE, get_for_user_or_404
+    from machikoba.core.models import Notification
+
+    notice = get_for_user_or_404(Notification, request.user, CHANGE, pk=pk)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    target = notice.url if notice.url.startswith("/") and not notice.url.startswith("//") else ""
+    return redirect(target or "web:notifications")
+
+
+@login_required
+def notification_settings(request):
+    from machikoba.core.access import VIEW
+    from machikoba.core.models import NotificationPreference
+    from machikoba.core.notifications import KINDS
+
+    saved = {p.kind: p for p in NotificationPreference.objects.for_user(request.user, VIEW)}
+    if request.method == "POST":
+        for kind in KINDS:
+            NotificationPreference.objects.update_or_create(
+                user=request.user,
+                kind=kind,
+                defaults={
+                    "in_app": request.POST.get(f"{kind}-in_app") == "on",
+                    "email": request.POST.get(f"{kind}-email") == "on",
+                },
+            )
+        messages.success(request, _("お知らせの設定を保存しました。"))
+        return redirect("web:notification_settings")
+    rows = [
+        {
+            "kind": kind,
+            "label": label,
+            "in_app": saved[kind].in_app if kind in saved else True,
+            "email": saved[kind].email if kind in saved else True,
+        }
+        for kind, (label, _subject, _body) in KINDS.items()
+    ]
+    return render(request, "web/notification_settings.html", {"rows": rows})

@@ -88,3 +88,46 @@ def start_s3_server(port: int) -> subprocess.Popen:
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("the S3 server did not start within 30 s")
+
+
+def run_queued_tasks(task_suffix: str = "") -> list:
+    """Run the tasks the database backend holds, in order, as the worker would; their
+    return values. (Tests that need the real worker process use ``start_worker``.)"""
+    from django_tasks_db.models import DBTaskResult
+
+    results = []
+    for queued in DBTaskResult.objects.filter(
+        status="READY", task_path__endswith=task_suffix
+    ).order_by("enqueued_at"):
+        arguments = queued.args_kwargs
+        results.append(queued.task.call(*arguments["args"], **arguments["kwargs"]))
+        queued.delete()
+    return results
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    @property
+    def port(self) -> int:
+        return self.controller.port

@@ -43,8 +43,9 @@ def test_the_job_page_does_not_grow_with_the_route(world):
     _grow(world, order.job, extra_steps=6)
     assert _count(client, url) == small
     # session, user, ward roles, memberships, active company, job, steps, route ids,
-    # RFQs (+ their steps), orders, documents … fixed whatever the route's length.
-    assert small == 14
+    # RFQs (+ their steps), orders, documents, unread notices … fixed whatever the
+    # route's length.
+    assert small == 15
 
 
 def test_the_my_work_page_does_not_grow_with_the_work(world):
@@ -62,4 +63,4 @@ def test_the_my_work_page_does_not_grow_with_the_work(world):
             deadline=deadline(),
         )
     assert _count(partner, url) == small
-    assert small == 11
+    assert small == 12

@@ -18,7 +18,34 @@ from machikoba.core.testing.matrix import (
     expect,
 )
 
+
+def _notice_for_member(w):
+    from machikoba.core.models import Notification
+
+    notice = Notification.objects.create(
+        user=w.users[MEMBER], kind="rfq_received", title="t", body="b", url="/jobs/"
+    )
+    return reverse("web:notification_open", args=[notice.pk])
+
+
 MATRIX = [
+    Case(
+        "web:notifications",
+        lambda w: reverse("web:notifications"),
+        expect(200, **{ANONYMOUS: LOGIN}),
+    ),
+    Case(
+        "web:notification_settings",
+        lambda w: reverse("web:notification_settings"),
+        expect(200, **{ANONYMOUS: LOGIN}),
+    ),
+    Case(
+        "web:notification_open",
+        _notice_for_member,
+        # Each person's notices are their own: everybody else gets "not found".
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT}),
+        method="POST",
+    ),
     Case(
         "web:home",
         lambda w: reverse("web:home"),

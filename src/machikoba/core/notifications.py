@@ -1,0 +1,122 @@
+"""Notices to the people of a company, in the app and by e-mail, each as they choose.
+
+A service calls ``notify_company`` inside its transaction; after commit a task renders the
+text in the ward's language, stores an in-app notice for everyone who wants one and
+e-mails everyone who wants that, through the e-mail delivery backend (SMTP in production).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+# kind → (label for the settings page, subject, body). Bodies end with the link.
+KINDS = {
+    "rfq_received": (
+        _("見積依頼が届いたとき"),
+        _("見積依頼が届きました: %(part)s"),
+        _(
+            "%(buyer)s から「%(part)s」(%(steps)s) の見積依頼が届きました。"
+            "回答期限は %(deadline)s です。"
+        ),
+    ),
+    "quote_received": (
+        _("見積が届いたとき"),
+        _("見積が届きました: %(part)s"),
+        _("%(supplier)s から「%(part)s」の見積が届きました (%(price)s)。"),
+    ),
+    "awarded": (
+        _("受注が決まったとき"),
+        _("受注が決まりました: %(part)s"),
+        _(
+            "%(buyer)s から「%(part)s」を受注しました。"
+            "注文書 %(order)s を確認して、請けてください。"
+        ),
+    ),
+    "not_awarded": (
+        _("見積が選ばれなかったとき"),
+        _("見積の結果: %(part)s"),
+        _("%(buyer)s の「%(part)s」は、ほかの企業に決まりました。%(note)s"),
+    ),
+    "order_accepted": (
+        _("注文が請けられたとき"),
+        _("注文が請けられました: %(order)s"),
+        _("%(supplier)s が注文書 %(order)s (%(part)s) を請けました。"),
+    ),
+    "step_shipped": (
+        _("品物が出荷されたとき"),
+        _("品物が出荷されました: %(part)s"),
+        _(
+            "%(sender)s が「%(part)s」を %(quantity)s 個出荷しました (%(step)s)。"
+            "届いたら受け入れを記録してください。"
+        ),
+    ),
+    "step_late": (
+        _("工程が遅れたとき"),
+        _("工程が遅れています: %(part)s"),
+        _("「%(part)s」の工程 %(step)s (%(performer)s) が完了予定日 %(date)s を過ぎています。"),
+    ),
+}
+
+EDITORS = ("owner", "staff")
+EVERYONE = ("owner", "staff", "floor_worker")
+
+
+def notify_company(
+    *, company, kind: str, params: dict, path: str = "", roles: tuple[str, ...] = EDITORS
+) -> None:
+    """After the current transaction commits, notify ``company``'s people in ``roles``."""
+    from machikoba.core.tasks import deliver_notification
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    values = {key: str(value) for key, value in params.items()}
+    transaction.on_commit(
+        lambda: deliver_notification.enqueue(company.pk, kind, values, path, list(roles))
+    )
+
+
+def deliver(company_id: int, kind: str, params: dict, path: str, roles: list[str]) -> int:
+    """Store and send one notice to each wanting member; the number of people reached."""
+    from django.core.mail import EmailMessage, get_connection
+    from django.utils import translation
+
+    from machikoba.companies.models import Membership
+    from machikoba.core.models import Notification, NotificationPreference
+
+    members = (
+        Membership.objects.filter(company_id=company_id, role__in=roles, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    users = list({m.user_id: m.user for m in members}.values())
+    preferences = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)
+    }
+    url = settings.MACHIKOBA_SITE_URL.rstrip("/") + path if path else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        _label, subject, body = KINDS[kind]
+        title = str(subject) % params
+        text = str(body) % params
+    messages = []
+    reached = 0
+    for user in users:
+        preference = preferences.get(user.pk)
+        in_app = preference.in_app if preference else True
+        email = preference.email if preference else True
+        if in_app:
+            Notification.objects.create(user=user, kind=kind, title=title, body=text, url=path)
+        if email and user.email:
+            messages.append(
+                EmailMessage(
+                    subject=f"[machikoba] {title}",
+                    body=f"{text}\n\n{url}\n" if url else f"{text}\n",
+                    to=[user.email],
+                )
+            )
+        reached += in_app or bool(email and user.email)
+    if messages:
+        with get_connection(settings.MACHIKOBA_EMAIL_DELIVERY_BACKEND) as connection:
+            connection.send_messages(messages)
+    return reached

@@ -1,0 +1,11 @@
+"""Scheduled work for the network."""
+
+from django_tasks import task
+
+
+@task()
+def notify_late_steps() -> int:
+    """Queued by the scheduler: tell owners and performers about late steps, once each."""
+    from machikoba.network.services import steps_notify_late
+
+    return steps_notify_late()
