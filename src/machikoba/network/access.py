@@ -113,3 +113,23 @@ def is_member(user, company) -> bool:
 
 def is_editor(user, company) -> bool:
     return company is not None and company.pk in _editors(user)
+
+
+def question_scope(user, action: str) -> Q:
+    from machikoba.network.models import RfqRecipient
+
+    if action == VIEW:
+        mine = _members(user)
+        invited = RfqRecipient.objects.filter(company__in=mine).values("rfq")
+        shared = Q(is_public=True, answered_at__isnull=False, rfq__in=invited)
+        return Q(rfq__job__company__in=mine) | Q(company__in=mine) | shared
+    if action == CHANGE:
+        return Q(rfq__job__company__in=_editors(user))
+    return NOTHING
+
+
+def order_event_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(order__buyer__in=mine) | Q(order__supplier__in=mine)
+    return NOTHING

@@ -43,3 +43,10 @@ class PaymentMethod(models.TextChoices):
     # 手形 is not offered: the 中小受託取引適正化法 (from 2026) forbids paying by bill.
     BANK_TRANSFER = "bank_transfer", _("銀行振込")
     CASH = "cash", _("現金")
+
+
+class OrderEventKind(models.TextChoices):
+    ISSUED = "issued", _("発行")
+    CHANGED = "changed", _("変更")
+    ACCEPTED = "accepted", _("請書")
+    CANCELLED = "cancelled", _("取り消し")

@@ -131,6 +131,24 @@ class AwardForm(ServiceForm):
         self.fields["winner"].label_from_instance = lambda r: r.company.name
 
 
+class OrderChangeForm(ServiceForm):
+    work_content = forms.CharField(
+        label=_("給付の内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    quantity = forms.IntegerField(label=_("数量"), min_value=1)
+    price = forms.IntegerField(label=_("代金 (円・税抜)"))
+    delivery_date = forms.DateField(label=_("納期 (受領日)"), widget=forms.DateInput(attrs=DATE))
+    delivery_place = forms.CharField(label=_("納入場所"), max_length=300)
+    inspection_date = forms.DateField(label=_("検査完了日"), widget=forms.DateInput(attrs=DATE))
+    payment_date = forms.DateField(
+        label=_("支払期日"),
+        widget=forms.DateInput(attrs=DATE),
+        help_text=_("受領日から60日以内 (中小受託取引適正化法)。"),
+    )
+    payment_method = forms.ChoiceField(label=_("支払方法"), choices=PaymentMethod.choices)
+    reason = forms.CharField(label=_("変更の理由"), max_length=500)
+
+
 class ShipForm(ServiceForm):
     quantity = forms.IntegerField(label=_("出荷数"), min_value=1)
 

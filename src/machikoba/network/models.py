@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import AccessManager, AccessPolicy
-from machikoba.core.models import TimeStampedModel
+from machikoba.core.models import AppendOnlyModel, TimeStampedModel
 from machikoba.network.choices import (
     JobStatus,
+    OrderEventKind,
     OrderStatus,
     PaymentMethod,
     RecipientStatus,
@@ -427,3 +428,70 @@ class Claim(TimeStampedModel):
     @property
     def shortfall(self) -> int:
         return max(0, self.expected_quantity - self.good_quantity - self.defect_quantity)
+
+
+class RfqQuestion(TimeStampedModel):
+    """A recipient's question on an RFQ and the owner's answer. Public questions (the
+    RFQ's setting when asked) are shown, once answered, to every shop asked."""
+
+    rfq = models.ForeignKey(
+        Rfq, verbose_name=_("見積依頼"), on_delete=models.CASCADE, related_name="questions"
+    )
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("質問した企業"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question = models.TextField(_("質問"), max_length=2000)
+    is_public = models.BooleanField(_("全員に公開"), default=True)
+    answer = models.TextField(_("回答"), max_length=4000, blank=True)
+    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccessManager()
+    access_policy = _Scoped("question")
+
+    class Meta:
+        verbose_name = _("見積依頼への質問")
+        verbose_name_plural = _("見積依頼への質問")
+        ordering = ["rfq", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(question=""), name="rfq_question_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.question[:40]
+
+
+class OrderEvent(AppendOnlyModel):
+    """The order's history: issued, changed (a new version), accepted, cancelled, each
+    with the terms as they stood."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("注文"), on_delete=models.CASCADE, related_name="events"
+    )
+    version = models.PositiveSmallIntegerField(_("版"))
+    kind = models.CharField(_("内容"), max_length=12, choices=OrderEventKind.choices)
+    terms = models.JSONField(_("条件"), default=dict)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("日時"), auto_now_add=True)
+
+    objects = AccessManager()
+    access_policy = _Scoped("order_event")
+
+    class Meta:
+        verbose_name = _("注文の履歴")
+        verbose_name_plural = _("注文の履歴")
+        ordering = ["order", "occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} v{self.version} {self.kind}"

@@ -19,6 +19,7 @@ from machikoba.core.notifications import EVERYONE, notify_company
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import (
     JobStatus,
+    OrderEventKind,
     OrderStatus,
     PaymentMethod,
     RecipientStatus,
@@ -30,8 +31,10 @@ from machikoba.network.models import (
     Claim,
     Job,
     Order,
+    OrderEvent,
     Quote,
     Rfq,
+    RfqQuestion,
     RfqRecipient,
     Step,
 )
@@ -580,6 +583,7 @@ def rfq_award(
     order.number = f"PO-{today:%Y%m%d}-{order.pk:06d}"
     order.save(update_fields=["number"])
     order.steps.set(steps)
+    _order_event(order, OrderEventKind.ISSUED, actor)
 
     now = timezone.now()
     rfq.status, rfq.awarded_at = RfqStatus.AWARDED, now
@@ -629,6 +633,120 @@ def _work_content(job: Job, steps: list[Step]) -> str:
     return "\n".join(lines)
 
 
+ORDER_TERMS = (
+    "work_content",
+    "quantity",
+    "price",
+    "delivery_date",
+    "delivery_place",
+    "inspection_date",
+    "payment_date",
+    "payment_method",
+)
+
+
+def _order_event(order: Order, kind: str, actor, reason: str = "") -> OrderEvent:
+    terms = {name: str(getattr(order, name)) for name in ORDER_TERMS}
+    return OrderEvent.objects.create(
+        order=order, version=order.version, kind=kind, terms=terms, reason=reason, actor=actor
+    )
+
+
+def _require_buyer(actor, order: Order) -> None:
+    if not is_editor(actor, order.buyer):
+        raise PermissionRefused(
+            "not_buyer", _("注文を変更・取り消しできるのは、発注企業の経営者とスタッフだけです。")
+        )
+
+
+@transaction.atomic
+def order_change(*, actor, order: Order, reason: str, **terms) -> Order:
+    """A change order: a new version of the order the supplier must accept again. Only
+    before the parts have shipped."""
+    _require_buyer(actor, order)
+    unknown = set(terms) - set(ORDER_TERMS)
+    if unknown:
+        raise ValueError(f"not order terms: {sorted(unknown)}")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == OrderStatus.CANCELLED:
+        raise ApplicationError("order_cancelled", _("取り消した注文は変更できません。"))
+    if order.steps.filter(
+        status__in=(StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
+    ).exists():
+        raise ApplicationError(
+            "order_delivered", _("出荷済みの注文は変更できません。受注企業と相談してください。")
+        )
+    if not reason.strip():
+        raise _invalid("order_invalid", reason=_("変更の理由を入力してください。"))
+    merged = {name: terms.get(name, getattr(order, name)) for name in ORDER_TERMS}
+    errors = _order_errors(
+        delivery_date=merged["delivery_date"],
+        inspection_date=merged["inspection_date"],
+        payment_date=merged["payment_date"],
+        payment_method=merged["payment_method"],
+        delivery_place=merged["delivery_place"],
+        today=timezone.localdate(),
+    )
+    if merged["price"] is None or merged["price"] < 1:
+        errors["price"] = _("金額は 1 円以上で入力してください。")
+    if errors:
+        raise _invalid("order_invalid", **errors)
+    for name, value in merged.items():
+        setattr(order, name, value.strip() if isinstance(value, str) else value)
+    order.version += 1
+    order.status, order.accepted_at, order.accepted_by = OrderStatus.ISSUED, None, None
+    full_clean_or_raise(order, code="order_invalid")
+    order.save()
+    _order_event(order, OrderEventKind.CHANGED, actor, reason.strip()[:500])
+    audit_record(actor=actor, verb="order.change", target=order, company=order.buyer)
+    notify_company(
+        company=order.supplier,
+        kind="order_changed",
+        params={"buyer": order.buyer.name, "order": order.number, "reason": reason.strip()},
+        path=reverse("network:order_detail", args=[order.pk]),
+    )
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: Order, reason: str) -> Order:
+    """Cancel before work starts: the steps go back to planning (the owner can ask
+    again), and the supplier loses access to the drawings."""
+    from machikoba.drawings.services import grant_revoke
+
+    _require_buyer(actor, order)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == OrderStatus.CANCELLED:
+        raise ApplicationError("order_cancelled", _("この注文はすでに取り消されています。"))
+    if not reason.strip():
+        raise _invalid("order_invalid", reason=_("取り消しの理由を入力してください。"))
+    steps = list(order.steps.select_for_update())
+    if any(s.status not in (StepStatus.REQUESTED, StepStatus.ORDERED) for s in steps):
+        raise ApplicationError(
+            "order_started",
+            _("受注企業が加工を始めているため、取り消せません。受注企業と相談してください。"),
+        )
+    order.status = OrderStatus.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    Step.objects.filter(pk__in=[s.pk for s in steps]).update(
+        status=StepStatus.PLANNED, performer=None, updated_at=timezone.now()
+    )
+    if order.rfq_id:
+        winner = order.rfq.recipients.filter(company=order.supplier).first()
+        if winner is not None:
+            for grant in winner.grants.filter(revoked_at__isnull=True):
+                grant_revoke(actor=actor, grant=grant)
+    _order_event(order, OrderEventKind.CANCELLED, actor, reason.strip()[:500])
+    audit_record(actor=actor, verb="order.cancel", target=order, company=order.buyer)
+    notify_company(
+        company=order.supplier,
+        kind="order_cancelled",
+        params={"buyer": order.buyer.name, "order": order.number, "reason": reason.strip()},
+        path=reverse("network:order_detail", args=[order.pk]),
+    )
+    return order
+
+
 def business_match_record(*, order: Order) -> BusinessMatch | None:
     """The first award between two companies, in either direction, is a new business
     match; later awards between them are not. Returns the new match, or None."""
@@ -656,6 +774,7 @@ def order_accept(*, actor, order: Order) -> Order:
         )
     order.status, order.accepted_at, order.accepted_by = OrderStatus.ACCEPTED, timezone.now(), actor
     order.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
+    _order_event(order, OrderEventKind.ACCEPTED, actor)
     order.steps.filter(status=StepStatus.REQUESTED).update(
         status=StepStatus.ORDERED, updated_at=timezone.now()
     )
@@ -933,3 +1052,70 @@ def steps_notify_late(*, today: dt.date | None = None) -> int:
                 notify_company(company=step.performer, kind="step_late", params=params, path=path)
         count += 1
     return count
+
+
+# --- questions on an RFQ ----------------------------------------------------------------
+
+
+@transaction.atomic
+def rfq_question_ask(*, actor, recipient: RfqRecipient, question: str) -> RfqQuestion:
+    """A shop asked for a quote asks the owner something (before the deadline)."""
+    if not is_editor(actor, recipient.company):
+        raise PermissionRefused(
+            "not_recipient_editor", _("質問できるのは、依頼先企業の経営者とスタッフだけです。")
+        )
+    rfq = Rfq.objects.select_related("job__company").get(pk=recipient.rfq_id)
+    if rfq.status != RfqStatus.OPEN or rfq.deadline <= timezone.now():
+        raise ApplicationError("rfq_closed", _("この見積依頼はすでに締め切られています。"))
+    if not question.strip():
+        raise _invalid("question_invalid", question=_("質問を入力してください。"))
+    asked = RfqQuestion(
+        rfq=rfq,
+        company=recipient.company,
+        asked_by=actor,
+        question=question.strip(),
+        is_public=rfq.questions_public,
+    )
+    full_clean_or_raise(asked, code="question_invalid")
+    asked.save()
+    audit_record(actor=actor, verb="rfq.question", target=asked, company=recipient.company)
+    notify_company(
+        company=rfq.job.company,
+        kind="rfq_question",
+        params={"supplier": recipient.company.name, "part": rfq.job.part_name},
+        path=reverse("network:rfq_detail", args=[rfq.pk]),
+    )
+    return asked
+
+
+@transaction.atomic
+def rfq_question_answer(*, actor, question: RfqQuestion, answer: str) -> RfqQuestion:
+    """The owner answers; the asker hears of it, and every shop asked when it is public."""
+    rfq = question.rfq
+    _require_job_editor(actor, rfq.job)
+    question = RfqQuestion.objects.select_for_update().get(pk=question.pk)
+    if question.answered_at is not None:
+        raise ApplicationError("question_answered", _("この質問にはすでに回答しています。"))
+    if not answer.strip():
+        raise _invalid("answer_invalid", answer=_("回答を入力してください。"))
+    question.answer, question.answered_at, question.answered_by = (
+        answer.strip(),
+        timezone.now(),
+        actor,
+    )
+    full_clean_or_raise(question, code="answer_invalid")
+    question.save()
+    audit_record(actor=actor, verb="rfq.answer", target=question, company=rfq.job.company)
+    told = (
+        [r.company for r in rfq.recipients.select_related("company")]
+        if question.is_public
+        else [question.company]
+    )
+    for company in told:
+        notify_company(
+            company=company,
+            kind="rfq_answer",
+            params={"buyer": rfq.job.company.name, "part": rfq.job.part_name},
+            path=reverse("network:rfq_detail", args=[rfq.pk]),
+        )
+    return question

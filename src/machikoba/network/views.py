@@ -21,7 +21,7 @@ from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import RecipientStatus, RfqStatus, StepStatus
-from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
+from machikoba.network.models import Job, Order, Rfq, RfqQuestion, RfqRecipient, Step
 
 
 def _active_company(request):
@@ -447,7 +447,15 @@ def rfq_detail(request, pk: int):
         Rfq.objects.select_related("job__company", "job__material"), request.user, VIEW, pk=pk
     )
     owner = is_member(request.user, rfq.job.company)
-    context = {"rfq": rfq, "owner": owner, "steps": rfq.steps.select_related("process")}
+    context = {
+        "rfq": rfq,
+        "owner": owner,
+        "steps": rfq.steps.select_related("process"),
+        "questions": RfqQuestion.objects.for_user(request.user, VIEW)
+        .filter(rfq=rfq)
+        .select_related("company"),
+        "can_answer_questions": is_editor(request.user, rfq.job.company),
+    }
     if owner:
         columns = selectors.comparison(user=request.user, rfq=rfq)
         context["columns"] = columns
@@ -562,6 +570,7 @@ def quote_submit(request, pk: int):
             "can_answer": True,
             "quote_form": form,
             "decline_form": forms.DeclineForm(),
+            "questions": RfqQuestion.objects.for_user(request.user, VIEW).filter(rfq=rfq),
         },
     )
 
@@ -581,6 +590,41 @@ def quote_decline(request, pk: int):
             ),
             _("辞退を伝えました。"),
         )
+    return redirect("network:rfq_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def rfq_ask(request, pk: int):
+    recipient = _my_recipient(request, pk)
+    _refusal_flash(
+        request,
+        lambda: services.rfq_question_ask(
+            actor=request.user, recipient=recipient, question=request.POST.get("question", "")
+        ),
+        _("質問を送りました。"),
+    )
+    return redirect("network:rfq_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def rfq_answer(request, pk: int, question_pk: int):
+    rfq = get_for_user_or_404(Rfq.objects.select_related("job"), request.user, CHANGE, pk=pk)
+    question = get_for_user_or_404(
+        RfqQuestion.objects.select_related("rfq__job"),
+        request.user,
+        CHANGE,
+        pk=question_pk,
+        rfq=rfq,
+    )
+    _refusal_flash(
+        request,
+        lambda: services.rfq_question_answer(
+            actor=request.user, question=question, answer=request.POST.get("answer", "")
+        ),
+        _("回答しました。"),
+    )
     return redirect("network:rfq_detail", pk=pk)
 
 
@@ -631,8 +675,49 @@ def order_detail(request, pk: int):
             "order": order,
             "supplier": is_member(request.user, order.supplier),
             "can_accept": order.status == "issued" and is_editor(request.user, order.supplier),
+            "can_change": order.status != "cancelled" and is_editor(request.user, order.buyer),
+            "events": order.events.select_related("actor"),
         },
     )
+
+
+@login_required
+def order_change(request, pk: int):
+    order = get_for_user_or_404(
+        Order.objects.select_related("buyer", "supplier"), request.user, CHANGE, pk=pk
+    )
+    from machikoba.network.services import ORDER_TERMS
+
+    form = forms.OrderChangeForm(
+        request.POST or None, initial={name: getattr(order, name) for name in ORDER_TERMS}
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.order_change(
+            actor=request.user,
+            order=order,
+            reason=data["reason"],
+            **{name: data[name] for name in ORDER_TERMS},
+        ),
+        success_message=_("注文を変更しました。受注企業が改めて請けると確定します。"),
+        next_url=reverse("network:order_detail", args=[order.pk]),
+    )
+    return done or render(request, "network/order_change.html", {"form": form, "order": order})
+
+
+@login_required
+@require_POST
+def order_cancel(request, pk: int):
+    order = get_for_user_or_404(Order, request.user, CHANGE, pk=pk)
+    _refusal_flash(
+        request,
+        lambda: services.order_cancel(
+            actor=request.user, order=order, reason=request.POST.get("reason", "")
+        ),
+        _("注文を取り消しました。工程は計画に戻りました。"),
+    )
+    return redirect("network:order_detail", pk=order.pk)
 
 
 @login_required

@@ -50,6 +50,13 @@ def _rfq(w):
     )
 
 
+def _question(w):
+    rfq = _rfq(w)
+    return services.rfq_question_ask(
+        actor=w.users[OTHER_COMPANY], recipient=rfq.recipients.get(), question="材料支給ですか"
+    )
+
+
 def _order(w):
     rfq = _rfq(w)
     recipient = rfq.recipients.get()
@@ -122,6 +129,33 @@ MATRIX = [
         data=lambda w: {"reason": "設備が空いていない"},
     ),
     Case(
+        "network:rfq_ask",
+        lambda w: reverse("network:rfq_ask", args=[_rfq(w).pk]),
+        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT, "officer": 403, "admin": 403}),
+        method="POST",
+        data=lambda w: {"question": "材料支給ですか"},
+    ),
+    Case(
+        "network:rfq_answer",
+        lambda w: reverse(
+            "network:rfq_answer",
+            args=[(q := _question(w)).rfq_id, q.pk],
+        ),
+        # The shop asked sees the RFQ but may not answer for the owner.
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                MEMBER: REDIRECT,
+                STAFF: REDIRECT,
+                FLOOR_WORKER: 403,
+                OTHER_COMPANY: 403,
+            },
+        ),
+        method="POST",
+        data=lambda w: {"answer": "はい"},
+    ),
+    Case(
         "network:rfq_award",
         lambda w: reverse("network:rfq_award", args=[_rfq(w).pk]),
         # No quote yet: the owner's editors are sent back with a message.
@@ -167,6 +201,37 @@ MATRIX = [
             404,
             **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200, OTHER_COMPANY: 200},
         ),
+    ),
+    Case(
+        "network:order_change",
+        lambda w: reverse("network:order_change", args=[_order(w).pk]),
+        # The supplier sees the order but only the buyer changes it.
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                MEMBER: 200,
+                STAFF: 200,
+                FLOOR_WORKER: 403,
+                OTHER_COMPANY: 403,
+            },
+        ),
+    ),
+    Case(
+        "network:order_cancel",
+        lambda w: reverse("network:order_cancel", args=[_order(w).pk]),
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                MEMBER: REDIRECT,
+                STAFF: REDIRECT,
+                FLOOR_WORKER: 403,
+                OTHER_COMPANY: 403,
+            },
+        ),
+        method="POST",
+        data=lambda w: {"reason": "設計変更"},
     ),
     Case(
         "network:order_accept",
