@@ -50,3 +50,11 @@ class OrderEventKind(models.TextChoices):
     CHANGED = "changed", _("変更")
     ACCEPTED = "accepted", _("請書")
     CANCELLED = "cancelled", _("取り消し")
+
+
+# Structured requirements of a step, beside its free-text spec.
+SPEC_FIELDS = {
+    "hardness": _("硬さ"),
+    "plating_um": _("めっき厚 (µm)"),
+    "tolerance": _("公差・はめあい"),
+}

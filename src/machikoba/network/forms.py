@@ -46,7 +46,16 @@ class StepForm(ServiceForm):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("例: HRC 58〜62、めっき厚 20 µm、外径 φ20 h6"),
+        help_text=_("図面にない指示や注意点。"),
+    )
+    hardness = forms.CharField(
+        label=_("硬さ"), max_length=40, required=False, help_text=_("例: HRC 58〜62")
+    )
+    plating_um = forms.DecimalField(
+        label=_("めっき厚 (µm)"), required=False, min_value=0, max_digits=6, decimal_places=1
+    )
+    tolerance = forms.CharField(
+        label=_("公差・はめあい"), max_length=40, required=False, help_text=_("例: φ20 h6")
     )
     in_house = forms.BooleanField(label=_("社内で行う"), required=False)
     position = forms.IntegerField(
@@ -65,6 +74,13 @@ class StepForm(ServiceForm):
     def __init__(self, *args, processes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["process"].queryset = processes
+
+    def spec_fields(self) -> dict:
+        """The structured requirements that were filled in (JSON-ready)."""
+        values = {
+            name: self.cleaned_data.get(name) for name in ("hardness", "plating_um", "tolerance")
+        }
+        return {k: str(v).strip() for k, v in values.items() if v not in (None, "")}
 
 
 class RfqForm(ServiceForm):

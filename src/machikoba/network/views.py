@@ -20,7 +20,7 @@ from machikoba.core.views import save_form
 from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
 from machikoba.network.access import is_editor, is_member
-from machikoba.network.choices import RecipientStatus, RfqStatus, StepStatus
+from machikoba.network.choices import SPEC_FIELDS, RecipientStatus, RfqStatus, StepStatus
 from machikoba.network.models import Job, Order, Rfq, RfqQuestion, RfqRecipient, Step
 
 
@@ -131,10 +131,36 @@ def job_detail(request, pk: int):
         "can_rfq": editor and any(s.status == "planned" and not s.in_house for s in steps),
     }
     if owner:
-        context["rfqs"] = job.rfqs.prefetch_related("steps__process").order_by("-created_at")
-        context["orders"] = Order.objects.for_user(request.user, VIEW).filter(job=job)
+        rfqs = list(job.rfqs.prefetch_related("steps__process").order_by("-created_at"))
+        orders = list(
+            Order.objects.for_user(request.user, VIEW).filter(job=job).select_related("supplier")
+        )
+        context["rfqs"], context["orders"] = rfqs, orders
+        context["history"] = _history(request.user, job, steps, rfqs, orders)
         context["documents"] = job.documents.all()
     return render(request, "network/job_detail.html", context)
+
+
+def _history(user, job: Job, steps: list[Step], rfqs: list[Rfq], orders: list[Order]):
+    """The job's trail: the audit events on the job, its steps, RFQs and orders (the
+    owning company's owners read the trail; others get an empty list)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from machikoba.core.models import AuditEvent
+
+    types = ContentType.objects.get_for_models(Job, Step, Rfq, Order)
+    targets = {
+        Job: [job.pk],
+        Step: [s.pk for s in steps],
+        Rfq: [r.pk for r in rfqs],
+        Order: [o.pk for o in orders],
+    }
+    condition = Q(pk__in=[])
+    for model, ids in targets.items():
+        if ids:
+            condition |= Q(target_type=types[model], target_id__in=[str(i) for i in ids])
+    return AuditEvent.objects.for_user(user, VIEW).filter(condition)[:50]
 
 
 def _step_rows(user, job: Job, steps: list[Step]) -> list[dict]:
@@ -160,6 +186,11 @@ def _step_rows(user, job: Job, steps: list[Step]) -> list[dict]:
         rows.append(
             {
                 "step": step,
+                "spec_items": [
+                    (SPEC_FIELDS[name], value)
+                    for name, value in step.spec_fields.items()
+                    if name in SPEC_FIELDS
+                ],
                 "edit": edit,
                 "up": edit
                 and step.position - 1 in neighbours
@@ -295,6 +326,7 @@ def step_add(request, pk: int):
             job=job,
             process=data["process"],
             spec=data["spec"],
+            spec_fields=form.spec_fields(),
             in_house=data["in_house"],
             position=data["position"],
             planned_start=data["planned_start"],

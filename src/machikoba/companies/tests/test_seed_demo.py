@@ -36,6 +36,18 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     }
     owner = User.objects.get(email="owner@example.com")
     assert owner.memberships.count() == 2  # shows the company switcher
+    # A job in progress: turning started in-house, heat treatment out for quotes.
+    from machikoba.network.models import Job
+
+    job = Job.objects.get()
+    assert [s.status for s in job.steps.order_by("position")] == [
+        "in_progress",
+        "requested",
+        "planned",
+        "planned",
+    ]
+    rfq = job.rfqs.get()
+    assert sorted(rfq.recipients.values_list("status", flat=True)) == ["invited", "quoted"]
 
 
 def test_demo_companies_are_varied_and_valid():

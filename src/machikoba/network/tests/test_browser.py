@@ -10,19 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from machikoba.companies.choices import CompanyRole
-from machikoba.core.testing.factories import TEST_PASSWORD, CompanyFactory, MembershipFactory
+from machikoba.core.testing.browser import sign_in
+from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.network.models import Job, Order, Step
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base_url, email):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    expect(page.get_by_test_id("active-company")).to_be_visible()
 
 
 def shop(name):

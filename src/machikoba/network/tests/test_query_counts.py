@@ -43,7 +43,7 @@ def test_the_job_page_does_not_grow_with_the_route(world):
     _grow(world, order.job, extra_steps=6)
     assert _count(client, url) == small
     # session, user, ward roles, memberships, active company, job, steps, route ids,
-    # RFQs (+ their steps), orders, documents, unread notices … fixed whatever the
+    # RFQs (+ their steps), orders, history, documents, unread notices … fixed whatever the
     # route's length.
     assert small == 15
 

@@ -126,6 +126,11 @@ DEMO_USERS = [
     ("owner@example.com", "高橋 一郎", 0, CompanyRole.OWNER, None, False),
     ("staff@example.com", "高橋 美咲", 0, CompanyRole.STAFF, None, False),
     ("worker@example.com", "佐々木 健太", 0, CompanyRole.FLOOR_WORKER, None, False),
+    # Partner shops' owners, to play the other side of the 仲間まわし.
+    ("heat@example.com", "山本 浩二", 7, CompanyRole.OWNER, None, False),
+    ("heat2@example.com", "石川 誠", 21, CompanyRole.OWNER, None, False),
+    ("plating@example.com", "中村 由美", 8, CompanyRole.OWNER, None, False),
+    ("grinding@example.com", "小林 勇", 9, CompanyRole.OWNER, None, False),
     ("officer@example.com", "区 産業振興課 山口", None, None, WardRole.OFFICER, False),
     ("advisor@example.com", "DXアドバイザー 森田", None, None, WardRole.ADVISOR, False),
     ("reviewer@example.com", "審査員 大野", None, None, WardRole.REVIEWER, False),
@@ -466,6 +471,7 @@ class Command(BaseCommand):
             companies = self._companies()
             self._users(companies)
             self._drawings(companies)
+            self._network(companies)
         self.stdout.write(self.style.SUCCESS(f"Demo ward ready: {len(companies)} companies."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, *_rest in DEMO_USERS:
@@ -598,3 +604,68 @@ class Command(BaseCommand):
         )
         drawings.grant_create(actor=owner, document=document, grantee=partner)
         drawings.nda_accept(actor=owner, company=partner, nda=nda)
+
+    def _network(self, companies: list[Company]) -> None:
+        """A job in progress at the demo owner's shop: turning started in-house, the heat
+        treatment out for quotes at two shops, one of which has answered."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from machikoba.companies.models import ProcessCategory
+        from machikoba.drawings.models import Document
+        from machikoba.network import services as network
+        from machikoba.network.models import Job
+
+        owner_shop = companies[0]
+        if Job.objects.filter(company=owner_shop).exists():
+            return
+        owner = User.objects.get(email="owner@example.com")
+        today = timezone.localdate()
+        job = network.job_create(
+            actor=owner,
+            company=owner_shop,
+            part_name="段付きシャフト",
+            drawing_number="TK-2026-014",
+            quantity=50,
+            due_date=today + dt.timedelta(days=30),
+            material_note="S45C 調質",
+            documents=list(Document.objects.filter(company=owner_shop)),
+        )
+        route = [
+            ("cutting.turning.nc_lathe", True, -2, 3, "外径 φ20 h7 仕上げ代 0.3 mm"),
+            ("heat_treatment.quench_temper", False, 4, 8, "HRC 50〜55"),
+            ("surface.plating.hard_chrome", False, 9, 14, "めっき厚 20 µm"),
+            ("grinding.cylindrical", False, 15, 20, "φ20 h6 Ra 0.4"),
+        ]
+        steps = []
+        for code, in_house, start, end, spec in route:
+            steps.append(
+                network.step_add(
+                    actor=owner,
+                    job=job,
+                    process=ProcessCategory.objects.get(code=code),
+                    in_house=in_house,
+                    spec=spec,
+                    planned_start=today + dt.timedelta(days=start),
+                    planned_end=today + dt.timedelta(days=end),
+                )
+            )
+        network.step_start(actor=owner, step=steps[0])
+        heat, heat2 = companies[7], companies[21]
+        rfq = network.rfq_send(
+            actor=owner,
+            job=job,
+            steps=[steps[1]],
+            recipients=[heat, heat2],
+            deadline=timezone.now() + dt.timedelta(days=3),
+            message="50本、焼入れ焼戻し後に硬さ試験成績書をお願いします。",
+        )
+        network.quote_submit(
+            actor=User.objects.get(email="heat@example.com"),
+            recipient=rfq.recipients.get(company=heat),
+            price=62_000,
+            lead_time_days=4,
+            valid_until=today + dt.timedelta(days=30),
+            conditions="成績書付き。引取・納品は当社便で対応します。",
+        )
