@@ -56,6 +56,7 @@ AUDIT_VERB_LABELS = {
     "step.ship": _("工程の出荷"),
     "step.receive": _("工程の受け入れ"),
     "claim.open": _("不足・不良を記録"),
+    "claim.resolve": _("不足・不良の記録を解決"),
     "rfq.send": _("見積依頼を送信"),
     "quote.submit": _("見積を提出"),
     "quote.decline": _("見積を辞退"),

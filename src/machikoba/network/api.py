@@ -69,6 +69,7 @@ class JobIn(Schema):
     material: str | None = Field(None, description="material code, e.g. SUS304")
     material_note: str = Field("", max_length=100)
     quantity: int
+    size_mm: int | None = Field(None, description="the part's largest dimension")
     due_date: dt.date
     notes: str = Field("", max_length=5000)
 
@@ -291,6 +292,7 @@ def network_job_create(request, payload: JobIn):
         material=material,
         material_note=payload.material_note,
         quantity=payload.quantity,
+        size_mm=payload.size_mm,
         due_date=payload.due_date,
         notes=payload.notes,
     )

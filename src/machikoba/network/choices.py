@@ -57,4 +57,5 @@ SPEC_FIELDS = {
     "hardness": _("硬さ"),
     "plating_um": _("めっき厚 (µm)"),
     "tolerance": _("公差・はめあい"),
+    "tolerance_mm": _("公差 (±mm)"),
 }

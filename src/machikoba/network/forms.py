@@ -21,6 +21,12 @@ class JobForm(ServiceForm):
         help_text=_("一覧にない材質や、調質・寸法などの補足。"),
     )
     quantity = forms.IntegerField(label=_("数量"), min_value=1)
+    size_mm = forms.IntegerField(
+        label=_("部品の最大寸法 (mm)"),
+        min_value=1,
+        required=False,
+        help_text=_("依頼先の候補は、この大きさを扱える企業に絞られます。"),
+    )
     due_date = forms.DateField(label=_("納期"), widget=forms.DateInput(attrs=DATE))
     documents = forms.ModelMultipleChoiceField(
         label=_("図面・文書"),
@@ -56,6 +62,14 @@ class StepForm(ServiceForm):
     )
     tolerance = forms.CharField(
         label=_("公差・はめあい"), max_length=40, required=False, help_text=_("例: φ20 h6")
+    )
+    tolerance_mm = forms.DecimalField(
+        label=_("公差 (±mm)"),
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=4,
+        help_text=_("依頼先の候補は、この精度を出せる企業に絞られます。例: 0.005"),
     )
     in_house = forms.BooleanField(label=_("社内で行う"), required=False)
     position = forms.IntegerField(
@@ -117,9 +131,34 @@ class QuoteForm(ServiceForm):
     price = forms.IntegerField(label=_("金額 (円・税抜)"))
     lead_time_days = forms.IntegerField(label=_("納期 (受注からの日数)"))
     valid_until = forms.DateField(label=_("見積の有効期限"), widget=forms.DateInput(attrs=DATE))
+    quantity_breaks = forms.CharField(
+        label=_("数量別の金額 (任意)"),
+        max_length=500,
+        required=False,
+        help_text=_("「数量:金額」をカンマで区切って。例: 100:90000, 300:240000"),
+    )
     conditions = forms.CharField(
         label=_("条件"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean_quantity_breaks(self) -> list[dict]:
+        text = self.cleaned_data["quantity_breaks"].replace("、", ",").replace("：", ":")
+        rows = []
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            quantity, _sep, price = part.partition(":")
+            try:
+                rows.append(
+                    {
+                        "quantity": int(quantity.strip()),
+                        "price": int(price.strip().replace("円", "")),
+                    }
+                )
+            except ValueError:
+                raise forms.ValidationError(
+                    _("「%(part)s」を読み取れません。「数量:金額」の形で入力してください。"),
+                    params={"part": part},
+                ) from None
+        return rows
 
 
 class DeclineForm(ServiceForm):

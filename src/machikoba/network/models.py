@@ -59,6 +59,12 @@ class Job(TimeStampedModel):
     )
     material_note = models.CharField(_("材質 (補足)"), max_length=100, blank=True)
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    size_mm = models.PositiveIntegerField(
+        _("部品の最大寸法 (mm)"),
+        null=True,
+        blank=True,
+        help_text=_("依頼先の候補は、この大きさを扱える企業に絞られます。"),
+    )
     due_date = models.DateField(_("納期"))
     notes = models.TextField(_("メモ"), max_length=5000, blank=True)
     status = models.CharField(

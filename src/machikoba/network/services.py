@@ -76,6 +76,7 @@ def job_create(
     part_name: str,
     quantity: int,
     due_date: dt.date,
+    size_mm: int | None = None,
     drawing_number: str = "",
     material=None,
     material_note: str = "",
@@ -95,6 +96,7 @@ def job_create(
         material=material,
         material_note=material_note.strip(),
         quantity=quantity,
+        size_mm=size_mm,
         due_date=due_date,
         notes=notes.strip(),
         created_by=actor,
@@ -157,6 +159,7 @@ def job_copy(*, actor, job: Job, due_date: dt.date, quantity: int | None = None)
         material=job.material,
         material_note=job.material_note,
         quantity=quantity or job.quantity,
+        size_mm=job.size_mm,
         due_date=due_date,
         notes=job.notes,
         documents=list(job.documents.all()),
@@ -1119,3 +1122,16 @@ def rfq_question_answer(*, actor, question: RfqQuestion, answer: str) -> RfqQues
             path=reverse("network:rfq_detail", args=[rfq.pk]),
         )
     return question
+
+
+@transaction.atomic
+def claim_resolve(*, actor, claim: Claim) -> Claim:
+    """The owner closes a shortfall/defect record once it is settled (rework, credit …)."""
+    _require_job_editor(actor, claim.step.job)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.resolved_at is not None:
+        raise ApplicationError("claim_resolved", _("この記録はすでに解決済みです。"))
+    claim.resolved_at = timezone.now()
+    claim.save(update_fields=["resolved_at", "updated_at"])
+    audit_record(actor=actor, verb="claim.resolve", target=claim, company=claim.step.job.company)
+    return claim

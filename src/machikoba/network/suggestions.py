@@ -1,7 +1,8 @@
 """Partner suggestions for a step: who can do it, ranked by a score anyone can check.
 
-Candidates come from the directory search (the process subtree, the job's material, one
-capability row holding both). Each gets up to 100 points:
+Candidates come from the directory search: a capability row in the step's process subtree
+that takes the part's size (the job's ``size_mm``) and holds the step's tolerance
+(``spec_fields["tolerance_mm"]``), when those are given. Each gets up to 100 points:
 
 | part        | points | how                                                            |
 |-------------|--------|----------------------------------------------------------------|
@@ -17,6 +18,7 @@ Each suggestion lists its reasons in words ("SUS304対応・2.1 km・納期遵�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
@@ -84,8 +86,14 @@ def _track_records(company_ids) -> dict[int, dict]:
 def suggest_partners(*, user, step: Step, limit: int = 10) -> list[Suggestion]:
     job = step.job
     origin_company = _previous_shop(step)
+    tolerance = step.spec_fields.get("tolerance_mm")
     query = DirectoryQuery(
-        process=step.process.code, sort="distance", origin=origin_of(origin_company)
+        process=step.process.code,
+        # The same capability row must also take the part's size and hold the tolerance.
+        min_envelope_mm=job.size_mm,
+        max_tolerance_mm=Decimal(tolerance) if tolerance else None,
+        sort="distance",
+        origin=origin_of(origin_company),
     )
     candidates = list(
         directory_search(user=user, query=query).exclude(pk=job.company_id)[:CANDIDATES]

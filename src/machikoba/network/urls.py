@@ -20,6 +20,7 @@ urlpatterns = [
         views.step_progress,
         name="step_progress",
     ),
+    path("claims/<int:pk>/resolve/", views.claim_resolve, name="claim_resolve"),
     path("rfqs/<int:pk>/", views.rfq_detail, name="rfq_detail"),
     path("rfqs/<int:pk>/quote/", views.quote_submit, name="quote_submit"),
     path("rfqs/<int:pk>/decline/", views.quote_decline, name="quote_decline"),

@@ -21,7 +21,7 @@ from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import SPEC_FIELDS, RecipientStatus, RfqStatus, StepStatus
-from machikoba.network.models import Job, Order, Rfq, RfqQuestion, RfqRecipient, Step
+from machikoba.network.models import Claim, Job, Order, Rfq, RfqQuestion, RfqRecipient, Step
 
 
 def _active_company(request):
@@ -103,6 +103,7 @@ def job_create(request):
             material=data["material"],
             material_note=data["material_note"],
             quantity=data["quantity"],
+            size_mm=data["size_mm"],
             due_date=data["due_date"],
             notes=data["notes"],
             documents=list(data["documents"]),
@@ -130,6 +131,11 @@ def job_detail(request, pk: int):
         "gantt": _gantt(job, steps),
         "can_rfq": editor and any(s.status == "planned" and not s.in_house for s in steps),
     }
+    context["claims"] = list(
+        Claim.objects.for_user(request.user, VIEW)
+        .filter(step__job=job)
+        .select_related("step__process")
+    )
     if owner:
         rfqs = list(job.rfqs.prefetch_related("steps__process").order_by("-created_at"))
         orders = list(
@@ -287,6 +293,20 @@ def job_close(request, pk: int):
         _("案件を完了にしました。"),
     )
     return redirect("network:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def claim_resolve(request, pk: int):
+    claim = get_for_user_or_404(
+        Claim.objects.select_related("step__job"), request.user, CHANGE, pk=pk
+    )
+    _refusal_flash(
+        request,
+        lambda: services.claim_resolve(actor=request.user, claim=claim),
+        _("解決済みにしました。"),
+    )
+    return redirect("network:job_detail", pk=claim.step.job_id)
 
 
 @login_required
@@ -584,6 +604,7 @@ def quote_submit(request, pk: int):
             lead_time_days=data["lead_time_days"],
             valid_until=data["valid_until"],
             conditions=data["conditions"],
+            quantity_breaks=data["quantity_breaks"],
         ),
         success_message=_("見積を提出しました。"),
         next_url=reverse("network:rfq_detail", args=[pk]),

@@ -50,6 +50,15 @@ def _rfq(w):
     )
 
 
+def _claim(w):
+    from machikoba.network.models import Claim
+
+    job = _job(w)
+    return Claim.objects.create(
+        step=job.steps.get(position=1), expected_quantity=50, good_quantity=45, defect_quantity=5
+    )
+
+
 def _question(w):
     rfq = _rfq(w)
     return services.rfq_question_ask(
@@ -105,6 +114,12 @@ MATRIX = [
     # The progress pages are open to whoever sees the step; the services decide who may
     # record what (tested in test_services and below).
     Case("network:step_progress", _step_url("step_progress", action="ship"), OWNER_READS),
+    Case(
+        "network:claim_resolve",
+        lambda w: reverse("network:claim_resolve", args=[_claim(w).pk]),
+        OWNER_POSTS,
+        method="POST",
+    ),
     Case(
         "network:rfq_detail",
         lambda w: reverse("network:rfq_detail", args=[_rfq(w).pk]),

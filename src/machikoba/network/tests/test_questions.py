@@ -92,3 +92,20 @@ def test_question_rules(world):
             actor=world.users[OTHER_COMPANY], question=question, answer="x"
         )
     assert RfqQuestion.objects.count() == 1
+
+
+def test_quantity_breaks_are_read_from_the_quote_form_and_shown_to_the_owner(world):
+    rfq, _rival = _rfq(world, public=True)
+    client = world.client_for(OTHER_COMPANY)
+    url = reverse("network:quote_submit", args=[rfq.pk])
+    base = {"price": "60000", "lead_time_days": "5", "valid_until": "2099-01-01"}
+    refused = client.post(url, {**base, "quantity_breaks": "100:abc"})
+    assert "読み取れません" in refused.content.decode()
+    client.post(url, {**base, "quantity_breaks": "100:90000円、300：240000"})
+    quote = rfq.recipients.get(company=world.other_company).quote
+    assert quote.quantity_breaks == [
+        {"quantity": 100, "price": 90000},
+        {"quantity": 300, "price": 240000},
+    ]
+    owner_page = world.client_for(MEMBER).get(reverse("network:rfq_detail", args=[rfq.pk]))
+    assert "300: 240,000円" in owner_page.content.decode()

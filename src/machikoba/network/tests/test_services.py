@@ -494,3 +494,21 @@ def test_a_job_with_unfinished_steps_cannot_close(world, shops):
     with pytest.raises(ApplicationError) as refused:
         services.job_close(actor=world.users[MEMBER], job=job)
     assert refused.value.code == "job_unfinished"
+
+
+def test_a_claim_is_shown_to_both_sides_and_the_owner_resolves_it(world, shops):
+    from django.urls import reverse
+
+    job = _ordered_job(world, shops)
+    first = _steps(job)[0]
+    _run(first, world.users[FLOOR_WORKER], owner_of(shops[0]), good=47, defect=3)
+    claim = Claim.objects.get(step=first)
+    page = world.client_for(MEMBER).get(reverse("network:job_detail", args=[job.pk]))
+    assert 'data-testid="claims"' in page.content.decode()
+    with pytest.raises(PermissionRefused):
+        services.claim_resolve(actor=owner_of(shops[0]), claim=claim)
+    world.client_for(MEMBER).post(reverse("network:claim_resolve", args=[claim.pk]))
+    claim.refresh_from_db()
+    assert claim.resolved_at is not None
+    with pytest.raises(ApplicationError):
+        services.claim_resolve(actor=world.users[MEMBER], claim=claim)

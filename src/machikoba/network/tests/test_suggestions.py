@@ -116,3 +116,26 @@ def test_the_suggestions_page_leads_to_a_prefilled_rfq(world, job):
     assert f'value="{shop.pk}" selected' in form
     assert f'name="steps" value="{step.pk}"' in form
     assert "checked" in form
+
+
+def test_the_part_size_and_the_tolerance_narrow_the_candidates(world, job):
+    big = _shop("大物熱処理", km_east=1)
+    small = _shop("小物熱処理", km_east=1)
+    Capability.objects.filter(company=big).update(envelope_mm=1500, best_tolerance_mm="0.0050")
+    Capability.objects.filter(company=small).update(envelope_mm=300, best_tolerance_mm="0.0500")
+    step = job.steps.get(position=2)
+
+    def names():
+        return {s.company.name for s in suggest_partners(user=world.users[MEMBER], step=step)}
+
+    assert {"大物熱処理", "小物熱処理"} <= names()
+    job.size_mm = 800
+    job.save()
+    assert "小物熱処理" not in names()
+    assert "大物熱処理" in names()
+    job.size_mm = None
+    job.save()
+    step.spec_fields = {"tolerance_mm": "0.01"}
+    step.save()
+    assert "小物熱処理" not in names()
+    assert "大物熱処理" in names()
