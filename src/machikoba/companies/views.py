@@ -97,6 +97,11 @@ def company_detail(request, pk: int):
         "public_view": not request.user.is_authenticated,
         **selectors.company_profile(user=request.user, company=company),
     }
+    if request.user.is_authenticated:
+        # The network's reliability figures (counts and averages, for members only).
+        from machikoba.network.selectors import reliability
+
+        context["reliability"] = reliability([company.pk])[company.pk]
     return render(request, "companies/company_detail.html", context)
 
 

@@ -57,6 +57,8 @@ AUDIT_VERB_LABELS = {
     "step.receive": _("工程の受け入れ"),
     "claim.open": _("不足・不良を記録"),
     "claim.resolve": _("不足・不良の記録を解決"),
+    "rating.submit": _("取引相手を評価"),
+    "rating.respond": _("評価に返信"),
     "rfq.send": _("見積依頼を送信"),
     "quote.submit": _("見積を提出"),
     "quote.decline": _("見積を辞退"),

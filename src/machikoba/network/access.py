@@ -133,3 +133,12 @@ def order_event_scope(user, action: str) -> Q:
         mine = _members(user)
         return Q(order__buyer__in=mine) | Q(order__supplier__in=mine)
     return NOTHING
+
+
+def rating_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(rater__in=mine) | Q(rated__in=mine)
+    if action == CHANGE:
+        return Q(rated__in=_editors(user))  # responding
+    return NOTHING

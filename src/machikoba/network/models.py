@@ -501,3 +501,61 @@ class OrderEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.order} v{self.version} {self.kind}"
+
+
+class Rating(TimeStampedModel):
+    """After a job closes, the owner rates each performer (quality, delivery,
+    communication) and each performer rates the owner (clarity of specs, payment on time),
+    1–5 with a comment; the rated company may respond once. Individual ratings are seen
+    by the two companies; everyone sees the averages on profiles."""
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    rater = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("評価した企業"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    rated = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("評価された企業"),
+        on_delete=models.CASCADE,
+        related_name="ratings_received",
+    )
+    rated_as_performer = models.BooleanField(_("受注側としての評価"))
+    quality = models.PositiveSmallIntegerField(_("品質"), null=True, blank=True)
+    delivery = models.PositiveSmallIntegerField(_("納期"), null=True, blank=True)
+    communication = models.PositiveSmallIntegerField(_("やりとり"), null=True, blank=True)
+    clarity = models.PositiveSmallIntegerField(_("仕様のわかりやすさ"), null=True, blank=True)
+    payment = models.PositiveSmallIntegerField(_("支払いの確実さ"), null=True, blank=True)
+    comment = models.TextField(_("コメント"), max_length=2000, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response = models.TextField(_("返信"), max_length=2000, blank=True)
+    responded_at = models.DateTimeField(_("返信日時"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = _Scoped("rating")
+
+    class Meta:
+        verbose_name = _("評価")
+        verbose_name_plural = _("評価")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "rater", "rated"], name="unique_rating"),
+            models.CheckConstraint(condition=~Q(rater=models.F("rated")), name="rating_not_self"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"rating_{name}_1_to_5",
+                )
+                for name in ("quality", "delivery", "communication", "clarity", "payment")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater_id} → {self.rated_id} ({self.job_id})"

@@ -97,3 +97,58 @@ def comparison(*, user, rfq: Rfq) -> list[RfqRecipient]:
         .select_related("company", "quote")
         .order_by("id")
     )
+
+
+FINISHED = (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
+OPEN_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
+
+
+def reliability(company_ids) -> dict[int, dict]:
+    """Per company, the figures every member sees on its profile and that feed the
+    suggestion score: finished network steps and jobs, on-time and defect shares, open
+    steps, average ratings received as a performer (1–5) and their count.
+
+    Counts and averages only, never a job's content: read outside the job scopes."""
+    from django.db.models import Avg, Count, F
+
+    from machikoba.network.models import Rating
+
+    figures: dict[int, dict] = {pk: {} for pk in company_ids}
+    steps = (
+        Step.objects.filter(performer__in=company_ids, in_house=False)
+        .values("performer")
+        .annotate(
+            finished=Count("pk", filter=Q(status__in=FINISHED)),
+            jobs=Count("job", filter=Q(status__in=FINISHED), distinct=True),
+            dated=Count("pk", filter=Q(status__in=FINISHED, planned_end__isnull=False)),
+            on_time=Count(
+                "pk",
+                filter=Q(status__in=FINISHED, planned_end__isnull=False)
+                & Q(shipped_at__date__lte=F("planned_end")),
+            ),
+            defective=Count("pk", filter=Q(defect_quantity__gt=0)),
+            open=Count("pk", filter=Q(status__in=OPEN_WORK)),
+        )
+    )
+    for row in steps:
+        figures[row["performer"]].update(row)
+    ratings = (
+        Rating.objects.filter(rated__in=company_ids, rated_as_performer=True)
+        .values("rated")
+        .annotate(
+            ratings=Count("pk"),
+            quality=Avg("quality"),
+            delivery=Avg("delivery"),
+            communication=Avg("communication"),
+        )
+    )
+    for row in ratings:
+        figures[row["rated"]].update(row)
+    for row in figures.values():
+        dated, finished = row.get("dated", 0), row.get("finished", 0)
+        row["on_time_rate"] = row["on_time"] / dated if dated else None
+        row["defect_rate"] = row["defective"] / finished if finished else None
+        averages = [row.get(k) for k in ("quality", "delivery", "communication")]
+        averages = [a for a in averages if a is not None]
+        row["rating"] = sum(averages) / len(averages) if averages else None
+    return figures

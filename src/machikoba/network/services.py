@@ -33,6 +33,7 @@ from machikoba.network.models import (
     Order,
     OrderEvent,
     Quote,
+    Rating,
     Rfq,
     RfqQuestion,
     RfqRecipient,
@@ -1135,3 +1136,92 @@ def claim_resolve(*, actor, claim: Claim) -> Claim:
     claim.save(update_fields=["resolved_at", "updated_at"])
     audit_record(actor=actor, verb="claim.resolve", target=claim, company=claim.step.job.company)
     return claim
+
+
+# --- ratings ----------------------------------------------------------------------------
+
+PERFORMER_CRITERIA = ("quality", "delivery", "communication")
+OWNER_CRITERIA = ("clarity", "payment")
+
+
+def rating_pairs(job: Job) -> list[tuple[int, int, bool]]:
+    """Who may rate whom on a closed job: (rater id, rated id, rated as performer)."""
+    performers = sorted(
+        {
+            pk
+            for pk in job.steps.filter(in_house=False).values_list("performer", flat=True)
+            if pk and pk != job.company_id
+        }
+    )
+    pairs = [(job.company_id, pk, True) for pk in performers]
+    pairs += [(pk, job.company_id, False) for pk in performers]
+    return pairs
+
+
+@transaction.atomic
+def rating_submit(
+    *, actor, job: Job, rater, rated, scores: dict[str, int], comment: str = ""
+) -> Rating:
+    """Rate the other side of a closed job, once: the owner rates each performer on
+    quality, delivery and communication; a performer rates the owner on clarity of specs
+    and payment."""
+    if not is_editor(actor, rater):
+        raise PermissionRefused(
+            "not_rater", _("評価できるのは、その企業の経営者とスタッフだけです。")
+        )
+    if job.status != JobStatus.CLOSED:
+        raise ApplicationError("job_not_closed", _("評価は案件の完了後にできます。"))
+    pair = next((p for p in rating_pairs(job) if p[0] == rater.pk and p[1] == rated.pk), None)
+    if pair is None:
+        raise ApplicationError("not_a_party", _("この案件で取引した相手だけを評価できます。"))
+    criteria = PERFORMER_CRITERIA if pair[2] else OWNER_CRITERIA
+    errors = {}
+    for name in criteria:
+        value = scores.get(name)
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            errors[name] = _("1 から 5 で評価してください。")
+    if errors:
+        raise _invalid("rating_invalid", **errors)
+    if Rating.objects.filter(job=job, rater=rater, rated=rated).exists():
+        raise ApplicationError("already_rated", _("この相手はすでに評価しています。"))
+    rating = Rating(
+        job=job,
+        rater=rater,
+        rated=rated,
+        rated_as_performer=pair[2],
+        comment=comment.strip(),
+        rated_by=actor,
+        **{name: scores[name] for name in criteria},
+    )
+    full_clean_or_raise(
+        rating,
+        code="rating_invalid",
+        duplicate_code="already_rated",
+        duplicate_message=_("この相手はすでに評価しています。"),
+    )
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError:
+        raise ApplicationError("already_rated", _("この相手はすでに評価しています。")) from None
+    audit_record(actor=actor, verb="rating.submit", target=rating, company=rater)
+    return rating
+
+
+@transaction.atomic
+def rating_respond(*, actor, rating: Rating, response: str) -> Rating:
+    """The rated company answers a rating, once."""
+    if not is_editor(actor, rating.rated):
+        raise PermissionRefused(
+            "not_rated", _("返信できるのは、評価された企業の経営者とスタッフだけです。")
+        )
+    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    if rating.responded_at is not None:
+        raise ApplicationError("already_responded", _("この評価にはすでに返信しています。"))
+    if not response.strip():
+        raise _invalid("response_invalid", response=_("返信を入力してください。"))
+    rating.response, rating.responded_at = response.strip(), timezone.now()
+    full_clean_or_raise(rating, code="response_invalid")
+    rating.save(update_fields=["response", "responded_at", "updated_at"])
+    audit_record(actor=actor, verb="rating.respond", target=rating, company=rating.rated)
+    return rating

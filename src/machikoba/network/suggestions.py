@@ -8,7 +8,8 @@ that takes the part's size (the job's ``size_mm``) and holds the step's toleranc
 |-------------|--------|----------------------------------------------------------------|
 | fit         | 35     | 25 for the process, +10 when the job's material is listed       |
 | distance    | 25     | 25 at the previous step's shop, falling to 0 at 20 km           |
-| reliability | 30     | on-time share of its finished network steps (15 with no record) |
+| reliability | 30     | on-time share of its finished network steps (15 with no record);|
+|             |        | with ratings, half on-time share and half average rating ÷ 5;   |
 |             |        | minus 10 × its share of steps received with defects            |
 | load        | 10     | 10 / (1 + open steps ÷ 3)                                        |
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from machikoba.companies.directory import (
@@ -31,13 +31,11 @@ from machikoba.companies.directory import (
 )
 from machikoba.companies.models import Capability
 from machikoba.core.access import VIEW
-from machikoba.network.choices import StepStatus
 from machikoba.network.models import Step
+from machikoba.network.selectors import reliability
 
 CANDIDATES = 200
 FULL_DISTANCE_KM = 20.0
-FINISHED = (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
-OPEN = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
 
 
 @dataclass
@@ -59,28 +57,6 @@ def _previous_shop(step: Step):
     if previous is not None and previous.performer is not None:
         return previous.performer
     return step.job.company
-
-
-def _track_records(company_ids) -> dict[int, dict]:
-    """Per company: finished network steps, how many on time, how many with defects,
-    and open steps now. Counts only, never a job's content: these are the reliability
-    figures every member sees on a profile, so they are read outside the job scopes."""
-    rows = (
-        Step.objects.filter(performer__in=company_ids, in_house=False)
-        .values("performer")
-        .annotate(
-            finished=Count("pk", filter=Q(status__in=FINISHED)),
-            on_time=Count(
-                "pk",
-                filter=Q(status__in=FINISHED, planned_end__isnull=False)
-                & Q(shipped_at__date__lte=F("planned_end")),
-            ),
-            dated=Count("pk", filter=Q(status__in=FINISHED, planned_end__isnull=False)),
-            defective=Count("pk", filter=Q(defect_quantity__gt=0)),
-            open=Count("pk", filter=Q(status__in=OPEN)),
-        )
-    )
-    return {row["performer"]: row for row in rows}
 
 
 def suggest_partners(*, user, step: Step, limit: int = 10) -> list[Suggestion]:
@@ -110,7 +86,7 @@ def suggest_partners(*, user, step: Step, limit: int = 10) -> list[Suggestion]:
             )
             .values_list("company", flat=True)
         )
-    records = _track_records([c.pk for c in candidates])
+    records = reliability([c.pk for c in candidates])
     suggestions = []
     for company in candidates:
         record = records.get(company.pk, {})
@@ -125,16 +101,17 @@ def suggest_partners(*, user, step: Step, limit: int = 10) -> list[Suggestion]:
         else:
             near = 25 * max(0.0, 1 - distance / FULL_DISTANCE_KM)
             reasons.append(f"{distance:.1f} km")
-        dated = record.get("dated", 0)
-        finished = record.get("finished", 0)
-        if dated:
-            rate = record["on_time"] / dated
-            reliable = 30 * rate - 10 * (record.get("defective", 0) / max(finished, 1))
+        rate, rating = record.get("on_time_rate"), record.get("rating")
+        if rate is not None:
+            # With ratings, half the 30 points come from them (average of 5).
+            reliable = 30 * rate if rating is None else 15 * rate + 15 * rating / 5
+            reliable -= 10 * (record.get("defect_rate") or 0)
             reasons.append(_("納期遵守率 %(rate)d %%") % {"rate": round(rate * 100)})
         else:
-            rate = None
             reliable = 15
             reasons.append(_("取引実績なし"))
+        if rating is not None:
+            reasons.append(_("評価 %(rating).1f") % {"rating": rating})
         open_steps = record.get("open", 0)
         load = 10 / (1 + open_steps / 3)
         if open_steps:

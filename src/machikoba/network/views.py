@@ -21,7 +21,16 @@ from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import SPEC_FIELDS, RecipientStatus, RfqStatus, StepStatus
-from machikoba.network.models import Claim, Job, Order, Rfq, RfqQuestion, RfqRecipient, Step
+from machikoba.network.models import (
+    Claim,
+    Job,
+    Order,
+    Rating,
+    Rfq,
+    RfqQuestion,
+    RfqRecipient,
+    Step,
+)
 
 
 def _active_company(request):
@@ -131,6 +140,8 @@ def job_detail(request, pk: int):
         "gantt": _gantt(job, steps),
         "can_rfq": editor and any(s.status == "planned" and not s.in_house for s in steps),
     }
+    if job.status == "closed":
+        context["ratings"] = _rating_context(request.user, job)
     context["claims"] = list(
         Claim.objects.for_user(request.user, VIEW)
         .filter(step__job=job)
@@ -145,6 +156,29 @@ def job_detail(request, pk: int):
         context["history"] = _history(request.user, job, steps, rfqs, orders)
         context["documents"] = job.documents.all()
     return render(request, "network/job_detail.html", context)
+
+
+def _rating_context(user, job: Job) -> dict:
+    """For a closed job: the ratings this user's companies gave or received on it, and
+    the ratings still to give (for owners and staff)."""
+    mine = set(company_ids_for(user, ("owner", "staff", "floor_worker")))
+    editors = set(company_ids_for(user, ("owner", "staff")))
+    given = list(
+        Rating.objects.for_user(user, VIEW).filter(job=job).select_related("rater", "rated")
+    )
+    done = {(r.rater_id, r.rated_id) for r in given}
+    companies = {
+        c.pk: c
+        for c in Company.objects.filter(
+            pk__in={p for pair in services.rating_pairs(job) for p in pair[:2]}
+        )
+    }
+    to_give = [
+        {"rater": companies[rater], "rated": companies[rated], "as_performer": as_performer}
+        for rater, rated, as_performer in services.rating_pairs(job)
+        if rater in editors and (rater, rated) not in done
+    ]
+    return {"given": given, "to_give": to_give, "mine": mine}
 
 
 def _history(user, job: Job, steps: list[Step], rfqs: list[Rfq], orders: list[Order]):
@@ -293,6 +327,48 @@ def job_close(request, pk: int):
         _("案件を完了にしました。"),
     )
     return redirect("network:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def rating_submit(request, pk: int):
+    job = get_for_user_or_404(Job, request.user, VIEW, pk=pk)
+    rater = get_for_user_or_404(Company, request.user, CHANGE, pk=request.POST.get("rater") or 0)
+    rated = get_for_user_or_404(Company, request.user, VIEW, pk=request.POST.get("rated") or 0)
+    scores = {}
+    for name in (*services.PERFORMER_CRITERIA, *services.OWNER_CRITERIA):
+        value = request.POST.get(name, "")
+        if value.isdigit():
+            scores[name] = int(value)
+    _refusal_flash(
+        request,
+        lambda: services.rating_submit(
+            actor=request.user,
+            job=job,
+            rater=rater,
+            rated=rated,
+            scores=scores,
+            comment=request.POST.get("comment", ""),
+        ),
+        _("評価を送りました。"),
+    )
+    return redirect("network:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def rating_respond(request, pk: int):
+    rating = get_for_user_or_404(
+        Rating.objects.select_related("rated"), request.user, CHANGE, pk=pk
+    )
+    _refusal_flash(
+        request,
+        lambda: services.rating_respond(
+            actor=request.user, rating=rating, response=request.POST.get("response", "")
+        ),
+        _("返信しました。"),
+    )
+    return redirect("network:job_detail", pk=rating.job_id)
 
 
 @login_required

@@ -50,6 +50,20 @@ def _rfq(w):
     )
 
 
+def _rating(w):
+    from machikoba.network.models import Rating
+
+    return Rating.objects.create(
+        job=_job(w),
+        rater=w.company,
+        rated=w.other_company,
+        rated_as_performer=True,
+        quality=4,
+        delivery=4,
+        communication=4,
+    )
+
+
 def _claim(w):
     from machikoba.network.models import Claim
 
@@ -114,6 +128,36 @@ MATRIX = [
     # The progress pages are open to whoever sees the step; the services decide who may
     # record what (tested in test_services and below).
     Case("network:step_progress", _step_url("step_progress", action="ship"), OWNER_READS),
+    Case(
+        "network:rating_submit",
+        lambda w: reverse("network:rating_submit", args=[_job(w).pk]),
+        # Everyone who sees the job is sent back with a message (the job is not closed);
+        # the service refuses; nobody else sees the job.
+        expect(
+            404,
+            **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403},
+        ),
+        method="POST",
+        data=lambda w: {"rater": w.company.pk, "rated": w.other_company.pk},
+    ),
+    Case(
+        "network:rating_respond",
+        lambda w: reverse("network:rating_respond", args=[_rating(w).pk]),
+        # Only the rated company (the other company here) responds; the rater's people
+        # see the rating but may not answer it.
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                OTHER_COMPANY: REDIRECT,
+                MEMBER: 403,
+                STAFF: 403,
+                FLOOR_WORKER: 403,
+            },
+        ),
+        method="POST",
+        data=lambda w: {"response": "ありがとうございます"},
+    ),
     Case(
         "network:claim_resolve",
         lambda w: reverse("network:claim_resolve", args=[_claim(w).pk]),
