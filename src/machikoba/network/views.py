@@ -167,15 +167,16 @@ def _rating_context(user, job: Job) -> dict:
         Rating.objects.for_user(user, VIEW).filter(job=job).select_related("rater", "rated")
     )
     done = {(r.rater_id, r.rated_id) for r in given}
+    pairs = services.rating_pairs(job)
     companies = {
         c.pk: c
-        for c in Company.objects.filter(
-            pk__in={p for pair in services.rating_pairs(job) for p in pair[:2]}
+        for c in Company.objects.for_user(user, VIEW).filter(
+            pk__in={pk for pair in pairs for pk in pair[:2]}
         )
     }
     to_give = [
         {"rater": companies[rater], "rated": companies[rated], "as_performer": as_performer}
-        for rater, rated, as_performer in services.rating_pairs(job)
+        for rater, rated, as_performer in pairs
         if rater in editors and (rater, rated) not in done
     ]
     return {"given": given, "to_give": to_give, "mine": mine}
