@@ -66,6 +66,7 @@ def full_clean_or_raise(
     code: str,
     duplicate_code: str | None = None,
     duplicate_message: Any = None,
+    exclude: list[str] | None = None,
 ) -> None:
     """``instance.full_clean()``, turning its ValidationError into an ApplicationError.
 
@@ -74,7 +75,7 @@ def full_clean_or_raise(
     Django's "… with this … already exists".
     """
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as error:
         general = getattr(error, "error_dict", {}).get("__all__", [])
         clashes = [e for e in general if e.code in ("unique", "unique_together")]

@@ -33,3 +33,25 @@ def save_form(
         return None
     messages.success(request, success_message)
     return redirect(next_url(result) if callable(next_url) else next_url)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def active_company_or_403(request):
+    """The company the person is working for now; people with none (officers, admins)
+    are refused."""
+    from django.core.exceptions import PermissionDenied
+
+    company = getattr(request, "active_company", None) or None
+    if company is None:
+        raise PermissionDenied
+    return company
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A Content-Disposition value that carries a Japanese file name safely (RFC 5987)."""
+    from urllib.parse import quote
+
+    return f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"

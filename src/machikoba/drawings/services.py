@@ -106,10 +106,11 @@ def _store_revision(*, actor, document: Document, upload, change_note: str) -> R
         uploaded_by=actor,
         preview_status=PreviewStatus.PENDING,
     )
+    # Everything but the file is checked before anything is written to storage.
+    full_clean_or_raise(revision, code="revision_invalid", exclude=["file"])
     upload.seek(0)
     revision.file.save(name, File(upload), save=False)
     try:
-        full_clean_or_raise(revision, code="revision_invalid")
         revision.save()
         document_event_record(
             document=document,
@@ -118,7 +119,7 @@ def _store_revision(*, actor, document: Document, upload, change_note: str) -> R
             actor=actor,
             detail=f"rev.{revision.label} {name}",
         )
-    except Exception:
+    except Exception:  # the row or the log line failed: the stored file goes too
         revision.file.storage.delete(revision.file.name)
         raise
     _enqueue_previews(revision)

@@ -21,7 +21,12 @@ from machikoba.core.access import CHANGE, DELETE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.stored_files import read_small
 from machikoba.core.uploads import limit_upload_size
-from machikoba.core.views import save_form
+from machikoba.core.views import (
+    active_company_or_403,
+    client_ip,
+    content_disposition,
+    save_form,
+)
 from machikoba.drawings import selectors, services
 from machikoba.drawings.access import grant_for, is_owner_member
 from machikoba.drawings.choices import DocumentAction
@@ -43,10 +48,6 @@ from machikoba.drawings.models import (
 )
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _document(request, pk: int, action: str = VIEW) -> Document:
     """The document through the access layer; a signed-in person who is refused is
     recorded on the document's log (an expired or revoked grant, a missing NDA)."""
@@ -55,7 +56,10 @@ def _document(request, pk: int, action: str = VIEW) -> Document:
     except (Http404, PermissionDenied):
         if request.user.is_authenticated:
             services.document_refusal_record(
-                document_pk=pk, actor=request.user, ip_address=_ip(request), detail=request.path
+                document_pk=pk,
+                actor=request.user,
+                ip_address=client_ip(request),
+                detail=request.path,
             )
         raise
 
@@ -91,16 +95,9 @@ def _live_document(request, pk: int, action: str) -> Document:
     return document
 
 
-def _active_company(request):
-    company = getattr(request, "active_company", None) or None
-    if company is None:
-        raise PermissionDenied
-    return company
-
-
 @login_required
 def document_list(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     return render(
         request,
         "drawings/document_list.html",
@@ -129,7 +126,7 @@ def _refuse_oversized(request, form) -> None:
 @login_required
 @limit_upload_size(_drawing_max_bytes)
 def document_create(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     _refuse_oversized(request, form)
     done = save_form(
@@ -210,7 +207,7 @@ def _revision(request, pk: int, number: int) -> Revision:
             document=document,
             action=DocumentAction.DENIED,
             actor=request.user,
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
             detail=request.path,
         )
         raise Http404
@@ -231,7 +228,7 @@ def viewer(request, pk: int, number: int):
         revision=revision,
         action=DocumentAction.VIEW,
         actor=request.user,
-        ip_address=_ip(request),
+        ip_address=client_ip(request),
         detail=f"rev.{revision.label}",
     )
     pages = PreviewPage.objects.for_user(request.user, VIEW).filter(revision=revision)
@@ -310,7 +307,7 @@ def download(request, pk: int, number: int):
             revision=revision,
             action=DocumentAction.DENIED,
             actor=request.user,
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
             detail=_("ダウンロード"),
         )
         raise PermissionDenied
@@ -328,7 +325,7 @@ def download(request, pk: int, number: int):
             mime, name = "image/png", f"{stem}_watermarked.png"
     _log_download(request, revision, name)
     response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = _attachment(name)
+    response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -339,7 +336,7 @@ def _log_download(request, revision: Revision, name: str) -> None:
         revision=revision,
         action=DocumentAction.DOWNLOAD,
         actor=request.user,
-        ip_address=_ip(request),
+        ip_address=client_ip(request),
         detail=name,
     )
 
@@ -353,12 +350,6 @@ def _as_png(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         image.convert("RGB").save(out, "PNG")
     return out.getvalue()
-
-
-def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(name)}"
 
 
 @login_required
@@ -382,7 +373,7 @@ def grant_create(request, pk: int):
             revision=data["revision"],
             can_download=data["can_download"],
             expires_at=data["expires_at"],
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
         ),
         success_message=_("共有しました。相手が秘密保持に同意すると見られるようになります。"),
         next_url=reverse("drawings:detail", args=[document.pk]),
@@ -398,7 +389,7 @@ def grant_revoke(request, pk: int, grant_pk: int):
     document = _document(request, pk, CHANGE)
     grant = get_for_user_or_404(Grant, request.user, CHANGE, pk=grant_pk, document=document)
     try:
-        services.grant_revoke(actor=request.user, grant=grant, ip_address=_ip(request))
+        services.grant_revoke(actor=request.user, grant=grant, ip_address=client_ip(request))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -408,7 +399,7 @@ def grant_revoke(request, pk: int, grant_pk: int):
 
 @login_required
 def nda_edit(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     if not can(request.user, CHANGE, company):
         raise PermissionDenied
     current = NdaText.objects.for_user(request.user, VIEW).filter(company=company).first()
@@ -429,7 +420,7 @@ def nda_edit(request):
 
 @login_required
 def nda_accept(request, nda_pk: int):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     nda = get_for_user_or_404(
         NdaText.objects.select_related("company"), request.user, VIEW, pk=nda_pk
     )
@@ -439,7 +430,7 @@ def nda_accept(request, nda_pk: int):
         else:
             try:
                 services.nda_accept(
-                    actor=request.user, company=company, nda=nda, ip_address=_ip(request)
+                    actor=request.user, company=company, nda=nda, ip_address=client_ip(request)
                 )
             except ApplicationError as error:
                 messages.error(request, error.message)
@@ -460,7 +451,7 @@ def document_log(request, pk: int):
 def document_log_csv(request, pk: int):
     document = _document(request, pk, CHANGE)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(f"document-{document.pk}-log.csv")
+    response["Content-Disposition"] = content_disposition(f"document-{document.pk}-log.csv")
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(
@@ -506,7 +497,7 @@ def retention_edit(request, pk: int):
             date=data["date"],
             months=data["months"],
             closed_on=data["closed_on"],
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
         ),
         success_message=_("保存期間を設定しました。"),
         next_url=reverse("drawings:detail", args=[document.pk]),
@@ -526,7 +517,10 @@ def document_destroy(request, pk: int):
         request,
         form,
         lambda data: services.document_destroy(
-            actor=request.user, document=document, reason=data["reason"], ip_address=_ip(request)
+            actor=request.user,
+            document=document,
+            reason=data["reason"],
+            ip_address=client_ip(request),
         ),
         success_message=_("図面を破棄しました。破棄証明をダウンロードできます。"),
         next_url=reverse("drawings:detail", args=[document.pk]),
@@ -546,6 +540,6 @@ def certificate_pdf(request, pk: int):
     response = HttpResponse(
         destruction_certificate_pdf(certificate), content_type="application/pdf"
     )
-    response["Content-Disposition"] = _attachment(f"{certificate.number}.pdf")
+    response["Content-Disposition"] = content_disposition(f"{certificate.number}.pdf")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,24 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
+from machikoba.core.views import active_company_or_403
 from machikoba.network import selectors, services
 from machikoba.network.access import is_member
 from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
 
 router = Router(tags=["network"])
-
-
-def _active_company(request):
-    company = getattr(request, "active_company", None) or None
-    if company is None:
-        raise PermissionDenied
-    return company
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -215,7 +208,7 @@ def _rfq_out(request, rfq: Rfq) -> RfqOut:
     owner = is_member(request.user, rfq.job.company)
     recipients = RfqRecipient.objects.for_user(request.user, VIEW).filter(rfq=rfq)
     if not owner:
-        recipients = recipients.filter(company=_active_company(request))
+        recipients = recipients.filter(company=active_company_or_403(request))
     rows = []
     for r in recipients.select_related("company", "quote").order_by("id"):
         quote = getattr(r, "quote", None) if r.status != "invited" else None
@@ -272,7 +265,7 @@ def _order_out(order: Order) -> OrderOut:
 
 @router.get("/jobs", response=list[JobSummaryOut], summary="Our jobs and the jobs we work on")
 def network_jobs(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     own = selectors.jobs_of(user=request.user, company=company).select_related("company")
     performing = selectors.jobs_performing(user=request.user, company=company)
     return [_summary(job) for job in [*own, *performing]]
@@ -280,7 +273,7 @@ def network_jobs(request):
 
 @router.post("/jobs", response={201: JobOut}, summary="Register a job")
 def network_job_create(request, payload: JobIn):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     material = None
     if payload.material:
         material = get_for_user_or_404(Material, request.user, VIEW, code=payload.material)
@@ -385,7 +378,7 @@ def _my_recipient(request, rfq_id: int) -> RfqRecipient:
         request.user,
         VIEW,
         rfq_id=rfq_id,
-        company=_active_company(request),
+        company=active_company_or_403(request),
     )
 
 

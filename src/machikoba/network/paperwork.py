@@ -7,8 +7,10 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from machikoba.core.money import format_yen
 from machikoba.core.pdf import FONT, a4_document, grid, styles
 from machikoba.drawings.watermark import register_pdf_font
 
@@ -47,7 +49,7 @@ def order_pdf(order) -> bytes:
         [_("発注日"), p(_date(order.ordered_on))],
         [_("給付の内容"), p(order.work_content)],
         [_("数量"), p(order.quantity)],
-        [_("代金 (税抜)"), p(f"{order.price:,} 円")],
+        [_("代金 (税抜)"), p(format_yen(order.price, get_language() or "ja"))],
         [_("納期 (受領日)"), p(_date(order.delivery_date))],
         [_("納入場所"), p(order.delivery_place)],
         [_("検査完了日"), p(_date(order.inspection_date))],
@@ -62,7 +64,7 @@ def order_pdf(order) -> bytes:
     )
     number = f"{_('注文番号')} {order.number}"
     if order.version > 1:
-        number += f" (第{order.version}版)"
+        number += " (" + _("第%(version)s版") % {"version": order.version} + ")"
     story = [
         p(_("注文書"), style.title),
         Spacer(1, 2 * mm),

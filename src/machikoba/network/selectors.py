@@ -152,3 +152,10 @@ def reliability(company_ids) -> dict[int, dict]:
         averages = [a for a in averages if a is not None]
         row["rating"] = sum(averages) / len(averages) if averages else None
     return figures
+
+
+def route_performer_ids(job) -> dict[int, int | None]:
+    """{position: performer id} for the whole route. Ids only: who receives a step's parts
+    is the next step's performer, which a partner must know (to ship, to be offered the
+    receipt) even though it does not see that step."""
+    return dict(Step.objects.filter(job=job).values_list("position", "performer_id"))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.money import format_yen
 from machikoba.core.notifications import EVERYONE, notify_company
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import (
@@ -476,7 +477,11 @@ def quote_submit(
     notify_company(
         company=job.company,
         kind="quote_received",
-        params={"supplier": recipient.company.name, "part": job.part_name, "price": f"{price:,}円"},
+        params={
+            "supplier": recipient.company.name,
+            "part": job.part_name,
+            "price": format_yen(price),
+        },
         path=reverse("network:rfq_detail", args=[recipient.rfq_id]),
     )
     return quote
@@ -650,7 +655,10 @@ ORDER_TERMS = (
 
 
 def _order_event(order: Order, kind: str, actor, reason: str = "") -> OrderEvent:
-    terms = {name: str(getattr(order, name)) for name in ORDER_TERMS}
+    terms = {
+        name: value if isinstance(value := getattr(order, name), int) else str(value)
+        for name in ORDER_TERMS
+    }
     return OrderEvent.objects.create(
         order=order, version=order.version, kind=kind, terms=terms, reason=reason, actor=actor
     )
@@ -940,6 +948,17 @@ def step_ship(*, actor, step: Step, quantity: int) -> Step:
             roles=EVERYONE,
         )
     return step
+
+
+def ship_quantity_default(step: Step) -> int:
+    """What goes on to the next party: the good parts received from the previous step,
+    else the job's quantity (a quantity only: the previous step may be another shop's)."""
+    previous = (
+        Step.objects.filter(job=step.job, position=step.position - 1)
+        .values_list("good_quantity", flat=True)
+        .first()
+    )
+    return previous if previous is not None else step.job.quantity
 
 
 def receiver_of(step: Step):

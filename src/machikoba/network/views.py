@@ -16,7 +16,12 @@ from django.views.decorators.http import require_POST
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import CHANGE, VIEW, can, company_ids_for, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
-from machikoba.core.views import save_form
+from machikoba.core.views import (
+    active_company_or_403,
+    client_ip,
+    content_disposition,
+    save_form,
+)
 from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
 from machikoba.network.access import is_editor, is_member
@@ -31,17 +36,6 @@ from machikoba.network.models import (
     RfqRecipient,
     Step,
 )
-
-
-def _active_company(request):
-    company = getattr(request, "active_company", None) or None
-    if company is None:
-        raise PermissionDenied
-    return company
-
-
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _refusal_flash(request, call, success: str) -> None:
@@ -59,7 +53,7 @@ def _refusal_flash(request, call, success: str) -> None:
 
 @login_required
 def job_list(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     return render(
         request,
         "network/job_list.html",
@@ -97,7 +91,7 @@ def _job_form(request, company, job=None):
 
 @login_required
 def job_create(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     if not can(request.user, CHANGE, company):
         raise PermissionDenied
     form = _job_form(request, company)
@@ -209,7 +203,7 @@ def _step_rows(user, job: Job, steps: list[Step]) -> list[dict]:
     mine = set(company_ids_for(user, ("owner", "staff", "floor_worker")))
     # Who performs each position (ids only) decides who receives: the next step's
     # performer, or the owner after the last step.
-    performers = dict(Step.objects.filter(job=job).values_list("position", "performer_id"))
+    performers = selectors.route_performer_ids(job)
     last = max(performers, default=0)
     editor = is_editor(user, job.company)
     open_job = job.status == "open"
@@ -334,8 +328,11 @@ def job_close(request, pk: int):
 @require_POST
 def rating_submit(request, pk: int):
     job = get_for_user_or_404(Job, request.user, VIEW, pk=pk)
-    rater = get_for_user_or_404(Company, request.user, CHANGE, pk=request.POST.get("rater") or 0)
-    rated = get_for_user_or_404(Company, request.user, VIEW, pk=request.POST.get("rated") or 0)
+    rater_id, rated_id = request.POST.get("rater", ""), request.POST.get("rated", "")
+    if not (rater_id.isdigit() and rated_id.isdigit()):
+        raise Http404
+    rater = get_for_user_or_404(Company, request.user, CHANGE, pk=int(rater_id))
+    rated = get_for_user_or_404(Company, request.user, VIEW, pk=int(rated_id))
     scores = {}
     for name in (*services.PERFORMER_CRITERIA, *services.OWNER_CRITERIA):
         value = request.POST.get(name, "")
@@ -562,7 +559,7 @@ def rfq_create(request, pk: int):
             deadline=data["deadline"],
             message=data["message"],
             questions_public=data["questions_public"],
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
         ),
         success_message=_("見積依頼を送りました。"),
         next_url=lambda rfq: reverse("network:rfq_detail", args=[rfq.pk]),
@@ -596,7 +593,7 @@ def rfq_detail(request, pk: int):
     else:
         mine = (
             RfqRecipient.objects.for_user(request.user, VIEW)
-            .filter(rfq=rfq, company=_active_company(request))
+            .filter(rfq=rfq, company=active_company_or_403(request))
             .select_related("company")
             .first()
         )
@@ -656,7 +653,7 @@ def _award_form(request, rfq, data=None):
 
 
 def _my_recipient(request, pk: int) -> RfqRecipient:
-    company = _active_company(request)
+    company = active_company_or_403(request)
     return get_for_user_or_404(
         RfqRecipient.objects.select_related("rfq", "company"),
         request.user,
@@ -867,7 +864,7 @@ def order_accept(request, pk: int):
 
 @login_required
 def my_work(request):
-    company = _active_company(request)
+    company = active_company_or_403(request)
     return render(
         request,
         "network/my_work.html",
@@ -879,10 +876,8 @@ def my_work(request):
 
 
 def _pdf_response(content: bytes, filename: str):
-    from urllib.parse import quote
-
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename, inline=True)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -928,16 +923,6 @@ def _handoff_action(user, step: Step) -> str | None:
     return None
 
 
-def _ship_quantity(step: Step) -> int:
-    """What goes on: the good parts received from the previous step, else the job's."""
-    previous = (
-        Step.objects.filter(job=step.job, position=step.position - 1)
-        .values_list("good_quantity", flat=True)
-        .first()
-    )
-    return previous if previous is not None else step.job.quantity
-
-
 @login_required
 def handoff(request, pk: int):
     """The page a traveler tag's QR code opens: the next action in one tap."""
@@ -951,7 +936,7 @@ def handoff(request, pk: int):
             "start": lambda: services.step_start(actor=request.user, step=step),
             "finish": lambda: services.step_finish(actor=request.user, step=step),
             "ship": lambda: services.step_ship(
-                actor=request.user, step=step, quantity=_ship_quantity(step)
+                actor=request.user, step=step, quantity=services.ship_quantity_default(step)
             ),
             "receive": lambda: services.step_receive(
                 actor=request.user, step=step, good_quantity=step.shipped_quantity
@@ -965,7 +950,7 @@ def handoff(request, pk: int):
         {
             "step": step,
             "action": action,
-            "ship_quantity": _ship_quantity(step) if action == "ship" else None,
+            "ship_quantity": services.ship_quantity_default(step) if action == "ship" else None,
             "receiver": services.receiver_of(step),
         },
     )

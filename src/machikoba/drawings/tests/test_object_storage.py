@@ -118,11 +118,23 @@ def test_a_refused_upload_leaves_no_object(world, bucket):
     assert Document.objects.count() == 0
 
 
-def test_a_failure_after_the_file_was_stored_removes_it(world, bucket):
-    # The upload itself is fine; the revision row is not (its note is too long), so the
-    # object already written must go again, and the document with it (one transaction).
+def test_a_revision_refused_by_validation_writes_no_object(world, bucket):
+    # The file itself is fine; the revision row is not (its note is too long): refused
+    # before anything reaches the bucket, and the document goes with it (one transaction).
     with pytest.raises(ApplicationError):
         _upload(world, "flange.pdf", pdf_bytes(pages=1), change_note="長" * 501)
     assert _keys(bucket) == []
     assert Document.objects.count() == 0
     assert Revision.objects.count() == 0
+
+
+def test_a_failure_after_the_object_was_written_removes_it(world, bucket, monkeypatch):
+    # The object is stored, then writing the upload's log line fails.
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "document_event_record", broken)
+    with pytest.raises(RuntimeError):
+        _upload(world, "flange.pdf", pdf_bytes(pages=1))
+    assert _keys(bucket) == []
+    assert Document.objects.count() == 0

@@ -39,7 +39,7 @@ def test_a_change_is_a_new_version_the_supplier_accepts_again(world):
     history = list(OrderEvent.objects.filter(order=order).values_list("version", "kind"))
     assert history == [(1, "issued"), (1, "accepted"), (2, "changed"), (2, "accepted")]
     first_version = OrderEvent.objects.get(order=order, kind="issued")
-    assert first_version.terms["price"] == "80000"
+    assert first_version.terms["price"] == 80000
     page = world.client_for(OTHER_COMPANY).get(reverse("network:order_detail", args=[order.pk]))
     assert "数量変更" in page.content.decode()
 

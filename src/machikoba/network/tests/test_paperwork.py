@@ -33,7 +33,7 @@ def test_the_order_pdf_states_what_the_subcontract_act_requires(world):
         world.other_company.name,
         "T1234567890123",
         "給付の内容",
-        "80,000 円",
+        "80,000円",
         "納入場所",
         "検査完了日",
         "支払期日",

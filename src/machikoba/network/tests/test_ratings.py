@@ -142,3 +142,12 @@ def test_the_rating_forms_on_a_closed_job(world, shops, closed_job):
     assert Rating.objects.get().quality == 5
     page = owner.get(reverse("network:job_detail", args=[closed_job.pk])).content.decode()
     assert page.count('data-testid="rating-form"') == 2
+
+
+def test_tampered_rating_ids_are_not_found(world, shops, closed_job):
+    response = world.client_for(MEMBER).post(
+        reverse("network:rating_submit", args=[closed_job.pk]),
+        {"rater": "abc", "rated": shops[0].pk, **PERFORMER_SCORES},
+    )
+    assert response.status_code == 404
+    assert not Rating.objects.exists()
