@@ -8,6 +8,14 @@ class CompanyRole(models.TextChoices):
     FLOOR_WORKER = "floor_worker", _("現場作業者")
 
 
+class CompanyKind(models.TextChoices):
+    """Shops are the ward's 町工場 (the directory, the open board); buyers post work into
+    the network and may be outside the ward."""
+
+    SHOP = "shop", _("町工場 (区内の加工企業)")
+    BUYER = "buyer", _("発注企業")
+
+
 ALL_COMPANY_ROLES = tuple(CompanyRole.values)
 EDITOR_ROLES = (CompanyRole.OWNER.value, CompanyRole.STAFF.value)
 

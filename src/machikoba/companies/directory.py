@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Sqrt
 from django.utils import timezone
 
+from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import (
     Capability,
     CertificationKind,
@@ -75,7 +76,7 @@ def process_subtree_ids(code: str) -> list[int]:
 def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
     """Companies matching ``query``, annotated with ``distance_km`` (or None) and
     ``text_score``, ordered by ``query.sort``. The caller paginates."""
-    companies = Company.objects.for_user(user, VIEW).filter(is_active=True)
+    companies = Company.objects.for_user(user, VIEW).filter(is_active=True, kind=CompanyKind.SHOP)
 
     if query.has_capability_filter():
         capabilities = Capability.objects.filter(company=OuterRef("pk"))

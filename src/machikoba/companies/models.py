@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.companies.choices import (
     CertificationKindGroup,
+    CompanyKind,
     CompanyRole,
     DXStage,
     LocationSource,
@@ -118,6 +119,9 @@ class Company(TimeStampedModel):
     website = models.URLField(_("ウェブサイト"), blank=True)
     pr_text = models.TextField(_("PR・得意なこと"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
+    kind = models.CharField(
+        _("企業の種類"), max_length=10, choices=CompanyKind.choices, default=CompanyKind.SHOP
+    )
 
     objects = AccessManager()
     access_policy = CompanyPolicy()

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "machikoba.companies",
     "machikoba.drawings",
     "machikoba.network",
+    "machikoba.board",
+    "machikoba.messaging",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -281,6 +283,10 @@ PERIODIC_TASKS = {
         env.int("RETENTION_PURGE_INTERVAL", default=3600),
     ),
     "network.notify_late_steps": ("machikoba.network.tasks.notify_late_steps", 3600),
+    "messaging.send_message_digests": (
+        "machikoba.messaging.tasks.send_message_digests",
+        env.int("MESSAGE_DIGEST_INTERVAL", default=900),
+    ),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------
@@ -314,6 +320,9 @@ MACHIKOBA_MAX_PHOTO_BYTES = env.int("MAX_PHOTO_BYTES", default=10_000_000)
 # Drawings: largest file and most PDF pages accepted.
 MACHIKOBA_DRAWING_MAX_BYTES = env.int("DRAWING_MAX_BYTES", default=200_000_000)
 MACHIKOBA_DRAWING_MAX_PAGES = env.int("DRAWING_MAX_PAGES", default=300)
+# One-time RFQ links for shops without an account (e-mail / FAX): valid until the RFQ's
+# deadline, but never longer than this many days.
+MACHIKOBA_GUEST_LINK_DAYS = env.int("GUEST_LINK_DAYS", default=14)
 # Previews render in a child process with these limits; past them the preview fails with
 # a reason instead of holding the worker.
 MACHIKOBA_DRAWING_RENDER_SECONDS = env.int("DRAWING_RENDER_SECONDS", default=600)

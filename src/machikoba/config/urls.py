@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("machikoba.companies.urls")),
     path("", include("machikoba.drawings.urls")),
     path("", include("machikoba.network.urls")),
+    path("", include("machikoba.board.urls")),
+    path("", include("machikoba.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -244,6 +244,24 @@ def grant_revoke(*, actor, grant: Grant, ip_address=None) -> Grant:
     return grant
 
 
+def grant_end(*, grant: Grant, actor=None, reason: str = "") -> Grant:
+    """Revoke a grant because the work it served ended for that company (it left a team,
+    its buyer withdrew). The calling service has checked who may end the work; the
+    document owner's log shows the revocation and why."""
+    if grant.revoked_at is not None:
+        return grant
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at", "updated_at"])
+    document_event_record(
+        document=grant.document,
+        revision=grant.revision,
+        action=DocumentAction.REVOKE,
+        actor=actor,
+        detail=f"{grant.grantee.name}: {reason}" if reason else grant.grantee.name,
+    )
+    return grant
+
+
 @transaction.atomic
 def nda_publish(*, actor, company, body: str) -> NdaText:
     """A new version of the company's NDA: partners must accept it again."""
@@ -289,6 +307,31 @@ def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptanc
                 detail=f"NDA v{nda.version}",
             )
         audit_record(actor=actor, verb="nda.accept", target=acceptance, company=company)
+    return acceptance
+
+
+def nda_accept_by_link(*, company, nda: NdaText, via: str, ip_address=None) -> NdaAcceptance:
+    """A shop without an account accepts ``nda`` on the page its one-time link opened
+    (the link is the credential; the network service checked it). Recorded like any
+    acceptance, with no person but the link named in the drawings' access log."""
+    latest = nda.company.nda_texts.order_by("-version").first()
+    if latest is None or latest.pk != nda.pk:
+        raise ApplicationError(
+            "nda_outdated",
+            _("新しい版の秘密保持条項があります。最新の条項を読んでから同意してください。"),
+        )
+    acceptance, created = NdaAcceptance.objects.get_or_create(
+        nda=nda, company=company, defaults={"accepted_by": None, "ip_address": ip_address}
+    )
+    if created:
+        for grant in Grant.objects.filter(document__company=nda.company, grantee=company):
+            document_event_record(
+                document=grant.document,
+                action=DocumentAction.NDA_ACCEPT,
+                ip_address=ip_address,
+                detail=f"NDA v{nda.version} ({via})"[:300],
+            )
+        audit_record(actor=None, verb="nda.accept", target=acceptance, company=company)
     return acceptance
 
 

@@ -78,6 +78,14 @@ def recipient_scope(user, action: str) -> Q:
     return NOTHING
 
 
+def guest_link_scope(user, action: str) -> Q:
+    # The RFQ owner's owners and staff send and follow the links; the page a link opens
+    # is authorised by its token, not by this scope.
+    if action in (VIEW, CHANGE):
+        return Q(recipient__rfq__job__company__in=_editors(user))
+    return NOTHING
+
+
 def quote_scope(user, action: str) -> Q:
     if action == VIEW:
         mine = _members(user)

@@ -33,6 +33,11 @@ class RecipientStatus(models.TextChoices):
     NOT_AWARDED = "not_awarded", _("失注")
 
 
+class GuestLinkChannel(models.TextChoices):
+    EMAIL = "email", _("メール")
+    PRINT = "print", _("印刷 (FAX)")
+
+
 class OrderStatus(models.TextChoices):
     ISSUED = "issued", _("発行済み (請書待ち)")
     ACCEPTED = "accepted", _("請書受領")

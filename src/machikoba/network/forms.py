@@ -226,3 +226,21 @@ def default_deadline():
     return (timezone.localtime() + timezone.timedelta(days=3)).replace(
         hour=17, minute=0, second=0, microsecond=0
     )
+
+
+class GuestLinkEmailForm(ServiceForm):
+    email = forms.EmailField(label=_("送り先メールアドレス"), max_length=254)
+
+
+class GuestClaimForm(ServiceForm):
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        max_length=254,
+        help_text=_("ログインに使います。"),
+    )
+    password = forms.CharField(
+        label=_("パスワード"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("10 文字以上。"),
+    )

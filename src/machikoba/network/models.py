@@ -11,11 +11,13 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import AccessManager, AccessPolicy
 from machikoba.core.models import AppendOnlyModel, TimeStampedModel
 from machikoba.network.choices import (
+    GuestLinkChannel,
     JobStatus,
     OrderEventKind,
     OrderStatus,
@@ -253,6 +255,55 @@ class RfqRecipient(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.rfq} → {self.company}"
+
+
+class GuestLink(TimeStampedModel):
+    """回答用リンク: a one-time link that lets a shop without an account read one RFQ and
+    answer it, sent by e-mail or printed (FAX). Only the SHA-256 of the token is stored:
+    the link is shown once when issued, and issuing again revokes the previous one."""
+
+    recipient = models.ForeignKey(
+        RfqRecipient,
+        verbose_name=_("見積依頼先"),
+        on_delete=models.CASCADE,
+        related_name="guest_links",
+    )
+    token_hash = models.CharField(_("トークンのハッシュ"), max_length=64, unique=True)
+    channel = models.CharField(_("送り方"), max_length=8, choices=GuestLinkChannel.choices)
+    email = models.EmailField(_("送り先メールアドレス"), blank=True)
+    expires_at = models.DateTimeField(_("有効期限"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("無効にした日時"), null=True, blank=True)
+    used_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("アカウント作成日時"), null=True, blank=True)
+    open_count = models.PositiveIntegerField(_("開いた回数"), default=0)
+    last_opened_at = models.DateTimeField(_("最後に開いた日時"), null=True, blank=True)
+
+    objects = AccessManager()
+    access_policy = _Scoped("guest_link")
+
+    class Meta:
+        verbose_name = _("回答用リンク")
+        verbose_name_plural = _("回答用リンク")
+        ordering = ["recipient", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=GuestLinkChannel.values), name="guest_link_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel=GuestLinkChannel.EMAIL) | ~Q(email=""),
+                name="guest_link_email_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ({self.get_channel_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class Quote(TimeStampedModel):

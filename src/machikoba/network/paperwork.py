@@ -139,3 +139,88 @@ def traveler_pdf(step, *, handoff_url: str, next_party: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _qr(url: str, size: float):
+    """A QR code of ``url`` as a flowable ``size`` points wide."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def guest_link_pdf(link, *, url: str, contact: str) -> bytes:
+    """見積依頼 (FAX 用, A4 one page) for a shop without an account: what is asked, by
+    when, the one-time link as text and as a QR code, and whom to ask."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    style = styles()
+    rfq = link.recipient.rfq
+    job = rfq.job
+
+    def p(text, paragraph_style=style.body):
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), paragraph_style)
+
+    steps = "\n".join(
+        f"{step.position}. {step.process.name_ja}" + (f" — {step.spec}" if step.spec else "")
+        for step in rfq.steps.select_related("process").order_by("position")
+    )
+    material = " ".join(str(v) for v in (job.material or "", job.material_note) if v) or "—"
+    rows = [
+        [_("依頼元"), p(contact)],
+        [_("品名"), p(job.part_name)],
+        [_("図番"), p(job.drawing_number or "—")],
+        [_("材質"), p(material)],
+        [_("数量"), p(job.quantity)],
+        [_("工程"), p(steps)],
+        [_("回答期限"), p(f"{timezone.localtime(rfq.deadline):%Y年%m月%d日 %H:%M}")],
+    ]
+    if rfq.message:
+        rows.append([_("依頼内容"), p(rfq.message[:600])])
+    expires = f"{timezone.localtime(link.expires_at):%Y年%m月%d日 %H:%M}"
+    access = Table(
+        [
+            [
+                _qr(url, 40 * mm),
+                [
+                    p(_("スマートフォンで QR コードを読み取るか、次のアドレスを開いてください。")),
+                    Spacer(1, 2 * mm),
+                    Paragraph(escape(url), style.body),
+                    Spacer(1, 2 * mm),
+                    p(_("有効期限: %(when)s") % {"when": expires}),
+                ],
+            ]
+        ],
+        colWidths=[46 * mm, 124 * mm],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+    )
+    story = [
+        p(_("見積依頼"), style.title),
+        Spacer(1, 2 * mm),
+        p(_("%(company)s 御中") % {"company": link.recipient.company.name}),
+        Spacer(1, 3 * mm),
+        p(
+            _(
+                "下記の見積をお願いします。アカウントがなくても、下のリンクから依頼の内容と"
+                "図面 (閲覧のみ) を確認し、見積を出すか辞退できます。"
+            )
+        ),
+        Spacer(1, 4 * mm),
+        Table(rows, colWidths=[30 * mm, 140 * mm], style=grid()),
+        Spacer(1, 6 * mm),
+        access,
+        Spacer(1, 4 * mm),
+        p(
+            _(
+                "このリンクは貴社専用です。他の方に渡さないでください。回答すると使えなくなり、"
+                "新しいリンクが発行されると、このリンクは無効になります。"
+            ),
+            style.small,
+        ),
+    ]
+    return a4_document(story, title=f"{_('見積依頼')} {job.part_name}")

@@ -105,10 +105,11 @@ OPEN_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
 
 def reliability(company_ids) -> dict[int, dict]:
     """Per company, the figures every member sees on its profile and that feed the
-    suggestion score: finished network steps and jobs, on-time and defect shares, open
-    steps, average ratings received as a performer (1–5) and their count.
+        suggestion score: finished network steps and jobs, on-time and defect shares, open
+        steps, average ratings received as a performer (1–5) and their count, and those received
+    as the ordering party (clarity of specs, payment on time).
 
-    Counts and averages only, never a job's content: read outside the job scopes."""
+        Counts and averages only, never a job's content: read outside the job scopes."""
     from django.db.models import Avg, Count, F
 
     from machikoba.network.models import Rating
@@ -144,6 +145,13 @@ def reliability(company_ids) -> dict[int, dict]:
     )
     for row in ratings:
         figures[row["rated"]].update(row)
+    as_owner = (
+        Rating.objects.filter(rated__in=company_ids, rated_as_performer=False)
+        .values("rated")
+        .annotate(owner_ratings=Count("pk"), clarity=Avg("clarity"), payment=Avg("payment"))
+    )
+    for row in as_owner:
+        figures[row["rated"]].update(row)
     for row in figures.values():
         dated, finished = row.get("dated", 0), row.get("finished", 0)
         row["on_time_rate"] = row["on_time"] / dated if dated else None
@@ -159,3 +167,53 @@ def route_performer_ids(job) -> dict[int, int | None]:
     is the next step's performer, which a partner must know (to ship, to be offered the
     receipt) even though it does not see that step."""
     return dict(Step.objects.filter(job=job).values_list("position", "performer_id"))
+
+
+def guest_link_rows(*, user, rfq: Rfq) -> list[dict]:
+    """The RFQ's recipients that have nobody to sign in, each with its current one-time
+    link and a status: not sent, sent (until …), answered or expired. Empty for anyone
+    but the owner's owners and staff (the links' scope)."""
+    from machikoba.companies.models import Membership
+    from machikoba.network.models import GuestLink
+
+    recipients = list(
+        RfqRecipient.objects.for_user(user, VIEW).filter(rfq=rfq).select_related("company")
+    )
+    with_account = set(
+        Membership.objects.filter(
+            company__in=[r.company_id for r in recipients], user__is_active=True
+        ).values_list("company_id", flat=True)
+    )
+    links = {}
+    for link in (
+        GuestLink.objects.for_user(user, VIEW)
+        .filter(recipient__rfq=rfq, revoked_at__isnull=True)
+        .order_by("created_at")
+    ):
+        links[link.recipient_id] = link
+    rows = []
+    now = timezone.now()
+    for recipient in recipients:
+        if recipient.company_id in with_account and recipient.pk not in links:
+            continue
+        link = links.get(recipient.pk)
+        if link is None:
+            state = "not_sent"
+        elif link.used_at is not None:
+            state = "answered"
+        elif link.expires_at <= now:
+            state = "expired"
+        else:
+            state = "sent"
+        rows.append(
+            {
+                "recipient": recipient,
+                "link": link,
+                "state": state,
+                "can_issue": recipient.company_id not in with_account
+                and recipient.status == RecipientStatus.INVITED
+                and rfq.status == RfqStatus.OPEN
+                and rfq.deadline > now,
+            }
+        )
+    return rows

@@ -5,12 +5,17 @@ so of two concurrent attempts exactly one wins and the other gets a clear messag
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import secrets
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from machikoba.core.audit import audit_record
@@ -19,6 +24,7 @@ from machikoba.core.money import format_yen
 from machikoba.core.notifications import EVERYONE, notify_company
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import (
+    GuestLinkChannel,
     JobStatus,
     OrderEventKind,
     OrderStatus,
@@ -30,6 +36,7 @@ from machikoba.network.choices import (
 from machikoba.network.models import (
     BusinessMatch,
     Claim,
+    GuestLink,
     Job,
     Order,
     OrderEvent,
@@ -363,7 +370,9 @@ def rfq_send(
     full_clean_or_raise(rfq, code="rfq_invalid")
     rfq.save()
     rfq.steps.set(locked)
-    documents = list(job.documents.filter(destroyed_at__isnull=True))
+    # Only the owner's own drawings: a buyer's drawings on a job won through the board
+    # are shared by the buyer, not passed on by the lead.
+    documents = list(job.documents.filter(destroyed_at__isnull=True, company=job.company))
     for company in dict.fromkeys(recipients):
         recipient = RfqRecipient.objects.create(rfq=rfq, company=company)
         grants = [
@@ -396,13 +405,21 @@ def rfq_send(
     return rfq
 
 
-def _recipient_for_answer(actor, recipient: RfqRecipient) -> RfqRecipient:
+def _require_recipient_editor(actor, recipient: RfqRecipient) -> None:
     if not is_editor(actor, recipient.company):
         raise PermissionRefused(
             "not_recipient_editor",
             _("見積に回答できるのは、依頼先企業の経営者とスタッフだけです。"),
         )
-    locked = RfqRecipient.objects.select_for_update().select_related("rfq").get(pk=recipient.pk)
+
+
+def _lock_answerable(recipient: RfqRecipient) -> RfqRecipient:
+    """The recipient row, locked, if its RFQ still takes an answer from it."""
+    locked = (
+        RfqRecipient.objects.select_for_update()
+        .select_related("rfq__job__company", "company")
+        .get(pk=recipient.pk)
+    )
     if locked.rfq.status != RfqStatus.OPEN:
         raise ApplicationError("rfq_closed", _("この見積依頼はすでに締め切られています。"))
     if locked.rfq.deadline <= timezone.now():
@@ -412,6 +429,11 @@ def _recipient_for_answer(actor, recipient: RfqRecipient) -> RfqRecipient:
             "rfq_already_answered", _("この見積依頼には、すでに回答しています。")
         )
     return locked
+
+
+def _recipient_for_answer(actor, recipient: RfqRecipient) -> RfqRecipient:
+    _require_recipient_editor(actor, recipient)
+    return _lock_answerable(recipient)
 
 
 def _clean_breaks(quantity_breaks) -> list[dict]:
@@ -427,27 +449,42 @@ def _clean_breaks(quantity_breaks) -> list[dict]:
     return sorted(cleaned, key=lambda row: row["quantity"])
 
 
-@transaction.atomic
-def quote_submit(
+# Upper bounds a real quote never reaches; beyond them the database (PostgreSQL) would
+# refuse the value with an error instead of a message.
+MAX_QUOTE_PRICE = 100_000_000_000
+MAX_LEAD_TIME_DAYS = 3650
+
+
+def _check_quote(*, price, lead_time_days, valid_until) -> None:
+    errors = {}
+    if price is None or price < 1:
+        errors["price"] = _("金額は 1 円以上で入力してください。")
+    elif price > MAX_QUOTE_PRICE:
+        errors["price"] = _("金額が大きすぎます。入力を確かめてください。")
+    if lead_time_days is None or lead_time_days < 1:
+        errors["lead_time_days"] = _("納期は 1 日以上で入力してください。")
+    elif lead_time_days > MAX_LEAD_TIME_DAYS:
+        errors["lead_time_days"] = _("納期は 3650 日以内で入力してください。")
+    if valid_until is None or valid_until < timezone.localdate():
+        errors["valid_until"] = _("有効期限には今日以降の日付を指定してください。")
+    if errors:
+        raise _invalid("quote_invalid", **errors)
+
+
+def _quote_write(
     *,
     actor,
     recipient: RfqRecipient,
     price: int,
     lead_time_days: int,
     valid_until: dt.date,
-    conditions: str = "",
-    quantity_breaks=None,
+    conditions: str,
+    quantity_breaks,
+    audit_extra: dict | None = None,
+    ip_address=None,
 ) -> Quote:
-    errors = {}
-    if price is None or price < 1:
-        errors["price"] = _("金額は 1 円以上で入力してください。")
-    if lead_time_days is None or lead_time_days < 1:
-        errors["lead_time_days"] = _("納期は 1 日以上で入力してください。")
-    if valid_until is None or valid_until < timezone.localdate():
-        errors["valid_until"] = _("有効期限には今日以降の日付を指定してください。")
-    if errors:
-        raise _invalid("quote_invalid", **errors)
-    recipient = _recipient_for_answer(actor, recipient)
+    """Store the quote of a locked, answerable recipient (whoever answers for it: a
+    member, or the holder of its one-time link with ``actor=None``) and tell the owner."""
     quote = Quote(
         recipient=recipient,
         price=price,
@@ -472,7 +509,14 @@ def quote_submit(
         ) from None
     recipient.status = RecipientStatus.QUOTED
     recipient.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, verb="quote.submit", target=quote, company=recipient.company)
+    audit_record(
+        actor=actor,
+        verb="quote.submit",
+        target=quote,
+        company=recipient.company,
+        after=audit_extra,
+        ip_address=ip_address,
+    )
     job = recipient.rfq.job
     notify_company(
         company=job.company,
@@ -488,15 +532,56 @@ def quote_submit(
 
 
 @transaction.atomic
-def quote_decline(*, actor, recipient: RfqRecipient, reason: str) -> RfqRecipient:
+def quote_submit(
+    *,
+    actor,
+    recipient: RfqRecipient,
+    price: int,
+    lead_time_days: int,
+    valid_until: dt.date,
+    conditions: str = "",
+    quantity_breaks=None,
+) -> Quote:
+    _check_quote(price=price, lead_time_days=lead_time_days, valid_until=valid_until)
+    recipient = _recipient_for_answer(actor, recipient)
+    return _quote_write(
+        actor=actor,
+        recipient=recipient,
+        price=price,
+        lead_time_days=lead_time_days,
+        valid_until=valid_until,
+        conditions=conditions,
+        quantity_breaks=quantity_breaks,
+    )
+
+
+def _check_decline(reason: str) -> None:
     if not reason.strip():
         raise _invalid("decline_invalid", reason=_("辞退の理由を入力してください。"))
-    recipient = _recipient_for_answer(actor, recipient)
+
+
+def _decline_write(
+    *, actor, recipient: RfqRecipient, reason: str, audit_extra=None, ip_address=None
+) -> RfqRecipient:
     recipient.status = RecipientStatus.DECLINED
     recipient.decline_reason = reason.strip()[:500]
     recipient.save(update_fields=["status", "decline_reason", "updated_at"])
-    audit_record(actor=actor, verb="quote.decline", target=recipient, company=recipient.company)
+    audit_record(
+        actor=actor,
+        verb="quote.decline",
+        target=recipient,
+        company=recipient.company,
+        after=audit_extra,
+        ip_address=ip_address,
+    )
     return recipient
+
+
+@transaction.atomic
+def quote_decline(*, actor, recipient: RfqRecipient, reason: str) -> RfqRecipient:
+    _check_decline(reason)
+    recipient = _recipient_for_answer(actor, recipient)
+    return _decline_write(actor=actor, recipient=recipient, reason=reason)
 
 
 # --- award and order --------------------------------------------------------------------
@@ -570,29 +655,21 @@ def rfq_award(
         )
     steps = list(rfq.steps.select_for_update().order_by("position"))
     job = rfq.job
-    order = Order(
-        number=f"tmp-{uuid.uuid4().hex[:20]}",
+    order = order_issue(
+        actor=actor,
         job=job,
         rfq=rfq,
         buyer=job.company,
         supplier=winner.company,
-        ordered_on=today,
+        steps=steps,
         work_content=work_content.strip() or _work_content(job, steps),
-        quantity=job.quantity,
         price=quote.price,
         delivery_date=delivery_date,
-        delivery_place=delivery_place.strip(),
+        delivery_place=delivery_place,
         inspection_date=inspection_date,
         payment_date=payment_date,
         payment_method=payment_method,
-        issued_by=actor,
     )
-    full_clean_or_raise(order, code="order_invalid")
-    order.save()
-    order.number = f"PO-{today:%Y%m%d}-{order.pk:06d}"
-    order.save(update_fields=["number"])
-    order.steps.set(steps)
-    _order_event(order, OrderEventKind.ISSUED, actor)
 
     now = timezone.now()
     rfq.status, rfq.awarded_at = RfqStatus.AWARDED, now
@@ -630,6 +707,60 @@ def rfq_award(
     business_match_record(order=order)
     audit_record(actor=actor, verb="rfq.award", target=order, company=job.company)
     return order
+
+
+def order_issue(
+    *,
+    actor,
+    job: Job,
+    buyer,
+    supplier,
+    steps: list[Step],
+    work_content: str,
+    price: int,
+    delivery_date: dt.date,
+    delivery_place: str,
+    inspection_date: dt.date,
+    payment_date: dt.date,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    rfq: Rfq | None = None,
+) -> Order:
+    """Write a 注文書 and its "issued" event. The caller has checked who may order and
+    the terms (``_order_errors``); the order still passes the model's own constraints."""
+    today = timezone.localdate()
+    order = Order(
+        number=f"tmp-{uuid.uuid4().hex[:20]}",
+        job=job,
+        rfq=rfq,
+        buyer=buyer,
+        supplier=supplier,
+        ordered_on=today,
+        work_content=work_content,
+        quantity=job.quantity,
+        price=price,
+        delivery_date=delivery_date,
+        delivery_place=delivery_place.strip(),
+        inspection_date=inspection_date,
+        payment_date=payment_date,
+        payment_method=payment_method,
+        issued_by=actor,
+    )
+    full_clean_or_raise(order, code="order_invalid")
+    order.save()
+    order.number = f"PO-{today:%Y%m%d}-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    order.steps.set(steps)
+    _order_event(order, OrderEventKind.ISSUED, actor)
+    return order
+
+
+def order_terms_errors(**terms) -> dict:
+    """The 中小受託取引適正化法 checks of an order's dates, place and payment method."""
+    return _order_errors(today=timezone.localdate(), **terms)
+
+
+def work_content_of(job: Job, steps: list[Step]) -> str:
+    return _work_content(job, steps)
 
 
 def _work_content(job: Job, steps: list[Step]) -> str:
@@ -730,6 +861,14 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == OrderStatus.CANCELLED:
         raise ApplicationError("order_cancelled", _("この注文はすでに取り消されています。"))
+    if Order.objects.filter(pk=order.pk, board_team__isnull=False).exists():
+        raise ApplicationError(
+            "order_from_board",
+            _(
+                "共同受注の注文は、引き合いの画面から取り下げてください"
+                " (チームへの連絡も行います)。"
+            ),
+        )
     if not reason.strip():
         raise _invalid("order_invalid", reason=_("取り消しの理由を入力してください。"))
     steps = list(order.steps.select_for_update())
@@ -757,6 +896,43 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
         path=reverse("network:order_detail", args=[order.pk]),
     )
     return order
+
+
+def order_void(*, actor, order: Order, reason: str) -> Order:
+    """Cancel an order because the work above it was withdrawn (the buyer of a joint order
+    cancelled, or the lead took a member off the team). The caller has checked who may do
+    this and that no step has started; the steps go back to planning, without performer."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    order.status = OrderStatus.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    order.steps.update(status=StepStatus.PLANNED, performer=None, updated_at=timezone.now())
+    _order_event(order, OrderEventKind.CANCELLED, actor, reason.strip()[:500])
+    notify_company(
+        company=order.supplier,
+        kind="order_cancelled",
+        params={"buyer": order.buyer.name, "order": order.number, "reason": reason.strip()},
+        path=reverse("network:order_detail", args=[order.pk]),
+    )
+    return order
+
+
+def job_void(*, actor, job: Job) -> Job:
+    """Mark a job cancelled because its buyer withdrew the work (the caller checks)."""
+    job.status = JobStatus.CANCELLED
+    job.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, verb="job.cancel", target=job, company=job.company)
+    return job
+
+
+STARTED_STATES = (
+    StepStatus.IN_PROGRESS,
+    StepStatus.DONE,
+    StepStatus.SHIPPED,
+    StepStatus.RECEIVED,
+    StepStatus.CLOSED,
+)
 
 
 def business_match_record(*, order: Order) -> BusinessMatch | None:
@@ -1244,3 +1420,340 @@ def rating_respond(*, actor, rating: Rating, response: str) -> Rating:
     rating.save(update_fields=["response", "responded_at", "updated_at"])
     audit_record(actor=actor, verb="rating.respond", target=rating, company=rating.rated)
     return rating
+
+
+# --- one-time links for shops without an account (回答用リンク) ---------------------------
+
+GUEST_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+
+
+def guest_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def company_has_account(company) -> bool:
+    """Someone can sign in for ``company``: it has an active member. (A system question,
+    asked for any company an RFQ goes to, so not through a person's scope.)"""
+    from machikoba.companies.models import Membership
+
+    return Membership.objects.filter(company=company, user__is_active=True).exists()
+
+
+def guest_link_expiry(rfq: Rfq) -> dt.datetime:
+    """The RFQ's deadline, but at most ``MACHIKOBA_GUEST_LINK_DAYS`` from now."""
+    cap = timezone.now() + dt.timedelta(days=settings.MACHIKOBA_GUEST_LINK_DAYS)
+    return min(rfq.deadline, cap)
+
+
+def guest_link_url(token: str) -> str:
+    return settings.MACHIKOBA_SITE_URL.rstrip("/") + reverse("network:guest_rfq", args=[token])
+
+
+@transaction.atomic
+def guest_link_issue(
+    *, actor, recipient: RfqRecipient, channel: str, email: str = ""
+) -> tuple[GuestLink, str]:
+    """A fresh one-time link for a recipient that has nobody to sign in: returns the link
+    and its token, which is never stored (only its hash) and so is shown or printed now,
+    once. Any earlier link of the recipient stops working. An e-mail link is sent after
+    commit through the queued e-mail backend."""
+    from django.core.validators import validate_email
+
+    rfq = recipient.rfq
+    _require_job_editor(actor, rfq.job)
+    recipient = _lock_answerable(recipient)
+    if company_has_account(recipient.company):
+        raise ApplicationError(
+            "guest_link_has_account",
+            _("この企業にはアカウントがあります。回答用リンクではなく、通常の通知で届きます。"),
+        )
+    email = email.strip()
+    if channel not in GuestLinkChannel.values:
+        raise _invalid("guest_link_invalid_channel", channel=_("送り方を選んでください。"))
+    if channel == GuestLinkChannel.EMAIL:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise _invalid(
+                "guest_link_invalid_email", email=_("メールアドレスを正しく入力してください。")
+            ) from None
+    else:
+        email = ""
+    now = timezone.now()
+    GuestLink.objects.filter(recipient=recipient, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    link = GuestLink(
+        recipient=recipient,
+        token_hash=guest_token_hash(token),
+        channel=channel,
+        email=email,
+        expires_at=guest_link_expiry(recipient.rfq),
+        created_by=actor,
+    )
+    full_clean_or_raise(link, code="guest_link_invalid")
+    link.save()
+    audit_record(
+        actor=actor,
+        verb="guest_link.issue",
+        target=link,
+        company=rfq.job.company,
+        after={"channel": channel, "email": email, "expires_at": link.expires_at.isoformat()},
+    )
+    if channel == GuestLinkChannel.EMAIL:
+        _guest_link_mail(link, token)
+    return link, token
+
+
+def _guest_link_mail(link: GuestLink, token: str) -> None:
+    """Queued explicitly (not through whatever ``EMAIL_BACKEND`` is): the message leaves
+    only if the link is committed, and is delivered by the worker."""
+    from django.core.mail import EmailMessage
+
+    from machikoba.core.mail import QueuedEmailBackend
+
+    rfq = link.recipient.rfq
+    job = rfq.job
+    sender = rfq.created_by
+    # The shop reads Japanese; the owner's own UI language does not matter here.
+    with translation.override("ja"):
+        subject = _("[machikoba] %(buyer)s から見積依頼が届きました: %(part)s") % {
+            "buyer": job.company.name,
+            "part": job.part_name,
+        }
+        body = _(
+            "%(company)s 御中\n\n"
+            "%(buyer)s から「%(part)s」の見積依頼が届きました。\n"
+            "アカウントがなくても、下のリンクをスマートフォンやパソコンで開くと、"
+            "依頼の内容と図面 (閲覧のみ) を確認し、見積を出すか辞退できます。\n\n"
+            "%(url)s\n\n"
+            "このリンクは %(expires)s まで有効で、%(company)s 様専用です。"
+            "他の方に転送しないでください。回答後は使えなくなります。\n"
+            "お問い合わせ: %(contact)s\n"
+        ) % {
+            "company": link.recipient.company.name,
+            "buyer": job.company.name,
+            "part": job.part_name,
+            "url": guest_link_url(token),
+            "expires": f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}",
+            "contact": guest_contact(rfq),
+        }
+    EmailMessage(
+        subject=subject,
+        body=body,
+        to=[link.email],
+        reply_to=[sender.email] if sender is not None and sender.email else [],
+        connection=QueuedEmailBackend(),
+    ).send()
+
+
+def guest_contact(rfq: Rfq) -> str:
+    """Who at the owner the shop can call about the RFQ: its sender and company."""
+    sender = rfq.created_by
+    parts = [rfq.job.company.name]
+    if sender is not None:
+        parts.append(" ".join(p for p in (sender.get_full_name(), sender.email) if p))
+    return " ・ ".join(p for p in parts if p)
+
+
+class GuestLinkRefused(ApplicationError):
+    """A link that cannot be used. ``link`` is set only when the token was genuine (expired,
+    replaced, closed): the page may then name the sender, never anything else."""
+
+    def __init__(self, code, message, *, link=None, status_code=410):
+        super().__init__(code, message, status_code=status_code)
+        self.link = link
+
+
+def _refuse(code: str, reason: str, *, link=None, ip_address=None) -> GuestLinkRefused:
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            verb="guest_link.refused",
+            target=link,
+            company=link.recipient.rfq.job.company if link is not None else None,
+            after={"reason": reason},
+            ip_address=ip_address,
+        )
+    messages = {
+        "guest_link_invalid": _("このリンクは使えません。"),
+        "guest_link_expired": _("このリンクは有効期限が切れています。"),
+        "guest_link_revoked": _("このリンクは新しいリンクに置き換えられたため、使えません。"),
+        "guest_link_closed": _("この見積依頼は締め切られました。"),
+    }
+    status = 404 if link is None else 410
+    return GuestLinkRefused(code, messages[code], link=link, status_code=status)
+
+
+def guest_link_resolve(*, token: str, ip_address=None, record_open: bool = False) -> GuestLink:
+    """The link a token opens, or ``GuestLinkRefused``: unknown or tampered (404, and
+    nothing about any RFQ), expired, replaced, or its RFQ closed before it was answered
+    (410). Every refusal is logged with the address it came from; with ``record_open``
+    the opening is logged and counted too."""
+    link = None
+    if GUEST_TOKEN_PATTERN.fullmatch(token or ""):
+        link = (
+            GuestLink.objects.select_related(
+                "recipient__company", "recipient__rfq__job__company", "recipient__rfq__created_by"
+            )
+            .filter(token_hash=guest_token_hash(token))
+            .first()
+        )
+    if link is None:
+        raise _refuse("guest_link_invalid", "unknown", ip_address=ip_address)
+    if link.revoked_at is not None:
+        raise _refuse("guest_link_revoked", "revoked", link=link, ip_address=ip_address)
+    if link.is_expired:
+        raise _refuse("guest_link_expired", "expired", link=link, ip_address=ip_address)
+    rfq = link.recipient.rfq
+    if link.used_at is None and (rfq.status != RfqStatus.OPEN or rfq.deadline <= timezone.now()):
+        raise _refuse("guest_link_closed", "rfq_closed", link=link, ip_address=ip_address)
+    if record_open:
+        now = timezone.now()
+        with transaction.atomic():
+            GuestLink.objects.filter(pk=link.pk).update(
+                open_count=F("open_count") + 1, last_opened_at=now
+            )
+            audit_record(
+                actor=None,
+                verb="guest_link.open",
+                target=link,
+                company=rfq.job.company,
+                ip_address=ip_address,
+            )
+        link.refresh_from_db(fields=["open_count", "last_opened_at"])
+    return link
+
+
+def _lock_link(link: GuestLink) -> GuestLink:
+    locked = GuestLink.objects.select_for_update().get(pk=link.pk)
+    if locked.revoked_at is not None or locked.is_expired:
+        raise ApplicationError("guest_link_expired", _("このリンクはもう使えません。"))
+    return locked
+
+
+def _answer_by_link(link: GuestLink) -> tuple[GuestLink, RfqRecipient]:
+    locked = _lock_link(link)
+    if locked.used_at is not None:
+        raise ApplicationError(
+            "rfq_already_answered", _("このリンクからは、すでに回答しています。")
+        )
+    return locked, _lock_answerable(locked.recipient)
+
+
+def _mark_used(link: GuestLink) -> None:
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at", "updated_at"])
+
+
+@transaction.atomic
+def guest_quote_submit(
+    *,
+    link: GuestLink,
+    price: int,
+    lead_time_days: int,
+    valid_until: dt.date,
+    conditions: str = "",
+    quantity_breaks=None,
+    ip_address=None,
+) -> Quote:
+    """The holder of a recipient's one-time link quotes; the link is then used up."""
+    _check_quote(price=price, lead_time_days=lead_time_days, valid_until=valid_until)
+    link, recipient = _answer_by_link(link)
+    quote = _quote_write(
+        actor=None,
+        recipient=recipient,
+        price=price,
+        lead_time_days=lead_time_days,
+        valid_until=valid_until,
+        conditions=conditions,
+        quantity_breaks=quantity_breaks,
+        audit_extra={"guest_link": link.pk},
+        ip_address=ip_address,
+    )
+    _mark_used(link)
+    return quote
+
+
+@transaction.atomic
+def guest_decline(*, link: GuestLink, reason: str, ip_address=None) -> RfqRecipient:
+    """The holder of a recipient's one-time link declines; the link is then used up."""
+    _check_decline(reason)
+    link, recipient = _answer_by_link(link)
+    recipient = _decline_write(
+        actor=None,
+        recipient=recipient,
+        reason=reason,
+        audit_extra={"guest_link": link.pk},
+        ip_address=ip_address,
+    )
+    _mark_used(link)
+    return recipient
+
+
+@transaction.atomic
+def guest_claim(*, link: GuestLink, email: str, name: str, password: str, ip_address=None):
+    """After answering, the link holder creates the first account of its company (as its
+    owner) and can then sign in like anyone else. Only while the company has nobody."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.validators import validate_email
+
+    from machikoba.companies.choices import CompanyRole
+    from machikoba.companies.models import Company
+    from machikoba.companies.services import membership_add
+
+    link = _lock_link(link)
+    if link.used_at is None:
+        raise ApplicationError("guest_claim_too_early", _("先に見積か辞退を送ってください。"))
+    # Two claims at once: the company row is the lock, so only the first finds it empty.
+    company = Company.objects.select_for_update().get(pk=link.recipient.company_id)
+    if link.claimed_at is not None or company_has_account(company):
+        raise ApplicationError(
+            "guest_claim_taken",
+            _("この企業のアカウントはすでにあります。ログインしてください。"),
+        )
+    user_model = get_user_model()
+    email, name = email.strip().lower(), name.strip()
+    errors = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("メールアドレスを正しく入力してください。")
+    else:
+        if user_model.objects.filter(email__iexact=email).exists():
+            errors["email"] = _("このメールアドレスは使えません。別のアドレスを入力してください。")
+    if not name:
+        errors["name"] = _("氏名を入力してください。")
+    elif len(name) > 100:
+        errors["name"] = _("氏名は 100 文字以内で入力してください。")
+    if not errors:
+        try:
+            validate_password(password, user_model(email=email, name=name))
+        except ValidationError as error:
+            errors["password"] = " ".join(error.messages)
+    if errors:
+        raise _invalid("guest_claim_invalid", **errors)
+    user = user_model.objects.create_user(email, password, name=name)
+    # An address the link was mailed to is proven; any other is confirmed at first sign-in.
+    proven = link.channel == GuestLinkChannel.EMAIL and link.email.lower() == email
+    account_email_record(user=user, verified=proven)
+    membership_add(actor=None, company=company, user=user, role=CompanyRole.OWNER)
+    link.claimed_at = timezone.now()
+    link.save(update_fields=["claimed_at", "updated_at"])
+    audit_record(
+        actor=None,
+        verb="guest_link.claim",
+        target=link,
+        company=company,
+        after={"user": email},
+        ip_address=ip_address,
+    )
+    return user
+
+
+def account_email_record(*, user, verified: bool) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)

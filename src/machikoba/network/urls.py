@@ -27,6 +27,16 @@ urlpatterns = [
     path("rfqs/<int:pk>/quote/", views.quote_submit, name="quote_submit"),
     path("rfqs/<int:pk>/decline/", views.quote_decline, name="quote_decline"),
     path("rfqs/<int:pk>/award/", views.rfq_award, name="rfq_award"),
+    path(
+        "rfqs/<int:pk>/recipients/<int:recipient_pk>/link/email/",
+        views.guest_link_email,
+        name="guest_link_email",
+    ),
+    path(
+        "rfqs/<int:pk>/recipients/<int:recipient_pk>/link/print/",
+        views.guest_link_print,
+        name="guest_link_print",
+    ),
     path("rfqs/<int:pk>/questions/", views.rfq_ask, name="rfq_ask"),
     path(
         "rfqs/<int:pk>/questions/<int:question_pk>/answer/",
@@ -41,4 +51,15 @@ urlpatterns = [
     path("steps/<int:pk>/traveler.pdf", views.traveler_pdf, name="traveler_pdf"),
     path("t/<int:pk>/", views.handoff, name="handoff"),
     path("my-work/", views.my_work, name="my_work"),
+    # One-time links (回答用リンク): public, authorised by the token in the address.
+    path("r/<str:token>/", views.guest_rfq_page, name="guest_rfq"),
+    path("r/<str:token>/quote/", views.guest_quote, name="guest_quote"),
+    path("r/<str:token>/decline/", views.guest_decline, name="guest_decline"),
+    path("r/<str:token>/claim/", views.guest_claim, name="guest_claim"),
+    path("r/<str:token>/nda/", views.guest_nda, name="guest_nda"),
+    path(
+        "r/<str:token>/drawings/<int:document_pk>/<int:page>.png",
+        views.guest_page_image,
+        name="guest_page_image",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import CHANGE, VIEW, can, company_ids_for, get_for_user_or_404
@@ -25,11 +25,18 @@ from machikoba.core.views import (
 from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
 from machikoba.network.access import is_editor, is_member
-from machikoba.network.choices import SPEC_FIELDS, RecipientStatus, RfqStatus, StepStatus
+from machikoba.network.choices import (
+    SPEC_FIELDS,
+    GuestLinkChannel,
+    RecipientStatus,
+    RfqStatus,
+    StepStatus,
+)
 from machikoba.network.models import (
     Claim,
     Job,
     Order,
+    Quote,
     Rating,
     Rfq,
     RfqQuestion,
@@ -134,6 +141,19 @@ def job_detail(request, pk: int):
         "gantt": _gantt(job, steps),
         "can_rfq": editor and any(s.status == "planned" and not s.in_house for s in steps),
     }
+    # Whom this side may write to about the job: the owner to each partner, a partner to
+    # the owner (never partner to partner).
+    context["partners"] = (
+        list(
+            {
+                s.performer_id: s.performer
+                for s in steps
+                if s.performer_id and not s.in_house and s.performer_id != job.company_id
+            }.values()
+        )
+        if owner
+        else [job.company]
+    )
     if job.status == "closed":
         context["ratings"] = _rating_context(request.user, job)
     context["claims"] = list(
@@ -590,6 +610,8 @@ def rfq_detail(request, pk: int):
         if rfq.status == RfqStatus.OPEN and quoted and is_editor(request.user, rfq.job.company):
             context["award_form"] = _award_form(request, rfq)
         context["order"] = Order.objects.for_user(request.user, VIEW).filter(rfq=rfq).first()
+        if is_editor(request.user, rfq.job.company):
+            context["guest_rows"] = selectors.guest_link_rows(user=request.user, rfq=rfq)
     else:
         mine = (
             RfqRecipient.objects.for_user(request.user, VIEW)
@@ -954,3 +976,350 @@ def handoff(request, pk: int):
             "receiver": services.receiver_of(step),
         },
     )
+
+
+# --- one-time links for shops without an account (回答用リンク) ---------------------------
+
+
+def _owner_recipient(request, pk: int, recipient_pk: int) -> RfqRecipient:
+    rfq = get_for_user_or_404(Rfq.objects.select_related("job"), request.user, CHANGE, pk=pk)
+    recipient = rfq.recipients.select_related("company", "rfq__job__company").filter(
+        pk=recipient_pk
+    )
+    found = recipient.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+@require_POST
+def guest_link_email(request, pk: int, recipient_pk: int):
+    recipient = _owner_recipient(request, pk, recipient_pk)
+    form = forms.GuestLinkEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("メールアドレスを正しく入力してください。"))
+    else:
+        _refusal_flash(
+            request,
+            lambda: services.guest_link_issue(
+                actor=request.user,
+                recipient=recipient,
+                channel=GuestLinkChannel.EMAIL,
+                email=form.cleaned_data["email"],
+            ),
+            _("回答用リンクをメールで送りました。"),
+        )
+    return redirect("network:rfq_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def guest_link_print(request, pk: int, recipient_pk: int):
+    """Issue a print link and answer with its one-page PDF: the only time the link exists
+    in the clear, so the PDF is not stored and cannot be fetched again."""
+    from machikoba.network.paperwork import guest_link_pdf
+
+    recipient = _owner_recipient(request, pk, recipient_pk)
+    try:
+        link, token = services.guest_link_issue(
+            actor=request.user, recipient=recipient, channel=GuestLinkChannel.PRINT
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("network:rfq_detail", pk=pk)
+    content = guest_link_pdf(
+        link, url=services.guest_link_url(token), contact=services.guest_contact(link.recipient.rfq)
+    )
+    return _pdf_response(content, f"rfq-{pk}-{recipient.company_id}.pdf")
+
+
+# Per client address: every request to /r/…, and failed look-ups (guessing); per link.
+GUEST_WINDOW_SECONDS = 600
+GUEST_REQUESTS_PER_IP = 60
+GUEST_FAILURES_PER_IP = 10
+GUEST_REQUESTS_PER_LINK = 60
+
+
+def _count(key: str) -> int:
+    """Add one to a counter that lives for the window (atomic on every cache backend)."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, timeout=GUEST_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=GUEST_WINDOW_SECONDS)
+        return 1
+
+
+def _guest_too_many(request, token: str) -> bool:
+    from django.core.cache import cache
+
+    ip = client_ip(request) or "unknown"
+    if _count(f"guest-link:ip:{ip}") > GUEST_REQUESTS_PER_IP:
+        return True
+    if (cache.get(f"guest-link:fail:{ip}") or 0) >= GUEST_FAILURES_PER_IP:
+        return True
+    # Keyed by a hash: the cache never holds a usable token.
+    key = services.guest_token_hash(token[:100])[:32]
+    return _count(f"guest-link:token:{key}") > GUEST_REQUESTS_PER_LINK
+
+
+def _guest_headers(response):
+    response["Cache-Control"] = "private, no-store"
+    # The token is in the address: never sent to another site. (Not "no-referrer": the
+    # browser would then send "Origin: null" with the forms, which CSRF rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _guest(view=None, *, opens: bool = False):
+    """A page opened by a one-time link: rate-limited, the token resolved (every refusal
+    logged; with ``opens`` the opening is logged and counted), and a refusal shown as a
+    page that says only what the holder may know."""
+    if view is None:
+        return lambda function: _guest(function, opens=opens)
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(request, token: str, *args, **kwargs):
+        if _guest_too_many(request, token):
+            response = render(request, "network/guest/too_many.html", status=429)
+            response["Retry-After"] = str(GUEST_WINDOW_SECONDS)
+            return _guest_headers(response)
+        try:
+            link = services.guest_link_resolve(
+                token=token,
+                ip_address=client_ip(request),
+                record_open=opens,
+            )
+        except services.GuestLinkRefused as refused:
+            if refused.link is None:
+                _count(f"guest-link:fail:{client_ip(request) or 'unknown'}")
+            return _guest_headers(
+                render(
+                    request,
+                    "network/guest/unusable.html",
+                    {
+                        "refusal": refused,
+                        # A genuine link's holder received the sender's name with it.
+                        "sender": refused.link.recipient.rfq.job.company if refused.link else None,
+                    },
+                    status=refused.status_code,
+                )
+            )
+        return _guest_headers(view(request, link, token, *args, **kwargs))
+
+    return wrapper
+
+
+def _guest_viewer(link) -> str:
+    return f"{_('回答用リンク')} {link.email or _('FAX')}"
+
+
+def _guest_page(request, link, token, *, quote_form=None, decline_form=None, status=200):
+    from machikoba.drawings.grantee_pages import grantee_documents, grantee_view_record
+
+    recipient = link.recipient
+    rfq = recipient.rfq
+    if link.used_at is not None:
+        return render(
+            request,
+            "network/guest/thanks.html",
+            {
+                "link": link,
+                "token": token,
+                "recipient": recipient,
+                "rfq": rfq,
+                "quote": Quote.objects.filter(recipient=recipient).first(),
+                "can_claim": link.claimed_at is None
+                and not services.company_has_account(recipient.company),
+                "claim_form": forms.GuestClaimForm(),
+            },
+            status=status,
+        )
+    grant_ids = list(recipient.grants.values_list("pk", flat=True))
+    documents = grantee_documents(grantee=recipient.company, grant_ids=grant_ids)
+    if request.method == "GET":
+        grantee_view_record(
+            grantee=recipient.company,
+            rows=documents,
+            via=_guest_viewer(link),
+            ip_address=client_ip(request),
+        )
+    active_grants = recipient.grants.filter(revoked_at__isnull=True).count()
+    nda = None
+    if active_grants > len(documents):
+        from machikoba.drawings.models import NdaText
+
+        nda = NdaText.objects.filter(company=rfq.job.company).order_by("-version").first()
+    return render(
+        request,
+        "network/guest/rfq.html",
+        {
+            "link": link,
+            "token": token,
+            "rfq": rfq,
+            "recipient": recipient,
+            "steps": rfq.steps.select_related("process").order_by("position"),
+            "documents": documents,
+            "documents_hidden": active_grants > len(documents),
+            "nda": nda,
+            "contact": rfq.created_by,
+            "quote_form": quote_form
+            or forms.QuoteForm(
+                initial={"valid_until": timezone.localdate() + timezone.timedelta(days=30)}
+            ),
+            "decline_form": decline_form or forms.DeclineForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@_guest(opens=True)
+def guest_rfq_page(request, link, token):
+    """The RFQ as its one-time link shows it; once answered, the thanks and the claim."""
+    return _guest_page(request, link, token)
+
+
+@require_POST
+@_guest
+def guest_quote(request, link, token):
+    form = forms.QuoteForm(request.POST)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.guest_quote_submit(
+            link=link,
+            price=data["price"],
+            lead_time_days=data["lead_time_days"],
+            valid_until=data["valid_until"],
+            conditions=data["conditions"],
+            quantity_breaks=data["quantity_breaks"],
+            ip_address=client_ip(request),
+        ),
+        success_message=_("見積を提出しました。"),
+        next_url=reverse("network:guest_rfq", args=[token]),
+    )
+    if done:
+        return done
+    if link.used_at is not None:
+        return redirect("network:guest_rfq", token=token)
+    return _guest_page(request, link, token, quote_form=form)
+
+
+@require_POST
+@_guest
+def guest_decline(request, link, token):
+    form = forms.DeclineForm(request.POST)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.guest_decline(
+            link=link, reason=data["reason"], ip_address=client_ip(request)
+        ),
+        success_message=_("辞退を伝えました。"),
+        next_url=reverse("network:guest_rfq", args=[token]),
+    )
+    if done:
+        return done
+    if link.used_at is not None:
+        return redirect("network:guest_rfq", token=token)
+    return _guest_page(request, link, token, decline_form=form)
+
+
+@require_POST
+@_guest
+def guest_claim(request, link, token):
+    form = forms.GuestClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            user = services.guest_claim(
+                link=link,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+                ip_address=client_ip(request),
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            return render(
+                request,
+                "network/guest/claimed.html",
+                {"user": user, "company": link.recipient.company},
+            )
+    if link.used_at is None:
+        return redirect("network:guest_rfq", token=token)
+    return render(
+        request,
+        "network/guest/thanks.html",
+        {
+            "link": link,
+            "token": token,
+            "recipient": link.recipient,
+            "rfq": link.recipient.rfq,
+            "quote": Quote.objects.filter(recipient=link.recipient).first(),
+            "can_claim": link.claimed_at is None
+            and not services.company_has_account(link.recipient.company),
+            "claim_form": form,
+        },
+    )
+
+
+@require_POST
+@_guest
+def guest_nda(request, link, token):
+    """The link holder accepts the sender's NDA, so that the shared drawings show."""
+    from machikoba.drawings.models import NdaText
+    from machikoba.drawings.services import nda_accept_by_link
+
+    if link.used_at is not None:
+        return redirect("network:guest_rfq", token=token)
+    nda = NdaText.objects.filter(
+        pk=request.POST.get("nda") if str(request.POST.get("nda", "")).isdigit() else None,
+        company=link.recipient.rfq.job.company,
+    ).first()
+    if nda is None or request.POST.get("agree") != "yes":
+        messages.error(request, _("図面を見るには、秘密保持の条項に同意してください。"))
+        return redirect("network:guest_rfq", token=token)
+    try:
+        nda_accept_by_link(
+            company=link.recipient.company,
+            nda=nda,
+            via=_guest_viewer(link),
+            ip_address=client_ip(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("秘密保持に同意しました。図面を見られます。"))
+    return redirect("network:guest_rfq", token=token)
+
+
+@require_GET
+@_guest
+def guest_page_image(request, link, token, document_pk: int, page: int):
+    """A drawing page for the link holder: only documents granted to its company for
+    this RFQ, watermarked with the company, the link and the time; never after answering."""
+    from machikoba.drawings.grantee_pages import grantee_page_png
+
+    if link.used_at is not None:
+        raise Http404
+    recipient = link.recipient
+    png = grantee_page_png(
+        grantee=recipient.company,
+        grant_ids=recipient.grants.values_list("pk", flat=True),
+        document_pk=document_pk,
+        page=page,
+        viewer=_guest_viewer(link),
+        zoom=request.GET.get("size") == "zoom",
+    )
+    if png is None:
+        raise Http404
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -23,8 +23,10 @@ def shell(request):
     if user is not None and user.is_authenticated:
         active = getattr(request, "active_membership", None)
         active = active if active else None  # resolve the lazy object once
+        counts = SimpleLazyObject(lambda: _unread_counts(user))
         context.update(
-            unread_notifications=SimpleLazyObject(lambda: _unread(user)),
+            unread_notifications=SimpleLazyObject(lambda: counts["notifications"]),
+            unread_messages=SimpleLazyObject(lambda: counts["messages"]),
             active_membership=active,
             memberships=getattr(request, "memberships", []),
             nav={
@@ -39,8 +41,24 @@ def shell(request):
     return context
 
 
-def _unread(user) -> int:
+def _unread_counts(user) -> dict[str, int]:
+    """Unread notices and unread messages, both in one query (the header shows them on
+    every page)."""
+    from machikoba.accounts.models import User
     from machikoba.core.access import VIEW
     from machikoba.core.models import Notification
+    from machikoba.messaging.selectors import count_subquery, unread_messages
 
-    return Notification.objects.for_user(user, VIEW).filter(read_at__isnull=True).count()
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notices=count_subquery(
+                Notification.objects.for_user(user, VIEW).filter(read_at__isnull=True)
+            ),
+            unread_messages=count_subquery(unread_messages(user)),
+        )
+        .values_list("unread_notices", "unread_messages")
+        .first()
+    )
+    notices, messages = row or (0, 0)
+    return {"notifications": notices, "messages": messages}

@@ -75,3 +75,9 @@ def plain_number(value):
 
     text = format(Decimal(value).normalize(), "f")
     return text
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ assigned|get_item:process.pk }}``: a dict lookup by a variable key."""
+    return mapping.get(key) if mapping else None

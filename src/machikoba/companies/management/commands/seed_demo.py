@@ -458,6 +458,9 @@ def _romaji(kana: str) -> str:
     return _KANA_ROMAJI[kana]
 
 
+BUYER_EMAIL = "buyer@example.com"
+
+
 class Command(BaseCommand):
     help = "Load the demo ward (fictional companies and one user per role). Idempotent."
 
@@ -472,10 +475,12 @@ class Command(BaseCommand):
             self._users(companies)
             self._drawings(companies)
             self._network(companies)
+            self._board(companies)
         self.stdout.write(self.style.SUCCESS(f"Demo ward ready: {len(companies)} companies."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, *_rest in DEMO_USERS:
             self.stdout.write(f"  {email:<24} {name}")
+        self.stdout.write(f"  {BUYER_EMAIL:<24} 発注企業 (区外) の購買担当")
         self.stdout.write(
             f"officer@ and admin@ sign in with a TOTP code; authenticator secret: "
             f"{DEMO_TOTP_SECRET}"
@@ -604,6 +609,59 @@ class Command(BaseCommand):
         )
         drawings.grant_create(actor=owner, document=document, grantee=partner)
         drawings.nda_accept(actor=owner, company=partner, nda=nda)
+
+    def _board(self, companies: list[Company]) -> None:
+        """A buyer from outside the ward with a request on the open board; three shops
+        have raised their hands for its processes."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from machikoba.board import services as board
+        from machikoba.companies.models import ProcessCategory
+
+        if User.objects.filter(email=BUYER_EMAIL).exists():
+            return
+        buyer_user = User.objects.create_user(BUYER_EMAIL, DEMO_PASSWORD, name="川崎 購買")
+        EmailAddress.objects.create(user=buyer_user, email=BUYER_EMAIL, verified=True, primary=True)
+        buyer = board.buyer_register(
+            actor=buyer_user,
+            name="川崎油圧機器株式会社",
+            prefecture="神奈川県",
+            municipality="川崎市川崎区",
+            address_line="扇町 5-1",
+        )
+        today = timezone.localdate()
+        route = [
+            ("cutting.turning.nc_lathe", "φ40 h6 全長 320"),
+            ("heat_treatment.quench_temper", "HRC 45〜50"),
+            ("surface.plating.hard_chrome", "めっき厚 20 µm"),
+            ("grinding.cylindrical", "Ra 0.2"),
+        ]
+        request = board.request_post(
+            actor=buyer_user,
+            company=buyer,
+            part_name="油圧シリンダ用ロッド",
+            drawing_number="KH-5520",
+            material_note="S45C",
+            quantity=40,
+            due_date=today + dt.timedelta(days=45),
+            answer_by=today + dt.timedelta(days=10),
+            processes=[(ProcessCategory.objects.get(code=c), spec) for c, spec in route],
+            description="試作 40 本。量産時は月 200 本の見込みです。",
+        )
+        for email, company_index, position, comment in (
+            ("heat@example.com", 7, 2, "成績書付きで 5 日で対応できます。"),
+            ("plating@example.com", 8, 3, "硬質クロム 20 µm、実績多数です。"),
+            ("grinding@example.com", 9, 4, "円筒研削、Ra 0.2 まで対応します。"),
+        ):
+            board.hand_raise(
+                actor=User.objects.get(email=email),
+                company=companies[company_index],
+                process=request.processes.get(position=position),
+                lead_time_days=5,
+                comment=comment,
+            )
 
     def _network(self, companies: list[Company]) -> None:
         """A job in progress at the demo owner's shop: turning started in-house, the heat

@@ -1,0 +1,162 @@
+"""Who sees what of the board.
+
+- A request's *summary* (processes, material, quantity, due date, area): its poster; every
+  shop of the network while it is open on the board; the shops it was sent to; the shops
+  that raised a hand, asked to be admitted or are in a team for it.
+- Its *details* (drawings, the poster's name, description, delivery place): the poster and
+  the shops it admitted after they accepted the board's NDA (``details_scope``).
+- A hand: its shop, the poster and admitted shops (the price and lead time only to the
+  shop and the poster: ``hand_terms_visible``).
+- A team: its lead and members; the buyer once the quote is sent. Internal amounts: the
+  lead sees all, each member its own line unless the lead shares the split (selectors).
+Ward officers and platform admins see none of it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from machikoba.core.access import CHANGE, MANAGE, NOTHING, VIEW, company_ids_for
+
+ALL_ROLES = ("owner", "staff", "floor_worker")
+EDITOR_ROLES = ("owner", "staff")
+
+
+def _members(user):
+    return company_ids_for(user, ALL_ROLES)
+
+
+def _editors(user):
+    return company_ids_for(user, EDITOR_ROLES)
+
+
+def network_shops(user) -> list[int]:
+    """The user's companies that take part in the board as shops."""
+    from machikoba.companies.choices import CompanyKind
+    from machikoba.companies.models import Company
+
+    mine = _members(user)
+    if not mine:
+        return []
+    return list(
+        Company.objects.filter(pk__in=mine, kind=CompanyKind.SHOP, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _involved_requests(mine):
+    """Requests a company has a row in: admissions, hands, teams."""
+    from machikoba.board.models import Admission, Hand, TeamMember
+
+    return (
+        Q(pk__in=Admission.objects.filter(company__in=mine).values("request"))
+        | Q(pk__in=Hand.objects.filter(company__in=mine).values("process__request"))
+        | Q(pk__in=TeamMember.objects.filter(company__in=mine).values("team__request"))
+    )
+
+
+def request_scope(user, action: str) -> Q:
+    from machikoba.board.choices import Audience, RequestStatus
+
+    if action == VIEW:
+        mine = _members(user)
+        if not mine:
+            return NOTHING
+        q = Q(company__in=mine) | Q(invited__in=mine) | _involved_requests(mine)
+        if network_shops(user):
+            q |= Q(audience=Audience.BOARD, status=RequestStatus.OPEN)
+        return q
+    if action in (CHANGE, MANAGE):
+        return Q(company__in=_editors(user))
+    return NOTHING
+
+
+def details_scope(user) -> Q:
+    """Requests whose details (drawings, poster, description) the user may see."""
+    from machikoba.board.choices import AdmissionStatus
+    from machikoba.board.models import Admission
+
+    mine = _members(user)
+    admitted = Admission.objects.filter(
+        company__in=mine, status=AdmissionStatus.ADMITTED, nda_accepted_at__isnull=False
+    ).values("request")
+    return Q(company__in=mine) | Q(pk__in=admitted)
+
+
+def process_scope(user, action: str) -> Q:
+    from machikoba.board.models import Request
+
+    if action == VIEW:
+        return Q(request__in=Request.objects.for_user(user, VIEW).values("pk"))
+    if action in (CHANGE, MANAGE):
+        return Q(request__company__in=_editors(user))
+    return NOTHING
+
+
+def admission_scope(user, action: str) -> Q:
+    if action == VIEW:
+        mine = _members(user)
+        return Q(company__in=mine) | Q(request__company__in=mine)
+    if action == CHANGE:
+        return Q(request__company__in=_editors(user))
+    return NOTHING
+
+
+def hand_scope(user, action: str) -> Q:
+    from machikoba.board.models import Request
+
+    if action == VIEW:
+        mine = _members(user)
+        detailed = Request.objects.filter(details_scope(user)).values("pk")
+        return Q(company__in=mine) | Q(process__request__in=detailed)
+    if action == CHANGE:
+        return Q(company__in=_editors(user))
+    return NOTHING
+
+
+def hand_terms_visible(user, hand) -> bool:
+    """A hand's price and lead time are for its shop and the request's poster only."""
+    mine = set(_members(user))
+    return hand.company_id in mine or hand.process.request.company_id in mine
+
+
+def _team_q(user, prefix: str = "") -> Q:
+    from machikoba.board.choices import MemberStatus, TeamStatus
+    from machikoba.board.models import TeamMember
+
+    mine = _members(user)
+    teams = TeamMember.objects.filter(company__in=mine).exclude(status=MemberStatus.DECLINED)
+    sent = (TeamStatus.QUOTED, TeamStatus.AWARDED, TeamStatus.NOT_AWARDED, TeamStatus.CANCELLED)
+    return (
+        Q(**{f"{prefix}lead__in": mine})
+        | Q(**{f"{prefix}pk__in": teams.values("team")})
+        | Q(**{f"{prefix}request__company__in": mine, f"{prefix}status__in": sent})
+    )
+
+
+def team_scope(user, action: str) -> Q:
+    if action == VIEW:
+        return _team_q(user)
+    if action in (CHANGE, MANAGE):
+        return Q(lead__in=_editors(user))
+    return NOTHING
+
+
+def member_scope(user, action: str) -> Q:
+    if action == VIEW:
+        return _team_q(user, "team__") | Q(company__in=_members(user))
+    if action == CHANGE:
+        # A member answers for itself: join, decline, its internal quote.
+        return Q(company__in=_editors(user))
+    if action == MANAGE:
+        return Q(team__lead__in=_editors(user))
+    return NOTHING
+
+
+def assignment_scope(user, action: str) -> Q:
+    if action == VIEW:
+        return _team_q(user, "team__")
+    if action in (CHANGE, MANAGE):
+        return Q(team__lead__in=_editors(user))
+    return NOTHING

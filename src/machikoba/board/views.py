@@ -1,0 +1,648 @@
+"""Pages of the open board: the board itself, posting a request (buyers) or a job's steps
+(shops), a request's page (summary or details, hands, admissions, teams, award), the team
+screen (members, assignments, the internal split, one quote) and buyer registration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from machikoba.board import forms, selectors, services
+from machikoba.board.choices import (
+    BOARD_NDA_TEXT,
+    MemberStatus,
+    RequestStatus,
+    TeamStatus,
+)
+from machikoba.board.models import Admission, Hand, Request, RequestProcess, Team, TeamMember
+from machikoba.companies.choices import CompanyKind
+from machikoba.companies.models import Company, Material, ProcessCategory
+from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
+from machikoba.core.errors import ApplicationError
+from machikoba.core.views import active_company_or_403, client_ip, save_form
+from machikoba.drawings.models import Document
+from machikoba.network.access import is_editor, is_member
+from machikoba.network.choices import StepStatus
+from machikoba.network.models import Job
+
+
+def _flash(request, call, success: str) -> bool:
+    try:
+        call()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _is_shop(company) -> bool:
+    return company.kind == CompanyKind.SHOP
+
+
+# --- the board --------------------------------------------------------------------------
+
+
+@login_required
+def board(request):
+    company = active_company_or_403(request)
+    shop = _is_shop(company)
+    query = selectors.BoardFilter(
+        capable_only=request.GET.get("all") != "1",
+        process=ProcessCategory.objects.filter(code=request.GET.get("process", "")).first(),
+        material_id=int(request.GET["material"])
+        if request.GET.get("material", "").isdigit()
+        else None,
+    )
+    context = {
+        "company": company,
+        "shop": shop,
+        "query": query,
+        "own": selectors.own_requests(user=request.user, company=company),
+        "can_post": can(request.user, CHANGE, company),
+        "processes": ProcessCategory.objects.filter(is_active=True).order_by("code"),
+        "materials": Material.objects.for_user(request.user, VIEW),
+    }
+    if shop:
+        context["requests"] = selectors.board_requests(
+            user=request.user, company=company, query=query
+        )
+        context["teams"] = selectors.my_teams(user=request.user, company=company)
+    return render(request, "board/board.html", context)
+
+
+def _request_form(request, company):
+    return forms.RequestForm(
+        request.POST or None,
+        initial={"answer_by": timezone.localdate() + dt.timedelta(days=7)},
+        materials=Material.objects.for_user(request.user, VIEW),
+        documents=Document.objects.for_user(request.user, VIEW).filter(
+            company=company, destroyed_at__isnull=True
+        ),
+        processes=ProcessCategory.objects.filter(is_active=True).order_by("code"),
+        shops=Company.objects.for_user(request.user, VIEW)
+        .filter(kind=CompanyKind.SHOP, is_active=True)
+        .exclude(pk=company.pk),
+    )
+
+
+@login_required
+def request_create(request):
+    company = active_company_or_403(request)
+    if not can(request.user, CHANGE, company):
+        raise PermissionDenied
+    form = _request_form(request, company)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.request_post(
+            actor=request.user,
+            company=company,
+            part_name=data["part_name"],
+            drawing_number=data["drawing_number"],
+            material=data["material"],
+            material_note=data["material_note"],
+            quantity=data["quantity"],
+            due_date=data["due_date"],
+            answer_by=data["answer_by"],
+            area=data["area"],
+            delivery_place=data["delivery_place"],
+            description=data["description"],
+            documents=list(data["documents"]),
+            audience=data["audience"],
+            invited=list(data["invited"]),
+            processes=form.route(),
+        ),
+        success_message=_("引き合いを出しました。手が挙がると通知が届きます。"),
+        next_url=lambda req: reverse("board:request_detail", args=[req.pk]),
+    )
+    return done or render(request, "board/request_form.html", {"form": form})
+
+
+@login_required
+def job_post(request, pk: int):
+    job = get_for_user_or_404(Job.objects.select_related("company"), request.user, CHANGE, pk=pk)
+    steps = job.steps.filter(in_house=False, status=StepStatus.PLANNED).select_related("process")
+    form = forms.JobPostForm(
+        request.POST or None,
+        initial={"answer_by": timezone.localdate() + dt.timedelta(days=7), "steps": list(steps)},
+        steps=steps,
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.request_post_job(
+            actor=request.user,
+            job=job,
+            steps=list(data["steps"]),
+            answer_by=data["answer_by"],
+            description=data["description"],
+        ),
+        success_message=_("案件の工程を掲示板に出しました。"),
+        next_url=lambda req: reverse("board:request_detail", args=[req.pk]),
+    )
+    return done or render(request, "board/job_post.html", {"form": form, "job": job})
+
+
+# --- one request ------------------------------------------------------------------------
+
+
+def _request(request, pk: int, action: str = VIEW) -> Request:
+    return get_for_user_or_404(
+        Request.objects.select_related("company", "material", "job"), request.user, action, pk=pk
+    )
+
+
+@login_required
+def request_detail(request, pk: int):
+    req = _request(request, pk)
+    company = getattr(request, "active_company", None)
+    poster = is_member(request.user, req.company)
+    details = selectors.sees_details(request.user, req)
+    shop = company is not None and _is_shop(company) and not poster
+    admission = selectors.admission_of(request=req, company=company) if shop else None
+    teams = list(selectors.teams_of_request(user=request.user, request=req))
+    context = {
+        "req": req,
+        "poster": poster,
+        "editor": is_editor(request.user, req.company),
+        "details": details,
+        "shop": shop,
+        "shop_editor": shop and is_editor(request.user, company),
+        "admission": admission,
+        "rows": selectors.process_rows(user=request.user, request=req, company=company),
+        "teams": teams,
+        "my_team": next((t for t in teams if company and t.lead_id == company.pk), None),
+        "nda_text": BOARD_NDA_TEXT,
+        "is_open": req.status == RequestStatus.OPEN,
+    }
+    if details:
+        context["documents"] = req.documents.filter(destroyed_at__isnull=True)
+    if poster:
+        context["admissions"] = selectors.waiting_admissions(user=request.user, request=req)
+        context["quoted"] = [t for t in teams if t.status == TeamStatus.QUOTED]
+    return render(request, "board/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def admission_request(request, pk: int):
+    req = _request(request, pk)
+    company = active_company_or_403(request)
+    form = forms.AdmissionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["agree"][0])
+        return redirect("board:request_detail", pk=pk)
+    _flash(
+        request,
+        lambda: services.admission_request(
+            actor=request.user,
+            company=company,
+            request=req,
+            nda_accepted=True,
+            ip_address=client_ip(request),
+        ),
+        _("秘密保持に同意しました。発注企業が承認すると詳細を見られます。"),
+    )
+    return redirect("board:request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def admission_decide(request, pk: int):
+    admission = get_for_user_or_404(
+        Admission.objects.select_related("request", "company"), request.user, CHANGE, pk=pk
+    )
+    admit = request.POST.get("decision") == "admit"
+    _flash(
+        request,
+        lambda: services.admission_decide(actor=request.user, admission=admission, admit=admit),
+        _("承認しました。この企業は詳細と図面を見られます。") if admit else _("見送りました。"),
+    )
+    return redirect("board:request_detail", pk=admission.request_id)
+
+
+@login_required
+def hand_edit(request, pk: int):
+    """Raise a hand on a process, or change the one the company has."""
+    process = get_for_user_or_404(
+        RequestProcess.objects.select_related("request", "process"), request.user, VIEW, pk=pk
+    )
+    company = active_company_or_403(request)
+    hand = Hand.objects.filter(process=process, company=company).first()
+    initial = (
+        {"price": hand.price, "lead_time_days": hand.lead_time_days, "comment": hand.comment}
+        if hand
+        else {}
+    )
+    form = forms.HandForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("withdraw") and hand is not None:
+        _flash(
+            request,
+            lambda: services.hand_withdraw(actor=request.user, hand=hand),
+            _("手挙げを取り下げました。"),
+        )
+        return redirect("board:request_detail", pk=process.request_id)
+
+    def save(data):
+        if hand is not None:
+            return services.hand_update(actor=request.user, hand=hand, **data)
+        return services.hand_raise(actor=request.user, company=company, process=process, **data)
+
+    done = save_form(
+        request,
+        form,
+        save,
+        success_message=_("手挙げを変更しました。") if hand else _("手を挙げました。"),
+        next_url=reverse("board:request_detail", args=[process.request_id]),
+    )
+    return done or render(
+        request, "board/hand_form.html", {"form": form, "process": process, "hand": hand}
+    )
+
+
+@login_required
+def hand_rfq(request, pk: int):
+    """On a posted job, the owner asks the shops whose hands it picks for a quote."""
+    process = get_for_user_or_404(
+        RequestProcess.objects.select_related("request__job", "process", "step"),
+        request.user,
+        CHANGE,
+        pk=pk,
+    )
+    hands = Hand.objects.for_user(request.user, VIEW).filter(process=process)
+    chosen = list(hands.filter(pk__in=request.POST.getlist("hands")))
+    if request.method == "POST":
+        deadline = timezone.make_aware(
+            dt.datetime.combine(process.request.answer_by, dt.time(17, 0))
+        )
+        if deadline <= timezone.now():
+            deadline = timezone.now() + dt.timedelta(days=2)
+        try:
+            rfq = services.hand_rfq(
+                actor=request.user, process=process, hands=chosen, deadline=deadline
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("選んだ企業に見積依頼を送りました。"))
+            return redirect("network:rfq_detail", pk=rfq.pk)
+    return redirect("board:request_detail", pk=process.request_id)
+
+
+@login_required
+def request_cancel(request, pk: int):
+    req = _request(request, pk, CHANGE)
+    form = forms.ReasonForm(request.POST or None)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.request_cancel(
+            actor=request.user, request=req, reason=data["reason"]
+        ),
+        success_message=_("引き合いを取り下げました。関係する企業に知らせました。"),
+        next_url=reverse("board:request_detail", args=[req.pk]),
+    )
+    return done or render(request, "board/request_cancel.html", {"form": form, "req": req})
+
+
+@login_required
+def request_award(request, pk: int):
+    req = _request(request, pk, CHANGE)
+    teams = (
+        Team.objects.for_user(request.user, VIEW)
+        .filter(request=req, status=TeamStatus.QUOTED)
+        .select_related("lead")
+    )
+    if req.status != RequestStatus.OPEN or not teams.exists():
+        messages.error(request, _("この引き合いには、発注できる見積がありません。"))
+        return redirect("board:request_detail", pk=pk)
+    form = forms.AwardForm(
+        request.POST or None,
+        initial={
+            "delivery_place": req.delivery_place,
+            "inspection_date": req.due_date,
+            "payment_date": req.due_date + dt.timedelta(days=30),
+        },
+        teams=teams,
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.request_award(actor=request.user, request=req, **data),
+        success_message=_("発注先のチームを決めて、注文書を発行しました。"),
+        next_url=lambda team: reverse("network:order_detail", args=[team.buyer_order_id]),
+    )
+    return done or render(request, "board/award_form.html", {"form": form, "req": req})
+
+
+# --- teams ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def team_form(request, pk: int):
+    req = _request(request, pk)
+    company = active_company_or_403(request)
+    try:
+        team = services.team_form(actor=request.user, company=company, request=req)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("board:request_detail", pk=pk)
+    messages.success(
+        request, _("チームを作りました。メンバーを招待して、工程を割り当ててください。")
+    )
+    return redirect("board:team_detail", pk=team.pk)
+
+
+def _team(request, pk: int, action: str = VIEW) -> Team:
+    return get_for_user_or_404(
+        Team.objects.select_related("request__company", "lead"), request.user, action, pk=pk
+    )
+
+
+@login_required
+def team_detail(request, pk: int):
+    team = _team(request, pk)
+    company = getattr(request, "active_company", None)
+    lead = is_editor(request.user, team.lead)
+    me = (
+        TeamMember.objects.filter(team=team, company=company).first()
+        if company is not None
+        else None
+    )
+    split = selectors.team_split(user=request.user, team=team)
+    members = [line.member for line in split.lines]
+    active = [m for m in members if m.status in (MemberStatus.INVITED, MemberStatus.JOINED)]
+    forming = team.status == TeamStatus.FORMING
+    context = {
+        "team": team,
+        "req": team.request,
+        "split": split,
+        "lead": lead,
+        "me": me,
+        "forming": forming,
+        "buyer_view": is_member(request.user, team.request.company),
+        "details": selectors.sees_details(request.user, team.request),
+        "processes": team.request.processes.select_related("process").order_by("position"),
+        "assigned": {a.process_id: a.member_id for a in team.assignments.all()},
+        "active_members": active,
+    }
+    if lead and forming:
+        taken = {m.company_id for m in active}
+        hands = (
+            Hand.objects.for_user(request.user, VIEW)
+            .filter(process__request=team.request)
+            .exclude(company__in=taken)
+            .select_related("company", "process__process")
+        )
+        context["hands"] = hands
+        context["invite_form"] = forms.InviteForm(
+            companies=Company.objects.for_user(request.user, VIEW)
+            .filter(kind=CompanyKind.SHOP, is_active=True)
+            .exclude(pk__in=[*taken, team.request.company_id])
+        )
+        context["terms_form"] = forms.TermsForm(
+            initial={
+                "margin": team.margin,
+                "payment_days": team.payment_days,
+                "share_split": team.share_split,
+            }
+        )
+        context["quote_form"] = forms.TeamQuoteForm(
+            initial={"valid_until": team.request.answer_by + dt.timedelta(days=30)}
+        )
+        context["problems"] = services.team_quote_problems(team)
+    if me is not None and me.status == MemberStatus.JOINED and forming:
+        context["member_quote_form"] = forms.MemberQuoteForm(
+            initial={
+                "price": me.internal_price,
+                "delivery_date": me.delivery_date or team.request.due_date,
+                "note": me.note,
+            }
+        )
+    return render(request, "board/team_detail.html", context)
+
+
+@login_required
+@require_POST
+def team_invite(request, pk: int):
+    team = _team(request, pk, CHANGE)
+    company = (
+        Company.objects.for_user(request.user, VIEW)
+        .filter(
+            pk=request.POST.get("company")
+            if str(request.POST.get("company", "")).isdigit()
+            else None
+        )
+        .first()
+    )
+    if company is None:
+        messages.error(request, _("招待する企業を選んでください。"))
+    else:
+        _flash(
+            request,
+            lambda: services.team_invite(actor=request.user, team=team, company=company),
+            _("%(company)s を招待しました。") % {"company": company.name},
+        )
+    return redirect("board:team_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def team_assign(request, pk: int):
+    team = _team(request, pk, CHANGE)
+    changed = 0
+    for process in team.request.processes.all():
+        value = request.POST.get(f"process_{process.pk}")
+        if value is None:
+            continue
+        member = TeamMember.objects.filter(team=team, pk=value).first() if value.isdigit() else None
+        try:
+            services.team_assign(actor=request.user, team=team, process=process, member=member)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("board:team_detail", pk=pk)
+        changed += 1
+    messages.success(request, _("担当を保存しました。"))
+    return redirect("board:team_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def team_terms(request, pk: int):
+    team = _team(request, pk, CHANGE)
+    form = forms.TermsForm(request.POST)
+    if form.is_valid():
+        _flash(
+            request,
+            lambda: services.team_terms_set(actor=request.user, team=team, **form.cleaned_data),
+            _("内訳の設定を保存しました。"),
+        )
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("board:team_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def team_quote(request, pk: int):
+    team = _team(request, pk, CHANGE)
+    if request.POST.get("withdraw"):
+        _flash(
+            request,
+            lambda: services.team_quote_withdraw(actor=request.user, team=team),
+            _("見積を取り下げました。チームを変更できます。"),
+        )
+        return redirect("board:team_detail", pk=pk)
+    form = forms.TeamQuoteForm(request.POST)
+    if form.is_valid():
+        _flash(
+            request,
+            lambda: services.team_quote_send(actor=request.user, team=team, **form.cleaned_data),
+            _("発注企業にチームの見積を送りました。"),
+        )
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("board:team_detail", pk=pk)
+
+
+def _member(request, pk: int, action: str) -> TeamMember:
+    return get_for_user_or_404(
+        TeamMember.objects.select_related("team", "company"), request.user, action, pk=pk
+    )
+
+
+@login_required
+@require_POST
+def member_answer(request, pk: int):
+    member = _member(request, pk, CHANGE)
+    join = request.POST.get("answer") == "join"
+    _flash(
+        request,
+        lambda: services.member_answer(actor=request.user, member=member, join=join),
+        _("チームに参加しました。担当工程の見積を出してください。")
+        if join
+        else _("辞退しました。"),
+    )
+    return redirect("board:team_detail", pk=member.team_id)
+
+
+@login_required
+@require_POST
+def member_quote(request, pk: int):
+    member = _member(request, pk, CHANGE)
+    form = forms.MemberQuoteForm(request.POST)
+    if form.is_valid():
+        _flash(
+            request,
+            lambda: services.member_quote(actor=request.user, member=member, **form.cleaned_data),
+            _("幹事企業に見積を出しました。"),
+        )
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("board:team_detail", pk=member.team_id)
+
+
+@login_required
+def member_remove(request, pk: int):
+    member = _member(request, pk, MANAGE)
+    form = forms.ReasonForm(request.POST or None)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.member_remove(
+            actor=request.user, member=member, reason=data["reason"]
+        ),
+        success_message=_("%(company)s をチームから外しました。")
+        % {"company": member.company.name},
+        next_url=reverse("board:team_detail", args=[member.team_id]),
+    )
+    return done or render(request, "board/member_remove.html", {"form": form, "member": member})
+
+
+# --- buyers -----------------------------------------------------------------------------
+
+
+@login_required
+def buyer_register(request):
+    """A person who buys for a company outside the network registers it as a buyer."""
+    from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
+
+    form = forms.BuyerForm(request.POST or None)
+
+    def save(data):
+        company = services.buyer_register(actor=request.user, **data)
+        request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
+        return company
+
+    done = save_form(
+        request,
+        form,
+        save,
+        success_message=_("発注企業として登録しました。引き合いを出せます。"),
+        next_url=reverse("board:request_create"),
+    )
+    return done or render(request, "board/buyer_register.html", {"form": form})
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+@login_required
+def request_messages(request, pk: int, company_pk: int):
+    """The thread between a request's poster and one admitted shop (or a team's lead)."""
+    from machikoba.messaging.services import thread_open
+
+    req = _request(request, pk)
+    company = active_company_or_403(request)
+    if is_member(request.user, req.company):
+        other = get_for_user_or_404(Company, request.user, VIEW, pk=company_pk)
+        if not (
+            Admission.objects.filter(request=req, company=other, status="admitted").exists()
+            or req.teams.filter(lead=other).exists()
+        ):
+            raise Http404
+        shop = other
+    else:
+        if company_pk != req.company_id or not selectors.sees_details(request.user, req):
+            raise Http404
+        shop = company
+    thread = thread_open(
+        key=f"request:{req.pk}:shop:{shop.pk}",
+        title=_("引き合い: %(part)s") % {"part": req.part_name},
+        companies=[req.company, shop],
+        subject_path=reverse("board:request_detail", args=[req.pk]),
+    )
+    return redirect("messaging:thread", pk=thread.pk)
+
+
+@login_required
+def team_messages(request, pk: int):
+    """One thread for the whole team: the lead and its current members."""
+    from machikoba.messaging.services import thread_open
+
+    team = _team(request, pk)
+    active = list(
+        team.members.filter(status__in=(MemberStatus.INVITED, MemberStatus.JOINED)).select_related(
+            "company"
+        )
+    )
+    if not any(is_member(request.user, m.company) for m in active):
+        raise Http404
+    thread = thread_open(
+        key=f"team:{team.pk}",
+        title=_("チーム: %(part)s") % {"part": team.request.part_name},
+        companies=[m.company for m in active],
+        subject_path=reverse("board:team_detail", args=[team.pk]),
+    )
+    return redirect("messaging:thread", pk=thread.pk)

@@ -1,0 +1,55 @@
+"""Who sees which message thread: the people (owner, staff, floor worker) of a company
+that is a current participant of the thread. Participation is an explicit row; a removed
+company keeps no access. Nobody else — not ward officers, not platform admins (officers
+never see what companies tell each other)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+from machikoba.core.access import CHANGE, NOTHING, VIEW
+
+ALL_ROLES = ("owner", "staff", "floor_worker")
+EDITOR_ROLES = ("owner", "staff")
+
+
+def my_companies(user, roles: tuple[str, ...] = ALL_ROLES) -> QuerySet:
+    """The user's companies as a subquery: scopes built on it cost no query of their own
+    (the unread badge on every page depends on that)."""
+    membership = apps.get_model("companies", "Membership")
+    return membership.objects.filter(user=user, role__in=roles).values("company")
+
+
+def current_threads(user) -> QuerySet:
+    """Ids of the threads one of the user's companies currently takes part in."""
+    participant = apps.get_model("messaging", "ThreadParticipant")
+    return participant.objects.filter(
+        company__in=my_companies(user), removed_at__isnull=True
+    ).values("thread")
+
+
+def thread_scope(user, action: str) -> Q:
+    # Reading and writing (posting) are the same right: every member of a participant
+    # may take part; the post service checks the company the person writes for.
+    if action in (VIEW, CHANGE):
+        return Q(pk__in=current_threads(user))
+    return NOTHING
+
+
+def participant_scope(user, action: str) -> Q:
+    if action == VIEW:
+        return Q(thread__in=current_threads(user))
+    return NOTHING
+
+
+def message_scope(user, action: str) -> Q:
+    if action == VIEW:
+        return Q(thread__in=current_threads(user))
+    return NOTHING
+
+
+def attachment_scope(user, action: str) -> Q:
+    if action == VIEW:
+        return Q(message__thread__in=current_threads(user))
+    return NOTHING

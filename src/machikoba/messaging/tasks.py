@@ -1,0 +1,11 @@
+"""Scheduled work for messages."""
+
+from django_tasks import task
+
+
+@task()
+def send_message_digests() -> int:
+    """Queued by the scheduler: one e-mail per person about their unread messages."""
+    from machikoba.messaging.services import message_digests_send
+
+    return message_digests_send()

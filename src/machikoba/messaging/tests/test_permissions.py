@@ -1,0 +1,131 @@
+"""Permission matrix for every messaging route. Threads are between world.company and
+either the other company (both parties) or a third company (the other company is then a
+stranger). Officers and platform admins never see what companies tell each other."""
+
+import pytest
+from django.urls import reverse
+
+from machikoba.core.testing.factories import CompanyFactory
+from machikoba.core.testing.matrix import (
+    ANONYMOUS,
+    FLOOR_WORKER,
+    LOGIN,
+    MEMBER,
+    OTHER_COMPANY,
+    REDIRECT,
+    STAFF,
+    Case,
+    assert_case,
+    expect,
+)
+from machikoba.messaging import services
+from machikoba.messaging.tests.factories import make_thread, post
+from machikoba.network.models import Step
+from machikoba.network.tests.factories import make_job
+
+# The inbox is a page of the active company: officers and admins have none.
+COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
+# world.company's people take part; everybody else gets "not found".
+OWN_SIDE = {ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200}
+OWN_THREAD = expect(404, **OWN_SIDE)
+BOTH_PARTIES = expect(404, **OWN_SIDE, **{OTHER_COMPANY: 200})
+PARTNER_ONLY = expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: 200})
+OWN_POSTS = expect(
+    404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
+)
+OWN_OPENS = expect(
+    404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
+)
+PARTNER_OPENS = expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT})
+
+
+def _with_third(w):
+    thread = make_thread(w.company, CompanyFactory())
+    post(w.users[MEMBER], w.company, thread)
+    return thread
+
+
+def _with_other(w):
+    thread = make_thread(w.company, w.other_company)
+    post(w.users[MEMBER], w.company, thread)
+    return thread
+
+
+def _company_removed(w):
+    thread = make_thread(w.company, w.other_company, CompanyFactory())
+    post(w.users[MEMBER], w.company, thread)
+    services.thread_participant_remove(
+        actor=w.users[OTHER_COMPANY], thread=thread, company=w.company
+    )
+    return thread
+
+
+def _thread_url(make):
+    return lambda w: reverse("messaging:thread", args=[make(w).pk])
+
+
+def _job(w, performer):
+    job = make_job(w.users[MEMBER], w.company)
+    Step.objects.filter(job=job, position=2).update(performer=performer)
+    return job
+
+
+def _owner_side(w):
+    partner = CompanyFactory()
+    return reverse("messaging:job_thread", args=[_job(w, partner).pk, partner.pk])
+
+
+def _owner_names_a_stranger(w):
+    job = _job(w, CompanyFactory())
+    return reverse("messaging:job_thread", args=[job.pk, CompanyFactory().pk])
+
+
+def _partner_side(w):
+    return reverse("messaging:job_thread", args=[_job(w, w.other_company).pk, w.company.pk])
+
+
+MATRIX = [
+    Case("messaging:inbox", lambda w: reverse("messaging:inbox"), COMPANY_PAGES),
+    Case("messaging:thread", _thread_url(_with_third), OWN_THREAD, note="stranger"),
+    Case("messaging:thread", _thread_url(_with_other), BOTH_PARTIES, note="both parties"),
+    Case("messaging:thread", _thread_url(_company_removed), PARTNER_ONLY, note="removed"),
+    Case(
+        "messaging:thread",
+        _thread_url(_with_third),
+        OWN_POSTS,
+        method="POST",
+        data=lambda w: {"body": "見積の件、承知しました。"},
+    ),
+    Case(
+        "messaging:thread",
+        _thread_url(_with_other),
+        expect(REDIRECT, **{ANONYMOUS: LOGIN, "officer": 404, "admin": 404}),
+        method="POST",
+        data=lambda w: {"body": "了解です。"},
+        note="both parties",
+    ),
+    Case("messaging:job_thread", _owner_side, OWN_OPENS, note="owner side"),
+    Case("messaging:job_thread", _partner_side, PARTNER_OPENS, note="partner side"),
+    Case(
+        "messaging:job_thread",
+        _owner_names_a_stranger,
+        expect(404, **{ANONYMOUS: LOGIN}),
+        note="not a party",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=lambda c: c.id)
+def test_matrix(case, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    assert_case(case, world)
+
+
+def test_a_refused_post_stores_nothing(world):
+    from machikoba.messaging.models import Message
+
+    thread = _with_third(world)
+    before = Message.objects.count()
+    for actor in (OTHER_COMPANY, "officer", "admin"):
+        world.client_for(actor).post(reverse("messaging:thread", args=[thread.pk]), {"body": "x"})
+    assert Message.objects.count() == before

@@ -1,0 +1,8 @@
+"""``python -m machikoba.scheduling solve FILE.fjs``: see :mod:`.cli`."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""Construction heuristic: Giffler–Thompson style dispatching with several priority rules.
+
+Operations are placed one at a time. Among the operations whose predecessors are placed,
+each is tried on every alternative at the earliest start its resource allows (filling
+gaps left earlier, inside a working window, after its predecessor plus transport). The
+earliest possible finish ``c`` defines the conflict set: the candidates that could start
+before ``c``. A priority rule picks one operation from that set, which then takes its
+earliest-finishing alternative. Each rule gives one schedule; random tie-breaking gives a
+few more; the best by the (lexicographic) objective is the start of the exact search.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import time
+from collections.abc import Callable
+
+from .compiled import CompiledProblem, CompiledResource
+from .solution import Solution, objective_values
+
+Priority = Callable[[CompiledProblem, int, int, random.Random], float]
+
+
+class Timeline:
+    """The bookings of one resource, answering "earliest start of a task at or after t"."""
+
+    def __init__(self, resource: CompiledResource) -> None:
+        self.resource = resource
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def earliest_start(self, ready: int, duration: int) -> int | None:
+        start = ready
+        while True:
+            start = self._inside_window(start, duration)
+            if start is None:
+                return None
+            blocked_until = self._blocked_until(start, start + duration)
+            if blocked_until is None:
+                return start
+            start = blocked_until
+
+    def book(self, start: int, end: int) -> None:
+        if self.resource.capacity == 1:
+            position = bisect.bisect_left(self.starts, start)
+            self.starts.insert(position, start)
+            self.ends.insert(position, end)
+        elif self.resource.capacity is not None:
+            self.starts.append(start)
+            self.ends.append(end)
+
+    def _inside_window(self, start: int, duration: int) -> int | None:
+        windows = self.resource.windows
+        if windows is None:
+            return start
+        position = max(0, bisect.bisect_right(windows, (start, float("inf"))) - 1)
+        for w_start, w_end in windows[position:]:
+            candidate = max(start, w_start)
+            if candidate + duration <= w_end:
+                return candidate
+        return None
+
+    def _blocked_until(self, start: int, end: int) -> int | None:
+        capacity = self.resource.capacity
+        if capacity is None:
+            return None
+        if capacity == 1:
+            # Bookings on a unary resource do not overlap, so their ends are sorted too.
+            position = bisect.bisect_right(self.ends, start)
+            if position < len(self.starts) and self.starts[position] < end:
+                return self.ends[position]
+            return None
+        overlapping = [
+            (s, e) for s, e in zip(self.starts, self.ends, strict=True) if s < end and e > start
+        ]
+        if _peak_usage(overlapping, start, end) < capacity:
+            return None
+        return min(e for _, e in overlapping)
+
+
+def _peak_usage(intervals: list[tuple[int, int]], start: int, end: int) -> int:
+    events = sorted(
+        [(max(s, start), 1) for s, _ in intervals] + [(min(e, end), -1) for _, e in intervals]
+    )
+    usage = peak = 0
+    for _, delta in sorted(events, key=lambda event: (event[0], event[1])):
+        usage += delta
+        peak = max(peak, usage)
+    return peak
+
+
+def _most_work_remaining(
+    compiled: CompiledProblem, job: int, position: int, _: random.Random
+) -> float:
+    operation = compiled.job_operations[job][position]
+    return -(compiled.tails[operation] + compiled.operations[operation].min_duration)
+
+
+def _most_operations_remaining(
+    compiled: CompiledProblem, job: int, position: int, _: random.Random
+) -> float:
+    return -(len(compiled.job_operations[job]) - position)
+
+
+def _least_slack(compiled: CompiledProblem, job: int, position: int, rng: random.Random) -> float:
+    due = compiled.dues[job]
+    remaining = -_most_work_remaining(compiled, job, position, rng)
+    return (due if due is not None else compiled.safe_horizon) - remaining
+
+
+def _shortest_operation(
+    compiled: CompiledProblem, job: int, position: int, _: random.Random
+) -> float:
+    return compiled.operations[compiled.job_operations[job][position]].min_duration
+
+
+def _fewest_alternatives(
+    compiled: CompiledProblem, job: int, position: int, _: random.Random
+) -> float:
+    return len(compiled.operations[compiled.job_operations[job][position]].alternatives)
+
+
+def _random(_: CompiledProblem, __: int, ___: int, rng: random.Random) -> float:
+    return rng.random()
+
+
+RULES: dict[str, Priority] = {
+    "most_work_remaining": _most_work_remaining,
+    "most_operations_remaining": _most_operations_remaining,
+    "least_slack": _least_slack,
+    "shortest_operation": _shortest_operation,
+    "fewest_alternatives": _fewest_alternatives,
+}
+
+
+def dispatch(
+    compiled: CompiledProblem, priority: Priority, rng: random.Random, noise: float = 0.0
+) -> Solution | None:
+    """One schedule from one rule; ``None`` if calendars leave an operation no room."""
+    timelines = [Timeline(resource) for resource in compiled.resources]
+    count = len(compiled.operations)
+    alternatives = [0] * count
+    starts = [0] * count
+    _book_frozen(compiled, timelines, alternatives, starts)
+    next_position = [0] * len(compiled.job_operations)
+    # Each job's best placement stays valid until its resource takes another booking
+    # (bookings elsewhere only make other alternatives worse), so few are recomputed.
+    candidates: dict[int, tuple[int, int, int]] = {}
+    while len(candidates) or not all(
+        next_position[job] == len(chain) for job, chain in enumerate(compiled.job_operations)
+    ):
+        for job, chain in enumerate(compiled.job_operations):
+            if job in candidates or next_position[job] == len(chain):
+                continue
+            candidate = _best_placement(
+                compiled, timelines, job, next_position[job], alternatives, starts
+            )
+            if candidate is None:
+                return None
+            candidates[job] = candidate
+        earliest_finish = min(finish for _, _, finish in candidates.values())
+        conflict = [
+            (job, *candidate)
+            for job, candidate in candidates.items()
+            if candidate[1] < earliest_finish
+        ] or [(job, *candidate) for job, candidate in candidates.items()]
+        job, alternative, start, finish = min(
+            conflict,
+            key=lambda c: (
+                priority(compiled, c[0], next_position[c[0]], rng) + noise * rng.random(),
+                c[3],
+                c[0],
+            ),
+        )
+        operation = compiled.job_operations[job][next_position[job]]
+        resource = compiled.operations[operation].alternatives[alternative].resource
+        if compiled.operations[operation].frozen_start is None:
+            timelines[resource].book(start, finish)
+        alternatives[operation] = alternative
+        starts[operation] = start
+        next_position[job] += 1
+        del candidates[job]
+        for other, (other_alternative, _, _) in list(candidates.items()):
+            other_op = compiled.operations[compiled.job_operations[other][next_position[other]]]
+            if other_op.alternatives[other_alternative].resource == resource:
+                del candidates[other]
+    return Solution(tuple(alternatives), tuple(starts))
+
+
+def _book_frozen(
+    compiled: CompiledProblem, timelines: list[Timeline], alternatives: list[int], starts: list[int]
+) -> None:
+    for op in compiled.operations:
+        if op.frozen_alternative is None:
+            continue
+        alternative = op.alternatives[op.frozen_alternative]
+        timelines[alternative.resource].book(
+            op.frozen_start, op.frozen_start + alternative.duration
+        )
+        alternatives[op.index] = op.frozen_alternative
+        starts[op.index] = op.frozen_start
+
+
+def _best_placement(
+    compiled: CompiledProblem,
+    timelines: list[Timeline],
+    job: int,
+    position: int,
+    alternatives: list[int],
+    starts: list[int],
+) -> tuple[int, int, int] | None:
+    """(alternative, start, finish) with the earliest finish for the job's next operation."""
+    operation = compiled.operations[compiled.job_operations[job][position]]
+    previous = compiled.job_operations[job][position - 1] if position > 0 else None
+    if operation.frozen_alternative is not None:
+        alternative = operation.alternatives[operation.frozen_alternative]
+        if _ready_time(compiled, job, previous, alternative.resource, alternatives, starts) > (
+            operation.frozen_start
+        ):
+            return None  # the frozen start leaves its predecessor no room
+        finish = operation.frozen_start + alternative.duration
+        return operation.frozen_alternative, operation.frozen_start, finish
+    best = None
+    for number, alternative in enumerate(operation.alternatives):
+        ready = _ready_time(compiled, job, previous, alternative.resource, alternatives, starts)
+        start = timelines[alternative.resource].earliest_start(ready, alternative.duration)
+        if start is None:
+            continue
+        key = (start + alternative.duration, alternative.duration, number)
+        if best is None or key < best[0]:
+            best = (key, number, start, start + alternative.duration)
+    return None if best is None else best[1:]
+
+
+def _ready_time(
+    compiled: CompiledProblem,
+    job: int,
+    previous: int | None,
+    resource: int,
+    alternatives: list[int],
+    starts: list[int],
+) -> int:
+    ready = compiled.releases[job]
+    if previous is not None:
+        previous_alternative = compiled.operations[previous].alternatives[alternatives[previous]]
+        lag = compiled.lags[previous_alternative.resource][resource]
+        ready = max(ready, starts[previous] + previous_alternative.duration + lag)
+    return ready
+
+
+def construct(
+    compiled: CompiledProblem,
+    objectives: tuple[str, ...],
+    seed: int,
+    time_budget: float,
+    randomised_runs: int = 12,
+) -> Solution | None:
+    """The best schedule over every rule and a few noisy runs, within ``time_budget`` s."""
+    deadline = time.monotonic() + time_budget
+    rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+    runs: list[tuple[Priority, float]] = [(rule, 0.0) for rule in RULES.values()]
+    runs += [(_random, 0.0)] + [(RULES["most_work_remaining"], 0.3)] * randomised_runs
+    best: tuple[tuple[int, ...], Solution] | None = None
+    for rule, noise in runs:
+        if best is not None and time.monotonic() > deadline:
+            break
+        scale = noise * max(1, max(op.min_duration for op in compiled.operations)) * 3
+        solution = dispatch(compiled, rule, rng, scale)
+        if solution is None:
+            continue
+        score = objective_values(compiled, solution, objectives)
+        if best is None or score < best[0]:
+            best = (score, solution)
+    return None if best is None else best[1]
+
+
+def compact(compiled: CompiledProblem, solution: Solution) -> Solution:
+    """Shift every operation as early as its resource sequence and job allow.
+
+    CP-SAT returns any start within an operation's slack; left-justified schedules make
+    critical paths and time windows meaningful for the next neighbourhood, and never
+    worsen makespan or tardiness. The order on each resource is kept (operations are
+    re-placed in order of their current start); the input is returned if anything fails.
+    """
+    timelines = [Timeline(resource) for resource in compiled.resources]
+    starts = list(solution.starts)
+    alternatives = list(solution.alternatives)
+    _book_frozen(compiled, timelines, alternatives, starts)
+    sequence_end = [0] * len(timelines)  # keeps each unary resource's order unchanged
+    for operation in sorted(range(len(starts)), key=lambda op: (solution.starts[op], op)):
+        op = compiled.operations[operation]
+        if op.frozen_start is not None:
+            continue
+        alternative = op.alternatives[alternatives[operation]]
+        previous = compiled.predecessor(operation)
+        ready = _ready_time(compiled, op.job, previous, alternative.resource, alternatives, starts)
+        if compiled.resources[alternative.resource].capacity == 1:
+            ready = max(ready, sequence_end[alternative.resource])
+        start = timelines[alternative.resource].earliest_start(ready, alternative.duration)
+        if start is None or start > solution.starts[operation]:
+            return solution
+        timelines[alternative.resource].book(start, start + alternative.duration)
+        sequence_end[alternative.resource] = start + alternative.duration
+        starts[operation] = start
+    return Solution(solution.alternatives, tuple(starts))

@@ -1,0 +1,525 @@
+"""Solve a scheduling problem: dispatch heuristic, CP-SAT, then large-neighbourhood search.
+
+1. **Construction.** Dispatching with several priority rules (see :mod:`.heuristic`);
+   the best schedule is the first incumbent and a complete hint for CP-SAT.
+2. **Whole model.** CP-SAT on the full model (see :mod:`.cpsat`) with the incumbent as
+   hint, for a slice of the time: small instances are solved and proven here, and the
+   search yields the lower bound.
+3. **Large-neighbourhood search.** Repeatedly free some operations (see
+   :mod:`.neighbourhoods`: whole jobs, a time window, whole resources, a stretch of the
+   critical path; the neighbourhood is picked by its recent success and its size adapts
+   so about half the sub-problems are solved to optimality). The rest keep their
+   resource and their order on it, and those that end before the first freed operation
+   keep their start too; CP-SAT re-optimises under a small deterministic-time limit,
+   minimising the objective and, as a tie-break, a randomly weighted sum of job
+   completion times. Any schedule at least as good is accepted, so the search walks
+   across the plateaus of makespan-like objectives instead of stopping on them. A share
+   of the sub-problems instead demand a strictly better objective and have no
+   tie-break: CP-SAT then hunts for an improvement only, or proves there is none. Every
+   accepted schedule is left-justified first, so critical paths and windows mean
+   something. Workers run chains of neighbourhoods in threads (CP-SAT releases the
+   GIL) and share the best schedule after every round. When the search stalls, the
+   whole model runs again with the best schedule as hint: that tightens the bound (and
+   proves optimality on small instances) and sometimes escapes a local optimum.
+4. **Lexicographic objectives** are solved in stages: each stage optimises one objective
+   with the earlier ones capped at their best values, in an equal share of the time left.
+
+Determinism. Everything random is drawn from ``seed``, but by default CP-SAT calls also
+stop at wall-clock limits (the whole-model solve, and a 0.5 s safety cap on each
+sub-problem) and so depend on the machine's speed and load: runs are seeded, not
+reproducible. With ``deterministic=True`` every CP-SAT call is bounded by deterministic
+time only (CP-SAT's own measure of work), whole-model solves use its interleaved search
+(deterministic with several workers), the heuristic does a fixed number of runs, and
+rounds merge the workers' results in a fixed order. The search trajectory is then the
+same on every run, whatever the load; the wall-clock limit only decides how far along
+it a run gets, so a run bounded by ``max_iterations`` (neighbourhoods per worker) that
+ends before its time limit gives the identical schedule every time. The deterministic
+mode usually does somewhat less per second, so the default is the faster one.
+
+Every schedule returned has passed the independent :mod:`.validator`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+from ortools.sat.python import cp_model
+
+from . import neighbourhoods as nbh
+from .compiled import CompiledProblem, check_objectives, compile_problem
+from .cpsat import SubProblem, build_model
+from .errors import InvalidScheduleError, SchedulingInputError
+from .heuristic import compact, construct
+from .lower_bounds import lower_bound
+from .model import Problem, Progress, SolveResult, Status
+from .solution import Solution, objective_value, to_assignments, total_completion
+from .validator import check_schedule, objectives_of, schedule_faults
+
+MIN_TIME_LIMIT = 0.05
+MAX_TIME_LIMIT = 24 * 3600.0
+MAX_WORKERS = 64
+HEURISTIC_SHARE = 0.05  # of the time limit, at most HEURISTIC_SECONDS
+HEURISTIC_SECONDS = 2.0
+WHOLE_MODEL_SHARE = 0.05  # of a stage's time, for the first whole-model solve
+# A neighbourhood gets this much deterministic time (CP-SAT's own work measure) and, as a
+# safety net unless ``deterministic``, this much wall time. On these models a unit of
+# deterministic time is roughly 5-20 s of one core, so both limits are about as tight.
+SUB_PROBLEM_WORK = 0.05
+SUB_PROBLEM_SECONDS = 0.5
+WORK_PER_SECOND = 0.1  # the same calibration, to turn a whole-model budget into work
+STRICT_SHARE = 0.3  # of the neighbourhoods that must strictly improve (no tie-break)
+ROUND_STEPS = 8  # neighbourhoods each worker tries before the workers share their best
+STALL_STEPS = 40  # neighbourhoods without improvement before the whole model runs again
+STALL_SOLVE_SECONDS = 5.0
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    objective: tuple[str, ...] = ("makespan",)
+    time_limit: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    deterministic: bool = False
+    max_iterations: int | None = None
+    progress_interval: float = 1.0
+
+
+def solve(
+    problem: Problem,
+    *,
+    objective: str | list[str] | tuple[str, ...] = "makespan",
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    on_progress: ProgressCallback | None = None,
+    progress_interval: float = 1.0,
+    deterministic: bool = False,
+    max_iterations: int | None = None,
+) -> SolveResult:
+    """Schedule ``problem`` within ``time_limit`` seconds of wall time.
+
+    ``objective`` is one of ``makespan``, ``tardiness`` (weighted) and ``cost``, or a list
+    of them optimised lexicographically. ``on_progress`` receives a :class:`Progress` on
+    every improvement, and otherwise after each round of neighbourhoods or bound change,
+    at most once per ``progress_interval`` seconds (rounds take about 1–4 s); it may be
+    called from a solver thread, so it must be quick and thread-safe. Raises
+    :class:`SchedulingInputError` for unusable input; an impossible problem (frozen
+    operations in conflict, say) returns status ``infeasible`` with no assignments.
+    """
+    options = SolveOptions(
+        objective=check_objectives(objective),
+        time_limit=_checked_time_limit(time_limit),
+        workers=_checked_workers(workers),
+        seed=_checked_seed(seed),
+        deterministic=deterministic,
+        max_iterations=max_iterations,
+        progress_interval=progress_interval,
+    )
+    started = time.monotonic()
+    compiled = compile_problem(problem)
+    search = _Search(compiled, options, _Reporter(on_progress, progress_interval, started))
+    status, incumbent, bound, statistics = search.run(started + options.time_limit)
+    return _result(compiled, options, status, incumbent, bound, statistics, started)
+
+
+def _checked_time_limit(time_limit: float) -> float:
+    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
+        raise SchedulingInputError(f"time limit must be a number of seconds, not {time_limit!r}")
+    if not math.isfinite(time_limit) or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
+        raise SchedulingInputError(
+            f"time limit {time_limit} s is out of range [{MIN_TIME_LIMIT}, {MAX_TIME_LIMIT:.0f}]"
+        )
+    return float(time_limit)
+
+
+def _checked_workers(workers: int) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise SchedulingInputError(f"workers must be an integer, not {workers!r}")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise SchedulingInputError(f"workers {workers} is out of range [1, {MAX_WORKERS}]")
+    return workers
+
+
+def _checked_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
+        raise SchedulingInputError(f"seed must be an integer in [0, 2**31), not {seed!r}")
+    return seed
+
+
+def _result(
+    compiled: CompiledProblem,
+    options: SolveOptions,
+    status: Status,
+    incumbent: Solution | None,
+    bound: int | None,
+    statistics: dict[str, int | float | str],
+    started: float,
+) -> SolveResult:
+    if incumbent is None:
+        return SolveResult(status, (), {}, bound, time.monotonic() - started, statistics)
+    assignments = to_assignments(compiled, incumbent)
+    check_schedule(compiled.problem, assignments)
+    recomputed = objectives_of(compiled.problem, assignments)
+    values = {name: objective_value(compiled, incumbent, name) for name in recomputed}
+    if values != recomputed:
+        raise InvalidScheduleError([f"objectives {values} disagree with {recomputed}"])
+    shown = {name: values[name] for name in options.objective}
+    if "makespan" not in shown:
+        shown["makespan"] = values["makespan"]
+    seconds = time.monotonic() - started
+    return SolveResult(status, assignments, shown, bound, seconds, statistics)
+
+
+class _Reporter:
+    """Throttles progress reports and serialises them (solver threads report too)."""
+
+    def __init__(self, callback: ProgressCallback | None, interval: float, started: float):
+        self.callback = callback
+        self.interval = interval
+        self.started = started
+        self.last_report = -math.inf
+        self.last_value: int | None = None
+        self.lock = threading.Lock()
+
+    def report(self, stage: str, value: int | None, bound: int | None, improved: bool) -> None:
+        if self.callback is None:
+            return
+        with self.lock:
+            now = time.monotonic()
+            self.last_value = value
+            if not improved and now - self.last_report < self.interval:
+                return
+            self.last_report = now
+            self.callback(Progress(value, bound, now - self.started, stage, improved))
+
+    def bound_moved(self, stage: str, bound: float) -> None:
+        """CP-SAT proved a better bound during a whole-model solve (throttled)."""
+        if math.isfinite(bound):
+            self.report(stage, self.last_value, math.ceil(bound - 1e-6), improved=False)
+
+
+class _SolutionReporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, reporter: _Reporter, stage: str) -> None:
+        super().__init__()
+        self.reporter = reporter
+        self.stage = stage
+
+    def on_solution_callback(self) -> None:
+        bound = math.ceil(self.best_objective_bound - 1e-6)
+        self.reporter.report(self.stage, round(self.objective_value), bound, improved=True)
+
+
+@dataclass(frozen=True)
+class _Round:
+    """What every worker's chain of neighbourhoods in one round starts from."""
+
+    objective: str
+    limits: dict[str, int]
+    incumbent: Solution
+    key: tuple[int, int]
+    steps: int
+    tie_break: bool
+    bound: int
+    deadline: float
+
+
+@dataclass
+class _Outcome:
+    """What one CP-SAT call found."""
+
+    status: int
+    solution: Solution | None
+    bound: int | None
+
+
+class _Search:
+    def __init__(self, compiled: CompiledProblem, options: SolveOptions, reporter: _Reporter):
+        self.compiled = compiled
+        self.options = options
+        self.reporter = reporter
+        self.rng = random.Random(options.seed)  # noqa: S311 - search, not security
+        self.statistics: dict[str, int | float | str] = {
+            "neighbourhoods": 0,
+            "improvements": 0,
+            "whole_model_solves": 0,
+        }
+        self.iterations_left = options.max_iterations
+        self.lock = threading.Lock()
+
+    def run(self, deadline: float) -> tuple[Status, Solution | None, int | None, dict]:
+        objectives = self.options.objective
+        heuristic_budget = min(HEURISTIC_SECONDS, HEURISTIC_SHARE * (deadline - time.monotonic()))
+        incumbent = construct(self.compiled, objectives, self.options.seed, heuristic_budget)
+        if incumbent is not None and schedule_faults(
+            self.compiled.problem, to_assignments(self.compiled, incumbent)
+        ):
+            # Dispatching cannot see every conflict (frozen operations that overlap each
+            # other, say); CP-SAT then starts without a hint and decides.
+            incumbent = None
+        if incumbent is not None:
+            self.statistics["heuristic"] = objective_value(self.compiled, incumbent, objectives[0])
+        limits: dict[str, int] = {}
+        first_bound = None
+        all_optimal = True
+        for number, name in enumerate(objectives):
+            share = (deadline - time.monotonic()) / (len(objectives) - number)
+            stage_deadline = time.monotonic() + max(0.0, share)
+            status, incumbent, bound = self._stage(name, limits, incumbent, stage_deadline)
+            if number == 0:
+                first_bound = bound
+            if incumbent is None:
+                return status, None, first_bound, self.statistics
+            all_optimal = all_optimal and status == Status.OPTIMAL
+            limits[name] = objective_value(self.compiled, incumbent, name)
+        status = Status.OPTIMAL if all_optimal else Status.FEASIBLE
+        return status, incumbent, first_bound, self.statistics
+
+    def _stage(
+        self,
+        name: str,
+        limits: dict[str, int],
+        incumbent: Solution | None,
+        deadline: float,
+    ) -> tuple[Status, Solution | None, int | None]:
+        bound = lower_bound(self.compiled, name) if not limits else 0
+        horizon = self._horizon(name, limits, incumbent)
+        whole_budget = WHOLE_MODEL_SHARE * self._stage_time()
+        outcome = self._solve_whole(name, limits, incumbent, horizon, whole_budget, deadline)
+        if outcome.status == cp_model.INFEASIBLE:
+            return Status.INFEASIBLE, None, None
+        if outcome.solution is not None:
+            incumbent = self._better(name, incumbent, outcome.solution)
+        if outcome.bound is not None:
+            bound = max(bound, outcome.bound)
+        if incumbent is None:
+            return Status.UNKNOWN, None, bound
+        incumbent, bound = self._improve(name, limits, incumbent, bound, deadline)
+        value = objective_value(self.compiled, incumbent, name)
+        self.reporter.report(name, value, bound, improved=False)
+        return (Status.OPTIMAL if value <= bound else Status.FEASIBLE), incumbent, bound
+
+    def _stage_time(self) -> float:
+        """A stage's nominal share of the time limit: budgets derive from it, not from the
+        time left, so that a deterministic run does the same work however loaded the
+        machine is."""
+        return self.options.time_limit / len(self.options.objective)
+
+    def _horizon(self, name: str, limits: dict[str, int], incumbent: Solution | None) -> int:
+        horizon = self.compiled.safe_horizon
+        if "makespan" in limits:
+            horizon = min(horizon, limits["makespan"])
+        if name == "makespan" and incumbent is not None:
+            # No schedule worth finding ends after the incumbent.
+            horizon = min(horizon, objective_value(self.compiled, incumbent, "makespan"))
+        return horizon
+
+    def _better(self, name: str, incumbent: Solution | None, candidate: Solution) -> Solution:
+        if incumbent is None:
+            return candidate
+        current = objective_value(self.compiled, incumbent, name)
+        return (
+            candidate if objective_value(self.compiled, candidate, name) <= current else incumbent
+        )
+
+    def _improve(
+        self, name: str, limits: dict[str, int], incumbent: Solution, bound: int, deadline: float
+    ) -> tuple[Solution, int]:
+        """Large-neighbourhood search in rounds, with a whole-model solve when it stalls.
+
+        In each round every worker runs a short chain of neighbourhoods from the round's
+        incumbent on its own (so no worker waits for another after each sub-problem);
+        the round ends with everyone adopting the best schedule found.
+        """
+        tie_break = name in ("makespan", "tardiness")
+        key = self._key(name, incumbent, tie_break)
+        workers = self.options.workers
+        count = len(self.compiled.operations)
+        chains = [nbh.initial_neighbourhoods(name, count) for _ in range(workers)]
+        stalled = 0
+        stall_limit = STALL_STEPS
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            while key[0] > bound and time.monotonic() < deadline - 0.01:
+                steps = self._round_steps()
+                if steps == 0:
+                    break
+                round_ = _Round(name, limits, incumbent, key, steps, tie_break, bound, deadline)
+                seeds = [self.rng.randrange(2**31) for _ in range(workers)]
+                results = list(pool.map(partial(self._chain, round_), chains, seeds))
+                best_key, best = min(results, key=lambda result: result[0])
+                stalled += steps * workers
+                improved = best_key[0] < key[0]
+                if improved:
+                    stalled = 0
+                    self.statistics["improvements"] += 1
+                self.reporter.report(name, best_key[0], bound, improved=improved)
+                key, incumbent = best_key, best
+                if stalled >= stall_limit and key[0] > bound:
+                    stalled = 0
+                    horizon = self._horizon(name, limits, incumbent)
+                    budget = min(STALL_SOLVE_SECONDS, 0.1 * self._stage_time())
+                    if not self.options.deterministic:
+                        budget = min(budget, 0.5 * (deadline - time.monotonic()))
+                    outcome = self._solve_whole(name, limits, incumbent, horizon, budget, deadline)
+                    if outcome.bound is not None:
+                        bound = max(bound, outcome.bound)
+                    found_key = key
+                    if outcome.solution is not None:
+                        found_key = self._key(name, outcome.solution, tie_break)
+                    if found_key[0] < key[0]:
+                        key, incumbent = found_key, outcome.solution
+                        self.reporter.report(name, key[0], bound, improved=True)
+                    else:
+                        stall_limit *= 2  # the whole model did not help: run it less often
+        self._record_neighbourhoods(chains)
+        return incumbent, bound
+
+    def _record_neighbourhoods(self, chains: list[list[nbh.Neighbourhood]]) -> None:
+        totals: dict[str, list[int]] = {}
+        for neighbourhood in (n for chain in chains for n in chain):
+            tries_and_improvements = totals.setdefault(neighbourhood.name, [0, 0])
+            tries_and_improvements[0] += neighbourhood.tries
+            tries_and_improvements[1] += neighbourhood.improvements
+        for name, (tries, improvements) in totals.items():
+            self.statistics[f"lns_{name}"] = f"{improvements} improvements in {tries}"
+
+    def _round_steps(self) -> int:
+        steps = ROUND_STEPS
+        if self.iterations_left is not None:
+            steps = min(steps, self.iterations_left)
+            self.iterations_left -= steps
+        return steps
+
+    def _chain(
+        self, round_: _Round, neighbourhoods: list[nbh.Neighbourhood], seed: int
+    ) -> tuple[tuple[int, int], Solution]:
+        """One worker's share of a round: a few neighbourhoods, keeping what is no worse."""
+        rng = random.Random(seed)  # noqa: S311 - search, not security
+        incumbent, key = round_.incumbent, round_.key
+        tried = 0
+        for _ in range(round_.steps):
+            if key[0] <= round_.bound or time.monotonic() >= round_.deadline - 0.01:
+                break
+            tried += 1
+            neighbourhood = nbh.choose(neighbourhoods, rng)
+            target = neighbourhood.target(len(self.compiled.operations))
+            free = nbh.free_operations(
+                neighbourhood.name, self.compiled, incumbent, round_.objective, target, rng
+            )
+            weights = None
+            strict = rng.random() < STRICT_SHARE
+            if round_.tie_break and not strict:
+                # Random job weights send each plateau move in a different direction.
+                weights = [rng.randint(1, 4) for _ in self.compiled.job_operations]
+            outcome = self._solve_part(
+                round_, incumbent, free, rng.randrange(2**31), weights, strict
+            )
+            found_key = key
+            if outcome.solution is not None:
+                found_key = self._key(round_.objective, outcome.solution, round_.tie_break)
+            neighbourhood.learn(
+                outcome.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE),
+                (key[0] - found_key[0]) / max(1, key[0]),
+            )
+            if outcome.solution is not None and found_key[0] <= key[0]:
+                key, incumbent = found_key, outcome.solution
+        with self.lock:
+            self.statistics["neighbourhoods"] += tried
+        return key, incumbent
+
+    def _key(self, name: str, solution: Solution, tie_break: bool) -> tuple[int, int]:
+        value = objective_value(self.compiled, solution, name)
+        return value, total_completion(self.compiled, solution) if tie_break else 0
+
+    def _pinned(self, incumbent: Solution, free: set[int]) -> list[int]:
+        """Operations that end before the first freed one starts keep their start."""
+        if not free:
+            return []
+        begin = min(incumbent.starts[op] for op in free)
+        return [
+            op
+            for op in range(len(self.compiled.operations))
+            if op not in free and incumbent.end(self.compiled, op) <= begin
+        ]
+
+    def _solve_part(
+        self,
+        round_: _Round,
+        incumbent: Solution,
+        free: set[int],
+        seed: int,
+        weights: list[int] | None,
+        strict: bool,
+    ) -> _Outcome:
+        name = round_.objective
+        built = build_model(
+            self.compiled,
+            self._horizon(name, round_.limits, incumbent),
+            name,
+            round_.limits,
+            upper_bound=objective_value(self.compiled, incumbent, name) - strict,
+            hint=incumbent,
+            sub_problem=SubProblem(incumbent, free, self._pinned(incumbent, free)),
+            tie_break=weights,
+        )
+        solver = cp_model.CpSolver()
+        parameters = solver.parameters
+        parameters.num_workers = 1
+        parameters.random_seed = seed
+        parameters.max_deterministic_time = SUB_PROBLEM_WORK
+        remaining = max(0.01, round_.deadline - time.monotonic())
+        parameters.max_time_in_seconds = (
+            remaining if self.options.deterministic else min(SUB_PROBLEM_SECONDS, remaining)
+        )
+        # Small sub-problems with a complete hint gain little from the LP relaxation,
+        # probing or symmetry detection, and each costs more than the search itself.
+        parameters.linearization_level = 0
+        parameters.cp_model_probing_level = 0
+        parameters.symmetry_level = 0
+        status = solver.solve(built.model)
+        solution = None
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solution = compact(self.compiled, built.solution(solver))
+        return _Outcome(status, solution, None)
+
+    def _solve_whole(
+        self,
+        name: str,
+        limits: dict[str, int],
+        incumbent: Solution | None,
+        horizon: int,
+        budget: float,
+        deadline: float,
+    ) -> _Outcome:
+        self.statistics["whole_model_solves"] += 1
+        built = build_model(self.compiled, horizon, name, limits, hint=incumbent)
+        solver = cp_model.CpSolver()
+        parameters = solver.parameters
+        parameters.num_workers = self.options.workers
+        parameters.random_seed = self.options.seed
+        parameters.max_time_in_seconds = max(0.01, budget)
+        if self.options.deterministic:
+            # The budget becomes deterministic work; the wall clock only stops a run that
+            # would overrun the caller's time limit.
+            parameters.max_deterministic_time = max(0.01, budget * WORK_PER_SECOND)
+            parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+            parameters.interleave_search = self.options.workers > 1
+        solver.best_bound_callback = partial(self.reporter.bound_moved, name)
+        status = solver.solve(built.model, _SolutionReporter(self.reporter, name))
+        solution = None
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solution = compact(self.compiled, built.solution(solver))
+        bound = None
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN) and math.isfinite(
+            solver.best_objective_bound
+        ):
+            bound = math.ceil(solver.best_objective_bound - 1e-6)
+        return _Outcome(status, solution, bound)
