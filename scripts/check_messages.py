@@ -60,8 +60,12 @@ def extracted_msgids(language: str) -> set[tuple[str | None, str]] | None:
                 "static/*",
                 "--ignore",
                 "locale/*",
+                "--ignore",
+                "*.egg-info",
             ],
-            cwd=ROOT / "src" / "machikoba",
+            # Run from src/, which has no locale/ folder of its own: from src/machikoba,
+            # makemessages would also write into the committed locale/ next to it.
+            cwd=ROOT / "src",
             env=env,
             check=True,
             capture_output=True,

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from machikoba.core.access import CHANGE, MANAGE, NOTHING, VIEW, company_ids_for
+from machikoba.core.access import (
+    CHANGE,
+    MANAGE,
+    NOTHING,
+    VIEW,
+    editor_company_ids,
+    member_company_ids,
+)
 
-ALL_ROLES = ("owner", "staff", "floor_worker")
-EDITOR_ROLES = ("owner", "staff")
-
-
-def _members(user):
-    return company_ids_for(user, ALL_ROLES)
-
-
-def _editors(user):
-    return company_ids_for(user, EDITOR_ROLES)
+_members = member_company_ids
+_editors = editor_company_ids
 
 
 def network_shops(user) -> list[int]:

@@ -27,20 +27,12 @@ from machikoba.board.choices import (
     RequestStatus,
     TeamStatus,
 )
-from machikoba.core.access import AccessManager, AccessPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import TimeStampedModel
 
 
-class _Scoped(AccessPolicy):
-    """A policy whose scope function lives in ``board.access`` (by model name)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def scope(self, user, action):
-        from machikoba.board import access
-
-        return getattr(access, f"{self.name}_scope")(user, action)
+def _scoped(name: str) -> ScopedPolicy:
+    return ScopedPolicy("machikoba.board.access", name)
 
 
 class Request(TimeStampedModel):
@@ -107,7 +99,7 @@ class Request(TimeStampedModel):
     cancel_reason = models.CharField(_("取り下げの理由"), max_length=500, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("request")
+    access_policy = _scoped("request")
 
     class Meta:
         verbose_name = _("引き合い")
@@ -161,7 +153,7 @@ class RequestProcess(models.Model):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("process")
+    access_policy = _scoped("process")
 
     class Meta:
         verbose_name = _("引き合いの工程")
@@ -213,7 +205,7 @@ class Admission(TimeStampedModel):
     grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
 
     objects = AccessManager()
-    access_policy = _Scoped("admission")
+    access_policy = _scoped("admission")
 
     class Meta:
         verbose_name = _("詳細閲覧の承認")
@@ -258,7 +250,7 @@ class Hand(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("hand")
+    access_policy = _scoped("hand")
 
     class Meta:
         verbose_name = _("手挙げ")
@@ -334,7 +326,7 @@ class Team(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("team")
+    access_policy = _scoped("team")
 
     class Meta:
         verbose_name = _("共同受注チーム")
@@ -388,7 +380,7 @@ class TeamMember(TimeStampedModel):
     grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
 
     objects = AccessManager()
-    access_policy = _Scoped("member")
+    access_policy = _scoped("member")
 
     class Meta:
         verbose_name = _("チームのメンバー")
@@ -419,7 +411,7 @@ class TeamAssignment(models.Model):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("assignment")
+    access_policy = _scoped("assignment")
 
     class Meta:
         verbose_name = _("担当の割り当て")

@@ -1045,9 +1045,8 @@ def buyer_register(*, actor, name: str, prefecture: str = "", municipality: str 
         owner=actor,
         prefecture=prefecture,
         municipality=municipality,
+        kind=CompanyKind.BUYER,
         **profile,
     )
-    company.kind = CompanyKind.BUYER
-    company.save(update_fields=["kind", "updated_at"])
     audit_record(actor=actor, verb="company.register_buyer", target=company, company=company)
     return company

@@ -59,7 +59,7 @@ class CompanyAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
         "is_active",
     )
     search_fields = ("name", "name_kana", "name_en", "corporate_number")
-    list_filter = ("is_active",)
+    list_filter = ("is_active", "kind")
     inlines = [MembershipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -47,6 +47,7 @@ COMPANY_AUDIT_FIELDS = [
     "successor_status",
     "website",
     "pr_text",
+    "kind",
 ]
 
 

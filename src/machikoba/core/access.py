@@ -87,6 +87,21 @@ class TenantPolicy(AccessPolicy):
         return q
 
 
+class ScopedPolicy(AccessPolicy):
+    """A policy whose scope function lives in an app's ``access`` module, named after the
+    model: ``ScopedPolicy("machikoba.network.access", "job")`` calls ``job_scope``.
+    Imported lazily, so the access module may import the app's models."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def scope(self, user, action):
+        from importlib import import_module
+
+        return getattr(import_module(self.module), f"{self.name}_scope")(user, action)
+
+
 def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:
     """Ids of the companies where ``user`` holds one of ``roles`` (cached per user object)."""
     cache = user.__dict__.setdefault("_machikoba_company_roles", None)
@@ -95,6 +110,16 @@ def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:
         cache = list(membership.objects.filter(user=user).values_list("company_id", "role"))
         user.__dict__["_machikoba_company_roles"] = cache
     return sorted({company_id for company_id, role in cache if role in roles})
+
+
+def member_company_ids(user) -> list[int]:
+    """The companies the user works for, in any company role."""
+    return company_ids_for(user, ("owner", "staff", "floor_worker"))
+
+
+def editor_company_ids(user) -> list[int]:
+    """The companies where the user may change things (owners and staff)."""
+    return company_ids_for(user, ("owner", "staff"))
 
 
 class AccessQuerySet(models.QuerySet):

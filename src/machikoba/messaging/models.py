@@ -13,22 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.core.access import AccessManager, AccessPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import AppendOnlyModel, OwnRowsPolicy
 
 BODY_MAX_LENGTH = 5000
 
 
-class _Scoped(AccessPolicy):
-    """A policy whose scope function lives in ``messaging.access`` (by name)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def scope(self, user, action):
-        from machikoba.messaging import access
-
-        return getattr(access, f"{self.name}_scope")(user, action)
+def _scoped(name: str) -> ScopedPolicy:
+    return ScopedPolicy("machikoba.messaging.access", name)
 
 
 class Thread(models.Model):
@@ -51,7 +43,7 @@ class Thread(models.Model):
     last_message_at = models.DateTimeField(_("最後のメッセージ"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("thread")
+    access_policy = _scoped("thread")
 
     class Meta:
         verbose_name = _("メッセージのスレッド")
@@ -82,7 +74,7 @@ class ThreadParticipant(models.Model):
     removed_at = models.DateTimeField(_("外れた日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("participant")
+    access_policy = _scoped("participant")
 
     class Meta:
         verbose_name = _("スレッドの参加企業")
@@ -124,7 +116,7 @@ class Message(AppendOnlyModel):
     created_at = models.DateTimeField(_("送信日時"), auto_now_add=True, db_index=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("message")
+    access_policy = _scoped("message")
 
     class Meta:
         verbose_name = _("メッセージ")
@@ -151,7 +143,7 @@ class MessageAttachment(models.Model):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("attachment")
+    access_policy = _scoped("attachment")
 
     class Meta:
         verbose_name = _("添付ファイル")

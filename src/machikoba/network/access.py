@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from machikoba.core.access import CHANGE, DELETE, MANAGE, NOTHING, VIEW, company_ids_for
+from machikoba.core.access import (
+    CHANGE,
+    DELETE,
+    MANAGE,
+    NOTHING,
+    VIEW,
+    company_ids_for,
+    editor_company_ids,
+    member_company_ids,
+)
 
-ALL_ROLES = ("owner", "staff", "floor_worker")
-EDITOR_ROLES = ("owner", "staff")
-
-
-def _members(user):
-    return company_ids_for(user, ALL_ROLES)
-
-
-def _editors(user):
-    return company_ids_for(user, EDITOR_ROLES)
+_members = member_company_ids
+_editors = editor_company_ids
 
 
 def job_scope(user, action: str) -> Q:

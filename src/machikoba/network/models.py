@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.core.access import AccessManager, AccessPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import AppendOnlyModel, TimeStampedModel
 from machikoba.network.choices import (
     GuestLinkChannel,
@@ -28,16 +28,8 @@ from machikoba.network.choices import (
 )
 
 
-class _Scoped(AccessPolicy):
-    """A policy whose scope function lives in ``network.access`` (by model name)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def scope(self, user, action):
-        from machikoba.network import access
-
-        return getattr(access, f"{self.name}_scope")(user, action)
+def _scoped(name: str) -> ScopedPolicy:
+    return ScopedPolicy("machikoba.network.access", name)
 
 
 class Job(TimeStampedModel):
@@ -89,7 +81,7 @@ class Job(TimeStampedModel):
     closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("job")
+    access_policy = _scoped("job")
 
     class Meta:
         verbose_name = _("案件")
@@ -150,7 +142,7 @@ class Step(TimeStampedModel):
     late_notified_at = models.DateTimeField(_("遅れを知らせた日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("step")
+    access_policy = _scoped("step")
 
     class Meta:
         verbose_name = _("工程")
@@ -205,7 +197,7 @@ class Rfq(TimeStampedModel):
     awarded_at = models.DateTimeField(_("発注先決定日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("rfq")
+    access_policy = _scoped("rfq")
 
     class Meta:
         verbose_name = _("見積依頼")
@@ -240,7 +232,7 @@ class RfqRecipient(TimeStampedModel):
     grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
 
     objects = AccessManager()
-    access_policy = _Scoped("recipient")
+    access_policy = _scoped("recipient")
 
     class Meta:
         verbose_name = _("見積依頼先")
@@ -282,7 +274,7 @@ class GuestLink(TimeStampedModel):
     last_opened_at = models.DateTimeField(_("最後に開いた日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("guest_link")
+    access_policy = _scoped("guest_link")
 
     class Meta:
         verbose_name = _("回答用リンク")
@@ -325,7 +317,7 @@ class Quote(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("quote")
+    access_policy = _scoped("quote")
 
     class Meta:
         verbose_name = _("見積")
@@ -397,7 +389,7 @@ class Order(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("order")
+    access_policy = _scoped("order")
 
     class Meta:
         verbose_name = _("注文")
@@ -436,7 +428,7 @@ class BusinessMatch(models.Model):
     matched_at = models.DateTimeField(_("成立日時"))
 
     objects = AccessManager()
-    access_policy = _Scoped("match")
+    access_policy = _scoped("match")
 
     class Meta:
         verbose_name = _("ビジネスマッチング")
@@ -472,7 +464,7 @@ class Claim(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("claim")
+    access_policy = _scoped("claim")
 
     class Meta:
         verbose_name = _("不足・不良の記録")
@@ -512,7 +504,7 @@ class RfqQuestion(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _Scoped("question")
+    access_policy = _scoped("question")
 
     class Meta:
         verbose_name = _("見積依頼への質問")
@@ -543,7 +535,7 @@ class OrderEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(_("日時"), auto_now_add=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("order_event")
+    access_policy = _scoped("order_event")
 
     class Meta:
         verbose_name = _("注文の履歴")
@@ -589,7 +581,7 @@ class Rating(TimeStampedModel):
     responded_at = models.DateTimeField(_("返信日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _Scoped("rating")
+    access_policy = _scoped("rating")
 
     class Meta:
         verbose_name = _("評価")

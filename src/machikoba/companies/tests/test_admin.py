@@ -20,6 +20,7 @@ def _form(company, **overrides):
         "address_line": company.address_line,
         "employees": company.employees,
         "is_active": "on",
+        "kind": company.kind,
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",

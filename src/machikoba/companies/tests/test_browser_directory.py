@@ -31,7 +31,7 @@ def test_search_the_directory_with_filters(page, live_server, demo_ward, screens
     sign_in_owner(page, live_server.url)
     page.get_by_role("link", name="企業を探す").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("企業を探す")
-    total = Company.objects.filter(is_active=True).count()
+    total = Company.objects.filter(is_active=True, kind="shop").count()  # buyers are not listed
     expect(page.get_by_test_id("result-count")).to_contain_text(f"{total}社")
 
     page.get_by_label("工程").select_option(value="cutting.turning.nc_lathe")

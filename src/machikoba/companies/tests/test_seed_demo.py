@@ -27,7 +27,13 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     )
     assert counts == again
     assert 55 <= counts[0] <= 65
-    assert counts[1] == len(DEMO_USERS)
+    assert counts[1] == len(DEMO_USERS) + 1  # and the buyer outside the ward
+    from machikoba.board.models import Request
+
+    request = Request.objects.get()
+    assert request.company.kind == "buyer"
+    assert request.processes.count() == 4
+    assert sum(p.hands.count() for p in request.processes.all()) == 3
     assert {w.role for w in WardRoleAssignment.objects.all()} == {
         "officer",
         "advisor",
