@@ -21,6 +21,14 @@
    GIL) and share the best schedule after every round. When the search stalls, the
    whole model runs again with the best schedule as hint: that tightens the bound (and
    proves optimality on small instances) and sometimes escapes a local optimum.
+   **Tabu search** (see :mod:`.localsearch`): for makespan on problems it models (unary
+   or unlimited resources, no calendars or frozen operations), one worker runs a tabu
+   search on the disjunctive graph instead of neighbourhoods, a thousand or so cheap
+   moves a second (reassigning and re-inserting critical operations) against a few
+   CP-SAT sub-problems: the search descends much faster, and the two exchange their
+   best schedules every round (the tabu search keeps its own walk unless the round's
+   best is better than anything it has seen). Once it has not produced the best schedule
+   for a few rounds, its worker goes back to CP-SAT neighbourhoods.
 4. **Lexicographic objectives** are solved in stages: each stage optimises one objective
    with the earlier ones capped at their best values, in an equal share of the time left.
 
@@ -30,7 +38,8 @@ sub-problem) and so depend on the machine's speed and load: runs are seeded, not
 reproducible. With ``deterministic=True`` every CP-SAT call is bounded by deterministic
 time only (CP-SAT's own measure of work), whole-model solves use its interleaved search
 (deterministic with several workers), the heuristic does a fixed number of runs, and
-rounds merge the workers' results in a fixed order. The search trajectory is then the
+rounds merge the workers' results in a fixed order, and the tabu search makes a fixed
+number of moves per round. The search trajectory is then the
 same on every run, whatever the load; the wall-clock limit only decides how far along
 it a run gets, so a run bounded by ``max_iterations`` (neighbourhoods per worker) that
 ends before its time limit gives the identical schedule every time. The deterministic
@@ -47,11 +56,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from ortools.sat.python import cp_model
 
+from . import localsearch
 from . import neighbourhoods as nbh
 from .compiled import CompiledProblem, check_objectives, compile_problem
 from .cpsat import SubProblem, build_model
@@ -78,6 +88,10 @@ STRICT_SHARE = 0.3  # of the neighbourhoods that must strictly improve (no tie-b
 ROUND_STEPS = 8  # neighbourhoods each worker tries before the workers share their best
 STALL_STEPS = 40  # neighbourhoods without improvement before the whole model runs again
 STALL_SOLVE_SECONDS = 5.0
+# Tabu-search moves per round in deterministic mode (otherwise the tabu search runs as
+# long as the round's CP-SAT chains, a few thousand moves a second on 200 operations).
+TABU_ROUND_ITERATIONS = 1500
+TABU_PATIENCE = 6  # rounds without the tabu search finding the best before it stops
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -343,7 +357,15 @@ class _Search:
         key = self._key(name, incumbent, tie_break)
         workers = self.options.workers
         count = len(self.compiled.operations)
-        chains = [nbh.initial_neighbourhoods(name, count) for _ in range(workers)]
+        tabu = None
+        if localsearch.applicable(self.compiled, name, limits):
+            tabu = localsearch.TabuSearch(self.compiled, incumbent, self.rng.randrange(2**31))
+        # With tabu search, one worker runs it and the others run CP-SAT neighbourhoods (a
+        # single worker alternates between the two) until it has not found the best
+        # schedule for TABU_PATIENCE rounds; its worker then joins the CP-SAT ones.
+        lns_workers = workers - 1 if tabu is not None and workers > 1 else workers
+        chains = [nbh.initial_neighbourhoods(name, count) for _ in range(lns_workers)]
+        tabu_idle = 0
         stalled = 0
         stall_limit = STALL_STEPS
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -352,8 +374,11 @@ class _Search:
                 if steps == 0:
                     break
                 round_ = _Round(name, limits, incumbent, key, steps, tie_break, bound, deadline)
-                seeds = [self.rng.randrange(2**31) for _ in range(workers)]
-                results = list(pool.map(partial(self._chain, round_), chains, seeds))
+                seeds = [self.rng.randrange(2**31) for _ in range(lns_workers)]
+                if tabu is not None:
+                    results = self._round_with_tabu(pool, round_, chains, seeds, tabu)
+                else:
+                    results = list(pool.map(partial(self._chain, round_), chains, seeds))
                 best_key, best = min(results, key=lambda result: result[0])
                 stalled += steps * workers
                 improved = best_key[0] < key[0]
@@ -361,6 +386,13 @@ class _Search:
                     stalled = 0
                     self.statistics["improvements"] += 1
                 self.reporter.report(name, best_key[0], bound, improved=improved)
+                if tabu is not None:
+                    tabu_idle = 0 if improved and results[-1][0] == best_key else tabu_idle + 1
+                    if tabu_idle >= TABU_PATIENCE:
+                        tabu = None
+                        while len(chains) < workers:
+                            chains.append([replace(n, tries=0, improvements=0) for n in chains[0]])
+                        lns_workers = len(chains)
                 key, incumbent = best_key, best
                 if stalled >= stall_limit and key[0] > bound:
                     stalled = 0
@@ -381,6 +413,59 @@ class _Search:
                         stall_limit *= 2  # the whole model did not help: run it less often
         self._record_neighbourhoods(chains)
         return incumbent, bound
+
+    def _round_with_tabu(
+        self,
+        pool: ThreadPoolExecutor,
+        round_: _Round,
+        chains: list[list[nbh.Neighbourhood]],
+        seeds: list[int],
+        tabu: localsearch.TabuSearch,
+    ) -> list[tuple[tuple[int, int], Solution]]:
+        """CP-SAT chains from the round's incumbent, and the tabu search.
+
+        The tabu search continues its own walk across rounds and moves to the round's
+        incumbent only when that is better than the best it has seen. It runs in its own
+        thread while CP-SAT (which releases the GIL while it solves) works on the
+        sub-problems, and stops when the chains are done; with a single worker it runs
+        after the chain, for as long as the chain took. In deterministic mode it does a
+        fixed number of moves instead.
+        """
+        if round_.key[0] < tabu.best_makespan:
+            tabu.restart(round_.incumbent)
+        started = time.monotonic()
+        if len(chains) < self.options.workers:
+            stop = None if self.options.deterministic else threading.Event()
+            tabu_result = pool.submit(self._tabu, round_, tabu, stop, None)
+            futures = [
+                pool.submit(self._chain, round_, chain, seed)
+                for chain, seed in zip(chains, seeds, strict=True)
+            ]
+            results = [future.result() for future in futures]
+            if stop is not None:
+                stop.set()
+            results.append(tabu_result.result())
+        else:
+            results = list(pool.map(partial(self._chain, round_), chains, seeds))
+            seconds = None if self.options.deterministic else time.monotonic() - started
+            results.append(self._tabu(round_, tabu, None, seconds))
+        if results[-1][0][0] < min(result[0][0] for result in results[:-1]):
+            self.statistics["tabu_improvements"] = self.statistics.get("tabu_improvements", 0) + 1
+        return results
+
+    def _tabu(
+        self,
+        round_: _Round,
+        tabu: localsearch.TabuSearch,
+        stop: threading.Event | None,
+        seconds: float | None,
+    ) -> tuple[tuple[int, int], Solution]:
+        deadline = round_.deadline - 0.01
+        if seconds is not None:
+            deadline = min(deadline, time.monotonic() + seconds)
+        iterations = TABU_ROUND_ITERATIONS if self.options.deterministic else 10**9
+        solution = tabu.run(iterations, deadline=deadline, stop_at=round_.bound, stop=stop)
+        return self._key(round_.objective, solution, round_.tie_break), solution
 
     def _record_neighbourhoods(self, chains: list[list[nbh.Neighbourhood]]) -> None:
         totals: dict[str, list[int]] = {}
