@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +57,16 @@ def _invalid(code: str, **fields) -> ApplicationError:
         _("入力内容を確認してください。"),
         fields={name: [message] for name, message in fields.items()},
     )
+
+
+def _save_once(instance, *, code: str, message: str) -> None:
+    """Save a row a unique constraint allows once; a concurrent twin that got there
+    first is the same refusal as the validation's, not a server error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ApplicationError(code, message) from None
 
 
 def _require_editor(actor, company, message: str) -> None:
@@ -338,11 +348,10 @@ def admission_request(
         raise _invalid(
             "nda_not_accepted", nda=_("詳細を見るには、秘密保持の条項への同意が必要です。")
         )
+    twice = _("この引き合いの詳細は、すでに申請しています。")
     if Admission.objects.filter(request=request, company=company).exists():
-        raise ApplicationError(
-            "admission_exists", _("この引き合いの詳細は、すでに申請しています。")
-        )
-    admission = Admission.objects.create(
+        raise ApplicationError("admission_exists", twice)
+    admission = Admission(
         request=request,
         company=company,
         nda_version=BOARD_NDA_VERSION,
@@ -350,6 +359,7 @@ def admission_request(
         nda_accepted_by=actor,
         ip_address=ip_address,
     )
+    _save_once(admission, code="admission_exists", message=twice)
     audit_record(actor=actor, verb="admission.request", target=admission, company=company)
     poster = request.created_by
     if (
@@ -430,15 +440,13 @@ def hand_raise(
         comment=comment.strip(),
         raised_by=actor,
     )
-    full_clean_or_raise(
-        hand,
-        code="hand_invalid",
-        duplicate_code="hand_exists",
-        duplicate_message=_(
-            "この工程にはすでに手を挙げています。内容を変えるときは「手挙げを変更」を使ってください。"
-        ),
+    twice = _(
+        "この工程にはすでに手を挙げています。内容を変えるときは「手挙げを変更」を使ってください。"
     )
-    hand.save()
+    full_clean_or_raise(
+        hand, code="hand_invalid", duplicate_code="hand_exists", duplicate_message=twice
+    )
+    _save_once(hand, code="hand_exists", message=twice)
     audit_record(actor=actor, verb="hand.raise", target=hand, company=company)
     notify_company(
         company=request.company,
@@ -548,13 +556,11 @@ def team_form(*, actor, company, request: Request) -> Team:
             ),
         )
     team = Team(request=request, lead=company, created_by=actor)
+    twice = _("この引き合いには、すでに自社が幹事のチームがあります。")
     full_clean_or_raise(
-        team,
-        code="team_invalid",
-        duplicate_code="team_exists",
-        duplicate_message=_("この引き合いには、すでに自社が幹事のチームがあります。"),
+        team, code="team_invalid", duplicate_code="team_exists", duplicate_message=twice
     )
-    team.save()
+    _save_once(team, code="team_exists", message=twice)
     lead = TeamMember.objects.create(team=team, company=company, status=MemberStatus.JOINED)
     for hand in Hand.objects.filter(process__request=request, company=company):
         TeamAssignment.objects.create(team=team, process=hand.process, member=lead)
