@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -461,18 +462,27 @@ def team_invite(request, pk: int):
 @require_POST
 def team_assign(request, pk: int):
     team = _team(request, pk, CHANGE)
-    changed = 0
+    chosen = {}
     for process in team.request.processes.all():
         value = request.POST.get(f"process_{process.pk}")
         if value is None:
             continue
-        member = TeamMember.objects.filter(team=team, pk=value).first() if value.isdigit() else None
-        try:
-            services.team_assign(actor=request.user, team=team, process=process, member=member)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return redirect("board:team_detail", pk=pk)
-        changed += 1
+        member = None
+        if value:  # empty: take the process back
+            member = (
+                TeamMember.objects.filter(team=team, pk=value).first() if value.isdigit() else None
+            )
+            if member is None:
+                messages.error(request, _("チームのメンバーを選んでください。"))
+                return redirect("board:team_detail", pk=pk)
+        chosen[process] = member
+    try:
+        with transaction.atomic():  # the whole table or nothing
+            for process, member in chosen.items():
+                services.team_assign(actor=request.user, team=team, process=process, member=member)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("board:team_detail", pk=pk)
     messages.success(request, _("担当を保存しました。"))
     return redirect("board:team_detail", pk=pk)
 

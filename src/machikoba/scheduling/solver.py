@@ -91,7 +91,7 @@ STALL_SOLVE_SECONDS = 5.0
 # Tabu-search moves per round in deterministic mode (otherwise the tabu search runs as
 # long as the round's CP-SAT chains, a few thousand moves a second on 200 operations).
 TABU_ROUND_ITERATIONS = 1500
-TABU_PATIENCE = 6  # rounds without the tabu search finding the best before it stops
+TABU_PATIENCE = 3  # rounds without the tabu search finding the best before it stops
 
 ProgressCallback = Callable[[Progress], None]
 

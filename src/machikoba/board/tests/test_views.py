@@ -94,3 +94,28 @@ def test_the_board_page_reads_in_few_queries(world, client, django_assert_max_nu
     assert page.count('data-testid="board-requests"') == 1
     assert "部品 11" in page
     assert "自社の引き合い" in page
+
+
+def test_assigning_a_member_of_another_team_is_refused_and_changes_nothing(world, client):
+    from machikoba.board import services
+    from machikoba.board.models import TeamAssignment
+    from machikoba.board.tests.factories import admit
+
+    request = make_request(make_buyer())
+    admit(request, world.company)
+    admit(request, world.other_company)
+    team = services.team_form(actor=world.users[MEMBER], company=world.company, request=request)
+    other = services.team_form(
+        actor=world.users[OTHER_COMPANY], company=world.other_company, request=request
+    )
+    item = request.processes.get(position=1)
+    lead_row = team.members.get()
+    services.team_assign(actor=world.users[MEMBER], team=team, process=item, member=lead_row)
+    client.force_login(world.users[MEMBER])
+    response = client.post(
+        reverse("board:team_assign", args=[team.pk]),
+        {f"process_{item.pk}": other.members.get().pk},
+        follow=True,
+    )
+    assert "チームのメンバーを選んでください。" in response.content.decode()
+    assert TeamAssignment.objects.get(team=team, process=item).member == lead_row
