@@ -43,20 +43,17 @@ from machikoba.board.models import (
 from machikoba.companies.choices import CompanyKind
 from machikoba.core.access import VIEW
 from machikoba.core.audit import audit_record
-from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.errors import (
+    ApplicationError,
+    PermissionRefused,
+    full_clean_or_raise,
+    invalid_input,
+)
 from machikoba.core.money import format_yen
 from machikoba.core.notifications import notify_company
 from machikoba.network.access import is_editor
 
 MAX_PROCESSES = 20
-
-
-def _invalid(code: str, **fields) -> ApplicationError:
-    return ApplicationError(
-        code,
-        _("入力内容を確認してください。"),
-        fields={name: [message] for name, message in fields.items()},
-    )
 
 
 def _save_once(instance, *, code: str, message: str) -> None:
@@ -152,7 +149,7 @@ def request_post(
     elif any(c.kind != CompanyKind.SHOP or not c.is_active for c in invited):
         errors["invited"] = _("依頼できるのは、仲間まわしに参加している町工場です。")
     if errors:
-        raise _invalid("request_invalid", **errors)
+        raise invalid_input("request_invalid", **errors)
     request = Request(
         company=company,
         part_name=part_name.strip(),
@@ -213,7 +210,7 @@ def request_post_job(
     elif RequestProcess.objects.filter(step__in=steps, request__status=RequestStatus.OPEN).exists():
         errors["steps"] = _("この工程はすでに掲示板に出ています。")
     if errors:
-        raise _invalid("request_invalid", **errors)
+        raise invalid_input("request_invalid", **errors)
     request = request_post(
         actor=actor,
         company=job.company,
@@ -258,7 +255,7 @@ def request_cancel(*, actor, request: Request, reason: str) -> Request:
     _require_poster(actor, request)
     request = Request.objects.select_for_update().get(pk=request.pk)
     if not reason.strip():
-        raise _invalid("request_invalid", reason=_("取り下げの理由を入力してください。"))
+        raise invalid_input("request_invalid", reason=_("取り下げの理由を入力してください。"))
     if request.status == RequestStatus.CANCELLED:
         raise ApplicationError("request_cancelled", _("この引き合いはすでに取り下げています。"))
     awarded = request.teams.filter(status=TeamStatus.AWARDED).select_related("job").first()
@@ -345,7 +342,7 @@ def admission_request(
     if request.company_id == company.pk:
         raise ApplicationError("own_request", _("自社の引き合いです。"))
     if not nda_accepted:
-        raise _invalid(
+        raise invalid_input(
             "nda_not_accepted", nda=_("詳細を見るには、秘密保持の条項への同意が必要です。")
         )
     twice = _("この引き合いの詳細は、すでに申請しています。")
@@ -431,7 +428,7 @@ def hand_raise(
         raise ApplicationError("request_closed", _("回答期限を過ぎています。"))
     errors = _hand_errors(price, lead_time_days, comment)
     if errors:
-        raise _invalid("hand_invalid", **errors)
+        raise invalid_input("hand_invalid", **errors)
     hand = Hand(
         process=process,
         company=company,
@@ -465,7 +462,7 @@ def hand_update(
     _require_open(hand.process.request)
     errors = _hand_errors(price, lead_time_days, comment)
     if errors:
-        raise _invalid("hand_invalid", **errors)
+        raise invalid_input("hand_invalid", **errors)
     hand.price, hand.lead_time_days, hand.comment = price, lead_time_days, comment.strip()
     hand.raised_by = actor
     full_clean_or_raise(hand, code="hand_invalid")
@@ -494,7 +491,9 @@ def hand_rfq(*, actor, process: RequestProcess, hands: list[Hand], deadline: dt.
             "not_a_job_posting", _("チームで答える引き合いでは、見積はチームから届きます。")
         )
     if not hands or any(h.process_id != process.pk for h in hands):
-        raise _invalid("hand_rfq_invalid", hands=_("この工程に手を挙げた企業を選んでください。"))
+        raise invalid_input(
+            "hand_rfq_invalid", hands=_("この工程に手を挙げた企業を選んでください。")
+        )
     rfq = rfq_send(
         actor=actor,
         job=request.job,
@@ -574,9 +573,9 @@ def team_invite(*, actor, team: Team, company) -> TeamMember:
     _require_lead(actor, team)
     _require_forming(team)
     if company.kind != CompanyKind.SHOP or not company.is_active:
-        raise _invalid("team_invalid", company=_("招待できるのは、仲間まわしの町工場です。"))
+        raise invalid_input("team_invalid", company=_("招待できるのは、仲間まわしの町工場です。"))
     if company.pk == team.request.company_id:
-        raise _invalid("team_invalid", company=_("発注企業はチームに入れません。"))
+        raise invalid_input("team_invalid", company=_("発注企業はチームに入れません。"))
     member = TeamMember.objects.filter(team=team, company=company).first()
     if member is not None and member.status in (MemberStatus.INVITED, MemberStatus.JOINED):
         raise ApplicationError("member_exists", _("この企業はすでにチームにいます。"))
@@ -642,12 +641,12 @@ def team_assign(
     _require_lead(actor, team)
     _require_forming(team)
     if process.request_id != team.request_id:
-        raise _invalid("team_invalid", process=_("この引き合いの工程を選んでください。"))
+        raise invalid_input("team_invalid", process=_("この引き合いの工程を選んでください。"))
     if member is not None and (
         member.team_id != team.pk
         or member.status not in (MemberStatus.INVITED, MemberStatus.JOINED)
     ):
-        raise _invalid("team_invalid", member=_("チームのメンバーを選んでください。"))
+        raise invalid_input("team_invalid", member=_("チームのメンバーを選んでください。"))
     current = TeamAssignment.objects.filter(team=team, process=process).first()
     if current is not None:
         if member is not None and current.member_id == member.pk:
@@ -687,7 +686,7 @@ def member_quote(
             "date": team.request.due_date
         }
     if errors:
-        raise _invalid("member_quote_invalid", **errors)
+        raise invalid_input("member_quote_invalid", **errors)
     member.internal_price, member.delivery_date = price, delivery_date
     member.note, member.submitted_at = note.strip()[:500], timezone.now()
     member.save(
@@ -717,7 +716,7 @@ def team_terms_set(*, actor, team: Team, margin: int, share_split: bool, payment
             "メンバーへの支払いは受領後 60 日以内にしてください (中小受託取引適正化法)。"
         )
     if errors:
-        raise _invalid("team_invalid", **errors)
+        raise invalid_input("team_invalid", **errors)
     team.margin, team.share_split, team.payment_days = margin, share_split, payment_days
     team.save(update_fields=["margin", "share_split", "payment_days", "updated_at"])
     audit_record(actor=actor, verb="team.terms", target=team, company=team.lead)
@@ -766,7 +765,7 @@ def team_quote_send(
     if lead_time_days is None or lead_time_days < 1:
         errors["lead_time_days"] = _("納期 (日数) は 1 日以上で入力してください。")
     if errors:
-        raise _invalid("team_quote_invalid", **errors)
+        raise invalid_input("team_quote_invalid", **errors)
     problems = team_quote_problems(team)
     if problems:
         raise ApplicationError("team_incomplete", " ".join(problems))
@@ -814,7 +813,7 @@ def member_remove(*, actor, member: TeamMember, reason: str) -> TeamMember:
     if member.company_id == team.lead_id:
         raise ApplicationError("remove_lead", _("幹事企業は外せません。"))
     if not reason.strip():
-        raise _invalid("member_remove_invalid", reason=_("外す理由を入力してください。"))
+        raise invalid_input("member_remove_invalid", reason=_("外す理由を入力してください。"))
     if member.status not in (MemberStatus.INVITED, MemberStatus.JOINED):
         raise ApplicationError("member_not_in_team", _("この企業はチームにいません。"))
     if team.status == TeamStatus.QUOTED:
@@ -910,7 +909,7 @@ def request_award(
         delivery_place=delivery_place,
     )
     if errors:
-        raise _invalid("order_invalid", **errors)
+        raise invalid_input("order_invalid", **errors)
     assignments = {
         a.process_id: a.member
         for a in team.assignments.select_related("member__company", "process")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from machikoba.board import forms, selectors, services
 from machikoba.board.choices import (
     BOARD_NDA_TEXT,
+    AdmissionStatus,
     MemberStatus,
     RequestStatus,
     TeamStatus,
@@ -29,21 +30,11 @@ from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
-from machikoba.core.views import active_company_or_403, client_ip, save_form
+from machikoba.core.views import active_company_or_403, client_ip, run_and_flash, save_form
 from machikoba.drawings.models import Document
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import StepStatus
 from machikoba.network.models import Job
-
-
-def _flash(request, call, success: str) -> bool:
-    try:
-        call()
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _is_shop(company) -> bool:
@@ -203,7 +194,7 @@ def admission_request(request, pk: int):
     if not form.is_valid():
         messages.error(request, form.errors["agree"][0])
         return redirect("board:request_detail", pk=pk)
-    _flash(
+    run_and_flash(
         request,
         lambda: services.admission_request(
             actor=request.user,
@@ -224,7 +215,7 @@ def admission_decide(request, pk: int):
         Admission.objects.select_related("request", "company"), request.user, CHANGE, pk=pk
     )
     admit = request.POST.get("decision") == "admit"
-    _flash(
+    run_and_flash(
         request,
         lambda: services.admission_decide(actor=request.user, admission=admission, admit=admit),
         _("承認しました。この企業は詳細と図面を見られます。") if admit else _("見送りました。"),
@@ -239,7 +230,9 @@ def hand_edit(request, pk: int):
         RequestProcess.objects.select_related("request", "process"), request.user, VIEW, pk=pk
     )
     company = active_company_or_403(request)
-    hand = Hand.objects.filter(process=process, company=company).first()
+    hand = (
+        Hand.objects.for_user(request.user, VIEW).filter(process=process, company=company).first()
+    )
     initial = (
         {"price": hand.price, "lead_time_days": hand.lead_time_days, "comment": hand.comment}
         if hand
@@ -247,7 +240,7 @@ def hand_edit(request, pk: int):
     )
     form = forms.HandForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("withdraw") and hand is not None:
-        _flash(
+        run_and_flash(
             request,
             lambda: services.hand_withdraw(actor=request.user, hand=hand),
             _("手挙げを取り下げました。"),
@@ -377,7 +370,7 @@ def team_detail(request, pk: int):
     company = getattr(request, "active_company", None)
     lead = is_editor(request.user, team.lead)
     me = (
-        TeamMember.objects.filter(team=team, company=company).first()
+        TeamMember.objects.for_user(request.user, VIEW).filter(team=team, company=company).first()
         if company is not None
         else None
     )
@@ -450,7 +443,7 @@ def team_invite(request, pk: int):
     if company is None:
         messages.error(request, _("招待する企業を選んでください。"))
     else:
-        _flash(
+        run_and_flash(
             request,
             lambda: services.team_invite(actor=request.user, team=team, company=company),
             _("%(company)s を招待しました。") % {"company": company.name},
@@ -470,7 +463,9 @@ def team_assign(request, pk: int):
         member = None
         if value:  # empty: take the process back
             member = (
-                TeamMember.objects.filter(team=team, pk=value).first() if value.isdigit() else None
+                TeamMember.objects.for_user(request.user, VIEW).filter(team=team, pk=value).first()
+                if value.isdigit()
+                else None
             )
             if member is None:
                 messages.error(request, _("チームのメンバーを選んでください。"))
@@ -493,7 +488,7 @@ def team_terms(request, pk: int):
     team = _team(request, pk, CHANGE)
     form = forms.TermsForm(request.POST)
     if form.is_valid():
-        _flash(
+        run_and_flash(
             request,
             lambda: services.team_terms_set(actor=request.user, team=team, **form.cleaned_data),
             _("内訳の設定を保存しました。"),
@@ -508,7 +503,7 @@ def team_terms(request, pk: int):
 def team_quote(request, pk: int):
     team = _team(request, pk, CHANGE)
     if request.POST.get("withdraw"):
-        _flash(
+        run_and_flash(
             request,
             lambda: services.team_quote_withdraw(actor=request.user, team=team),
             _("見積を取り下げました。チームを変更できます。"),
@@ -516,7 +511,7 @@ def team_quote(request, pk: int):
         return redirect("board:team_detail", pk=pk)
     form = forms.TeamQuoteForm(request.POST)
     if form.is_valid():
-        _flash(
+        run_and_flash(
             request,
             lambda: services.team_quote_send(actor=request.user, team=team, **form.cleaned_data),
             _("発注企業にチームの見積を送りました。"),
@@ -537,7 +532,7 @@ def _member(request, pk: int, action: str) -> TeamMember:
 def member_answer(request, pk: int):
     member = _member(request, pk, CHANGE)
     join = request.POST.get("answer") == "join"
-    _flash(
+    run_and_flash(
         request,
         lambda: services.member_answer(actor=request.user, member=member, join=join),
         _("チームに参加しました。担当工程の見積を出してください。")
@@ -553,7 +548,7 @@ def member_quote(request, pk: int):
     member = _member(request, pk, CHANGE)
     form = forms.MemberQuoteForm(request.POST)
     if form.is_valid():
-        _flash(
+        run_and_flash(
             request,
             lambda: services.member_quote(actor=request.user, member=member, **form.cleaned_data),
             _("幹事企業に見積を出しました。"),
@@ -618,8 +613,10 @@ def request_messages(request, pk: int, company_pk: int):
     if is_member(request.user, req.company):
         other = get_for_user_or_404(Company, request.user, VIEW, pk=company_pk)
         if not (
-            Admission.objects.filter(request=req, company=other, status="admitted").exists()
-            or req.teams.filter(lead=other).exists()
+            Admission.objects.for_user(request.user, VIEW)
+            .filter(request=req, company=other, status=AdmissionStatus.ADMITTED)
+            .exists()
+            or Team.objects.for_user(request.user, VIEW).filter(request=req, lead=other).exists()
         ):
             raise Http404
         shop = other

@@ -60,6 +60,18 @@ class PermissionRefused(ApplicationError):
     status_code = 403
 
 
+def invalid_input(code: str, **fields) -> ApplicationError:
+    """The refusal of a form's input: one message per named field, and the general
+    "check your input" above them."""
+    from django.utils.translation import gettext as _
+
+    return ApplicationError(
+        code,
+        _("入力内容を確認してください。"),
+        fields={name: [message] for name, message in fields.items()},
+    )
+
+
 def full_clean_or_raise(
     instance,
     *,

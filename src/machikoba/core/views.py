@@ -35,6 +35,18 @@ def save_form(
     return redirect(next_url(result) if callable(next_url) else next_url)
 
 
+def run_and_flash(request, call: Callable[[], Any], success: str) -> bool:
+    """Run a service from a button: success or refusal becomes a message on the page.
+    Returns whether it succeeded."""
+    try:
+        call()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 

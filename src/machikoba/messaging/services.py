@@ -18,7 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.core.access import CHANGE, VIEW, company_ids_for
-from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.errors import (
+    ApplicationError,
+    PermissionRefused,
+    full_clean_or_raise,
+    invalid_input,
+)
 from machikoba.messaging.access import ALL_ROLES, EDITOR_ROLES
 from machikoba.messaging.models import (
     BODY_MAX_LENGTH,
@@ -39,14 +44,6 @@ DIGEST_DELAY = dt.timedelta(minutes=5)
 # the company's whole history; it stays unread in the inbox).
 DIGEST_LOOKBACK = dt.timedelta(days=7)
 DIGEST_KIND = "message_digest"
-
-
-def _invalid(code: str, **fields) -> ApplicationError:
-    return ApplicationError(
-        code,
-        _("入力内容を確認してください。"),
-        fields={name: [message] for name, message in fields.items()},
-    )
 
 
 def _is_local_path(path: str) -> bool:
@@ -80,7 +77,7 @@ def thread_open(
     if not companies:
         errors["companies"] = _("参加する企業を指定してください。")
     if errors:
-        raise _invalid("thread_invalid", **errors)
+        raise invalid_input("thread_invalid", **errors)
     thread = Thread.objects.filter(subject_key=key).first()
     if thread is None:
         thread = Thread(title=title, subject_key=key, subject_path=subject_path, job=job)
@@ -170,16 +167,16 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
     uploads = [u for u in uploads if u is not None]
     body = (body or "").strip()
     if not body and not uploads:
-        raise _invalid(
+        raise invalid_input(
             "message_empty", body=_("メッセージを入力するか、ファイルを添付してください。")
         )
     if len(body) > BODY_MAX_LENGTH:
-        raise _invalid(
+        raise invalid_input(
             "message_too_long",
             body=_("メッセージは %(max)s 文字以内で入力してください。") % {"max": BODY_MAX_LENGTH},
         )
     if len(uploads) > MAX_ATTACHMENTS:
-        raise _invalid(
+        raise invalid_input(
             "too_many_attachments",
             file=_("添付できるファイルは %(max)s 個までです。") % {"max": MAX_ATTACHMENTS},
         )

@@ -19,7 +19,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from machikoba.core.audit import audit_record
-from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.errors import (
+    ApplicationError,
+    PermissionRefused,
+    full_clean_or_raise,
+    invalid_input,
+)
 from machikoba.core.money import format_yen
 from machikoba.core.notifications import EVERYONE, notify_company
 from machikoba.network.access import is_editor, is_member
@@ -50,14 +55,6 @@ from machikoba.network.models import (
 
 # 中小受託取引適正化法: payment within 60 days of receiving the work.
 MAX_PAYMENT_DAYS = 60
-
-
-def _invalid(code: str, **fields) -> ApplicationError:
-    return ApplicationError(
-        code,
-        _("入力内容を確認してください。"),
-        fields={name: [message] for name, message in fields.items()},
-    )
 
 
 def _require_job_editor(actor, job: Job) -> None:
@@ -97,7 +94,7 @@ def job_create(
             "not_job_editor", _("案件を登録できるのは、企業の経営者とスタッフだけです。")
         )
     if due_date < timezone.localdate():
-        raise _invalid("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
+        raise invalid_input("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
     job = Job(
         company=company,
         part_name=part_name.strip(),
@@ -120,7 +117,7 @@ def job_create(
 def _attach_documents(job: Job, documents) -> None:
     foreign = [d for d in documents if d.company_id != job.company_id]
     if foreign:
-        raise _invalid("job_invalid", documents=_("自社の図面だけを添付できます。"))
+        raise invalid_input("job_invalid", documents=_("自社の図面だけを添付できます。"))
     job.documents.set(documents)
 
 
@@ -145,7 +142,7 @@ def job_update(*, actor, job: Job, documents=None, **fields) -> Job:
         and fields["due_date"] != job.due_date
         and fields["due_date"] < timezone.localdate()
     ):
-        raise _invalid("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
+        raise invalid_input("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
     for name, value in fields.items():
         setattr(job, name, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(job, code="job_invalid")
@@ -219,7 +216,7 @@ def step_add(
     _require_open(job)
     steps = _positions(job)
     if position is not None and not 1 <= position <= len(steps) + 1:
-        raise _invalid(
+        raise invalid_input(
             "step_invalid",
             position=_("順番は 1 から %(n)d の間で指定してください。") % {"n": len(steps) + 1},
         )
@@ -290,7 +287,7 @@ def step_move(*, actor, step: Step, to_position: int) -> Step:
     steps = _positions(step.job)
     current = next(s for s in steps if s.pk == step.pk)
     if not 1 <= to_position <= len(steps):
-        raise _invalid(
+        raise invalid_input(
             "step_invalid",
             position=_("順番は 1 から %(n)d の間で指定してください。") % {"n": len(steps)},
         )
@@ -353,7 +350,7 @@ def rfq_send(
     if deadline <= timezone.now():
         errors["deadline"] = _("回答期限には未来の日時を指定してください。")
     if errors:
-        raise _invalid("rfq_invalid", **errors)
+        raise invalid_input("rfq_invalid", **errors)
     locked = list(Step.objects.select_for_update().filter(pk__in=[s.pk for s in steps]))
     if any(s.status != StepStatus.PLANNED for s in locked):
         raise ApplicationError(
@@ -441,7 +438,7 @@ def _clean_breaks(quantity_breaks) -> list[dict]:
     for row in quantity_breaks or []:
         quantity, price = int(row["quantity"]), int(row["price"])
         if quantity < 1 or price < 1:
-            raise _invalid(
+            raise invalid_input(
                 "quote_invalid",
                 quantity_breaks=_("数量別の金額は、数量・金額とも 1 以上にしてください。"),
             )
@@ -468,7 +465,7 @@ def _check_quote(*, price, lead_time_days, valid_until) -> None:
     if valid_until is None or valid_until < timezone.localdate():
         errors["valid_until"] = _("有効期限には今日以降の日付を指定してください。")
     if errors:
-        raise _invalid("quote_invalid", **errors)
+        raise invalid_input("quote_invalid", **errors)
 
 
 def _quote_write(
@@ -557,7 +554,7 @@ def quote_submit(
 
 def _check_decline(reason: str) -> None:
     if not reason.strip():
-        raise _invalid("decline_invalid", reason=_("辞退の理由を入力してください。"))
+        raise invalid_input("decline_invalid", reason=_("辞退の理由を入力してください。"))
 
 
 def _decline_write(
@@ -638,7 +635,7 @@ def rfq_award(
         today=today,
     )
     if errors:
-        raise _invalid("order_invalid", **errors)
+        raise invalid_input("order_invalid", **errors)
     rfq = Rfq.objects.select_for_update().select_related("job").get(pk=rfq.pk)
     if rfq.status != RfqStatus.OPEN:
         raise ApplicationError(
@@ -820,7 +817,7 @@ def order_change(*, actor, order: Order, reason: str, **terms) -> Order:
             "order_delivered", _("出荷済みの注文は変更できません。受注企業と相談してください。")
         )
     if not reason.strip():
-        raise _invalid("order_invalid", reason=_("変更の理由を入力してください。"))
+        raise invalid_input("order_invalid", reason=_("変更の理由を入力してください。"))
     merged = {name: terms.get(name, getattr(order, name)) for name in ORDER_TERMS}
     errors = _order_errors(
         delivery_date=merged["delivery_date"],
@@ -833,7 +830,7 @@ def order_change(*, actor, order: Order, reason: str, **terms) -> Order:
     if merged["price"] is None or merged["price"] < 1:
         errors["price"] = _("金額は 1 円以上で入力してください。")
     if errors:
-        raise _invalid("order_invalid", **errors)
+        raise invalid_input("order_invalid", **errors)
     for name, value in merged.items():
         setattr(order, name, value.strip() if isinstance(value, str) else value)
     order.version += 1
@@ -870,7 +867,7 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
             ),
         )
     if not reason.strip():
-        raise _invalid("order_invalid", reason=_("取り消しの理由を入力してください。"))
+        raise invalid_input("order_invalid", reason=_("取り消しの理由を入力してください。"))
     steps = list(order.steps.select_for_update())
     if any(s.status not in (StepStatus.REQUESTED, StepStatus.ORDERED) for s in steps):
         raise ApplicationError(
@@ -1045,7 +1042,7 @@ def step_allow_early_start(*, actor, step: Step, reason: str) -> Step:
     _require_open(step.job)
     _require_state(step, StepStatus.PLANNED, StepStatus.REQUESTED, StepStatus.ORDERED)
     if not reason.strip():
-        raise _invalid("override_invalid", reason=_("理由を入力してください。"))
+        raise invalid_input("override_invalid", reason=_("理由を入力してください。"))
     step.start_override_reason = reason.strip()[:300]
     step.save(update_fields=["start_override_reason", "updated_at"])
     audit_record(
@@ -1100,7 +1097,7 @@ def step_ship(*, actor, step: Step, quantity: int) -> Step:
     _require_state(step, StepStatus.DONE)
     _require_performer(actor, step)
     if quantity is None or quantity < 1:
-        raise _invalid("ship_invalid", quantity=_("出荷数は 1 以上で入力してください。"))
+        raise invalid_input("ship_invalid", quantity=_("出荷数は 1 以上で入力してください。"))
     _transition(
         actor,
         step,
@@ -1159,9 +1156,9 @@ def step_receive(
             "not_receiver", _("受け入れを記録できるのは、次の工程の担当企業の人だけです。")
         )
     if good_quantity is None or good_quantity < 0 or defect_quantity is None or defect_quantity < 0:
-        raise _invalid("receive_invalid", good_quantity=_("数量は 0 以上で入力してください。"))
+        raise invalid_input("receive_invalid", good_quantity=_("数量は 0 以上で入力してください。"))
     if good_quantity + defect_quantity > step.shipped_quantity:
-        raise _invalid(
+        raise invalid_input(
             "receive_invalid",
             good_quantity=_("良品と不良の合計が出荷数 (%(n)d) を超えています。")
             % {"n": step.shipped_quantity},
@@ -1267,7 +1264,7 @@ def rfq_question_ask(*, actor, recipient: RfqRecipient, question: str) -> RfqQue
     if rfq.status != RfqStatus.OPEN or rfq.deadline <= timezone.now():
         raise ApplicationError("rfq_closed", _("この見積依頼はすでに締め切られています。"))
     if not question.strip():
-        raise _invalid("question_invalid", question=_("質問を入力してください。"))
+        raise invalid_input("question_invalid", question=_("質問を入力してください。"))
     asked = RfqQuestion(
         rfq=rfq,
         company=recipient.company,
@@ -1296,7 +1293,7 @@ def rfq_question_answer(*, actor, question: RfqQuestion, answer: str) -> RfqQues
     if question.answered_at is not None:
         raise ApplicationError("question_answered", _("この質問にはすでに回答しています。"))
     if not answer.strip():
-        raise _invalid("answer_invalid", answer=_("回答を入力してください。"))
+        raise invalid_input("answer_invalid", answer=_("回答を入力してください。"))
     question.answer, question.answered_at, question.answered_by = (
         answer.strip(),
         timezone.now(),
@@ -1376,7 +1373,7 @@ def rating_submit(
         if not isinstance(value, int) or not 1 <= value <= 5:
             errors[name] = _("1 から 5 で評価してください。")
     if errors:
-        raise _invalid("rating_invalid", **errors)
+        raise invalid_input("rating_invalid", **errors)
     if Rating.objects.filter(job=job, rater=rater, rated=rated).exists():
         raise ApplicationError("already_rated", _("この相手はすでに評価しています。"))
     rating = Rating(
@@ -1414,7 +1411,7 @@ def rating_respond(*, actor, rating: Rating, response: str) -> Rating:
     if rating.responded_at is not None:
         raise ApplicationError("already_responded", _("この評価にはすでに返信しています。"))
     if not response.strip():
-        raise _invalid("response_invalid", response=_("返信を入力してください。"))
+        raise invalid_input("response_invalid", response=_("返信を入力してください。"))
     rating.response, rating.responded_at = response.strip(), timezone.now()
     full_clean_or_raise(rating, code="response_invalid")
     rating.save(update_fields=["response", "responded_at", "updated_at"])
@@ -1469,12 +1466,12 @@ def guest_link_issue(
         )
     email = email.strip()
     if channel not in GuestLinkChannel.values:
-        raise _invalid("guest_link_invalid_channel", channel=_("送り方を選んでください。"))
+        raise invalid_input("guest_link_invalid_channel", channel=_("送り方を選んでください。"))
     if channel == GuestLinkChannel.EMAIL:
         try:
             validate_email(email)
         except ValidationError:
-            raise _invalid(
+            raise invalid_input(
                 "guest_link_invalid_email", email=_("メールアドレスを正しく入力してください。")
             ) from None
     else:
@@ -1734,7 +1731,7 @@ def guest_claim(*, link: GuestLink, email: str, name: str, password: str, ip_add
         except ValidationError as error:
             errors["password"] = " ".join(error.messages)
     if errors:
-        raise _invalid("guest_claim_invalid", **errors)
+        raise invalid_input("guest_claim_invalid", **errors)
     user = user_model.objects.create_user(email, password, name=name)
     # An address the link was mailed to is proven; any other is confirmed at first sign-in.
     proven = link.channel == GuestLinkChannel.EMAIL and link.email.lower() == email

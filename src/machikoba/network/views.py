@@ -20,6 +20,7 @@ from machikoba.core.views import (
     active_company_or_403,
     client_ip,
     content_disposition,
+    run_and_flash,
     save_form,
 )
 from machikoba.drawings.models import Document
@@ -43,17 +44,6 @@ from machikoba.network.models import (
     RfqRecipient,
     Step,
 )
-
-
-def _refusal_flash(request, call, success: str) -> None:
-    """Run a service from a button: success or refusal becomes a message on the page."""
-    try:
-        call()
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-
 
 # --- jobs -------------------------------------------------------------------------------
 
@@ -336,7 +326,7 @@ def _gantt(job: Job, steps: list[Step]) -> dict:
 @require_POST
 def job_close(request, pk: int):
     job = get_for_user_or_404(Job, request.user, CHANGE, pk=pk)
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.job_close(actor=request.user, job=job),
         _("案件を完了にしました。"),
@@ -358,7 +348,7 @@ def rating_submit(request, pk: int):
         value = request.POST.get(name, "")
         if value.isdigit():
             scores[name] = int(value)
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.rating_submit(
             actor=request.user,
@@ -379,7 +369,7 @@ def rating_respond(request, pk: int):
     rating = get_for_user_or_404(
         Rating.objects.select_related("rated"), request.user, CHANGE, pk=pk
     )
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.rating_respond(
             actor=request.user, rating=rating, response=request.POST.get("response", "")
@@ -395,7 +385,7 @@ def claim_resolve(request, pk: int):
     claim = get_for_user_or_404(
         Claim.objects.select_related("step__job"), request.user, CHANGE, pk=pk
     )
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.claim_resolve(actor=request.user, claim=claim),
         _("解決済みにしました。"),
@@ -463,7 +453,7 @@ def _step(request, pk: int, action=VIEW) -> Step:
 def step_move(request, pk: int):
     step = _step(request, pk, CHANGE)
     offset = -1 if request.POST.get("direction") == "up" else 1
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.step_move(
             actor=request.user, step=step, to_position=step.position + offset
@@ -477,7 +467,7 @@ def step_move(request, pk: int):
 @require_POST
 def step_remove(request, pk: int):
     step = _step(request, pk, CHANGE)
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.step_remove(actor=request.user, step=step),
         _("工程を削除しました。"),
@@ -496,7 +486,7 @@ def step_progress(request, pk: int, action: str):
             return redirect(job_url)
         call = {"start": services.step_start, "finish": services.step_finish}[action]
         done = {"start": _("開始しました。"), "finish": _("加工完了を記録しました。")}[action]
-        _refusal_flash(request, lambda: call(actor=request.user, step=step), done)
+        run_and_flash(request, lambda: call(actor=request.user, step=step), done)
         return redirect(request.POST.get("next") or job_url)
     if action == "ship":
         form = forms.ShipForm(request.POST or None, initial={"quantity": step.job.quantity})
@@ -732,7 +722,7 @@ def quote_decline(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("辞退の理由を入力してください。"))
     else:
-        _refusal_flash(
+        run_and_flash(
             request,
             lambda: services.quote_decline(
                 actor=request.user, recipient=recipient, reason=form.cleaned_data["reason"]
@@ -746,7 +736,7 @@ def quote_decline(request, pk: int):
 @require_POST
 def rfq_ask(request, pk: int):
     recipient = _my_recipient(request, pk)
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.rfq_question_ask(
             actor=request.user, recipient=recipient, question=request.POST.get("question", "")
@@ -767,7 +757,7 @@ def rfq_answer(request, pk: int, question_pk: int):
         pk=question_pk,
         rfq=rfq,
     )
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.rfq_question_answer(
             actor=request.user, question=question, answer=request.POST.get("answer", "")
@@ -859,7 +849,7 @@ def order_change(request, pk: int):
 @require_POST
 def order_cancel(request, pk: int):
     order = get_for_user_or_404(Order, request.user, CHANGE, pk=pk)
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.order_cancel(
             actor=request.user, order=order, reason=request.POST.get("reason", "")
@@ -873,7 +863,7 @@ def order_cancel(request, pk: int):
 @require_POST
 def order_accept(request, pk: int):
     order = get_for_user_or_404(Order, request.user, VIEW, pk=pk)
-    _refusal_flash(
+    run_and_flash(
         request,
         lambda: services.order_accept(actor=request.user, order=order),
         _("注文を請けました (注文請書を記録しました)。"),
@@ -964,7 +954,7 @@ def handoff(request, pk: int):
                 actor=request.user, step=step, good_quantity=step.shipped_quantity
             ),
         }
-        _refusal_flash(request, calls[action], _("記録しました。"))
+        run_and_flash(request, calls[action], _("記録しました。"))
         return redirect("network:handoff", pk=step.pk)
     return render(
         request,
@@ -1000,7 +990,7 @@ def guest_link_email(request, pk: int, recipient_pk: int):
     if not form.is_valid():
         messages.error(request, _("メールアドレスを正しく入力してください。"))
     else:
-        _refusal_flash(
+        run_and_flash(
             request,
             lambda: services.guest_link_issue(
                 actor=request.user,
@@ -1185,13 +1175,31 @@ def guest_rfq_page(request, link, token):
     return _guest_page(request, link, token)
 
 
-@require_POST
-@_guest
-def guest_quote(request, link, token):
-    form = forms.QuoteForm(request.POST)
+def _guest_answer(request, link, token, form, answer, success: str, form_name: str):
+    """A quote or a decline through the link: the service answers and uses the link up;
+    a refusal shows the form again; a link already used goes back to its thanks page."""
     done = save_form(
         request,
         form,
+        answer,
+        success_message=success,
+        next_url=reverse("network:guest_rfq", args=[token]),
+    )
+    if done:
+        return done
+    if link.used_at is not None:
+        return redirect("network:guest_rfq", token=token)
+    return _guest_page(request, link, token, **{form_name: form})
+
+
+@require_POST
+@_guest
+def guest_quote(request, link, token):
+    return _guest_answer(
+        request,
+        link,
+        token,
+        forms.QuoteForm(request.POST),
         lambda data: services.guest_quote_submit(
             link=link,
             price=data["price"],
@@ -1201,34 +1209,25 @@ def guest_quote(request, link, token):
             quantity_breaks=data["quantity_breaks"],
             ip_address=client_ip(request),
         ),
-        success_message=_("見積を提出しました。"),
-        next_url=reverse("network:guest_rfq", args=[token]),
+        _("見積を提出しました。"),
+        "quote_form",
     )
-    if done:
-        return done
-    if link.used_at is not None:
-        return redirect("network:guest_rfq", token=token)
-    return _guest_page(request, link, token, quote_form=form)
 
 
 @require_POST
 @_guest
 def guest_decline(request, link, token):
-    form = forms.DeclineForm(request.POST)
-    done = save_form(
+    return _guest_answer(
         request,
-        form,
+        link,
+        token,
+        forms.DeclineForm(request.POST),
         lambda data: services.guest_decline(
             link=link, reason=data["reason"], ip_address=client_ip(request)
         ),
-        success_message=_("辞退を伝えました。"),
-        next_url=reverse("network:guest_rfq", args=[token]),
+        _("辞退を伝えました。"),
+        "decline_form",
     )
-    if done:
-        return done
-    if link.used_at is not None:
-        return redirect("network:guest_rfq", token=token)
-    return _guest_page(request, link, token, decline_form=form)
 
 
 @require_POST

@@ -77,8 +77,13 @@ def test_the_board_lists_what_a_shop_can_do_by_default(world, buyer):
     Capability.objects.create(company=shop, process=process("heat_treatment"))
     listed = selectors.board_requests(user=owner_of(shop), company=shop, query=query)
     assert list(listed) == [request]
+    other = make_request(buyer, processes=[(process("surface.plating.hard_chrome"), "")])
+    assert list(selectors.board_requests(user=owner_of(shop), company=shop, query=query)) == [
+        request
+    ]
     everything = selectors.BoardFilter(capable_only=False)
-    assert list(selectors.board_requests(user=owner_of(shop), company=shop, query=everything))
+    listed = selectors.board_requests(user=owner_of(shop), company=shop, query=everything)
+    assert set(listed) == {request, other}
 
 
 def test_chosen_shops_are_admitted_when_they_accept_the_nda(world, buyer):
