@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "machikoba.network",
     "machikoba.board",
     "machikoba.messaging",
+    "machikoba.shopfloor",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -272,7 +273,7 @@ STORAGES = {
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "mail"],
+        "QUEUES": ["default", "mail", "planning"],
     }
 }
 
@@ -327,6 +328,11 @@ MACHIKOBA_GUEST_LINK_DAYS = env.int("GUEST_LINK_DAYS", default=14)
 # a reason instead of holding the worker.
 MACHIKOBA_DRAWING_RENDER_SECONDS = env.int("DRAWING_RENDER_SECONDS", default=600)
 MACHIKOBA_DRAWING_RENDER_MEMORY_MB = env.int("DRAWING_RENDER_MEMORY_MB", default=3072)
+# Machine schedules: the most operations (pieces of steps) one plan may hold, how many
+# days ahead it reaches, and the solver threads a plan uses.
+MACHIKOBA_SCHEDULE_MAX_OPERATIONS = env.int("SCHEDULE_MAX_OPERATIONS", default=1500)
+MACHIKOBA_SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=90)
+MACHIKOBA_SCHEDULE_WORKERS = env.int("SCHEDULE_WORKERS", default=2)
 # Uploads above this are refused by Django before a view sees them (import files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

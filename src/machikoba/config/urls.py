@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("machikoba.network.urls")),
     path("", include("machikoba.board.urls")),
     path("", include("machikoba.messaging.urls")),
+    path("", include("machikoba.shopfloor.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

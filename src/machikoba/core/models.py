@@ -99,6 +99,10 @@ AUDIT_VERB_LABELS = {
     "ward_role.grant": _("区の役割を付与"),
     "ward_role.revoke": _("区の役割を解除"),
     "ward_role.update": _("区の役割の期限を変更"),
+    "schedule.calendar": _("稼働カレンダーを変更"),
+    "schedule.step_work": _("工程の加工時間・設備を設定"),
+    "schedule.plan": _("設備の計画を作成"),
+    "schedule.move": _("計画した作業を移動"),
 }
 
 

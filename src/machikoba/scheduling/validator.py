@@ -14,6 +14,33 @@ from collections.abc import Iterable
 from .errors import InvalidScheduleError
 from .model import Assignment, Job, Problem, Resource
 
+OperationKey = tuple[str, int]
+
+
+class Fault(str):
+    """One broken rule: the message (for developers and logs), plus what a user interface
+    needs to flag it: a ``kind``, the operations involved and the resource.
+
+    Kinds: ``unknown``, ``twice``, ``unscheduled``, ``ineligible``, ``duration``,
+    ``negative``, ``release``, ``precedence``, ``frozen``, ``overlap``, ``capacity``,
+    ``calendar``.
+    """
+
+    kind: str
+    operations: tuple[OperationKey, ...]
+    resource: str | None
+
+    def __new__(
+        cls,
+        message: str,
+        kind: str,
+        operations: tuple[OperationKey, ...] = (),
+        resource: str | None = None,
+    ) -> Fault:
+        fault = super().__new__(cls, message)
+        fault.kind, fault.operations, fault.resource = kind, operations, resource
+        return fault
+
 
 def check_schedule(problem: Problem, assignments: Iterable[Assignment]) -> None:
     faults = schedule_faults(problem, assignments)
@@ -21,10 +48,10 @@ def check_schedule(problem: Problem, assignments: Iterable[Assignment]) -> None:
         raise InvalidScheduleError(faults)
 
 
-def schedule_faults(problem: Problem, assignments: Iterable[Assignment]) -> list[str]:
-    """Every broken rule, one message each; an empty list means the schedule is valid."""
+def schedule_faults(problem: Problem, assignments: Iterable[Assignment]) -> list[Fault]:
+    """Every broken rule, one :class:`Fault` each; an empty list means the schedule is valid."""
     assignments = list(assignments)
-    faults: list[str] = []
+    faults: list[Fault] = []
     by_operation = _each_operation_once(problem, assignments, faults)
     jobs = {job.id: job for job in problem.jobs}
     resources = {resource.id: resource for resource in problem.resources}
@@ -71,47 +98,74 @@ def _label(job_id: str, position: int) -> str:
 
 
 def _each_operation_once(
-    problem: Problem, assignments: list[Assignment], faults: list[str]
+    problem: Problem, assignments: list[Assignment], faults: list[Fault]
 ) -> dict[tuple[str, int], Assignment]:
     expected = {(job.id, p) for job in problem.jobs for p in range(len(job.operations))}
     found: dict[tuple[str, int], Assignment] = {}
     for assignment in assignments:
         key = (assignment.job, assignment.operation)
         if key not in expected:
-            faults.append(f"{_label(*key)} is not in the problem")
+            faults.append(Fault(f"{_label(*key)} is not in the problem", "unknown", (key,)))
         elif key in found:
-            faults.append(f"{_label(*key)} is scheduled more than once")
+            faults.append(Fault(f"{_label(*key)} is scheduled more than once", "twice", (key,)))
         else:
             found[key] = assignment
     for key in sorted(expected - found.keys()):
-        faults.append(f"{_label(*key)} is not scheduled")
+        faults.append(Fault(f"{_label(*key)} is not scheduled", "unscheduled", (key,)))
     return found
 
 
-def _check_alternative(job: Job, position: int, assignment: Assignment, faults: list[str]) -> None:
+def _check_alternative(
+    job: Job, position: int, assignment: Assignment, faults: list[Fault]
+) -> None:
     label = _label(job.id, position)
     options = {a.resource: a.duration for a in job.operations[position].alternatives}
     if assignment.resource not in options:
-        faults.append(f"{label} is on {assignment.resource!r}, which is not eligible")
+        faults.append(
+            Fault(
+                f"{label} is on {assignment.resource!r}, which is not eligible",
+                "ineligible",
+                ((job.id, position),),
+                assignment.resource,
+            )
+        )
         return
     if assignment.end - assignment.start != options[assignment.resource]:
         faults.append(
-            f"{label} lasts {assignment.end - assignment.start} on {assignment.resource!r}; "
-            f"its duration there is {options[assignment.resource]}"
+            Fault(
+                f"{label} lasts {assignment.end - assignment.start} on {assignment.resource!r}; "
+                f"its duration there is {options[assignment.resource]}",
+                "duration",
+                ((job.id, position),),
+                assignment.resource,
+            )
         )
     if assignment.start < 0:
-        faults.append(f"{label} starts at {assignment.start}, before time 0")
+        faults.append(
+            Fault(
+                f"{label} starts at {assignment.start}, before time 0",
+                "negative",
+                ((job.id, position),),
+                assignment.resource,
+            )
+        )
 
 
 def _check_job_order(
-    problem: Problem, by_operation: dict[tuple[str, int], Assignment], faults: list[str]
+    problem: Problem, by_operation: dict[tuple[str, int], Assignment], faults: list[Fault]
 ) -> None:
     transport = problem.transport
     for job in problem.jobs:
         first = by_operation.get((job.id, 0))
         if first is not None and first.start < job.release:
             faults.append(
-                f"{_label(job.id, 0)} starts at {first.start}, before the release {job.release}"
+                Fault(
+                    f"{_label(job.id, 0)} starts at {first.start}, before the release "
+                    f"{job.release}",
+                    "release",
+                    ((job.id, 0),),
+                    first.resource,
+                )
             )
         for position in range(1, len(job.operations)):
             before = by_operation.get((job.id, position - 1))
@@ -123,13 +177,18 @@ def _check_job_order(
                 lag = transport.between.get((before.resource, after.resource), transport.default)
             if after.start < before.end + lag:
                 faults.append(
-                    f"{_label(job.id, position)} starts at {after.start}, before its "
-                    f"predecessor ends ({before.end}) plus transport ({lag})"
+                    Fault(
+                        f"{_label(job.id, position)} starts at {after.start}, before its "
+                        f"predecessor ends ({before.end}) plus transport ({lag})",
+                        "precedence",
+                        ((job.id, position - 1), (job.id, position)),
+                        after.resource,
+                    )
                 )
 
 
 def _check_frozen(
-    problem: Problem, by_operation: dict[tuple[str, int], Assignment], faults: list[str]
+    problem: Problem, by_operation: dict[tuple[str, int], Assignment], faults: list[Fault]
 ) -> None:
     for frozen in problem.frozen:
         assignment = by_operation.get((frozen.job, frozen.operation))
@@ -137,12 +196,18 @@ def _check_frozen(
             continue
         if (assignment.resource, assignment.start) != (frozen.resource, frozen.start):
             faults.append(
-                f"{_label(frozen.job, frozen.operation)} is frozen on {frozen.resource!r} at "
-                f"{frozen.start} but scheduled on {assignment.resource!r} at {assignment.start}"
+                Fault(
+                    f"{_label(frozen.job, frozen.operation)} is frozen on {frozen.resource!r} "
+                    f"at {frozen.start} but scheduled on {assignment.resource!r} at "
+                    f"{assignment.start}",
+                    "frozen",
+                    ((frozen.job, frozen.operation),),
+                    assignment.resource,
+                )
             )
 
 
-def _check_capacity(resource: Resource, booked: list[Assignment], faults: list[str]) -> None:
+def _check_capacity(resource: Resource, booked: list[Assignment], faults: list[Fault]) -> None:
     if resource.capacity is None:
         return
     if resource.capacity == 1:
@@ -153,8 +218,13 @@ def _check_capacity(resource: Resource, booked: list[Assignment], faults: list[s
                     break
                 if _overlap(first, second):
                     faults.append(
-                        f"{_label(first.job, first.operation)} and "
-                        f"{_label(second.job, second.operation)} overlap on {resource.id!r}"
+                        Fault(
+                            f"{_label(first.job, first.operation)} and "
+                            f"{_label(second.job, second.operation)} overlap on {resource.id!r}",
+                            "overlap",
+                            ((first.job, first.operation), (second.job, second.operation)),
+                            resource.id,
+                        )
                     )
         return
     # Ends sort before starts at the same instant: back-to-back work does not overlap.
@@ -167,8 +237,13 @@ def _check_capacity(resource: Resource, booked: list[Assignment], faults: list[s
         running += 1 if is_start else -1
         if running > resource.capacity:
             faults.append(
-                f"{running} operations run at once on {resource.id!r} at {time}; "
-                f"its capacity is {resource.capacity}"
+                Fault(
+                    f"{running} operations run at once on {resource.id!r} at {time}; "
+                    f"its capacity is {resource.capacity}",
+                    "capacity",
+                    tuple((a.job, a.operation) for a in booked if a.start <= time < a.end),
+                    resource.id,
+                )
             )
             return
 
@@ -177,15 +252,20 @@ def _overlap(first: Assignment, second: Assignment) -> bool:
     return first.start < second.end and second.start < first.end
 
 
-def _check_calendar(resource: Resource, booked: list[Assignment], faults: list[str]) -> None:
+def _check_calendar(resource: Resource, booked: list[Assignment], faults: list[Fault]) -> None:
     if resource.windows is None:
         return
     windows = _joined(resource.windows)
     for assignment in booked:
         if not any(s <= assignment.start and assignment.end <= e for s, e in windows):
             faults.append(
-                f"{_label(assignment.job, assignment.operation)} on {resource.id!r} "
-                f"[{assignment.start}, {assignment.end}) is not inside one working window"
+                Fault(
+                    f"{_label(assignment.job, assignment.operation)} on {resource.id!r} "
+                    f"[{assignment.start}, {assignment.end}) is not inside one working window",
+                    "calendar",
+                    ((assignment.job, assignment.operation),),
+                    resource.id,
+                )
             )
 
 

@@ -476,6 +476,7 @@ class Command(BaseCommand):
             self._drawings(companies)
             self._network(companies)
             self._board(companies)
+            self._schedule(companies)
         self.stdout.write(self.style.SUCCESS(f"Demo ward ready: {len(companies)} companies."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, *_rest in DEMO_USERS:
@@ -662,6 +663,21 @@ class Command(BaseCommand):
                 lead_time_days=5,
                 comment=comment,
             )
+
+    def _schedule(self, companies: list[Company]) -> None:
+        """A week of turning for the demo owner's machines (設備の計画), including a job it
+        turns for the grinding shop."""
+        from machikoba.shopfloor.demo import seed_week
+        from machikoba.shopfloor.models import StepWork
+
+        if StepWork.objects.filter(company=companies[0]).exists():
+            return
+        seed_week(
+            company=companies[0],
+            owner=User.objects.get(email="owner@example.com"),
+            customer=companies[9],
+            customer_owner=User.objects.get(email="grinding@example.com"),
+        )
 
     def _network(self, companies: list[Company]) -> None:
         """A job in progress at the demo owner's shop: turning started in-house, the heat

@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("順番待ち")
+    RUNNING = "running", _("計画中")
+    DONE = "done", _("完了")
+    FAILED = "failed", _("失敗")
+
+
+class PlanObjective(models.TextChoices):
+    # Lexicographic: first no late orders (weighted tardiness), then finish early.
+    DUE_DATES = "due_dates", _("納期遅れを最小に (その上で早く終える)")
+    MAKESPAN = "makespan", _("全体を早く終える")
+
+
+OBJECTIVES = {
+    PlanObjective.DUE_DATES: ["tardiness", "makespan"],
+    PlanObjective.MAKESPAN: ["makespan"],
+}
+
+# The plan's search time the owner may choose, in seconds.
+TIME_LIMIT_CHOICES = [
+    (10, _("10秒 (すぐ)")),
+    (30, _("30秒 (ふつう)")),
+    (60, _("60秒 (じっくり)")),
+]
+
+WEEKDAY_CHOICES = [
+    (0, _("月")),
+    (1, _("火")),
+    (2, _("水")),
+    (3, _("木")),
+    (4, _("金")),
+    (5, _("土")),
+    (6, _("日")),
+]
