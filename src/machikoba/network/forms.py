@@ -244,3 +244,26 @@ class GuestClaimForm(ServiceForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("10 文字以上。"),
     )
+
+
+class PlanForm(ServiceForm):
+    """The network plan's one action: the RFQ answer deadline (the plan starts the
+    proposed steps after it) and a note for every shop asked."""
+
+    deadline = forms.DateTimeField(
+        label=_("回答期限"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("提案した工程は、回答期限の翌営業日に発注する前提で計画しています。"),
+    )
+    message = forms.CharField(
+        label=_("依頼先へのひとこと (任意)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("回答期限には未来の日時を指定してください。"))
+        return deadline

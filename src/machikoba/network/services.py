@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -400,6 +401,113 @@ def rfq_send(
             path=reverse("network:rfq_detail", args=[rfq.pk]),
         )
     return rfq
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One row of a network plan to turn into an RFQ: the step, the shop proposed for it
+    and the proposed dates (they become the step's planned dates)."""
+
+    step: Step
+    company: object
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@transaction.atomic
+def plan_rfqs_send(
+    *,
+    actor,
+    job: Job,
+    rows: list[PlannedRequest],
+    deadline: dt.datetime,
+    message: str = "",
+    ip_address=None,
+) -> list[Rfq]:
+    """ネットワーク計画 → RFQs in one action: one ``rfq_send`` per proposed shop, with the
+    steps proposed for it and the proposed dates in its message; the steps take the
+    proposed dates as planned dates. All or nothing: a step already asked or ordered
+    since the plan was made refuses the whole action."""
+    _require_job_editor(actor, job)
+    _require_open(job)
+    if not rows:
+        raise ApplicationError(
+            "plan_empty", _("見積を依頼する工程がありません。計画を作り直してください。")
+        )
+    if deadline <= timezone.now():
+        raise ApplicationError(
+            "plan_invalid",
+            _("回答期限には未来の日時を指定してください。"),
+            fields={"deadline": [_("回答期限には未来の日時を指定してください。")]},
+        )
+    if any(r.step.job_id != job.pk for r in rows) or len({r.step.pk for r in rows}) != len(rows):
+        raise ApplicationError("plan_invalid", _("この案件の工程を 1 回ずつ指定してください。"))
+    if any(r.company.pk == job.company_id for r in rows):
+        raise ApplicationError("plan_invalid", _("自社には見積を依頼できません。"))
+    if any(r.start and r.end and r.start > r.end for r in rows):
+        raise ApplicationError("plan_invalid", _("開始予定日は完了予定日以前にしてください。"))
+    locked = {
+        s.pk: s
+        for s in Step.objects.select_for_update()
+        .select_related("process")
+        .filter(pk__in=[r.step.pk for r in rows])
+    }
+    stale = [
+        s
+        for s in locked.values()
+        if s.status != StepStatus.PLANNED or s.in_house or s.performer_id is not None
+    ]
+    if stale:
+        step = min(stale, key=lambda s: s.position)
+        raise ApplicationError(
+            "plan_outdated",
+            _(
+                "%(position)d. %(process)s はすでに見積依頼・発注されています。"
+                "計画を作り直してください (何も送っていません)。"
+            )
+            % {"position": step.position, "process": step.process},
+        )
+    now = timezone.now()
+    for row in rows:
+        if row.start and row.end:
+            Step.objects.filter(pk=row.step.pk).update(
+                planned_start=row.start, planned_end=row.end, updated_at=now
+            )
+            audit_record(actor=actor, verb="step.update", target=row.step, company=job.company)
+    by_company: dict[int, tuple[object, list[PlannedRequest]]] = {}
+    for row in sorted(rows, key=lambda r: locked[r.step.pk].position):
+        by_company.setdefault(row.company.pk, (row.company, []))[1].append(row)
+    rfqs = []
+    for company, planned in by_company.values():
+        lines = [_("ネットワーク計画による見積依頼です。希望する日程:")]
+        for row in planned:
+            step = locked[row.step.pk]
+            if row.start and row.end:
+                lines.append(
+                    _("%(position)d. %(process)s: %(start)s 着手 〜 %(end)s 完了")
+                    % {
+                        "position": step.position,
+                        "process": step.process,
+                        "start": f"{row.start:%Y/%m/%d}",
+                        "end": f"{row.end:%Y/%m/%d}",
+                    }
+                )
+            else:
+                lines.append(f"{step.position}. {step.process}")
+        if message.strip():
+            lines += ["", message.strip()]
+        rfqs.append(
+            rfq_send(
+                actor=actor,
+                job=job,
+                steps=[locked[row.step.pk] for row in planned],
+                recipients=[company],
+                deadline=deadline,
+                message="\n".join(lines),
+                ip_address=ip_address,
+            )
+        )
+    return rfqs
 
 
 def _require_recipient_editor(actor, recipient: RfqRecipient) -> None:

@@ -25,6 +25,7 @@ from machikoba.core.views import (
 )
 from machikoba.drawings.models import Document
 from machikoba.network import forms, selectors, services
+from machikoba.network import network_plan as planning
 from machikoba.network.access import is_editor, is_member
 from machikoba.network.choices import (
     SPEC_FIELDS,
@@ -575,6 +576,119 @@ def rfq_create(request, pk: int):
         next_url=lambda rfq: reverse("network:rfq_detail", args=[rfq.pk]),
     )
     return done or render(request, "network/rfq_form.html", {"form": form, "job": job})
+
+
+# --- network plan -----------------------------------------------------------------------
+
+
+def _plan_job(request, pk: int) -> Job:
+    """The job whose plan is asked for. Another company's job is a 404; a partner of the
+    job sees the job but not its plan (candidates and prices are the owner's): 403."""
+    job = get_for_user_or_404(Job.objects.select_related("company"), request.user, VIEW, pk=pk)
+    if not is_member(request.user, job.company):
+        raise PermissionDenied
+    return job
+
+
+@login_required
+@require_GET
+def job_plan(request, pk: int):
+    """The proposal for the job's partner steps not yet asked (see ``network_plan``), with
+    a form to recompute it for another RFQ answer deadline, and the one action."""
+    job = _plan_job(request, pk)
+    bound = "deadline" in request.GET
+    form = forms.PlanForm(
+        request.GET if bound else None, initial={"deadline": forms.default_deadline()}
+    )
+    deadline = form.cleaned_data["deadline"] if bound and form.is_valid() else None
+    plan, refusal = None, None
+    try:
+        plan = planning.network_plan(user=request.user, job=job, answer_deadline=deadline)
+    except ApplicationError as error:
+        refusal = error.message
+    return render(
+        request,
+        "network/job_plan.html",
+        {
+            "job": job,
+            "plan": plan,
+            "refusal": refusal,
+            "form": form,
+            "editor": is_editor(request.user, job.company),
+            "defaults": {
+                "lead_time_days": planning.DEFAULT_LEAD_TIME_DAYS,
+                "hours_per_day": planning.HOURS_PER_DAY,
+            },
+        },
+    )
+
+
+def _posted_plan_rows(request, job: Job) -> list:
+    """The proposal rows posted back ("step:company:start:end"), resolved through the
+    access layer; None when one cannot be read."""
+    import datetime as dt
+
+    parsed = []
+    for value in request.POST.getlist("row"):
+        parts = value.split(":")
+        if len(parts) != 4 or not (parts[0].isdigit() and parts[1].isdigit()):
+            return None
+        try:
+            start = dt.date.fromisoformat(parts[2]) if parts[2] else None
+            end = dt.date.fromisoformat(parts[3]) if parts[3] else None
+        except ValueError:
+            return None
+        parsed.append((int(parts[0]), int(parts[1]), start, end))
+    steps = Step.objects.for_user(request.user, CHANGE).filter(
+        job=job, pk__in=[p[0] for p in parsed]
+    )
+    steps = {s.pk: s for s in steps}
+    companies = Company.objects.for_user(request.user, VIEW).filter(
+        is_active=True, pk__in=[p[1] for p in parsed]
+    )
+    companies = {c.pk: c for c in companies}
+    rows = []
+    for step_pk, company_pk, start, end in parsed:
+        if step_pk not in steps or company_pk not in companies:
+            return None
+        rows.append(
+            services.PlannedRequest(
+                step=steps[step_pk], company=companies[company_pk], start=start, end=end
+            )
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def job_plan_send(request, pk: int):
+    """The one action: the proposal as posted becomes one RFQ per proposed shop."""
+    job = get_for_user_or_404(Job.objects.select_related("company"), request.user, CHANGE, pk=pk)
+    plan_url = reverse("network:job_plan", args=[job.pk])
+    form = forms.PlanForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(plan_url)
+    rows = _posted_plan_rows(request, job)
+    if rows is None:
+        messages.error(request, _("計画の内容を読み取れませんでした。計画を作り直してください。"))
+        return redirect(plan_url)
+    try:
+        rfqs = services.plan_rfqs_send(
+            actor=request.user,
+            job=job,
+            rows=rows,
+            deadline=form.cleaned_data["deadline"],
+            message=form.cleaned_data["message"],
+            ip_address=client_ip(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(plan_url)
+    messages.success(request, _("この提案で見積依頼を %(n)d 件送りました。") % {"n": len(rfqs)})
+    return redirect("network:job_detail", pk=job.pk)
 
 
 @login_required
