@@ -340,6 +340,14 @@ def _lead_time(company_id, declared: dict[int, int]) -> tuple[int, str]:
 
 def _fixed_candidate(user, step: Step, company, calendar: WorkingDays) -> Candidate:
     end, start = step.planned_end, step.planned_start
+    machine_plan = None
+    if end is None and step.in_house:
+        # The shop's machine schedule says when its own steps are done.
+        from machikoba.shopfloor.selectors import planned_dates
+
+        machine_plan = planned_dates(user=user, step=step)
+        if machine_plan is not None:
+            start, end = machine_plan
     if end is None and not step.in_house:
         # Ordered without planned dates: the order's delivery date (受領日) is the end.
         order = (
@@ -354,10 +362,10 @@ def _fixed_candidate(user, step: Step, company, calendar: WorkingDays) -> Candid
         start = max(start or calendar.first, calendar.first)
         before = calendar.days_up_to(start - dt.timedelta(days=1))
         days = max(1, calendar.days_up_to(end) - before)
-        basis = _("予定日 %(start)s〜%(end)s") % {
-            "start": f"{start:%m/%d}",
-            "end": f"{end:%m/%d}",
-        }
+        label = (
+            _("設備の計画 %(start)s〜%(end)s") if machine_plan else _("予定日 %(start)s〜%(end)s")
+        )
+        basis = label % {"start": f"{start:%m/%d}", "end": f"{end:%m/%d}"}
     else:
         days, basis = _lead_time(company.pk, _declared_lead_times([company.pk], step.process))
     return Candidate(

@@ -51,6 +51,22 @@ def current_plan(*, user, company) -> ScheduleRun | None:
     )
 
 
+def planned_dates(*, user, step) -> tuple[dt.date, dt.date] | None:
+    """When the current machine plan of the step's performer does the step: the local
+    dates of its first start and last end (None when it is not in such a plan)."""
+    if step.performer_id is None:
+        return None
+    plan = current_plan(user=user, company=step.performer)
+    if plan is None:
+        return None
+    pieces = PlannedOperation.objects.for_user(user, VIEW).filter(run=plan, step=step)
+    bounds = [(o.start, o.end) for o in pieces]
+    if not bounds:
+        return None
+    start = timezone.localtime(min(b[0] for b in bounds)).date()
+    return start, timezone.localtime(max(b[1] for b in bounds)).date()
+
+
 def operation_label(operation: PlannedOperation) -> str:
     step = operation.step
     label = f"{step.job.part_name} {step.process.name}"

@@ -339,3 +339,34 @@ def test_an_ordered_step_ends_on_its_orders_delivery_date(world, owner):
     # delivery date run: the order's dates, not the shop's declared 2 days.
     assert ordered.start == plan.first_day
     assert ordered.end_hour == 3 + 8 * calendar.days_up_to(delivery)
+
+
+def test_an_in_house_step_takes_its_dates_from_the_shops_machine_plan(world, owner):
+    from machikoba.shopfloor.models import PlannedOperation, ScheduleRun
+    from machikoba.shopfloor.tests.factories import machines
+
+    _shop("熱処理", lead_time_days=2)
+    job = _job(world)
+    turning_step = Step.objects.get(job=job, position=1)
+    calendar = WorkingDays(timezone.localdate())
+    first, last = calendar.day_of_start(0), calendar.day_of_end(4 * 8)
+    lathe = machines(world.company)["nc"]
+    run = ScheduleRun.objects.create(company=world.company, status="done", origin=timezone.now())
+    tz = timezone.get_current_timezone()
+    for position, day in enumerate((first, last)):
+        start = dt.datetime.combine(day, dt.time(9), tzinfo=tz)
+        PlannedOperation.objects.create(
+            run=run,
+            step=turning_step,
+            job_key="s",
+            position=position,
+            equipment=lathe,
+            start=start,
+            end=start + dt.timedelta(hours=6),
+        )
+
+    turning = _row(network_plan(user=owner, job=job), 1)
+
+    assert turning.chosen.lead_time_days == 4
+    assert turning.end == last
+    assert "設備の計画" in turning.chosen.lead_time_basis

@@ -274,3 +274,74 @@ def test_calendar_and_step_work_input_is_checked(world):
         actor=owner, company=world.company, step=step, minutes=45, equipment=[machine["manual"]]
     )
     assert (work.minutes, list(work.equipment.all())) == (45, [machine["manual"]])
+
+
+def test_progress_is_written_while_the_solver_runs(world):
+    """A problem CP-SAT cannot close at once: the task thread writes the solver's reports
+    to the run row as they come (the progress bar reads them)."""
+    import random
+    from types import SimpleNamespace
+
+    from machikoba.scheduling import Alternative, Job, Operation, Problem, Resource
+    from machikoba.shopfloor.services import _solve_with_progress
+
+    rng = random.Random(3)
+    machines_ = [f"m{i}" for i in range(6)]
+    jobs = tuple(
+        Job(
+            f"j{j}",
+            tuple(
+                Operation(
+                    tuple(Alternative(m, rng.randint(5, 99)) for m in rng.sample(machines_, 3))
+                )
+                for _ in range(6)
+            ),
+        )
+        for j in range(15)
+    )
+    problem = Problem(jobs=jobs, resources=tuple(Resource(m) for m in machines_))
+    run = ScheduleRun.objects.create(
+        company=world.company, origin=timezone.now(), objective="makespan", time_limit=3
+    )
+    result = _solve_with_progress(run, SimpleNamespace(problem=problem))
+    run.refresh_from_db()
+    assert result.makespan is not None
+    assert run.best_objective is not None  # written by the loop, not by the final store
+    assert run.best_objective >= result.makespan
+    assert run.stage == "makespan"
+    assert 0 < run.elapsed <= 3.5
+
+
+def test_started_work_fixed_on_top_of_each_other_fails_the_plan_with_a_message(
+    world, django_capture_on_commit_callbacks
+):
+    from machikoba.network import services as network
+
+    owner = world.users[MEMBER]
+    machine = machines(world.company)
+    WorkCalendar.objects.create(
+        company=world.company, day_start=dt.time(0), day_end=dt.time(23, 59), weekdays="0123456"
+    )
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    old = ScheduleRun.objects.create(company=world.company, status="done", origin=midnight)
+    for index in range(2):
+        _job, (step,) = in_house_job(owner, world.company, name=f"着手済み{index}")
+        StepWork.objects.create(company=world.company, step=step, minutes=60)
+        network.step_start(actor=owner, step=step)
+        PlannedOperation.objects.create(
+            run=old,
+            step=step,
+            job_key=f"old{index}",
+            position=0,
+            equipment=machine["nc"],
+            unit=1,
+            start=midnight,
+            end=midnight + dt.timedelta(minutes=10),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.plan_request(actor=owner, company=world.company, time_limit=10)
+    assert run_queued_tasks("plan_schedule") == ["failed"]
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "固定された作業どうしが重なって" in run.error
+    assert not PlannedOperation.objects.filter(run=run).exists()
