@@ -27,6 +27,7 @@ from machikoba.scheduling.calendars import to_minutes
 from .choices import RunStatus
 from .models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
 from .shop_problem import (
+    due_dates,
     eligible_machines,
     estimate_minutes,
     minutes_history,
@@ -349,6 +350,7 @@ class StepRow:
     machines: list[str]
     machines_chosen: bool
     for_partner: bool
+    due: dt.date
 
 
 def step_rows(*, user, company) -> list[StepRow]:
@@ -364,6 +366,7 @@ def step_rows(*, user, company) -> list[StepRow]:
     machines = shop_machines(company)
     names = machine_names(company)
     history = minutes_history(company)
+    due = due_dates(company, steps)
     rows = []
     for step in steps:
         row = work.get(step.pk)
@@ -378,6 +381,7 @@ def step_rows(*, user, company) -> list[StepRow]:
                 machines=[names[key] for key in keys],
                 machines_chosen=bool(chosen),
                 for_partner=step.job.company_id != company.pk,
+                due=due[step.pk],
             )
         )
     return rows

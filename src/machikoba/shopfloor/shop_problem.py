@@ -216,7 +216,7 @@ def build_shop_problem(*, company, now: dt.datetime | None = None) -> ShopProble
         else:
             usable[step.pk] = (eligible, estimate_minutes(step, history), True)
 
-    due_by_step = _due_dates(company, steps)
+    due_by_step = due_dates(company, steps)
     predecessors = _predecessors(steps)
     jobs: list[Job] = []
     frozen_ops: list[FrozenOperation] = []
@@ -341,7 +341,9 @@ def _frozen_pieces(company, steps: list[Step], now: dt.datetime) -> dict[int, li
     return frozen
 
 
-def _due_dates(company, steps: list[Step]) -> dict[int, dt.date]:
+def due_dates(company, steps: list[Step]) -> dict[int, dt.date]:
+    """The day each step is due: a partner's order's delivery date for work done for a
+    partner, else the step's planned end or the job's due date."""
     due: dict[int, dt.date] = {}
     for_partners = [s.pk for s in steps if s.job.company_id != company.pk]
     orders = (
