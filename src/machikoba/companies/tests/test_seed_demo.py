@@ -45,7 +45,7 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     # A job in progress: turning started in-house, heat treatment out for quotes.
     from machikoba.network.models import Job
 
-    job = Job.objects.get()
+    job = Job.objects.get(drawing_number="TK-2026-014")
     assert [s.status for s in job.steps.order_by("position")] == [
         "in_progress",
         "requested",
@@ -54,6 +54,14 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     ]
     rfq = job.rfqs.get()
     assert sorted(rfq.recipients.values_list("status", flat=True)) == ["invited", "quoted"]
+    # A week of turning for the machine schedule: seven own jobs and one for a partner,
+    # all on machines of the right process.
+    from machikoba.shopfloor.shop_problem import build_shop_problem
+
+    shop = build_shop_problem(company=job.company)
+    assert shop.skipped == []
+    assert len({piece.step.job_id for piece in shop.pieces.values()}) == 9
+    assert any(piece.step.job.company_id != job.company_id for piece in shop.pieces.values())
 
 
 def test_demo_companies_are_varied_and_valid():
