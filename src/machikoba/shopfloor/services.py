@@ -278,6 +278,8 @@ def _store(run: ScheduleRun, shop, result) -> None:
         tardiness_minutes=result.objectives.get("tardiness"),
         makespan_end=to_datetime(shop.origin, result.makespan),
         skipped=[{"step": s.step.pk, "reason": str(s.reason)} for s in shop.skipped],
+        # The jobs' minutes count from the origin of the problem the task solved.
+        origin=shop.origin,
         jobs=shop.jobs,
         operation_count=len(rows),
     )
