@@ -16,15 +16,24 @@ only the positions after every operation of ``L \\ R`` and before every one of `
 are considered: they cannot close a cycle (the heads and tails are those of the current
 graph, with the own resource's chain recomputed without ``v``, so the rule is an
 approximation and every applied move is checked by the exact recomputation; a move that
-would create a cycle is discarded). A position is valued by the longest path through
-``v`` after the move, ``max(end of job predecessor, end of new resource predecessor) + p
-+ max(tail via job successor, tail via new resource successor)``, an estimate that needs
-no graph pass. Each iteration applies the best-valued move that is not tabu (or beats the
-best makespan: aspiration; ties are broken at random); a moved operation stays put for a
-randomised tenure that grows with the number of critical operations. The search moves
-even when every move is worse (that is what lets it leave local optima), goes back to the
-best schedule with a fresh tabu list after a long run without a new best, and returns
-the best schedule it saw, left-justified (every start is its head) and checked.
+would create a cycle is discarded). Along a sequence the ends never decrease and the
+durations plus tails never increase, so ``R`` is a suffix and ``L`` a prefix of it and
+both ends of the range of positions are found by bisection; the chain of ``v``'s own
+resource is recomputed only from ``v`` to where its values stop changing. A position is
+valued by the longest path through ``v`` after the move, ``max(end of job predecessor,
+end of new resource predecessor) + p + max(tail via job successor, tail via new resource
+successor)``, an estimate that needs no graph pass: as heads and tails can only shrink
+when ``v`` leaves its place, it is never below the exact value, and it is exact for most
+moves. Every critical operation is looked at in every iteration (all critical blocks,
+every eligible resource), several hundred moves per iteration on 200 operations, of
+which only the least-valued are kept. Each iteration applies the best-valued move that is
+not tabu (or beats the best makespan: aspiration; ties are broken at random); a moved
+operation stays put for a randomised tenure that grows with the number of critical
+operations. The search moves even when every move is worse (that is what lets it leave
+local optima). After a long run without a new best it goes back to the best schedule
+with a fresh tabu list and shakes it with a few random moves (an iterated tabu search:
+going back unshaken mostly retraces the same walk into the same basin). It returns the
+best schedule it saw, left-justified (every start is its head) and checked.
 
 It handles releases, transport times and resources of unlimited capacity (no sequence),
 not calendars, frozen operations or finite capacities above one: :func:`applicable` says
@@ -34,9 +43,11 @@ bounded by iterations only, they are deterministic for a given seed.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
+from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
 from .compiled import CompiledProblem
@@ -46,9 +57,10 @@ NO_OPERATION = -1
 TENURE_MIN = 4
 TENURE_SPREAD = 8  # the tenure is drawn from [TENURE_MIN, TENURE_MIN + spread + n_crit / 4]
 MOVES_TRIED = 6  # best-valued moves tried (a move may close a cycle) before giving up
-TIME_CHECK_EVERY = 16
-STALL_BASE = 500  # moves without a new best before going back to the best
-STALL_PER_OPERATION = 2  # iterations between wall-clock checks
+TIME_CHECK_EVERY = 16  # iterations between wall-clock checks
+STALL_BASE = 300  # moves without a new best before going back to the best ...
+STALL_PER_OPERATION = 1  # ... plus this many per operation
+KICK_MOVES = 10  # random moves that shake the best schedule on the way back
 
 
 def applicable(compiled: CompiledProblem, objective: str, limits: dict[str, int]) -> bool:
@@ -92,6 +104,7 @@ class _Graph:
                 self.sequences[self.machine[v]].append(v)
         self.machine_pred = [NO_OPERATION] * n
         self.machine_succ = [NO_OPERATION] * n
+        self.position = [0] * n  # in its resource's sequence
         for resource in range(len(self.sequences)):
             self._link(resource)
         self.heads = [0] * n
@@ -108,7 +121,9 @@ class _Graph:
     def _link(self, resource: int) -> None:
         sequence = self.sequences[resource]
         previous = NO_OPERATION
-        for v in sequence:
+        position = self.position
+        for index, v in enumerate(sequence):
+            position[v] = index
             self.machine_pred[v] = previous
             if previous != NO_OPERATION:
                 self.machine_succ[previous] = v
@@ -164,6 +179,61 @@ class _Graph:
         self.heads, self.tails, self.order = heads, tails, order
         self.makespan = max(heads[v] + duration[v] for v in range(n))
         return True
+
+    def sequence_values(self) -> tuple[list[list[int]], list[list[int]]]:
+        """Per unary resource, along its sequence: the end of each operation, and minus its
+        duration plus tail (both never decrease along a sequence, so they bisect)."""
+        heads, tails, duration = self.heads, self.tails, self.duration
+        ends = []
+        lightness = []
+        for sequence in self.sequences:
+            ends.append([heads[x] + duration[x] for x in sequence])
+            lightness.append([-duration[x] - tails[x] for x in sequence])
+        return ends, lightness
+
+    def values_without(
+        self, v: int, ends: list[int], lightness: list[int]
+    ) -> tuple[list[int], list[int]]:
+        """:meth:`sequence_values` of ``v``'s resource with ``v`` taken out: the heads after
+        it and the tails before it are recomputed along the sequence (and their job
+        links), up to where they no longer change."""
+        heads, tails, duration, machine = self.heads, self.tails, self.duration, self.machine
+        job_pred, job_succ, lags = self.job_pred, self.job_succ, self.lags
+        sequence = self.sequences[machine[v]]
+        position = self.position[v]
+        ends = ends[:position] + ends[position + 1 :]
+        lightness = lightness[:position] + lightness[position + 1 :]
+        size = len(ends)
+        previous_end = ends[position - 1] if position > 0 else 0
+        for index in range(position, size):
+            x = sequence[index + 1]
+            jp = job_pred[x]
+            if jp == NO_OPERATION:
+                head = self.release[x]
+            else:
+                head = heads[jp] + duration[jp] + lags[machine[jp]][machine[x]]
+            if previous_end > head:
+                head = previous_end
+            if head == heads[x]:
+                break  # from here on nothing changes
+            previous_end = head + duration[x]
+            ends[index] = previous_end
+        following = -lightness[position] if position < size else 0
+        for index in range(position - 1, -1, -1):
+            x = sequence[index]
+            js = job_succ[x]
+            tail = (
+                0
+                if js == NO_OPERATION
+                else lags[machine[x]][machine[js]] + duration[js] + tails[js]
+            )
+            if following > tail:
+                tail = following
+            if tail == tails[x]:
+                break
+            following = duration[x] + tail
+            lightness[index] = -following
+        return ends, lightness
 
     def critical(self) -> list[int]:
         makespan, heads, tails, duration = self.makespan, self.heads, self.tails, self.duration
@@ -242,6 +312,39 @@ class TabuSearch:
         self.tabu: dict[int, int] = {}
         self.since_best = 0
 
+    def _make_one(self, candidates: list[tuple[float, int, int, int]], critical: int) -> bool:
+        """Make the best of ``candidates`` that closes no cycle and make it tabu."""
+        graph = self.graph
+        candidates.sort()
+        for _, v, number, position in candidates[:MOVES_TRIED]:
+            undo = graph.move(v, number, position)
+            if graph.evaluate():
+                tenure = TENURE_MIN + self.rng.randrange(TENURE_SPREAD + critical // 4)
+                self.tabu[v] = self.iterations + tenure
+                return True
+            graph.undo(v, undo)
+        return False
+
+    def _kick(self) -> _Graph | None:
+        """Lost: go back to the best schedule with a fresh tabu list and shake it with a
+        few random moves of critical operations (the iterated tabu search), so the walk
+        leaves the best schedule another way."""
+        best, makespan = self.best, self.best_makespan
+        self.restart(best)
+        self.best_makespan = makespan
+        graph = self.graph
+        if graph is None:
+            return None
+        for _ in range(KICK_MOVES):
+            moves = _candidates(graph, graph.critical(), {}, 0, 0, self.rng)
+            if not moves:
+                break
+            _, v, number, position = self.rng.choice(moves)
+            undo = graph.move(v, number, position)
+            if not graph.evaluate():
+                graph.undo(v, undo)
+        return graph
+
     def run(
         self,
         max_iterations: int,
@@ -267,31 +370,25 @@ class TabuSearch:
             self.iterations += 1
             self.since_best += 1
             if self.since_best > stall_limit:
-                # Lost: go back to the best schedule with a fresh tabu list (ties and
-                # tenures are random, so the search takes another way from there).
-                best, makespan = self.best, self.best_makespan
-                self.restart(best)
-                self.best_makespan = makespan
-                graph = self.graph
+                graph = self._kick()
                 tabu = self.tabu
                 if graph is None:
                     break
             iteration = self.iterations
             critical = graph.critical()
-            candidates = _candidates(graph, critical, tabu, iteration, self.best_makespan, rng)
+            # Almost always one of the least-valued moves can be made; only when each
+            # of them would close a cycle are the others looked at.
+            for only_best in (True, False):
+                candidates = _candidates(
+                    graph, critical, tabu, iteration, self.best_makespan, rng, only_best
+                )
+                moved = self._make_one(candidates, len(critical))
+                if moved or not candidates:
+                    break
             if not candidates:
                 tabu.clear()  # everything is tabu: forget and try again
                 continue
-            candidates.sort()
-            for _, v, number, position in candidates[:MOVES_TRIED]:
-                undo = graph.move(v, number, position)
-                if graph.evaluate():
-                    tenure = TENURE_MIN + rng.randrange(TENURE_SPREAD + len(critical) // 4)
-                    tabu[v] = iteration + tenure
-                    break
-                graph.undo(v, undo)
-            else:
-                graph.evaluate()
+            if not moved:
                 continue
             if graph.makespan < self.best_makespan:
                 candidate = graph.solution()
@@ -309,87 +406,74 @@ def _candidates(
     iteration: int,
     best_makespan: int,
     rng: random.Random,
+    only_best: bool = False,
 ) -> list[tuple[float, int, int, int]]:
-    compiled = graph.compiled
+    """Every non-tabu move of a critical operation (or, with ``only_best``, those of the
+    least value), valued by the longest path through it after the move, plus a random
+    fraction that breaks ties."""
+    operations = graph.compiled.operations
     heads, tails, duration, machine = graph.heads, graph.tails, graph.duration, graph.machine
-    lags = graph.lags
+    lags, unary = graph.lags, graph.unary
+    job_pred, job_succ, release = graph.job_pred, graph.job_succ, graph.release
+    ends, lightness = graph.sequence_values()
+    random_ = rng.random
     found = []
+    limit = math.inf  # the least value so far, with only_best
     for v in critical:
-        jp, js = graph.job_pred[v], graph.job_succ[v]
+        jp, js = job_pred[v], job_succ[v]
         own = machine[v]
-        tabu_until = tabu.get(v, -1)
-        for number, alternative in enumerate(compiled.operations[v].alternatives):
+        is_tabu = tabu.get(v, -1) >= iteration
+        for number, alternative in enumerate(operations[v].alternatives):
             k = alternative.resource
             p = alternative.duration
-            ready = graph.release[v] if jp == NO_OPERATION else heads[jp] + duration[jp]
-            if jp != NO_OPERATION:
-                ready += lags[machine[jp]][k]
-            rest = 0 if js == NO_OPERATION else lags[k][machine[js]] + duration[js] + tails[js]
-            if not graph.unary[k]:
-                value = ready + p + rest
-                if k != own and (tabu_until < iteration or value < best_makespan):
-                    found.append((value + rng.random(), v, number, 0))
-                continue
-            sequence = graph.sequences[k]
-            if k == own:
-                sequence = [x for x in sequence if x != v]
-                seq_heads, seq_tails = _chain_without(graph, sequence)
+            if jp == NO_OPERATION:
+                ready = release[v]
             else:
-                seq_heads = [heads[x] for x in sequence]
-                seq_tails = [tails[x] for x in sequence]
-            size = len(sequence)
-            low, high = 0, size
-            for i in range(size):
-                x = sequence[i]
-                ends_after = seq_heads[i] + duration[x] > ready
-                weighs_more = duration[x] + seq_tails[i] > rest
-                if weighs_more and not ends_after:
-                    low = i + 1
-                elif ends_after and not weighs_more and high == size:
-                    high = i
-            if low > high:
+                ready = heads[jp] + duration[jp] + lags[machine[jp]][k]
+            rest = 0 if js == NO_OPERATION else lags[k][machine[js]] + duration[js] + tails[js]
+            if not unary[k]:
+                value = ready + p + rest
+                if k != own and value <= limit and (not is_tabu or value < best_makespan):
+                    found.append((value + random_(), v, number, 0))
+                    if only_best:
+                        limit = value
                 continue
-            old_position = graph.sequences[own].index(v) if k == own else -1
+            if ready + p + rest > limit:
+                continue  # no position can do better
+            old_position = -1
+            if k == own:
+                old_position = graph.position[v]
+                seq_ends, seq_lightness = graph.values_without(v, ends[k], lightness[k])
+            else:
+                seq_ends, seq_lightness = ends[k], lightness[k]
+            # Along a sequence, ends never decrease and duration plus tail never increases,
+            # so the operations that end after ``ready`` are a suffix and those whose
+            # duration plus tail exceed ``rest`` a prefix: the positions lie between them.
+            after_ready = bisect_right(seq_ends, ready)
+            heavier = bisect_left(seq_lightness, -rest)
+            if after_ready < heavier:
+                low, high = after_ready, heavier
+            else:
+                low, high = heavier, after_ready
+            size = len(seq_ends)
             for position in range(low, high + 1):
-                if k == own and position == old_position:
+                if position == old_position:
                     continue  # where it is now
-                before = sequence[position - 1] if position > 0 else NO_OPERATION
                 start = ready
-                if before != NO_OPERATION:
-                    start = max(start, seq_heads[position - 1] + duration[before])
+                if position > 0 and seq_ends[position - 1] > start:
+                    start = seq_ends[position - 1]
                 after_tail = rest
-                if position < size:
-                    after_tail = max(after_tail, duration[sequence[position]] + seq_tails[position])
+                if position < size and -seq_lightness[position] > after_tail:
+                    after_tail = -seq_lightness[position]
                 value = start + p + after_tail
-                if tabu_until >= iteration and value >= best_makespan:
+                if value > limit or (is_tabu and value >= best_makespan):
                     continue
-                found.append((value + rng.random(), v, number, position))
+                found.append((value + random_(), v, number, position))
+                if only_best:
+                    limit = value
+    if only_best:
+        found = [move for move in found if move[0] < limit + 1]
     return found
-
-
-def _chain_without(graph: _Graph, sequence: list[int]) -> tuple[list[int], list[int]]:
-    """Heads and tails along a resource sequence, recomputed along the sequence only."""
-    heads, tails, duration, machine = graph.heads, graph.tails, graph.duration, graph.machine
-    lags = graph.lags
-    seq_heads = []
-    previous_end = 0
-    for x in sequence:
-        jp = graph.job_pred[x]
-        own = graph.release[x] if jp == NO_OPERATION else heads[jp] + duration[jp]
-        if jp != NO_OPERATION:
-            own += lags[machine[jp]][machine[x]]
-        head = max(own, previous_end)
-        seq_heads.append(head)
-        previous_end = head + duration[x]
-    seq_tails = [0] * len(sequence)
-    following = 0
-    for i in range(len(sequence) - 1, -1, -1):
-        x = sequence[i]
-        js = graph.job_succ[x]
-        own = 0 if js == NO_OPERATION else lags[machine[x]][machine[js]] + duration[js] + tails[js]
-        seq_tails[i] = max(own, following)
-        following = seq_tails[i] + duration[x]
-    return seq_heads, seq_tails
 
 
 def _valid(compiled: CompiledProblem, solution: Solution) -> bool:

@@ -23,12 +23,18 @@
    proves optimality on small instances) and sometimes escapes a local optimum.
    **Tabu search** (see :mod:`.localsearch`): for makespan on problems it models (unary
    or unlimited resources, no calendars or frozen operations), one worker runs a tabu
-   search on the disjunctive graph instead of neighbourhoods, a thousand or so cheap
-   moves a second (reassigning and re-inserting critical operations) against a few
-   CP-SAT sub-problems: the search descends much faster, and the two exchange their
-   best schedules every round (the tabu search keeps its own walk unless the round's
-   best is better than anything it has seen). Once it has not produced the best schedule
-   for a few rounds, its worker goes back to CP-SAT neighbourhoods.
+   search on the disjunctive graph instead of neighbourhoods, one to three thousand
+   moves a second (each the best of every reassignment and re-insertion of every
+   critical operation) against a few CP-SAT sub-problems: the search descends much
+   faster, and the two exchange their best schedules every round (the tabu search keeps
+   its own walk unless the round's best is better than anything it has seen; each often
+   gets the other out of a local optimum). Unless ``deterministic`` (or with a single
+   worker), it also runs beside the whole-model solves, from the heuristic's schedule
+   during the first one and on its own walk during those after a stall (CP-SAT then has
+   all the workers, the tabu search's thread comes on top). Only once it has not found a
+   better schedule for many rounds does its worker go back to CP-SAT neighbourhoods: on
+   large instances it keeps finding improvements, alternately with the neighbourhoods,
+   to the end.
 4. **Lexicographic objectives** are solved in stages: each stage optimises one objective
    with the earlier ones capped at their best values, in an equal share of the time left.
 
@@ -91,7 +97,7 @@ STALL_SOLVE_SECONDS = 5.0
 # Tabu-search moves per round in deterministic mode (otherwise the tabu search runs as
 # long as the round's CP-SAT chains, a few thousand moves a second on 200 operations).
 TABU_ROUND_ITERATIONS = 1500
-TABU_PATIENCE = 3  # rounds without the tabu search finding the best before it stops
+TABU_PATIENCE = 20  # rounds without the tabu search finding a better schedule before it stops
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -307,16 +313,33 @@ class _Search:
         bound = lower_bound(self.compiled, name) if not limits else 0
         horizon = self._horizon(name, limits, incumbent)
         whole_budget = WHOLE_MODEL_SHARE * self._stage_time()
-        outcome = self._solve_whole(name, limits, incumbent, horizon, whole_budget, deadline)
+        whole = partial(self._solve_whole, name, limits, incumbent, horizon, whole_budget, deadline)
+        tabu = None
+        if incumbent is not None and localsearch.applicable(self.compiled, name, limits):
+            tabu = localsearch.TabuSearch(self.compiled, incumbent, self.rng.randrange(2**31))
+        walked = None
+        if tabu is not None and self.options.workers > 1 and not self.options.deterministic:
+            # The tabu search starts from the heuristic's schedule while the whole model
+            # runs: on large instances it is well ahead by the time that returns.
+            stop = threading.Event()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                walk = pool.submit(tabu.run, 10**9, deadline - 0.01, bound, stop)
+                outcome = whole()
+                stop.set()
+                walked = walk.result()
+        else:
+            outcome = whole()
         if outcome.status == cp_model.INFEASIBLE:
             return Status.INFEASIBLE, None, None
         if outcome.solution is not None:
             incumbent = self._better(name, incumbent, outcome.solution)
+        if walked is not None:
+            incumbent = self._better(name, incumbent, walked)
         if outcome.bound is not None:
             bound = max(bound, outcome.bound)
         if incumbent is None:
             return Status.UNKNOWN, None, bound
-        incumbent, bound = self._improve(name, limits, incumbent, bound, deadline)
+        incumbent, bound = self._improve(name, limits, incumbent, bound, deadline, tabu)
         value = objective_value(self.compiled, incumbent, name)
         self.reporter.report(name, value, bound, improved=False)
         return (Status.OPTIMAL if value <= bound else Status.FEASIBLE), incumbent, bound
@@ -345,7 +368,13 @@ class _Search:
         )
 
     def _improve(
-        self, name: str, limits: dict[str, int], incumbent: Solution, bound: int, deadline: float
+        self,
+        name: str,
+        limits: dict[str, int],
+        incumbent: Solution,
+        bound: int,
+        deadline: float,
+        tabu: localsearch.TabuSearch | None,
     ) -> tuple[Solution, int]:
         """Large-neighbourhood search in rounds, with a whole-model solve when it stalls.
 
@@ -357,8 +386,7 @@ class _Search:
         key = self._key(name, incumbent, tie_break)
         workers = self.options.workers
         count = len(self.compiled.operations)
-        tabu = None
-        if localsearch.applicable(self.compiled, name, limits):
+        if tabu is None and localsearch.applicable(self.compiled, name, limits):
             tabu = localsearch.TabuSearch(self.compiled, incumbent, self.rng.randrange(2**31))
         # With tabu search, one worker runs it and the others run CP-SAT neighbourhoods (a
         # single worker alternates between the two) until it has not found the best
@@ -400,16 +428,37 @@ class _Search:
                     budget = min(STALL_SOLVE_SECONDS, 0.1 * self._stage_time())
                     if not self.options.deterministic:
                         budget = min(budget, 0.5 * (deadline - time.monotonic()))
-                    outcome = self._solve_whole(name, limits, incumbent, horizon, budget, deadline)
+                    whole = partial(
+                        self._solve_whole, name, limits, incumbent, horizon, budget, deadline
+                    )
+                    if tabu is not None and workers > 1 and not self.options.deterministic:
+                        # The tabu search goes on meanwhile (in deterministic mode it
+                        # would make the trajectory depend on the machine's speed).
+                        stop = threading.Event()
+                        round_ = replace(round_, incumbent=incumbent, key=key, bound=bound)
+                        walk = pool.submit(self._tabu, round_, tabu, stop, None)
+                        outcome = whole()
+                        stop.set()
+                        walked_key, walked = walk.result()
+                        if walked_key[0] < key[0]:
+                            tabu_idle = 0
+                            self._count("tabu_improvements")
+                    else:
+                        outcome = whole()
+                        walked_key, walked = key, incumbent
                     if outcome.bound is not None:
                         bound = max(bound, outcome.bound)
-                    found_key = key
+                    found_key, found = walked_key, walked
+                    whole_helped = False
                     if outcome.solution is not None:
-                        found_key = self._key(name, outcome.solution, tie_break)
+                        whole_key = self._key(name, outcome.solution, tie_break)
+                        whole_helped = whole_key[0] < key[0]
+                        if whole_key < found_key:
+                            found_key, found = whole_key, outcome.solution
                     if found_key[0] < key[0]:
-                        key, incumbent = found_key, outcome.solution
+                        key, incumbent = found_key, found
                         self.reporter.report(name, key[0], bound, improved=True)
-                    else:
+                    if not whole_helped:
                         stall_limit *= 2  # the whole model did not help: run it less often
         self._record_neighbourhoods(chains)
         return incumbent, bound
@@ -450,8 +499,11 @@ class _Search:
             seconds = None if self.options.deterministic else time.monotonic() - started
             results.append(self._tabu(round_, tabu, None, seconds))
         if results[-1][0][0] < min(result[0][0] for result in results[:-1]):
-            self.statistics["tabu_improvements"] = self.statistics.get("tabu_improvements", 0) + 1
+            self._count("tabu_improvements")
         return results
+
+    def _count(self, name: str) -> None:
+        self.statistics[name] = self.statistics.get(name, 0) + 1
 
     def _tabu(
         self,

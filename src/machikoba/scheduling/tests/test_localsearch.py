@@ -19,7 +19,13 @@ from machikoba.scheduling import (
 )
 from machikoba.scheduling.compiled import compile_problem
 from machikoba.scheduling.heuristic import RULES, dispatch
-from machikoba.scheduling.localsearch import TabuSearch, applicable, tabu_search
+from machikoba.scheduling.localsearch import (
+    NO_OPERATION,
+    TabuSearch,
+    _candidates,
+    applicable,
+    tabu_search,
+)
 from machikoba.scheduling.solution import Solution, objective_value, to_assignments
 
 
@@ -149,3 +155,150 @@ def test_the_solver_with_tabu_search_reaches_the_optimum(workers):
     result = solve(problem, time_limit=5.0, workers=workers)
     check_schedule(problem, result.assignments)
     assert result.makespan == result.lower_bound
+
+
+class _NoTies:
+    """Stands for the random generator: no random tie-break, so values compare exactly."""
+
+    def random(self) -> float:
+        return 0.0
+
+
+def walked_graphs(count: int, moves: int = 12):
+    """Graphs of random instances (transport, releases, an unlimited partner) at several
+    points of a tabu walk from a bad schedule."""
+    variants = [{}, {"transport": 2}, {"releases": True}, {"partner": True, "transport": 1}]
+    for seed in range(count):
+        problem = random_problem(seed, jobs=8, machines=4, **variants[seed % len(variants)])
+        compiled, start = worst_start(problem, seed)
+        search = TabuSearch(compiled, start, seed)
+        for _ in range(moves):
+            yield search.graph
+            search.run(1)
+
+
+def chain_values(graph, sequence: list[int]) -> tuple[list[int], list[int]]:
+    """Ends and duration-plus-tails along ``sequence``, rebuilt from its first operation
+    on (heads) and from its last one back (tails), from the job links' values."""
+    ends, previous_end = [], 0
+    for x in sequence:
+        jp = graph.job_pred[x]
+        head = graph.release[x]
+        if jp != NO_OPERATION:
+            head = (
+                graph.heads[jp]
+                + graph.duration[jp]
+                + graph.lags[graph.machine[jp]][graph.machine[x]]
+            )
+        previous_end = max(head, previous_end) + graph.duration[x]
+        ends.append(previous_end)
+    weights, following = [0] * len(sequence), 0
+    for i in range(len(sequence) - 1, -1, -1):
+        x = sequence[i]
+        js = graph.job_succ[x]
+        tail = 0
+        if js != NO_OPERATION:
+            tail = (
+                graph.lags[graph.machine[x]][graph.machine[js]]
+                + graph.duration[js]
+                + graph.tails[js]
+            )
+        following = graph.duration[x] + max(tail, following)
+        weights[i] = following
+    return ends, weights
+
+
+def reference_candidates(graph) -> list[tuple[int, int, int, int]]:
+    """Every move of a critical operation and its value, the plain way: the target
+    sequence without ``v`` rebuilt from scratch, every position checked against the rule
+    (after every operation that weighs more than ``v``'s tail but ends before ``v`` can
+    start, before every one that ends after that but weighs less)."""
+    found = []
+    for v in graph.critical():
+        jp, js, own = graph.job_pred[v], graph.job_succ[v], graph.machine[v]
+        for number, alternative in enumerate(graph.compiled.operations[v].alternatives):
+            k, p = alternative.resource, alternative.duration
+            ready = graph.release[v]
+            if jp != NO_OPERATION:
+                ready = graph.heads[jp] + graph.duration[jp] + graph.lags[graph.machine[jp]][k]
+            rest = 0
+            if js != NO_OPERATION:
+                rest = graph.lags[k][graph.machine[js]] + graph.duration[js] + graph.tails[js]
+            if not graph.unary[k]:
+                if k != own:
+                    found.append((ready + p + rest, v, number, 0))
+                continue
+            sequence = [x for x in graph.sequences[k] if x != v]
+            ends, weights = chain_values(graph, sequence)
+            must_precede = [
+                i for i in range(len(sequence)) if weights[i] > rest and ends[i] <= ready
+            ]
+            must_follow = [
+                i for i in range(len(sequence)) if ends[i] > ready and weights[i] <= rest
+            ]
+            for position in range(len(sequence) + 1):
+                if any(i >= position for i in must_precede) or any(
+                    i < position for i in must_follow
+                ):
+                    continue
+                if k == own and position == graph.position[v]:
+                    continue  # where it is now
+                start = max([ready, *ends[position - 1 : position]])
+                after = max([rest, *weights[position : position + 1]])
+                found.append((start + p + after, v, number, position))
+    return found
+
+
+def test_move_values_match_a_plain_recomputation():
+    for graph in walked_graphs(24):
+        fast = sorted(
+            (round(value), v, number, position)
+            for value, v, number, position in _candidates(
+                graph, graph.critical(), {}, 0, 0, _NoTies()
+            )
+        )
+        assert fast == sorted(reference_candidates(graph))
+
+
+def test_a_move_value_bounds_the_longest_path_through_the_moved_operation():
+    # The value is computed from the heads and tails before the move, which can only
+    # shrink when ``v`` leaves its place: it is never below the exact longest path through
+    # ``v`` after the move, and it is exactly that in most cases.
+    exact_count = total = 0
+    for graph in walked_graphs(12, moves=6):
+        for value, v, number, position in _candidates(graph, graph.critical(), {}, 0, 0, _NoTies()):
+            before = (graph.heads, graph.tails, graph.order, graph.makespan)
+            undo = graph.move(v, number, position)
+            if graph.evaluate():
+                exact = graph.heads[v] + graph.duration[v] + graph.tails[v]
+                assert exact <= value
+                exact_count += exact == value
+                total += 1
+            graph.undo(v, undo)
+            graph.heads, graph.tails, graph.order, graph.makespan = before
+    assert total > 500
+    assert exact_count > 0.8 * total
+
+
+def test_the_best_moves_are_the_least_valued_ones():
+    rng = random.Random(0)
+    for graph in walked_graphs(12, moves=4):
+        every = _candidates(graph, graph.critical(), {}, 0, 0, rng)
+        best = _candidates(graph, graph.critical(), {}, 0, 0, rng, only_best=True)
+        least = min(int(value) for value, *_ in every)
+        assert sorted(move[1:] for move in best) == sorted(
+            move[1:] for move in every if int(move[0]) == least
+        )
+
+
+def test_a_kicked_search_still_returns_valid_schedules():
+    problem = random_problem(11, jobs=10, machines=4, transport=1)
+    compiled, start = worst_start(problem, 11)
+    search = TabuSearch(compiled, start, seed=2)
+    search.run(100)
+    graph = search._kick()
+    assert graph is not None
+    assert graph.evaluate()
+    assert search.best_makespan <= objective_value(compiled, start, "makespan")
+    found = search.run(300)
+    check_schedule(problem, to_assignments(compiled, found))
