@@ -152,7 +152,9 @@ def test_the_solver_with_tabu_search_reaches_the_optimum(workers):
         for n in range(5)
     )
     problem = Problem(jobs=jobs, resources=(Resource("m1"), Resource("m2"), Resource("m3")))
-    result = solve(problem, time_limit=5.0, workers=workers)
+    # Deterministic: bounded by CP-SAT's own measure of work, not by the wall clock, so a
+    # loaded machine cannot cut the search short (it ends when optimality is proven).
+    result = solve(problem, time_limit=60.0, workers=workers, deterministic=True)
     check_schedule(problem, result.assignments)
     assert result.makespan == result.lower_bound
 
