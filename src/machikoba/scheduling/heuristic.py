@@ -7,11 +7,15 @@ earliest possible finish ``c`` defines the conflict set: the candidates that cou
 before ``c``. A priority rule picks one operation from that set, which then takes its
 earliest-finishing alternative. Each rule gives one schedule; random tie-breaking gives a
 few more; the best by the (lexicographic) objective is the start of the exact search.
+When weighted tardiness comes first, due-date rules join in (they also see the time the
+candidate could start): earliest operation due date, weighted modified due date and
+apparent tardiness cost (ATC) with several look-ahead parameters.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import random
 import time
 from collections.abc import Callable
@@ -20,6 +24,8 @@ from .compiled import CompiledProblem, CompiledResource
 from .solution import Solution, objective_values
 
 Priority = Callable[[CompiledProblem, int, int, random.Random], float]
+# Due-date rules also see the time the candidate could start ("now").
+TimedPriority = Callable[[CompiledProblem, int, int, random.Random, int], float]
 
 
 class Timeline:
@@ -125,6 +131,60 @@ def _random(_: CompiledProblem, __: int, ___: int, rng: random.Random) -> float:
     return rng.random()
 
 
+def _work_left(compiled: CompiledProblem, job: int, position: int) -> int:
+    """The least processing time from the job's next operation to its end."""
+    operation = compiled.job_operations[job][position]
+    return compiled.tails[operation] + compiled.operations[operation].min_duration
+
+
+def _operation_due(compiled: CompiledProblem, job: int, position: int) -> int:
+    """When the job's next operation must end for the job to be on time."""
+    due = compiled.dues[job]
+    operation = compiled.job_operations[job][position]
+    return (due if due is not None else compiled.safe_horizon) - compiled.tails[operation]
+
+
+def _earliest_due_date(
+    compiled: CompiledProblem, job: int, position: int, _: random.Random, __: int
+) -> float:
+    return _operation_due(compiled, job, position)
+
+
+def _weighted_modified_due_date(
+    compiled: CompiledProblem, job: int, position: int, _: random.Random, now: int
+) -> float:
+    """Modified operation due date ``max(d, now + p)`` per unit of weight (smallest first)."""
+    weight = compiled.weights[job] if compiled.dues[job] is not None else 0
+    duration = compiled.operations[compiled.job_operations[job][position]].min_duration
+    value = max(_operation_due(compiled, job, position), now + duration) - now
+    return value / weight if weight > 0 else math.inf
+
+
+def _apparent_tardiness_cost(k: float) -> TimedPriority:
+    """ATC (Vepsalainen and Morton): ``w / p * exp(-slack+ / (k * mean p))``, largest first,
+    the slack counting the least work left in the job."""
+
+    # The mean operation duration of the last problem seen (one entry: no problem is kept
+    # alive for long; a tuple is replaced atomically, so threads may share it).
+    last: list[tuple[CompiledProblem | None, float]] = [(None, 1.0)]
+
+    def priority(
+        compiled: CompiledProblem, job: int, position: int, _: random.Random, now: int
+    ) -> float:
+        weight = compiled.weights[job] if compiled.dues[job] is not None else 0
+        if weight <= 0:
+            return 0.0
+        cached = last[0]
+        if cached[0] is not compiled:
+            durations = [op.min_duration for op in compiled.operations]
+            cached = last[0] = (compiled, max(1.0, sum(durations) / len(durations)))
+        duration = max(1, compiled.operations[compiled.job_operations[job][position]].min_duration)
+        slack = max(0, compiled.dues[job] - _work_left(compiled, job, position) - now)
+        return -weight / duration * math.exp(-slack / (k * cached[1]))
+
+    return priority
+
+
 RULES: dict[str, Priority] = {
     "most_work_remaining": _most_work_remaining,
     "most_operations_remaining": _most_operations_remaining,
@@ -134,10 +194,32 @@ RULES: dict[str, Priority] = {
 }
 
 
+# For weighted tardiness: rules that look at due dates, weights and the current time.
+DUE_DATE_RULES: dict[str, TimedPriority] = {
+    "earliest_due_date": _earliest_due_date,
+    "weighted_modified_due_date": _weighted_modified_due_date,
+    **{f"apparent_tardiness_cost_{k}": _apparent_tardiness_cost(k) for k in (0.5, 1, 2, 4, 8)},
+}
+
+
 def dispatch(
-    compiled: CompiledProblem, priority: Priority, rng: random.Random, noise: float = 0.0
+    compiled: CompiledProblem,
+    priority: Priority | None,
+    rng: random.Random,
+    noise: float = 0.0,
+    timed: TimedPriority | None = None,
 ) -> Solution | None:
-    """One schedule from one rule; ``None`` if calendars leave an operation no room."""
+    """One schedule from one rule (``priority``, or ``timed`` for a rule that also sees the
+    candidate's start); ``None`` if calendars leave an operation no room."""
+    if timed is None:
+
+        def rank(c: tuple[int, int, int, int]) -> float:
+            return priority(compiled, c[0], next_position[c[0]], rng)
+    else:
+
+        def rank(c: tuple[int, int, int, int]) -> float:
+            return timed(compiled, c[0], next_position[c[0]], rng, c[2])
+
     timelines = [Timeline(resource) for resource in compiled.resources]
     count = len(compiled.operations)
     alternatives = [0] * count
@@ -168,7 +250,9 @@ def dispatch(
         job, alternative, start, finish = min(
             conflict,
             key=lambda c: (
-                priority(compiled, c[0], next_position[c[0]], rng) + noise * rng.random(),
+                rank(c) * (1 + noise * rng.random())
+                if timed is not None
+                else rank(c) + noise * rng.random(),
                 c[3],
                 c[0],
             ),
@@ -256,22 +340,46 @@ def construct(
     time_budget: float,
     randomised_runs: int = 12,
 ) -> Solution | None:
-    """The best schedule over every rule and a few noisy runs, within ``time_budget`` s."""
+    """The best schedule over every rule and a few noisy runs, within ``time_budget`` s.
+
+    When weighted tardiness comes first, the due-date rules run too, and the noisy runs
+    perturb whichever due-date rule did best (its priorities scaled by a random factor)."""
     deadline = time.monotonic() + time_budget
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
-    runs: list[tuple[Priority, float]] = [(rule, 0.0) for rule in RULES.values()]
-    runs += [(_random, 0.0)] + [(RULES["most_work_remaining"], 0.3)] * randomised_runs
+    runs: list[tuple[Priority | None, float, TimedPriority | None]] = [
+        (rule, 0.0, None) for rule in RULES.values()
+    ]
+    tardiness_first = objectives[0] == "tardiness" and any(due is not None for due in compiled.dues)
+    if tardiness_first:
+        runs += [(None, 0.0, rule) for rule in DUE_DATE_RULES.values()]
+    runs += [(_random, 0.0, None)]
+    if not tardiness_first:
+        runs += [(RULES["most_work_remaining"], 0.3, None)] * randomised_runs
     best: tuple[tuple[int, ...], Solution] | None = None
-    for rule, noise in runs:
+    best_timed: tuple[tuple[int, ...], TimedPriority] | None = None
+    for rule, noise, timed in runs:
         if best is not None and time.monotonic() > deadline:
             break
         scale = noise * max(1, max(op.min_duration for op in compiled.operations)) * 3
-        solution = dispatch(compiled, rule, rng, scale)
+        solution = dispatch(compiled, rule, rng, scale, timed)
         if solution is None:
             continue
         score = objective_values(compiled, solution, objectives)
         if best is None or score < best[0]:
             best = (score, solution)
+        if timed is not None and (best_timed is None or score < best_timed[0]):
+            best_timed = (score, timed)
+    if best_timed is not None:
+        for run in range(randomised_runs):
+            if time.monotonic() > deadline:
+                break
+            noise = 0.1 if run % 2 == 0 else 0.3
+            solution = dispatch(compiled, None, rng, noise, best_timed[1])
+            if solution is None:
+                continue
+            score = objective_values(compiled, solution, objectives)
+            if score < best[0]:
+                best = (score, solution)
     return None if best is None else best[1]
 
 

@@ -7,7 +7,11 @@ Each picks about ``target`` operations:
 * ``resources``: everything on a few random resources (re-balance machines);
 * ``critical``: a stretch of a critical path (for makespan, the chain of operations and
   waits that ends at the makespan; for tardiness, the chain ending a late job), grown by
-  the operations that share a resource with it. Only they can shorten the objective.
+  the operations that share a resource with it. Only they can shorten the objective;
+* ``late`` (weighted tardiness only): operations of late jobs that wait for their
+  resource, each with a few of the operations it waits for (preferring those of jobs
+  that are on time), so a late job can overtake work that has slack: those nearest in
+  time to one drawn in proportion to its job's weighted tardiness.
 
 Sizes adapt: each neighbourhood keeps a fraction of the operations to free, grown when
 its sub-problems are solved to optimality within their limit (the neighbourhood was too
@@ -56,6 +60,8 @@ def initial_neighbourhoods(objective: str, operation_count: int) -> list[Neighbo
     names = ["jobs", "window", "resources"]
     if objective in ("makespan", "tardiness"):
         names.append("critical")
+    if objective == "tardiness":
+        names.append("late")
     return [Neighbourhood(name, fraction) for name in names]
 
 
@@ -77,6 +83,7 @@ def free_operations(
         "window": _free_window,
         "resources": _free_resources,
         "critical": _free_critical,
+        "late": _free_late,
     }
     free = pickers[name](compiled, incumbent, objective, target, rng)
     frozen = {op.index for op in compiled.operations if op.frozen_start is not None}
@@ -142,6 +149,73 @@ def _free_critical(
             break
         free.add(op)
     return free
+
+
+def _free_late(
+    compiled: CompiledProblem,
+    incumbent: Solution,
+    objective: str,
+    target: int,
+    rng: random.Random,
+) -> set[int]:
+    lateness = _weighted_lateness(compiled, incumbent)
+    waiting = [
+        (op, ready)
+        for job, value in enumerate(lateness)
+        if value > 0
+        for op in compiled.job_operations[job]
+        if incumbent.starts[op] > (ready := _ready(compiled, incumbent, op))
+    ]
+    if not waiting:
+        return _free_jobs(compiled, incumbent, objective, target, rng)
+    weights = [lateness[compiled.operations[op].job] for op, _ in waiting]
+    anchor = incumbent.starts[rng.choices(waiting, weights=weights)[0][0]]
+    # The waiting operations closest in time to the anchor: a compact sub-problem.
+    waiting.sort(key=lambda item: (abs(incumbent.starts[item[0]] - anchor), rng.random()))
+    on_resource: dict[int, list[int]] = {}
+    for op in range(len(compiled.operations)):
+        on_resource.setdefault(incumbent.resource(compiled, op), []).append(op)
+    free: set[int] = set()
+    for op, ready in waiting:
+        if len(free) >= target:
+            break
+        start = incumbent.starts[op]
+        free.add(op)
+        blocking = [
+            other
+            for other in on_resource[incumbent.resource(compiled, op)]
+            if other not in free
+            and incumbent.starts[other] < start
+            and incumbent.end(compiled, other) > ready
+        ]
+        # The nearest ones before it, those of jobs that are on time first (they can
+        # give way at no cost).
+        blocking.sort(key=lambda other: -incumbent.starts[other])
+        blocking = blocking[:6]
+        blocking.sort(
+            key=lambda other: (lateness[compiled.operations[other].job] > 0, rng.random())
+        )
+        free.update(blocking[: max(1, min(3, target - len(free)))])
+    return free
+
+
+def _ready(compiled: CompiledProblem, incumbent: Solution, op: int) -> int:
+    """When ``op``'s job lets it start (release, or job predecessor's end plus transport)."""
+    before = compiled.predecessor(op)
+    if before is None:
+        return compiled.releases[compiled.operations[op].job]
+    lag = compiled.lags[incumbent.resource(compiled, before)][incumbent.resource(compiled, op)]
+    return incumbent.end(compiled, before) + lag
+
+
+def _weighted_lateness(compiled: CompiledProblem, incumbent: Solution) -> list[int]:
+    """Per job, its weighted tardiness in the incumbent."""
+    values = []
+    for job, chain in enumerate(compiled.job_operations):
+        due = compiled.dues[job]
+        end = incumbent.end(compiled, chain[-1])
+        values.append(0 if due is None else compiled.weights[job] * max(0, end - due))
+    return values
 
 
 def _critical_path(
