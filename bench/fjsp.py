@@ -24,24 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from machikoba.scheduling.cli import result_as_json
-from machikoba.scheduling.fjs import read_fjs
+from machikoba.scheduling.fjs import read_fjs, shared_benchmark_folder
 from machikoba.scheduling.solver import solve
 
-# The shared benchmark folder: FJSP_DIR, else ../shared/benchmarks/fjsp beside the
-# checkout (as on the project's machines), else /work/shared/benchmarks/fjsp (so that a
-# clone in a temporary folder finds them too).
-BENCHMARKS = next(
-    (
-        path
-        for path in (
-            Path(os.environ["FJSP_DIR"]) if os.environ.get("FJSP_DIR") else None,
-            Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "fjsp",
-            Path("/work/shared/benchmarks/fjsp"),
-        )
-        if path is not None and path.is_dir()
-    ),
-    Path("/work/shared/benchmarks/fjsp"),
-)
+BENCHMARKS = shared_benchmark_folder()
 
 # Brandimarte: all proven optimal except mk10 (bounds 189–193); see the folder's README.
 # Kacem: the files are the 4 × 5, 10 × 7, 10 × 10 and 15 × 10 instances (no 8 × 8), whose

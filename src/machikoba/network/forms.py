@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -246,6 +248,10 @@ class GuestClaimForm(ServiceForm):
     )
 
 
+# The latest RFQ answer deadline the network plan accepts, in days from now.
+PLAN_MAX_ANSWER_DAYS = 90
+
+
 class PlanForm(ServiceForm):
     """The network plan's one action: the RFQ answer deadline (the plan starts the
     proposed steps after it) and a note for every shop asked."""
@@ -266,4 +272,10 @@ class PlanForm(ServiceForm):
         deadline = self.cleaned_data["deadline"]
         if deadline <= timezone.now():
             raise forms.ValidationError(_("回答期限には未来の日時を指定してください。"))
+        if deadline > timezone.now() + dt.timedelta(days=PLAN_MAX_ANSWER_DAYS):
+            # The plan counts working days up to it: a date years away is a typing
+            # mistake, and would make the plan walk the calendar that far.
+            raise forms.ValidationError(
+                _("回答期限は %(days)s 日以内にしてください。") % {"days": PLAN_MAX_ANSWER_DAYS}
+            )
         return deadline

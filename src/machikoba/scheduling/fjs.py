@@ -134,3 +134,19 @@ def _parse_job(tokens: _Tokens, job_id: str, machine_count: int) -> Job:
         operations.append(Operation(tuple(alternatives)))
     tokens.expect_end()
     return Job(id=job_id, operations=tuple(operations))
+
+
+def shared_benchmark_folder() -> Path:
+    """Where the academic instances are (for the benchmark and its tests): the folder
+    named by ``MACHIKOBA_FJSP_BENCHMARKS``, else ``../shared/benchmarks/fjsp`` beside the
+    checkout (the project's machines), else ``/work/shared/benchmarks/fjsp`` (so that a
+    clone in a temporary folder finds them too). The first candidate when none exists."""
+    import os
+
+    candidates = [
+        Path(__file__).resolve().parents[4] / "shared" / "benchmarks" / "fjsp",
+        Path("/work/shared/benchmarks/fjsp"),
+    ]
+    if os.environ.get("MACHIKOBA_FJSP_BENCHMARKS"):
+        candidates.insert(0, Path(os.environ["MACHIKOBA_FJSP_BENCHMARKS"]))
+    return next((path for path in candidates if path.is_dir()), candidates[0])

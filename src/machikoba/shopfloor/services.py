@@ -312,6 +312,14 @@ def operation_move(
         raise ApplicationError("operation_frozen", _("着手済みの作業は動かせません。"))
     if machine not in operation.eligible:
         raise invalid_input("move_invalid", machine=_("この作業に使えない設備です。"))
+    first = timezone.localtime(run.origin).date()
+    last = first + dt.timedelta(days=settings.MACHIKOBA_SCHEDULE_HORIZON_DAYS)
+    if not first <= timezone.localtime(start).date() <= last:
+        raise invalid_input(
+            "move_invalid",
+            day=_("計画の期間 (%(first)s〜%(last)s) の中の日付を選んでください。")
+            % {"first": f"{first:%Y/%m/%d}", "last": f"{last:%Y/%m/%d}"},
+        )
     equipment_id, unit = _parse_machine(machine)
     minutes = operation.minutes
     start = start.replace(second=0, microsecond=0)

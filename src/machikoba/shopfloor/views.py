@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,19 +23,25 @@ from machikoba.network.models import Step
 
 from . import selectors, services
 from .forms import CalendarForm, MoveForm, PlanForm, StepWorkForm
-from .models import PlannedOperation, ScheduleRun, StepWork
-from .shop_problem import shop_calendar
+from .models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
 
 
 def _editor(request, company) -> bool:
     return company.pk in editor_company_ids(request.user)
 
 
+# Weeks further than this from today are not shown (a typed date far away is a mistake).
+WEEK_RANGE_DAYS = 3 * 366
+
+
 def _week_start(request) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(request.GET.get("week", ""))
+        week = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         return None
+    if abs((week - timezone.localdate()).days) > WEEK_RANGE_DAYS:
+        return None
+    return week
 
 
 def _plan_context(request, company, plan, start=None) -> dict:
@@ -124,8 +131,6 @@ def step_work(request, pk: int):
     company = active_company_or_403(request)
     step = get_for_user_or_404(Step, request.user, VIEW, pk=pk, performer=company)
     if not _editor(request, company):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     work = StepWork.objects.for_user(request.user, VIEW).filter(company=company, step=step).first()
     machines = Equipment.objects.for_user(request.user, VIEW).filter(company=company)
@@ -157,11 +162,11 @@ def step_work(request, pk: int):
 @login_required
 def calendar(request):
     company = active_company_or_403(request)
-    current = shop_calendar(company)
     if not _editor(request, company):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
+    current = WorkCalendar.objects.for_user(request.user, VIEW).filter(
+        company=company
+    ).first() or WorkCalendar(company=company)
     initial = {
         "day_start": current.day_start,
         "day_end": current.day_end,

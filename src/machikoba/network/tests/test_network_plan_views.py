@@ -127,6 +127,19 @@ def test_a_past_deadline_is_refused_and_creates_nothing(world, job, shops):
     assert "大森熱処理" in page
 
 
+def test_a_deadline_years_away_is_refused_and_creates_nothing(world, job, shops):
+    client = world.client_for(MEMBER)
+    data = _posted_form(_page(client, job))
+    data["deadline"] = "9999-12-31T23:59"
+    response = client.post(reverse("network:job_plan_send", args=[job.pk]), data)
+    assert _messages(response) == ["回答期限は 90 日以内にしてください。"]
+    assert not Rfq.objects.filter(job=job).exists()
+    # Recomputing the page for it says so at once (it does not walk the calendar there).
+    page = _page(client, job, deadline=data["deadline"])
+    assert "回答期限は 90 日以内にしてください。" in page
+    assert "大森熱処理" in page
+
+
 def test_a_second_submit_is_refused_and_changes_nothing(world, job, shops):
     client = world.client_for(MEMBER)
     data = _posted_form(_page(client, job))

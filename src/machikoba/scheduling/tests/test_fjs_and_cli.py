@@ -13,15 +13,14 @@ import pytest
 import machikoba
 from machikoba.scheduling import check_size
 from machikoba.scheduling.errors import SchedulingInputError
-from machikoba.scheduling.fjs import FjsFormatError, parse_fjs, read_fjs
-
-# The shared benchmark folder sits beside the checkout (../shared/benchmarks/fjsp).
-BENCHMARKS = Path(
-    os.environ.get(
-        "MACHIKOBA_FJSP_BENCHMARKS",
-        Path(__file__).resolve().parents[4].parent / "shared" / "benchmarks" / "fjsp",
-    )
+from machikoba.scheduling.fjs import (
+    FjsFormatError,
+    parse_fjs,
+    read_fjs,
+    shared_benchmark_folder,
 )
+
+BENCHMARKS = shared_benchmark_folder()
 # Kacem, Hammadi & Borne (2002), the 4 × 5 instance: kept here so the CLI test needs
 # nothing outside the repository.
 KACEM_1_TEXT = """4 5 5

@@ -61,6 +61,19 @@ def test_the_schedule_page_plans_and_shows_the_gantt(world, django_capture_on_co
     assert worker_page.count(b'data-testid="gantt-bar"') == bars
 
 
+def test_a_week_far_away_or_unreadable_shows_the_current_week(
+    world, django_capture_on_commit_callbacks
+):
+    _work(world, jobs=1)
+    client = world.client_for(MEMBER)
+    _planned(world, client, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+    for week in ("9999-12-31", "0001-01-01", "先週"):
+        response = client.get(reverse("shopfloor:schedule"), {"week": week})
+        assert response.status_code == 200
+        assert f"?week={(today + dt.timedelta(days=7)):%Y-%m-%d}" in response.content.decode()
+
+
 def test_progress_polls_while_running_and_reloads_the_page_when_done(world):
     _work(world, jobs=1)
     client = world.client_for(MEMBER)
@@ -165,6 +178,16 @@ def test_a_bad_move_is_explained_and_changes_nothing(world, django_capture_on_co
     response = client.post(url, {"machine": operation.resource, "day": "12月", "time": "25:00"})
     assert response.status_code == 200
     assert "日付" in response.content.decode()
+    # A day outside the plan's period (here one no date arithmetic can go past).
+    response = client.post(
+        url, {"machine": operation.resource, "day": "9999-12-31", "time": "23:50"}
+    )
+    assert response.status_code == 200
+    assert "計画の期間" in response.content.decode()
+    response = client.post(
+        url, {"machine": operation.resource, "day": "2001-01-01", "time": "09:00"}
+    )
+    assert "計画の期間" in response.content.decode()
     response = client.post(url, {"machine": "", "day": ""}, HTTP_HX_REQUEST="true")
     assert 'data-testid="move-error"' in response.content.decode()
     operation.refresh_from_db()
