@@ -99,8 +99,11 @@ def test_the_owner_plans_the_week_and_adjusts_it_on_the_gantt(
         assert moved.unit == 2
         screenshot(page, "schedule-conflict")
 
-        # The keyboard path: open the operation's form and put it back on lathe #1.
-        page.locator(f'[data-operation="{moved_id}"]').click()
+        # The keyboard path: the table of operations links each one to its form (on the
+        # Gantt the moved bar may now lie under the other one). Put it back on lathe #1.
+        operation_list = page.get_by_test_id("operation-list")
+        operation_list.locator("summary").click()
+        operation_list.locator(f'a[href="/schedule/operations/{moved_id}/move/"]').click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("NC旋盤加工")
         page.get_by_label("設備").select_option(label="NC旋盤 LB3000 EX II #1")
         page.get_by_label("日付").fill(home.date().isoformat())
