@@ -30,10 +30,18 @@ which only the least-valued are kept. Each iteration applies the best-valued mov
 not tabu (or beats the best makespan: aspiration; ties are broken at random); a moved
 operation stays put for a randomised tenure that grows with the number of critical
 operations. The search moves even when every move is worse (that is what lets it leave
-local optima). After a long run without a new best it goes back to the best schedule
-with a fresh tabu list and shakes it with a few random moves (an iterated tabu search:
-going back unshaken mostly retraces the same walk into the same basin). It returns the
-best schedule it saw, left-justified (every start is its head) and checked.
+local optima). A walk that finds nothing better than its own best for a while ends; the
+next one starts either from the best schedule with a fresh tabu list, shaken by a few
+random moves (an iterated tabu search: going back unshaken mostly retraces the same walk
+into the same basin), or, once several walks in a row have found no new overall best,
+from a schedule on the path between two elite ones (path relinking, as in the tabu
+search/path relinking of Peng, Lü and Cheng, 2015, for the job shop). The elite are the
+best schedules of past walks, kept distinct; a path starts at one and moves operations,
+one at a time, to the resource and the place among their neighbours they have in the
+other, and the next walk starts from the best schedule between a quarter and three
+quarters of the way: it shares much with both, so it is good, yet lies in neither's
+basin. It returns the best schedule it saw, left-justified (every start is its head) and
+checked.
 
 It handles releases, transport times and resources of unlimited capacity (no sequence),
 not calendars, frozen operations or finite capacities above one: :func:`applicable` says
@@ -48,6 +56,7 @@ import random
 import threading
 import time
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from itertools import pairwise
 
 from .compiled import CompiledProblem
@@ -58,9 +67,13 @@ TENURE_MIN = 4
 TENURE_SPREAD = 8  # the tenure is drawn from [TENURE_MIN, TENURE_MIN + spread + n_crit / 4]
 MOVES_TRIED = 6  # best-valued moves tried (a move may close a cycle) before giving up
 TIME_CHECK_EVERY = 16  # iterations between wall-clock checks
-STALL_BASE = 300  # moves without a new best before going back to the best ...
+STALL_BASE = 300  # moves without a new best of its own before a walk ends ...
 STALL_PER_OPERATION = 1  # ... plus this many per operation
-KICK_MOVES = 10  # random moves that shake the best schedule on the way back
+KICK_MOVES = 10  # random moves that shake the best schedule for the next walk
+ELITE_SIZE = 10  # best schedules of past walks kept for path relinking
+RELINK_AFTER = 3  # walks in a row without a new overall best before paths are tried ...
+RELINK_SHARE = 0.8  # ... for this share of the walks that follow
+PATH_FROM, PATH_TO = 0.25, 0.75  # the part of a path the next walk may start from
 
 
 def applicable(compiled: CompiledProblem, objective: str, limits: dict[str, int]) -> bool:
@@ -290,6 +303,13 @@ def tabu_search(
     return search.run(max_iterations, deadline, stop_at, stop)
 
 
+@dataclass(frozen=True)
+class _Elite:
+    makespan: int
+    solution: Solution
+    signature: tuple[tuple[int, ...], tuple[int, ...]]  # alternatives, resource predecessors
+
+
 class TabuSearch:
     """A tabu search that can be resumed: :meth:`run` continues where the last run
     stopped, so a caller can interleave it with other work; :meth:`restart` moves it to
@@ -299,18 +319,25 @@ class TabuSearch:
         self.compiled = compiled
         self.rng = random.Random(seed)  # noqa: S311 - search, not security
         self.iterations = 0
+        self.relinks = 0
+        self.elite: list[_Elite] = []
         self.restart(solution)
 
     def restart(self, solution: Solution) -> None:
+        """Continue from ``solution``, which becomes the best (the elite stay)."""
+        self._start_walk(solution)
+        self.best = solution
+        self.best_makespan = _makespan(self.compiled, solution)
+        self.failed_walks = 0
+
+    def _start_walk(self, solution: Solution) -> None:
         self.graph: _Graph | None = _Graph(self.compiled, solution)
         if not self.graph.evaluate():
             self.graph = None
-        self.best = solution
-        self.best_makespan = max(
-            solution.end(self.compiled, op) for op in range(len(self.compiled.operations))
-        )
         self.tabu: dict[int, int] = {}
-        self.since_best = 0
+        self.walk_best: Solution | None = None
+        self.walk_makespan = math.inf
+        self.since_walk_best = 0
 
     def _make_one(self, candidates: list[tuple[float, int, int, int]], critical: int) -> bool:
         """Make the best of ``candidates`` that closes no cycle and make it tabu."""
@@ -325,13 +352,40 @@ class TabuSearch:
             graph.undo(v, undo)
         return False
 
+    def _next_walk(self) -> _Graph | None:
+        """The walk has stalled: keep its best among the elite and start the next one."""
+        self._remember(self.walk_best, self.walk_makespan)
+        self.failed_walks += 1
+        if (
+            self.failed_walks > RELINK_AFTER
+            and len(self.elite) >= 2
+            and self.rng.random() < RELINK_SHARE
+        ):
+            first, second = self.rng.sample(self.elite, 2)
+            graph = self._relink(first, second)
+            if graph is not None:
+                self.relinks += 1
+                return graph
+        return self._kick()
+
+    def _remember(self, solution: Solution | None, makespan: float) -> None:
+        if solution is None:
+            return
+        graph = _Graph(self.compiled, solution)
+        signature = (tuple(graph.alternative), tuple(graph.machine_pred))
+        if any(elite.signature == signature for elite in self.elite):
+            return
+        if len(self.elite) >= ELITE_SIZE and makespan >= self.elite[-1].makespan:
+            return
+        self.elite.append(_Elite(int(makespan), solution, signature))
+        self.elite.sort(key=lambda elite: elite.makespan)
+        del self.elite[ELITE_SIZE:]
+
     def _kick(self) -> _Graph | None:
-        """Lost: go back to the best schedule with a fresh tabu list and shake it with a
-        few random moves of critical operations (the iterated tabu search), so the walk
+        """Go back to the best schedule with a fresh tabu list and shake it with a few
+        random moves of critical operations (the iterated tabu search), so the walk
         leaves the best schedule another way."""
-        best, makespan = self.best, self.best_makespan
-        self.restart(best)
-        self.best_makespan = makespan
+        self._start_walk(self.best)
         graph = self.graph
         if graph is None:
             return None
@@ -344,6 +398,52 @@ class TabuSearch:
             if not graph.evaluate():
                 graph.undo(v, undo)
         return graph
+
+    def _relink(self, first: _Elite, second: _Elite) -> _Graph | None:
+        """Start the next walk on the path from ``first`` to ``second`` (None if they
+        are too alike for a path)."""
+        graph = _Graph(self.compiled, first.solution)
+        guide = _Graph(self.compiled, second.solution)
+        if not graph.evaluate():
+            return None
+
+        def differing() -> list[int]:
+            return [
+                v
+                for v in range(graph.n)
+                if graph.alternative[v] != guide.alternative[v]
+                or graph.machine_pred[v] != guide.machine_pred[v]
+            ]
+
+        distance = len(differing())
+        if distance < 4:
+            return None
+        steps, tries = 0, 0
+        chosen, chosen_makespan = None, math.inf
+        while steps < PATH_TO * distance and tries < 3 * distance:
+            tries += 1
+            apart = differing()
+            if not apart:
+                break
+            v = self.rng.choice(apart)
+            resource = guide.machine[v]
+            # Right after the operations that come before it on that resource in the
+            # guide (among those already there).
+            position = 0
+            for index, x in enumerate(y for y in graph.sequences[resource] if y != v):
+                if guide.machine[x] == resource and guide.position[x] < guide.position[v]:
+                    position = index + 1
+            undo = graph.move(v, guide.alternative[v], position)
+            if not graph.evaluate():
+                graph.undo(v, undo)  # it would close a cycle: another operation
+                continue
+            steps += 1
+            if steps >= PATH_FROM * distance and graph.makespan < chosen_makespan:
+                chosen, chosen_makespan = graph.solution(), graph.makespan
+        if chosen is None:
+            return None
+        self._start_walk(chosen)
+        return self.graph
 
     def run(
         self,
@@ -368,9 +468,9 @@ class TabuSearch:
                 if stop is not None and stop.is_set():
                     break
             self.iterations += 1
-            self.since_best += 1
-            if self.since_best > stall_limit:
-                graph = self._kick()
+            self.since_walk_best += 1
+            if self.since_walk_best > stall_limit:
+                graph = self._next_walk()
                 tabu = self.tabu
                 if graph is None:
                     break
@@ -390,12 +490,14 @@ class TabuSearch:
                 continue
             if not moved:
                 continue
-            if graph.makespan < self.best_makespan:
-                candidate = graph.solution()
-                if _valid(self.compiled, candidate):
+            if graph.makespan < self.walk_makespan:
+                self.walk_makespan = graph.makespan
+                self.walk_best = graph.solution()
+                self.since_walk_best = 0
+                if graph.makespan < self.best_makespan and _valid(self.compiled, self.walk_best):
                     self.best_makespan = graph.makespan
-                    self.best = candidate
-                    self.since_best = 0
+                    self.best = self.walk_best
+                    self.failed_walks = 0
         return self.best
 
 
@@ -474,6 +576,10 @@ def _candidates(
     if only_best:
         found = [move for move in found if move[0] < limit + 1]
     return found
+
+
+def _makespan(compiled: CompiledProblem, solution: Solution) -> int:
+    return max(solution.end(compiled, op) for op in range(len(compiled.operations)))
 
 
 def _valid(compiled: CompiledProblem, solution: Solution) -> bool:

@@ -284,6 +284,7 @@ class _Search:
         }
         self.iterations_left = options.max_iterations
         self.lock = threading.Lock()
+        self.tabu_searches: list[localsearch.TabuSearch] = []
 
     def run(self, deadline: float) -> tuple[Status, Solution | None, int | None, dict]:
         objectives = self.options.objective
@@ -319,6 +320,9 @@ class _Search:
             all_optimal = all_optimal and status == Status.OPTIMAL
             limits[name] = objective_value(self.compiled, incumbent, name)
         status = Status.OPTIMAL if all_optimal else Status.FEASIBLE
+        if self.tabu_searches:
+            self.statistics["tabu_moves"] = sum(t.iterations for t in self.tabu_searches)
+            self.statistics["tabu_relinks"] = sum(t.relinks for t in self.tabu_searches)
         return status, incumbent, first_bound, self.statistics
 
     def _stage(
@@ -334,7 +338,7 @@ class _Search:
         whole = partial(self._solve_whole, name, limits, incumbent, horizon, whole_budget, deadline)
         tabu = None
         if incumbent is not None and localsearch.applicable(self.compiled, name, limits):
-            tabu = localsearch.TabuSearch(self.compiled, incumbent, self.rng.randrange(2**31))
+            tabu = self._new_tabu(incumbent)
         walked = None
         if tabu is not None and self.options.workers > 1 and not self.options.deterministic:
             # The tabu search starts from the heuristic's schedule while the whole model
@@ -405,7 +409,7 @@ class _Search:
         workers = self.options.workers
         count = len(self.compiled.operations)
         if tabu is None and localsearch.applicable(self.compiled, name, limits):
-            tabu = localsearch.TabuSearch(self.compiled, incumbent, self.rng.randrange(2**31))
+            tabu = self._new_tabu(incumbent)
         # With tabu search, one worker runs it and the others run CP-SAT neighbourhoods (a
         # single worker alternates between the two) until it has not found the best
         # schedule for TABU_PATIENCE rounds; its worker then joins the CP-SAT ones.
@@ -519,6 +523,11 @@ class _Search:
         if results[-1][0][0] < min(result[0][0] for result in results[:-1]):
             self._count("tabu_improvements")
         return results
+
+    def _new_tabu(self, incumbent: Solution) -> localsearch.TabuSearch:
+        tabu = localsearch.TabuSearch(self.compiled, incumbent, self.rng.randrange(2**31))
+        self.tabu_searches.append(tabu)
+        return tabu
 
     def _count(self, name: str) -> None:
         self.statistics[name] = self.statistics.get(name, 0) + 1

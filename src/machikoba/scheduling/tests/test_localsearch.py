@@ -15,6 +15,7 @@ from machikoba.scheduling import (
     Resource,
     TransportTimes,
     check_schedule,
+    localsearch,
     solve,
 )
 from machikoba.scheduling.compiled import compile_problem
@@ -23,6 +24,7 @@ from machikoba.scheduling.localsearch import (
     NO_OPERATION,
     TabuSearch,
     _candidates,
+    _Graph,
     applicable,
     tabu_search,
 )
@@ -304,3 +306,64 @@ def test_a_kicked_search_still_returns_valid_schedules():
     assert search.best_makespan <= objective_value(compiled, start, "makespan")
     found = search.run(300)
     check_schedule(problem, to_assignments(compiled, found))
+
+
+def _apart(graph, other) -> int:
+    """Operations on another alternative or after another one on their resource."""
+    return sum(
+        graph.alternative[v] != other.alternative[v]
+        or graph.machine_pred[v] != other.machine_pred[v]
+        for v in range(graph.n)
+    )
+
+
+def test_a_relinked_walk_starts_on_the_path_between_two_elite_schedules():
+    problem = random_problem(4, jobs=10, machines=4, transport=1)
+    compiled = compile_problem(problem)
+    schedules = [
+        dispatch(compiled, RULES[rule], random.Random(1), 20.0)
+        for rule in ("shortest_operation", "most_work_remaining")
+    ]
+    search = TabuSearch(compiled, schedules[0], seed=3)
+    for schedule in schedules:
+        search._remember(schedule, objective_value(compiled, schedule, "makespan"))
+    assert len(search.elite) == 2
+    first, second = search.elite
+    start, guide = _Graph(compiled, first.solution), _Graph(compiled, second.solution)
+    distance = _apart(start, guide)
+    assert distance >= 4
+    graph = search._relink(first, second)
+    assert graph is not None
+    assert graph.evaluate()
+    midway = graph.solution()
+    check_schedule(problem, to_assignments(compiled, midway))
+    between = _Graph(compiled, midway)
+    assert 0 < _apart(between, guide) < distance
+    assert _apart(between, start) > 0
+    # The walk continues from there, but the best is still the best seen.
+    assert search.best == schedules[0]
+
+
+def test_walks_from_relinked_schedules_stay_valid_and_deterministic(monkeypatch):
+    # Short walks and relinking from the second one on, so that a few hundred moves go
+    # through many paths.
+    monkeypatch.setattr(localsearch, "STALL_BASE", 15)
+    monkeypatch.setattr(localsearch, "STALL_PER_OPERATION", 0)
+    monkeypatch.setattr(localsearch, "RELINK_AFTER", 0)
+    monkeypatch.setattr(localsearch, "RELINK_SHARE", 1.0)
+    problem = random_problem(8, jobs=12, machines=4, transport=1, partner=True)
+    compiled, start = worst_start(problem, 8)
+    results = []
+    for _ in range(2):
+        search = TabuSearch(compiled, start, seed=5)
+        found = search.run(1500)
+        check_schedule(problem, to_assignments(compiled, found))
+        assert search.relinks > 5
+        assert 2 <= len(search.elite) <= localsearch.ELITE_SIZE
+        values = [elite.makespan for elite in search.elite]
+        assert values == sorted(values)
+        assert len({elite.signature for elite in search.elite}) == len(search.elite)
+        assert objective_value(compiled, found, "makespan") == search.best_makespan
+        assert search.best_makespan <= values[0]
+        results.append(found)
+    assert results[0] == results[1]
