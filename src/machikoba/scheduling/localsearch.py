@@ -35,13 +35,15 @@ next one starts either from the best schedule with a fresh tabu list, shaken by 
 random moves (an iterated tabu search: going back unshaken mostly retraces the same walk
 into the same basin), or, once several walks in a row have found no new overall best,
 from a schedule on the path between two elite ones (path relinking, as in the tabu
-search/path relinking of Peng, Lü and Cheng, 2015, for the job shop). The elite are the
-best schedules of past walks, kept distinct; a path starts at one and moves operations,
-one at a time, to the resource and the place among their neighbours they have in the
-other, and the next walk starts from the best schedule between a quarter and three
-quarters of the way: it shares much with both, so it is good, yet lies in neither's
-basin. It returns the best schedule it saw, left-justified (every start is its head) and
-checked.
+search/path relinking of Peng, Lü and Cheng, 2015, for the job shop); which of the two
+a walk starts with is drawn in proportion to how often recent walks of each kind found a
+new overall best (relinking pays on instances where the search has settled, kicks while
+it still improves from its best). The elite are the best schedules of past walks, kept
+distinct; a path starts at one and moves operations, one at a time, to the resource and
+the place among their neighbours they have in the other, and the next walk starts from
+the best schedule between a quarter and three quarters of the way: it shares much with
+both, so it is good, yet lies in neither's basin. It returns the best schedule it saw,
+left-justified (every start is its head) and checked.
 
 It handles releases, transport times and resources of unlimited capacity (no sequence),
 not calendars, frozen operations or finite capacities above one: :func:`applicable` says
@@ -71,8 +73,10 @@ STALL_BASE = 300  # moves without a new best of its own before a walk ends ...
 STALL_PER_OPERATION = 1  # ... plus this many per operation
 KICK_MOVES = 10  # random moves that shake the best schedule for the next walk
 ELITE_SIZE = 10  # best schedules of past walks kept for path relinking
-RELINK_AFTER = 3  # walks in a row without a new overall best before paths are tried ...
-RELINK_SHARE = 0.8  # ... for this share of the walks that follow
+RELINK_AFTER = 3  # walks in a row without a new overall best before paths are tried
+MEMORY = 0.9  # of a start's past walks, in its success rate (an exponential average)
+PRIOR = {"kick": 1.0, "relink": 1.0}  # wins assumed per way of starting a walk
+SHARE_MIN, SHARE_MAX = 0.1, 0.9  # of the walks that start on paths, once they are tried
 PATH_FROM, PATH_TO = 0.25, 0.75  # the part of a path the next walk may start from
 
 
@@ -321,6 +325,10 @@ class TabuSearch:
         self.iterations = 0
         self.relinks = 0
         self.elite: list[_Elite] = []
+        # Per way of starting a walk: the new overall bests its walks found and the moves
+        # they took (in walks of the stall length), both exponential averages.
+        self.successes = {"kick": [0.0, 0.0], "relink": [0.0, 0.0]}
+        self.walk_kind = "start"
         self.restart(solution)
 
     def restart(self, solution: Solution) -> None:
@@ -338,6 +346,8 @@ class TabuSearch:
         self.walk_best: Solution | None = None
         self.walk_makespan = math.inf
         self.since_walk_best = 0
+        self.walk_won = False
+        self.walk_started = self.iterations
 
     def _make_one(self, candidates: list[tuple[float, int, int, int]], critical: int) -> bool:
         """Make the best of ``candidates`` that closes no cycle and make it tabu."""
@@ -352,21 +362,36 @@ class TabuSearch:
             graph.undo(v, undo)
         return False
 
-    def _next_walk(self) -> _Graph | None:
+    def _next_walk(self, stall_limit: int) -> _Graph | None:
         """The walk has stalled: keep its best among the elite and start the next one."""
         self._remember(self.walk_best, self.walk_makespan)
+        if self.walk_kind in self.successes:
+            record = self.successes[self.walk_kind]
+            record[0] = MEMORY * record[0] + self.walk_won
+            record[1] = MEMORY * record[1] + (self.iterations - self.walk_started) / stall_limit
         self.failed_walks += 1
         if (
             self.failed_walks > RELINK_AFTER
             and len(self.elite) >= 2
-            and self.rng.random() < RELINK_SHARE
+            and self.rng.random() < self._relink_share()
         ):
             first, second = self.rng.sample(self.elite, 2)
             graph = self._relink(first, second)
             if graph is not None:
                 self.relinks += 1
+                self.walk_kind = "relink"
                 return graph
+        self.walk_kind = "kick"
         return self._kick()
+
+    def _relink_share(self) -> float:
+        """Paths for as many of the walks as their rate of new bests per move earns against
+        kicks' (relinking pays once the walks from the best stop finding better, not
+        while they still do). Both start from one win, so that neither is shut out."""
+        kick, relink = (
+            (wins + PRIOR[kind]) / (walks + 1) for kind, (wins, walks) in self.successes.items()
+        )
+        return min(SHARE_MAX, max(SHARE_MIN, relink / (kick + relink)))
 
     def _remember(self, solution: Solution | None, makespan: float) -> None:
         if solution is None:
@@ -375,10 +400,12 @@ class TabuSearch:
         signature = (tuple(graph.alternative), tuple(graph.machine_pred))
         if any(elite.signature == signature for elite in self.elite):
             return
-        if len(self.elite) >= ELITE_SIZE and makespan >= self.elite[-1].makespan:
+        if len(self.elite) >= ELITE_SIZE and makespan > self.elite[-1].makespan:
             return
-        self.elite.append(_Elite(int(makespan), solution, signature))
-        self.elite.sort(key=lambda elite: elite.makespan)
+        # Ahead of those as good as it: on a plateau the pool renews itself, the oldest
+        # of the worst leaving first.
+        place = bisect_left([elite.makespan for elite in self.elite], makespan)
+        self.elite.insert(place, _Elite(int(makespan), solution, signature))
         del self.elite[ELITE_SIZE:]
 
     def _kick(self) -> _Graph | None:
@@ -470,7 +497,7 @@ class TabuSearch:
             self.iterations += 1
             self.since_walk_best += 1
             if self.since_walk_best > stall_limit:
-                graph = self._next_walk()
+                graph = self._next_walk(stall_limit)
                 tabu = self.tabu
                 if graph is None:
                     break
@@ -498,6 +525,7 @@ class TabuSearch:
                     self.best_makespan = graph.makespan
                     self.best = self.walk_best
                     self.failed_walks = 0
+                    self.walk_won = True
         return self.best
 
 

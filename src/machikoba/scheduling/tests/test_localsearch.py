@@ -350,7 +350,7 @@ def test_walks_from_relinked_schedules_stay_valid_and_deterministic(monkeypatch)
     monkeypatch.setattr(localsearch, "STALL_BASE", 15)
     monkeypatch.setattr(localsearch, "STALL_PER_OPERATION", 0)
     monkeypatch.setattr(localsearch, "RELINK_AFTER", 0)
-    monkeypatch.setattr(localsearch, "RELINK_SHARE", 1.0)
+    monkeypatch.setattr(localsearch, "SHARE_MIN", 1.0)
     problem = random_problem(8, jobs=12, machines=4, transport=1, partner=True)
     compiled, start = worst_start(problem, 8)
     results = []
@@ -359,6 +359,7 @@ def test_walks_from_relinked_schedules_stay_valid_and_deterministic(monkeypatch)
         found = search.run(1500)
         check_schedule(problem, to_assignments(compiled, found))
         assert search.relinks > 5
+        assert search.successes["relink"][1] > 5  # each relinked walk was scored
         assert 2 <= len(search.elite) <= localsearch.ELITE_SIZE
         values = [elite.makespan for elite in search.elite]
         assert values == sorted(values)
@@ -367,3 +368,49 @@ def test_walks_from_relinked_schedules_stay_valid_and_deterministic(monkeypatch)
         assert search.best_makespan <= values[0]
         results.append(found)
     assert results[0] == results[1]
+
+
+def test_walks_start_on_paths_as_often_as_paths_pay():
+    compiled, start = worst_start(random_problem(2, jobs=8), 2)
+    search = TabuSearch(compiled, start, seed=0)
+    assert search._relink_share() == 0.5  # nothing known yet
+    # Records are [new bests found, moves taken in walks of the stall length].
+    search.successes = {"kick": [0.0, 5.0], "relink": [2.0, 5.0]}
+    assert search._relink_share() == pytest.approx(0.75)
+    # As many wins, but relinked walks took twice the moves: half the rate.
+    search.successes = {"kick": [1.0, 4.0], "relink": [1.0, 9.0]}
+    assert search._relink_share() == pytest.approx(1 / 3)
+    search.successes = {"kick": [0.0, 20.0], "relink": [5.0, 4.0]}
+    assert search._relink_share() == localsearch.SHARE_MAX
+    search.successes = {"kick": [9.0, 9.0], "relink": [0.0, 9.0]}
+    assert search._relink_share() == localsearch.SHARE_MIN
+
+
+def test_on_a_plateau_the_elite_pool_renews_itself():
+    compiled, start = worst_start(random_problem(6, jobs=10, machines=4), 6)
+    search = TabuSearch(compiled, start, seed=1)
+    search.run(400)
+    makespan = search.best_makespan
+    schedules = [
+        dispatch(compiled, RULES[rule], random.Random(seed), 20.0)
+        for rule in RULES
+        for seed in range(4)
+    ]
+    search.elite = []
+    added = []
+    for schedule in schedules:
+        before = len(search.elite)
+        search._remember(schedule, makespan)  # all as good as each other
+        if len(search.elite) > before or search.elite[0].solution == schedule:
+            added.append(schedule)
+    assert len(added) > localsearch.ELITE_SIZE
+    assert len(search.elite) == localsearch.ELITE_SIZE
+    # The newest stay, the oldest went.
+    assert [elite.solution for elite in search.elite] == added[::-1][: localsearch.ELITE_SIZE]
+    search._remember(search.elite[-1].solution, makespan - 1)  # already there: ignored
+    assert search.elite[0].makespan == makespan
+    search._remember(added[0], makespan + 1)  # worse than the whole pool: ignored
+    assert added[0] not in [elite.solution for elite in search.elite]
+    search._remember(added[0], makespan - 1)  # better: first
+    assert search.elite[0].solution == added[0]
+    assert len(search.elite) == localsearch.ELITE_SIZE
