@@ -37,7 +37,7 @@ demo: install
 	$(MANAGE) seed_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "Serving machikoba on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(MANAGE) db_worker --queue-name '*' --interval 1 & \
 	  $(MANAGE) run_scheduler & \
 	  $(MANAGE) runserver --insecure --noreload $(HOST):$(PORT)
