@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .compiled import CompiledProblem
-from .solution import Solution
+from .solution import Solution, objective_value
 
 NO_OPERATION = -1
 TENURE_MIN = 4
@@ -335,7 +335,7 @@ class TabuSearch:
         """Continue from ``solution``, which becomes the best (the elite stay)."""
         self._start_walk(solution)
         self.best = solution
-        self.best_makespan = _makespan(self.compiled, solution)
+        self.best_makespan = objective_value(self.compiled, solution, "makespan")
         self.failed_walks = 0
 
     def _start_walk(self, solution: Solution) -> None:
@@ -604,10 +604,6 @@ def _candidates(
     if only_best:
         found = [move for move in found if move[0] < limit + 1]
     return found
-
-
-def _makespan(compiled: CompiledProblem, solution: Solution) -> int:
-    return max(solution.end(compiled, op) for op in range(len(compiled.operations)))
 
 
 def _valid(compiled: CompiledProblem, solution: Solution) -> bool:

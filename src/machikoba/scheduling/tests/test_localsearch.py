@@ -414,3 +414,19 @@ def test_on_a_plateau_the_elite_pool_renews_itself():
     search._remember(added[0], makespan - 1)  # better: first
     assert search.elite[0].solution == added[0]
     assert len(search.elite) == localsearch.ELITE_SIZE
+
+
+def test_the_solver_counts_tabu_moves_and_relinks_only_where_the_tabu_search_runs():
+    problem = random_problem(9, jobs=30, machines=5, transport=1)
+    result = solve(problem, time_limit=2.0, workers=2, seed=1)
+    check_schedule(problem, result.assignments)
+    assert result.statistics["tabu_moves"] > 0
+    assert result.statistics["tabu_relinks"] >= 0
+    shifts = Problem(
+        jobs=problem.jobs,
+        resources=(Resource("m0", windows=((0, 10_000),)), *problem.resources[1:]),
+    )
+    result = solve(shifts, time_limit=1.0, workers=2, seed=1)
+    check_schedule(shifts, result.assignments)
+    assert "tabu_moves" not in result.statistics
+    assert "tabu_relinks" not in result.statistics
