@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from machikoba.core.errors import PermissionRefused
+
 VIEW = "view"
 CHANGE = "change"
 DELETE = "delete"
@@ -29,6 +31,14 @@ ACTIONS = (VIEW, CHANGE, DELETE, MANAGE)
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
+
+# Company roles (the values of ``companies.choices.CompanyRole``), named once for every app.
+OWNER = "owner"
+STAFF = "staff"
+FLOOR_WORKER = "floor_worker"
+MEMBER_ROLES: tuple[str, ...] = (OWNER, STAFF, FLOOR_WORKER)  # anyone who works there
+EDITOR_ROLES: tuple[str, ...] = (OWNER, STAFF)  # may change the company's records
+OWNER_ROLES: tuple[str, ...] = (OWNER,)
 
 
 def _is_signed_in(user: Any) -> bool:
@@ -53,10 +63,10 @@ class TenantPolicy(AccessPolicy):
     """
 
     company_field = "company"
-    view_roles: tuple[str, ...] = ("owner", "staff", "floor_worker")
-    change_roles: tuple[str, ...] = ("owner", "staff")
-    delete_roles: tuple[str, ...] = ("owner",)
-    manage_roles: tuple[str, ...] = ("owner",)
+    view_roles: tuple[str, ...] = MEMBER_ROLES
+    change_roles: tuple[str, ...] = EDITOR_ROLES
+    delete_roles: tuple[str, ...] = OWNER_ROLES
+    manage_roles: tuple[str, ...] = OWNER_ROLES
     ward_view_roles: tuple[str, ...] = ()
 
     def __init__(self, **overrides: Any) -> None:
@@ -114,12 +124,12 @@ def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:
 
 def member_company_ids(user) -> list[int]:
     """The companies the user works for, in any company role."""
-    return company_ids_for(user, ("owner", "staff", "floor_worker"))
+    return company_ids_for(user, MEMBER_ROLES)
 
 
 def editor_company_ids(user) -> list[int]:
     """The companies where the user may change things (owners and staff)."""
-    return company_ids_for(user, ("owner", "staff"))
+    return company_ids_for(user, EDITOR_ROLES)
 
 
 class AccessQuerySet(models.QuerySet):
@@ -170,6 +180,18 @@ def allowed(user, permission: str, obj: Any = None) -> bool:
     import rules
 
     return rules.has_perm(permission, user, obj)
+
+
+def has_role(user, company, roles: tuple[str, ...]) -> bool:
+    """Whether ``user`` holds one of ``roles`` in ``company`` (None: no company, no role)."""
+    return company is not None and company.pk in company_ids_for(user, roles)
+
+
+def require_role(user, company, roles: tuple[str, ...], code: str, message: Any) -> None:
+    """Refuse (``PermissionRefused`` with ``code``) unless ``user`` holds one of ``roles``
+    in ``company``: the one way a service checks "owner or staff of that company"."""
+    if not has_role(user, company, roles):
+        raise PermissionRefused(code, message)
 
 
 def require(user, action: str, obj: models.Model) -> None:
