@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import SchedulingInputError
 from .fjs import FjsFormatError, read_fjs
@@ -42,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def result_as_json(instance: str, result: SolveResult) -> dict:
+def result_as_json(instance: str, result: SolveResult) -> dict[str, Any]:
     assignments = sorted(
         (
             {
@@ -97,8 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bounded(kind: type, lowest: float, highest: float, unit: str):
-    def parse(text: str):
+def _bounded(
+    kind: type[int] | type[float], lowest: float, highest: float, unit: str
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:

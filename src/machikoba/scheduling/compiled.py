@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import SchedulingInputError
-from .model import OBJECTIVES, Problem, Window
+from .model import OBJECTIVES, Alternative, FrozenOperation, Problem, Window
 
 MAX_TIME_VALUE = 10**9  # far beyond any plan in minutes (1,900 years); keeps sums in int64
 
@@ -177,7 +177,7 @@ def _compile_resources(problem: Problem) -> tuple[tuple[CompiledResource, ...], 
     if not problem.resources:
         raise SchedulingInputError("the problem has no resources")
     index: dict[str, int] = {}
-    compiled = []
+    compiled: list[CompiledResource] = []
     for resource in problem.resources:
         if resource.id in index:
             raise SchedulingInputError(f"resource {resource.id!r} is listed twice")
@@ -230,7 +230,7 @@ def _check_jobs(problem: Problem) -> None:
 
 
 def _compile_alternatives(
-    alternatives: tuple, resource_index: dict[str, int], where: str
+    alternatives: tuple[Alternative, ...], resource_index: dict[str, int], where: str
 ) -> tuple[CompiledAlternative, ...]:
     if not alternatives:
         raise SchedulingInputError(f"{where} has no eligible resource")
@@ -263,9 +263,9 @@ def fits_window(resource: CompiledResource, start: int, end: int) -> bool:
     return any(w_start <= start and end <= w_end for w_start, w_end in resource.windows)
 
 
-def _frozen_by_operation(problem: Problem) -> dict[tuple[str, int], object]:
+def _frozen_by_operation(problem: Problem) -> dict[tuple[str, int], FrozenOperation]:
     jobs = {job.id: job for job in problem.jobs}
-    frozen: dict[tuple[str, int], object] = {}
+    frozen: dict[tuple[str, int], FrozenOperation] = {}
     for entry in problem.frozen:
         if entry.job not in jobs:
             raise SchedulingInputError(f"frozen operation: unknown job {entry.job!r}")
@@ -282,7 +282,7 @@ def _frozen_by_operation(problem: Problem) -> dict[tuple[str, int], object]:
 
 
 def _compile_frozen(
-    entry: object,
+    entry: FrozenOperation | None,
     alternatives: tuple[CompiledAlternative, ...],
     resources: tuple[CompiledResource, ...],
     where: str,

@@ -34,6 +34,10 @@ class _AlwaysTrue:
 
 _TRUE = _AlwaysTrue()
 
+# What stands for "this operation runs on this alternative": a literal, _TRUE for the one
+# alternative a fixed operation has, None for an alternative that was left out.
+Presence = cp_model.IntVar | _AlwaysTrue | None
+
 
 @dataclass
 class SubProblem:
@@ -53,7 +57,7 @@ class SubProblem:
 class BuiltModel:
     model: cp_model.CpModel
     starts: list[cp_model.IntVar]
-    presences: list[list[cp_model.IntVar | None]]
+    presences: list[list[Presence]]
     objective_terms: dict[str, cp_model.LinearExprT]
 
     def solution(self, solver: cp_model.CpSolver) -> Solution:
@@ -62,7 +66,8 @@ class BuiltModel:
             chosen = [
                 number
                 for number, literal in enumerate(literals)
-                if literal is _TRUE or (literal is not None and solver.boolean_value(literal))
+                if literal is _TRUE
+                or (isinstance(literal, cp_model.IntVar) and solver.boolean_value(literal))
             ]
             alternatives.append(chosen[0])
         starts = tuple(solver.value(start) for start in self.starts)
@@ -102,8 +107,8 @@ def build_model(
     if tie_break is not None:
         completions = [builder.ends[chain[-1]] for chain in compiled.job_operations]
         weight = sum(tie_break) * horizon + 1
-        secondary = sum(w * end for w, end in zip(tie_break, completions, strict=True))
-        model.minimize(terms[objective] * weight + secondary)
+        secondary = cp_model.LinearExpr.weighted_sum(completions, list(tie_break))
+        model.minimize(cp_model.LinearExpr.weighted_sum([terms[objective], secondary], [weight, 1]))
     else:
         model.minimize(terms[objective])
     built = BuiltModel(model, builder.starts, builder.presences, terms)
@@ -128,7 +133,7 @@ class _Builder:
         self.pinned = set() if sub_problem is None else set(sub_problem.pinned)
         self.starts: list[cp_model.IntVar] = []
         self.ends: list[cp_model.LinearExprT] = []
-        self.presences: list[list[cp_model.IntVar | None]] = []
+        self.presences: list[list[Presence]] = []
         self.intervals_by_resource: dict[int, list[cp_model.IntervalVar]] = {}
         self.hint_vars: list[tuple[cp_model.IntVar, int]] = []
         self.end_vars: list[tuple[int, cp_model.IntVar]] = []
@@ -140,7 +145,7 @@ class _Builder:
         op = self.compiled.operations[operation]
         if op.frozen_alternative is not None:
             return op.frozen_alternative
-        if self.free is not None and operation not in self.free:
+        if self.sub_problem is not None and self.free is not None and operation not in self.free:
             return self.sub_problem.incumbent.alternatives[operation]
         return None
 
@@ -158,11 +163,11 @@ class _Builder:
             earliest = self.compiled.heads[op.index]
             if op.frozen_start is not None:
                 earliest = latest = op.frozen_start
-            elif op.index in self.pinned:
+            elif self.sub_problem is not None and op.index in self.pinned:
                 earliest = latest = self.sub_problem.incumbent.starts[op.index]
             start = self.model.new_int_var(earliest, max(earliest, latest), f"s{op.index}")
             self.starts.append(start)
-            literals: list[cp_model.IntVar | _AlwaysTrue | None] = [None] * len(op.alternatives)
+            literals: list[Presence] = [None] * len(op.alternatives)
             if len(candidates) == 1:
                 number, alternative = candidates[0]
                 interval = self.model.new_fixed_size_interval_var(start, alternative.duration, "")
@@ -182,7 +187,9 @@ class _Builder:
                     )
                     self.intervals_by_resource.setdefault(alternative.resource, []).append(interval)
                     durations.append(alternative.duration * literal)
-                self.model.add_exactly_one(lit for lit in literals if lit is not None)
+                self.model.add_exactly_one(
+                    lit for lit in literals if isinstance(lit, cp_model.IntVar)
+                )
                 self.model.add(end == start + sum(durations))
                 self.ends.append(end)
                 self.end_vars.append((op.index, end))
@@ -207,7 +214,9 @@ class _Builder:
                 lag = self.compiled.lags[alternative_a.resource][alternative_b.resource]
                 if literal_b is None or lag == 0:
                     continue
-                enforcement = [lit for lit in (literal_a, literal_b) if lit is not _TRUE]
+                enforcement = [
+                    lit for lit in (literal_a, literal_b) if isinstance(lit, cp_model.IntVar)
+                ]
                 constraint = self.model.add(self.starts[after] >= self.ends[before] + lag)
                 if enforcement:
                     constraint.only_enforce_if(enforcement)
@@ -263,8 +272,9 @@ class _Builder:
     def keep_order(self, incumbent: Solution) -> None:
         """Outside the neighbourhood, operations keep their sequence on unary resources."""
         sequences: dict[int, list[tuple[int, int]]] = {}
+        free = self.free if self.free is not None else set()
         for op in self.compiled.operations:
-            if op.index in self.free:
+            if op.index in free:
                 continue
             resource = incumbent.resource(self.compiled, op.index)
             if self.compiled.resources[resource].capacity == 1:
@@ -299,7 +309,7 @@ class _Builder:
             for alternative, literal in zip(op.alternatives, self.presences[op.index], strict=True):
                 if literal is _TRUE:
                     fixed += alternative.cost
-                elif literal is not None and alternative.cost:
+                elif isinstance(literal, cp_model.IntVar) and alternative.cost:
                     chosen.append(alternative.cost * literal)
         return fixed + sum(chosen)
 
@@ -321,7 +331,7 @@ class _Builder:
         for op in self.compiled.operations:
             self.model.add_hint(self.starts[op.index], hint.starts[op.index])
             for number, literal in enumerate(self.presences[op.index]):
-                if literal is not None and literal is not _TRUE:
+                if isinstance(literal, cp_model.IntVar):
                     self.model.add_hint(literal, number == hint.alternatives[op.index])
         for operation, end in self.end_vars:
             self.model.add_hint(end, hint.end(self.compiled, operation))
@@ -330,5 +340,8 @@ class _Builder:
             makespan = max(hint.end(self.compiled, op) for op in lasts)
             self.model.add_hint(self.objective_vars["makespan"], makespan)
         for job, tardiness in self.tardiness_vars:
-            late = hint.end(self.compiled, lasts[job]) - self.compiled.dues[job]
+            due = self.compiled.dues[job]
+            if due is None:  # tardiness variables exist only for jobs with a due date
+                continue
+            late = hint.end(self.compiled, lasts[job]) - due
             self.model.add_hint(tardiness, max(0, late))

@@ -6,6 +6,8 @@ engine's own failures in one place without swallowing programming errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SchedulingError(Exception):
     """Base class of every error the scheduling engine raises on purpose."""
@@ -18,7 +20,7 @@ class SchedulingInputError(SchedulingError, ValueError):
 class InvalidScheduleError(SchedulingError):
     """A schedule broke a rule of its problem (raised by the validator, listing the faults)."""
 
-    def __init__(self, faults: list[str]) -> None:
+    def __init__(self, faults: Sequence[str]) -> None:
         self.faults = faults
         shown = "\n".join(f"  - {fault}" for fault in faults[:20])
         more = f"\n  … and {len(faults) - 20} more" if len(faults) > 20 else ""

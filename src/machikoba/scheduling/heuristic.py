@@ -39,9 +39,10 @@ class Timeline:
     def earliest_start(self, ready: int, duration: int) -> int | None:
         start = ready
         while True:
-            start = self._inside_window(start, duration)
-            if start is None:
+            inside = self._inside_window(start, duration)
+            if inside is None:
                 return None
+            start = inside
             blocked_until = self._blocked_until(start, start + duration)
             if blocked_until is None:
                 return start
@@ -171,15 +172,16 @@ def _apparent_tardiness_cost(k: float) -> TimedPriority:
     def priority(
         compiled: CompiledProblem, job: int, position: int, _: random.Random, now: int
     ) -> float:
-        weight = compiled.weights[job] if compiled.dues[job] is not None else 0
-        if weight <= 0:
+        due = compiled.dues[job]
+        weight = compiled.weights[job] if due is not None else 0
+        if due is None or weight <= 0:
             return 0.0
         cached = last[0]
         if cached[0] is not compiled:
             durations = [op.min_duration for op in compiled.operations]
             cached = last[0] = (compiled, max(1.0, sum(durations) / len(durations)))
         duration = max(1, compiled.operations[compiled.job_operations[job][position]].min_duration)
-        slack = max(0, compiled.dues[job] - _work_left(compiled, job, position) - now)
+        slack = max(0, due - _work_left(compiled, job, position) - now)
         return -weight / duration * math.exp(-slack / (k * cached[1]))
 
     return priority
@@ -212,13 +214,17 @@ def dispatch(
     """One schedule from one rule (``priority``, or ``timed`` for a rule that also sees the
     candidate's start); ``None`` if calendars leave an operation no room."""
     if timed is None:
+        if priority is None:
+            raise ValueError("dispatch needs a priority rule or a timed rule")
+        rule = priority
 
         def rank(c: tuple[int, int, int, int]) -> float:
-            return priority(compiled, c[0], next_position[c[0]], rng)
+            return rule(compiled, c[0], next_position[c[0]], rng)
     else:
+        timed_rule = timed
 
         def rank(c: tuple[int, int, int, int]) -> float:
-            return timed(compiled, c[0], next_position[c[0]], rng, c[2])
+            return timed_rule(compiled, c[0], next_position[c[0]], rng, c[2])
 
     timelines = [Timeline(resource) for resource in compiled.resources]
     count = len(compiled.operations)
@@ -276,7 +282,7 @@ def _book_frozen(
     compiled: CompiledProblem, timelines: list[Timeline], alternatives: list[int], starts: list[int]
 ) -> None:
     for op in compiled.operations:
-        if op.frozen_alternative is None:
+        if op.frozen_alternative is None or op.frozen_start is None:
             continue
         alternative = op.alternatives[op.frozen_alternative]
         timelines[alternative.resource].book(
@@ -297,7 +303,7 @@ def _best_placement(
     """(alternative, start, finish) with the earliest finish for the job's next operation."""
     operation = compiled.operations[compiled.job_operations[job][position]]
     previous = compiled.job_operations[job][position - 1] if position > 0 else None
-    if operation.frozen_alternative is not None:
+    if operation.frozen_alternative is not None and operation.frozen_start is not None:
         alternative = operation.alternatives[operation.frozen_alternative]
         if _ready_time(compiled, job, previous, alternative.resource, alternatives, starts) > (
             operation.frozen_start
@@ -378,7 +384,7 @@ def construct(
             if solution is None:
                 continue
             score = objective_values(compiled, solution, objectives)
-            if score < best[0]:
+            if best is None or score < best[0]:
                 best = (score, solution)
     return None if best is None else best[1]
 

@@ -352,6 +352,8 @@ class TabuSearch:
     def _make_one(self, candidates: list[tuple[float, int, int, int]], critical: int) -> bool:
         """Make the best of ``candidates`` that closes no cycle and make it tabu."""
         graph = self.graph
+        if graph is None:  # no walk in progress: nothing to move
+            return False
         candidates.sort()
         for _, v, number, position in candidates[:MOVES_TRIED]:
             undo = graph.move(v, number, position)

@@ -266,7 +266,7 @@ class _Round:
 class _Outcome:
     """What one CP-SAT call found."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     solution: Solution | None
     bound: int | None
 
@@ -286,7 +286,9 @@ class _Search:
         self.lock = threading.Lock()
         self.tabu_searches: list[localsearch.TabuSearch] = []
 
-    def run(self, deadline: float) -> tuple[Status, Solution | None, int | None, dict]:
+    def run(
+        self, deadline: float
+    ) -> tuple[Status, Solution | None, int | None, dict[str, int | float | str]]:
         objectives = self.options.objective
         heuristic_budget = min(HEURISTIC_SECONDS, HEURISTIC_SHARE * (deadline - time.monotonic()))
         if self.options.deterministic:
@@ -434,7 +436,7 @@ class _Search:
                 improved = best_key[0] < key[0]
                 if improved:
                     stalled = 0
-                    self.statistics["improvements"] += 1
+                    self._count("improvements")
                 self.reporter.report(name, best_key[0], bound, improved=improved)
                 if tabu is not None:
                     tabu_idle = 0 if improved and results[-1][0] == best_key else tabu_idle + 1
@@ -529,8 +531,9 @@ class _Search:
         self.tabu_searches.append(tabu)
         return tabu
 
-    def _count(self, name: str) -> None:
-        self.statistics[name] = self.statistics.get(name, 0) + 1
+    def _count(self, name: str, amount: int = 1) -> None:
+        value = self.statistics.get(name, 0)
+        self.statistics[name] = (value if isinstance(value, int) else 0) + amount
 
     def _tabu(
         self,
@@ -596,7 +599,7 @@ class _Search:
             if outcome.solution is not None and found_key[0] <= key[0]:
                 key, incumbent = found_key, outcome.solution
         with self.lock:
-            self.statistics["neighbourhoods"] += tried
+            self._count("neighbourhoods", tried)
         return key, incumbent
 
     def _key(self, name: str, solution: Solution, tie_break: bool) -> tuple[int, int]:
@@ -672,7 +675,7 @@ class _Search:
         budget: float,
         deadline: float,
     ) -> _Outcome:
-        self.statistics["whole_model_solves"] += 1
+        self._count("whole_model_solves")
         built = build_model(self.compiled, horizon, name, limits, hint=incumbent)
         solver = cp_model.CpSolver()
         parameters = solver.parameters
