@@ -17,7 +17,8 @@ from typing import Any
 from .errors import SchedulingInputError
 from .fjs import FjsFormatError, read_fjs
 from .model import SolveResult
-from .solver import MAX_TIME_LIMIT, MAX_WORKERS, MIN_TIME_LIMIT, solve
+from .options import MAX_TIME_LIMIT, MAX_WORKERS, MIN_TIME_LIMIT
+from .solver import solve
 
 USAGE_ERROR = 2
 

@@ -1,65 +1,11 @@
 """Solve a scheduling problem: dispatch heuristic, CP-SAT, then large-neighbourhood search.
 
-1. **Construction.** Dispatching with several priority rules (see :mod:`.heuristic`;
-   when weighted tardiness comes first, also due-date rules: earliest operation due
-   date, weighted modified due date and apparent tardiness cost, with noisy reruns of
-   the best of them); the best schedule is the first incumbent and a complete hint for
-   CP-SAT.
-2. **Whole model.** CP-SAT on the full model (see :mod:`.cpsat`) with the incumbent as
-   hint, for a slice of the time: small instances are solved and proven here, and the
-   search yields the lower bound.
-3. **Large-neighbourhood search.** Repeatedly free some operations (see
-   :mod:`.neighbourhoods`: whole jobs, a time window, whole resources, a stretch of the
-   critical path; the neighbourhood is picked by its recent success and its size adapts
-   so about half the sub-problems are solved to optimality). The rest keep their
-   resource and their order on it, and those that end before the first freed operation
-   keep their start too; CP-SAT re-optimises under a small deterministic-time limit,
-   minimising the objective and, as a tie-break, a randomly weighted sum of job
-   completion times. Any schedule at least as good is accepted, so the search walks
-   across the plateaus of makespan-like objectives instead of stopping on them. A share
-   of the sub-problems instead demand a strictly better objective and have no
-   tie-break: CP-SAT then hunts for an improvement only, or proves there is none. Every
-   accepted schedule is left-justified first, so critical paths and windows mean
-   something. For weighted tardiness there is also a ``late`` neighbourhood (operations
-   of late jobs that wait for their resource, with the work they wait for), and every
-   sub-problem also keeps the start of each operation that starts after the last freed
-   one ends: it is then a time slice, solved in a fraction of the time, so two to three
-   times as many are tried. Workers run chains of neighbourhoods in threads (CP-SAT
-   releases the GIL) and share the best schedule after every round. When the search
-   stalls, the whole model runs again with the best schedule as hint: that tightens the
-   bound (and proves optimality on small instances) and sometimes escapes a local
-   optimum.
-   **Tabu search** (see :mod:`.localsearch`): for makespan on problems it models (unary
-   or unlimited resources, no calendars or frozen operations), one worker runs a tabu
-   search on the disjunctive graph instead of neighbourhoods, one to three thousand
-   moves a second (each the best of every reassignment and re-insertion of every
-   critical operation) against a few CP-SAT sub-problems: the search descends much
-   faster, and the two exchange their best schedules every round (the tabu search keeps
-   its own walk unless the round's best is better than anything it has seen; each often
-   gets the other out of a local optimum). Unless ``deterministic`` (or with a single
-   worker), it also runs beside the whole-model solves, from the heuristic's schedule
-   during the first one and on its own walk during those after a stall (CP-SAT then has
-   all the workers, the tabu search's thread comes on top). Only once it has not found a
-   better schedule for many rounds does its worker go back to CP-SAT neighbourhoods: on
-   large instances it keeps finding improvements, alternately with the neighbourhoods,
-   to the end.
-4. **Lexicographic objectives** are solved in stages: each stage optimises one objective
-   with the earlier ones capped at their best values; the earlier a stage, the larger its
-   share of the time left (two thirds and one third for two stages).
-
-Determinism. Everything random is drawn from ``seed``, but by default CP-SAT calls also
-stop at wall-clock limits (the whole-model solve, and a 0.5 s safety cap on each
-sub-problem) and so depend on the machine's speed and load: runs are seeded, not
-reproducible. With ``deterministic=True`` every CP-SAT call is bounded by deterministic
-time only (CP-SAT's own measure of work), whole-model solves use its interleaved search
-(deterministic with several workers), the heuristic does all of its runs (on a large
-instance they can take longer than a very short time limit), and
-rounds merge the workers' results in a fixed order, and the tabu search makes a fixed
-number of moves per round. The search trajectory is then the
-same on every run, whatever the load; the wall-clock limit only decides how far along
-it a run gets, so a run bounded by ``max_iterations`` (neighbourhoods per worker) that
-ends before its time limit gives the identical schedule every time. The deterministic
-mode usually does somewhat less per second, so the default is the faster one.
+The stages, in order: dispatching rules give a first schedule and a complete hint
+(:mod:`.heuristic`); CP-SAT solves the whole model for a slice of the time (:mod:`.cpsat`);
+then rounds of large-neighbourhood search (:mod:`.neighbourhoods`), with a tabu search on
+the disjunctive graph beside them for makespan (:mod:`.localsearch`) and a whole-model solve
+whenever the search stalls. Lexicographic objectives are solved in stages. docs/scheduling.md
+tells the method and its determinism in full.
 
 Every schedule returned has passed the independent :mod:`.validator`.
 """
@@ -70,7 +16,6 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -81,16 +26,20 @@ from . import localsearch
 from . import neighbourhoods as nbh
 from .compiled import CompiledProblem, check_objectives, compile_problem
 from .cpsat import SubProblem, build_model
-from .errors import InvalidScheduleError, SchedulingInputError
+from .errors import InvalidScheduleError
 from .heuristic import compact, construct
 from .lower_bounds import lower_bound
-from .model import Problem, Progress, SolveResult, Status
+from .model import Problem, SolveResult, Status
+from .options import (
+    SolveOptions,
+    checked_seed,
+    checked_time_limit,
+    checked_workers,
+)
+from .progress import ProgressCallback, Reporter, SolutionReporter
 from .solution import Solution, objective_value, to_assignments, total_completion
 from .validator import check_schedule, objectives_of, schedule_faults
 
-MIN_TIME_LIMIT = 0.05
-MAX_TIME_LIMIT = 24 * 3600.0
-MAX_WORKERS = 64
 HEURISTIC_SHARE = 0.05  # of the time limit, at most HEURISTIC_SECONDS
 HEURISTIC_SECONDS = 2.0
 WHOLE_MODEL_SHARE = 0.05  # of a stage's time, for the first whole-model solve
@@ -108,19 +57,6 @@ STALL_SOLVE_SECONDS = 5.0
 # long as the round's CP-SAT chains, a few thousand moves a second on 200 operations).
 TABU_ROUND_ITERATIONS = 1500
 TABU_PATIENCE = 20  # rounds without the tabu search finding a better schedule before it stops
-
-ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    objective: tuple[str, ...] = ("makespan",)
-    time_limit: float = 30.0
-    workers: int = 2
-    seed: int = 0
-    deterministic: bool = False
-    max_iterations: int | None = None
-    progress_interval: float = 1.0
 
 
 def solve(
@@ -147,42 +83,18 @@ def solve(
     """
     options = SolveOptions(
         objective=check_objectives(objective),
-        time_limit=_checked_time_limit(time_limit),
-        workers=_checked_workers(workers),
-        seed=_checked_seed(seed),
+        time_limit=checked_time_limit(time_limit),
+        workers=checked_workers(workers),
+        seed=checked_seed(seed),
         deterministic=deterministic,
         max_iterations=max_iterations,
         progress_interval=progress_interval,
     )
     started = time.monotonic()
     compiled = compile_problem(problem)
-    search = _Search(compiled, options, _Reporter(on_progress, progress_interval, started))
+    search = _Search(compiled, options, Reporter(on_progress, progress_interval, started))
     status, incumbent, bound, statistics = search.run(started + options.time_limit)
     return _result(compiled, options, status, incumbent, bound, statistics, started)
-
-
-def _checked_time_limit(time_limit: float) -> float:
-    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
-        raise SchedulingInputError(f"time limit must be a number of seconds, not {time_limit!r}")
-    if not math.isfinite(time_limit) or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
-        raise SchedulingInputError(
-            f"time limit {time_limit} s is out of range [{MIN_TIME_LIMIT}, {MAX_TIME_LIMIT:.0f}]"
-        )
-    return float(time_limit)
-
-
-def _checked_workers(workers: int) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, int):
-        raise SchedulingInputError(f"workers must be an integer, not {workers!r}")
-    if not 1 <= workers <= MAX_WORKERS:
-        raise SchedulingInputError(f"workers {workers} is out of range [1, {MAX_WORKERS}]")
-    return workers
-
-
-def _checked_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
-        raise SchedulingInputError(f"seed must be an integer in [0, 2**31), not {seed!r}")
-    return seed
 
 
 def _result(
@@ -209,45 +121,6 @@ def _result(
     return SolveResult(status, assignments, shown, bound, seconds, statistics)
 
 
-class _Reporter:
-    """Throttles progress reports and serialises them (solver threads report too)."""
-
-    def __init__(self, callback: ProgressCallback | None, interval: float, started: float):
-        self.callback = callback
-        self.interval = interval
-        self.started = started
-        self.last_report = -math.inf
-        self.last_value: int | None = None
-        self.lock = threading.Lock()
-
-    def report(self, stage: str, value: int | None, bound: int | None, improved: bool) -> None:
-        if self.callback is None:
-            return
-        with self.lock:
-            now = time.monotonic()
-            self.last_value = value
-            if not improved and now - self.last_report < self.interval:
-                return
-            self.last_report = now
-            self.callback(Progress(value, bound, now - self.started, stage, improved))
-
-    def bound_moved(self, stage: str, bound: float) -> None:
-        """CP-SAT proved a better bound during a whole-model solve (throttled)."""
-        if math.isfinite(bound):
-            self.report(stage, self.last_value, math.ceil(bound - 1e-6), improved=False)
-
-
-class _SolutionReporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, reporter: _Reporter, stage: str) -> None:
-        super().__init__()
-        self.reporter = reporter
-        self.stage = stage
-
-    def on_solution_callback(self) -> None:
-        bound = math.ceil(self.best_objective_bound - 1e-6)
-        self.reporter.report(self.stage, round(self.objective_value), bound, improved=True)
-
-
 @dataclass(frozen=True)
 class _Round:
     """What every worker's chain of neighbourhoods in one round starts from."""
@@ -271,8 +144,20 @@ class _Outcome:
     bound: int | None
 
 
+@dataclass(frozen=True)
+class _Stall:
+    """What the whole-model solve after a stall left: the incumbent and bound to go on
+    with, whether the tabu search found better meanwhile, and whether the solve helped."""
+
+    key: tuple[int, int]
+    incumbent: Solution
+    bound: int
+    tabu_improved: bool
+    whole_helped: bool
+
+
 class _Search:
-    def __init__(self, compiled: CompiledProblem, options: SolveOptions, reporter: _Reporter):
+    def __init__(self, compiled: CompiledProblem, options: SolveOptions, reporter: Reporter):
         self.compiled = compiled
         self.options = options
         self.reporter = reporter
@@ -448,44 +333,59 @@ class _Search:
                 key, incumbent = best_key, best
                 if stalled >= stall_limit and key[0] > bound:
                     stalled = 0
-                    horizon = self._horizon(name, limits, incumbent)
-                    budget = min(STALL_SOLVE_SECONDS, 0.1 * self._stage_time())
-                    if not self.options.deterministic:
-                        budget = min(budget, 0.5 * (deadline - time.monotonic()))
-                    whole = partial(
-                        self._solve_whole, name, limits, incumbent, horizon, budget, deadline
-                    )
-                    if tabu is not None and workers > 1 and not self.options.deterministic:
-                        # The tabu search goes on meanwhile (in deterministic mode it
-                        # would make the trajectory depend on the machine's speed).
-                        stop = threading.Event()
-                        round_ = replace(round_, incumbent=incumbent, key=key, bound=bound)
-                        walk = pool.submit(self._tabu, round_, tabu, stop, None)
-                        outcome = whole()
-                        stop.set()
-                        walked_key, walked = walk.result()
-                        if walked_key[0] < key[0]:
-                            tabu_idle = 0
-                            self._count("tabu_improvements")
-                    else:
-                        outcome = whole()
-                        walked_key, walked = key, incumbent
-                    if outcome.bound is not None:
-                        bound = max(bound, outcome.bound)
-                    found_key, found = walked_key, walked
-                    whole_helped = False
-                    if outcome.solution is not None:
-                        whole_key = self._key(name, outcome.solution, tie_break)
-                        whole_helped = whole_key[0] < key[0]
-                        if whole_key < found_key:
-                            found_key, found = whole_key, outcome.solution
-                    if found_key[0] < key[0]:
-                        key, incumbent = found_key, found
-                        self.reporter.report(name, key[0], bound, improved=True)
-                    if not whole_helped:
+                    round_ = replace(round_, incumbent=incumbent, key=key, bound=bound)
+                    stall = self._after_stall(pool, round_, tabu)
+                    key, incumbent, bound = stall.key, stall.incumbent, stall.bound
+                    if stall.tabu_improved:
+                        tabu_idle = 0
+                    if not stall.whole_helped:
                         stall_limit *= 2  # the whole model did not help: run it less often
         self._record_neighbourhoods(chains)
         return incumbent, bound
+
+    def _after_stall(
+        self,
+        pool: ThreadPoolExecutor,
+        round_: _Round,
+        tabu: localsearch.TabuSearch | None,
+    ) -> _Stall:
+        """The search stalled: run the whole model from the incumbent (the tabu search
+        walks on meanwhile, unless deterministic) and keep the best of the three."""
+        name, limits, incumbent, key = round_.objective, round_.limits, round_.incumbent, round_.key
+        bound, deadline = round_.bound, round_.deadline
+        horizon = self._horizon(name, limits, incumbent)
+        budget = min(STALL_SOLVE_SECONDS, 0.1 * self._stage_time())
+        if not self.options.deterministic:
+            budget = min(budget, 0.5 * (deadline - time.monotonic()))
+        whole = partial(self._solve_whole, name, limits, incumbent, horizon, budget, deadline)
+        tabu_improved = False
+        if tabu is not None and self.options.workers > 1 and not self.options.deterministic:
+            # The tabu search goes on meanwhile (in deterministic mode it would make the
+            # trajectory depend on the machine's speed).
+            stop = threading.Event()
+            walk = pool.submit(self._tabu, round_, tabu, stop, None)
+            outcome = whole()
+            stop.set()
+            walked_key, walked = walk.result()
+            if walked_key[0] < key[0]:
+                tabu_improved = True
+                self._count("tabu_improvements")
+        else:
+            outcome = whole()
+            walked_key, walked = key, incumbent
+        if outcome.bound is not None:
+            bound = max(bound, outcome.bound)
+        found_key, found = walked_key, walked
+        whole_helped = False
+        if outcome.solution is not None:
+            whole_key = self._key(name, outcome.solution, round_.tie_break)
+            whole_helped = whole_key[0] < key[0]
+            if whole_key < found_key:
+                found_key, found = whole_key, outcome.solution
+        if found_key[0] < key[0]:
+            key, incumbent = found_key, found
+            self.reporter.report(name, key[0], bound, improved=True)
+        return _Stall(key, incumbent, bound, tabu_improved, whole_helped)
 
     def _round_with_tabu(
         self,
@@ -689,7 +589,7 @@ class _Search:
             parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
             parameters.interleave_search = self.options.workers > 1
         solver.best_bound_callback = partial(self.reporter.bound_moved, name)
-        status = solver.solve(built.model, _SolutionReporter(self.reporter, name))
+        status = solver.solve(built.model, SolutionReporter(self.reporter, name))
         solution = None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solution = compact(self.compiled, built.solution(solver))
