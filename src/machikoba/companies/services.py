@@ -9,7 +9,7 @@ from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.accounts.rules import forget_cached_roles, is_platform_admin, is_ward_officer
+from machikoba.accounts.rules import is_platform_admin, is_ward_officer
 from machikoba.companies.choices import CompanyRole, LocationSource
 from machikoba.companies.models import (
     Capability,
@@ -23,7 +23,14 @@ from machikoba.companies.models import (
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.search import search_index_update
 from machikoba.companies.validators import normalize_corporate_number, normalize_invoice_number
-from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
+from machikoba.core.access import (
+    CHANGE,
+    MANAGE,
+    VIEW,
+    can,
+    forget_cached_roles,
+    get_for_user_or_404,
+)
 from machikoba.core.audit import audit_record, snapshot
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies import selectors, services
+from machikoba.companies.access import directory_is_public
 from machikoba.companies.directory import directory_page, origin_of
 from machikoba.companies.forms import (
     CapabilityForm,
@@ -29,7 +30,6 @@ from machikoba.companies.models import (
     CompanyCertification,
     CompanyPhoto,
     Equipment,
-    directory_is_public,
 )
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
