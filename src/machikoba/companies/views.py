@@ -32,6 +32,7 @@ from machikoba.companies.models import (
     Equipment,
 )
 from machikoba.companies.postal import lookup_postal_code
+from machikoba.companies.profile import profile_extras
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
 from machikoba.core.views import save_form
 
@@ -98,10 +99,8 @@ def company_detail(request, pk: int):
         **selectors.company_profile(user=request.user, company=company),
     }
     if request.user.is_authenticated:
-        # The network's reliability figures (counts and averages, for members only).
-        from machikoba.network.selectors import reliability
-
-        context["reliability"] = reliability([company.pk])[company.pk]
+        # Figures for signed-in users that other apps add (the network's reliability).
+        context.update(profile_extras(user=request.user, company=company))
     return render(request, "companies/company_detail.html", context)
 
 
