@@ -17,7 +17,7 @@ from machikoba.companies.choices import (
     SuccessorStatus,
 )
 from machikoba.companies.validators import validate_corporate_number, validate_invoice_number
-from machikoba.core.access import AccessManager, ScopedPolicy, TenantPolicy
+from machikoba.core.access import OWNER_ROLES, AccessManager, ScopedPolicy, TenantPolicy
 from machikoba.core.models import TimeStampedModel
 
 postal_code_validator = RegexValidator(
@@ -141,9 +141,7 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("社内の役割"), max_length=20, choices=CompanyRole.choices)
 
     objects = AccessManager()
-    access_policy = TenantPolicy(
-        change_roles=(CompanyRole.OWNER,), delete_roles=(CompanyRole.OWNER,)
-    )
+    access_policy = TenantPolicy(change_roles=OWNER_ROLES, delete_roles=OWNER_ROLES)
 
     class Meta:
         verbose_name = _("所属")
