@@ -46,6 +46,7 @@ demo: install
 test: install-dev browsers
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	scripts/check_css.sh
 	$(PY) scripts/check_messages.py

@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         # Integration with a third-party flow (allauth has no hook but its signal).
         from allauth.mfa.signals import authenticator_added
 
-        from machikoba.accounts.mfa import record_second_factor_on_activation
+        from machikoba.accounts.mfa import record_second_factor_on_activation  # needs models
 
         authenticator_added.connect(
             record_second_factor_on_activation, dispatch_uid="machikoba_mfa_activation"

@@ -5,8 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from machikoba.accounts import access
 from machikoba.accounts.choices import WardRole
-from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, AccessPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy
 
 
 class UserManager(BaseUserManager):
@@ -67,20 +68,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email.split("@")[0]
 
 
-class WardRoleAssignmentPolicy(AccessPolicy):
-    """A person sees their own role grants; officers see who holds which ward role
-    (assigning advisors and reviewers is their work); platform admins manage them."""
-
-    def scope(self, user, action):
-        from machikoba.accounts.rules import is_ward_officer
-
-        if user.is_staff:
-            return EVERYTHING
-        if action == VIEW:
-            return EVERYTHING if is_ward_officer(user) else models.Q(user=user)
-        return NOTHING
-
-
 class WardRoleAssignment(models.Model):
     """An explicit grant of a ward role (officer, advisor, reviewer, lab staff) to a user."""
 
@@ -103,7 +90,7 @@ class WardRoleAssignment(models.Model):
     valid_until = models.DateField(_("有効期限"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = WardRoleAssignmentPolicy()
+    access_policy = ScopedPolicy(access.ward_role_assignment_scope)
 
     class Meta:
         verbose_name = _("区の役割")

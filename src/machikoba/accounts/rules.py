@@ -1,42 +1,12 @@
-"""Who a user is, as ``rules`` predicates. Access scopes and views build on these."""
+"""Who a user is, as ``rules`` predicates. Access scopes and views build on these; the roles
+themselves are read in ``core.access`` (``ward_roles_of``, ``company_ids_for``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import rules
-from django.utils import timezone
 
 from machikoba.accounts.choices import MFA_REQUIRED_WARD_ROLES, WardRole
-
-
-def ward_roles_of(user) -> frozenset[str]:
-    """The ward roles in force for ``user`` (cached on the user object for the request)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cached = user.__dict__.get("_machikoba_ward_roles")
-    if cached is None:
-        from django.db.models import Q
-
-        from machikoba.accounts.models import WardRoleAssignment
-
-        today = timezone.localdate()
-        cached = frozenset(
-            WardRoleAssignment.objects.filter(user=user)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-            .values_list("role", flat=True)
-        )
-        user.__dict__["_machikoba_ward_roles"] = cached
-    return cached
-
-
-def has_any_ward_role(user, roles: Iterable[str]) -> bool:
-    return bool(ward_roles_of(user) & set(roles))
-
-
-def forget_cached_roles(user) -> None:
-    user.__dict__.pop("_machikoba_ward_roles", None)
-    user.__dict__.pop("_machikoba_company_roles", None)
+from machikoba.core.access import MEMBER_ROLES, company_ids_for, has_any_ward_role, ward_roles_of
 
 
 @rules.predicate
@@ -66,11 +36,9 @@ def is_lab_staff(user) -> bool:
 
 @rules.predicate
 def has_company(user) -> bool:
-    from machikoba.core.access import company_ids_for
-
     if not (user and user.is_authenticated):
         return False
-    return bool(company_ids_for(user, ("owner", "staff", "floor_worker")))
+    return bool(company_ids_for(user, MEMBER_ROLES))
 
 
 @rules.predicate

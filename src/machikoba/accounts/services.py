@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User, WardRoleAssignment
-from machikoba.accounts.rules import forget_cached_roles, is_platform_admin
+from machikoba.accounts.rules import is_platform_admin
+from machikoba.core.access import forget_cached_roles
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import PermissionRefused, full_clean_or_raise
 

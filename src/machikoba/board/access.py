@@ -14,8 +14,17 @@ Ward officers and platform admins see none of it.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import Q
 
+from machikoba.board.choices import (
+    AdmissionStatus,
+    Audience,
+    MemberStatus,
+    RequestStatus,
+    TeamStatus,
+)
+from machikoba.companies.choices import CompanyKind
 from machikoba.core.access import (
     CHANGE,
     MANAGE,
@@ -29,16 +38,19 @@ _members = member_company_ids
 _editors = editor_company_ids
 
 
+def _model(name: str):
+    # Through the app registry: board/models.py imports this module.
+    return apps.get_model("board", name)
+
+
 def network_shops(user) -> list[int]:
     """The user's companies that take part in the board as shops."""
-    from machikoba.companies.choices import CompanyKind
-    from machikoba.companies.models import Company
-
+    company = apps.get_model("companies", "Company")
     mine = _members(user)
     if not mine:
         return []
     return list(
-        Company.objects.filter(pk__in=mine, kind=CompanyKind.SHOP, is_active=True).values_list(
+        company.objects.filter(pk__in=mine, kind=CompanyKind.SHOP, is_active=True).values_list(
             "pk", flat=True
         )
     )
@@ -46,18 +58,14 @@ def network_shops(user) -> list[int]:
 
 def _involved_requests(mine):
     """Requests a company has a row in: admissions, hands, teams."""
-    from machikoba.board.models import Admission, Hand, TeamMember
-
     return (
-        Q(pk__in=Admission.objects.filter(company__in=mine).values("request"))
-        | Q(pk__in=Hand.objects.filter(company__in=mine).values("process__request"))
-        | Q(pk__in=TeamMember.objects.filter(company__in=mine).values("team__request"))
+        Q(pk__in=_model("Admission").objects.filter(company__in=mine).values("request"))
+        | Q(pk__in=_model("Hand").objects.filter(company__in=mine).values("process__request"))
+        | Q(pk__in=_model("TeamMember").objects.filter(company__in=mine).values("team__request"))
     )
 
 
 def request_scope(user, action: str) -> Q:
-    from machikoba.board.choices import Audience, RequestStatus
-
     if action == VIEW:
         mine = _members(user)
         if not mine:
@@ -73,21 +81,20 @@ def request_scope(user, action: str) -> Q:
 
 def details_scope(user) -> Q:
     """Requests whose details (drawings, poster, description) the user may see."""
-    from machikoba.board.choices import AdmissionStatus
-    from machikoba.board.models import Admission
-
     mine = _members(user)
-    admitted = Admission.objects.filter(
-        company__in=mine, status=AdmissionStatus.ADMITTED, nda_accepted_at__isnull=False
-    ).values("request")
+    admitted = (
+        _model("Admission")
+        .objects.filter(
+            company__in=mine, status=AdmissionStatus.ADMITTED, nda_accepted_at__isnull=False
+        )
+        .values("request")
+    )
     return Q(company__in=mine) | Q(pk__in=admitted)
 
 
 def process_scope(user, action: str) -> Q:
-    from machikoba.board.models import Request
-
     if action == VIEW:
-        return Q(request__in=Request.objects.for_user(user, VIEW).values("pk"))
+        return Q(request__in=_model("Request").objects.for_user(user, VIEW).values("pk"))
     if action in (CHANGE, MANAGE):
         return Q(request__company__in=_editors(user))
     return NOTHING
@@ -103,11 +110,9 @@ def admission_scope(user, action: str) -> Q:
 
 
 def hand_scope(user, action: str) -> Q:
-    from machikoba.board.models import Request
-
     if action == VIEW:
         mine = _members(user)
-        detailed = Request.objects.filter(details_scope(user)).values("pk")
+        detailed = _model("Request").objects.filter(details_scope(user)).values("pk")
         return Q(company__in=mine) | Q(process__request__in=detailed)
     if action == CHANGE:
         return Q(company__in=_editors(user))
@@ -121,11 +126,10 @@ def hand_terms_visible(user, hand) -> bool:
 
 
 def _team_q(user, prefix: str = "") -> Q:
-    from machikoba.board.choices import MemberStatus, TeamStatus
-    from machikoba.board.models import TeamMember
-
     mine = _members(user)
-    teams = TeamMember.objects.filter(company__in=mine).exclude(status=MemberStatus.DECLINED)
+    teams = (
+        _model("TeamMember").objects.filter(company__in=mine).exclude(status=MemberStatus.DECLINED)
+    )
     sent = (TeamStatus.QUOTED, TeamStatus.AWARDED, TeamStatus.NOT_AWARDED, TeamStatus.CANCELLED)
     return (
         Q(**{f"{prefix}lead__in": mine})

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from machikoba.board import access
 from machikoba.board.choices import (
     AdmissionStatus,
     Audience,
@@ -29,10 +30,6 @@ from machikoba.board.choices import (
 )
 from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import TimeStampedModel
-
-
-def _scoped(name: str) -> ScopedPolicy:
-    return ScopedPolicy("machikoba.board.access", name)
 
 
 class Request(TimeStampedModel):
@@ -99,7 +96,7 @@ class Request(TimeStampedModel):
     cancel_reason = models.CharField(_("取り下げの理由"), max_length=500, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("request")
+    access_policy = ScopedPolicy(access.request_scope)
 
     class Meta:
         verbose_name = _("引き合い")
@@ -153,7 +150,7 @@ class RequestProcess(models.Model):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("process")
+    access_policy = ScopedPolicy(access.process_scope)
 
     class Meta:
         verbose_name = _("引き合いの工程")
@@ -205,7 +202,7 @@ class Admission(TimeStampedModel):
     grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
 
     objects = AccessManager()
-    access_policy = _scoped("admission")
+    access_policy = ScopedPolicy(access.admission_scope)
 
     class Meta:
         verbose_name = _("詳細閲覧の承認")
@@ -250,7 +247,7 @@ class Hand(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("hand")
+    access_policy = ScopedPolicy(access.hand_scope)
 
     class Meta:
         verbose_name = _("手挙げ")
@@ -326,7 +323,7 @@ class Team(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("team")
+    access_policy = ScopedPolicy(access.team_scope)
 
     class Meta:
         verbose_name = _("共同受注チーム")
@@ -380,7 +377,7 @@ class TeamMember(TimeStampedModel):
     grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
 
     objects = AccessManager()
-    access_policy = _scoped("member")
+    access_policy = ScopedPolicy(access.member_scope)
 
     class Meta:
         verbose_name = _("チームのメンバー")
@@ -411,7 +408,7 @@ class TeamAssignment(models.Model):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("assignment")
+    access_policy = ScopedPolicy(access.assignment_scope)
 
     class Meta:
         verbose_name = _("担当の割り当て")

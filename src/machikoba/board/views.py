@@ -581,7 +581,7 @@ def member_remove(request, pk: int):
 @login_required
 def buyer_register(request):
     """A person who buys for a company outside the network registers it as a buyer."""
-    from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
+    from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 
     form = forms.BuyerForm(request.POST or None)
 

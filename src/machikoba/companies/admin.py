@@ -9,14 +9,20 @@ from machikoba.companies.models import (
     Membership,
     ProcessCategory,
 )
+from machikoba.companies.services import (
+    COMPANY_AUDIT_FIELDS,
+    company_create,
+    company_update,
+    membership_add,
+    membership_change_role,
+    membership_remove,
+)
 
 
 class MembershipWritesThroughServices:
     """Membership changes made in the admin are checked and audited like any other."""
 
     def save_membership(self, request, membership, *, creating: bool):
-        from machikoba.companies.services import membership_add, membership_change_role
-
         if creating:
             return membership_add(
                 actor=request.user,
@@ -37,8 +43,6 @@ class MembershipWritesThroughServices:
         return membership_change_role(actor=request.user, membership=stored, role=membership.role)
 
     def remove_membership(self, request, membership):
-        from machikoba.companies.services import membership_remove
-
         membership_remove(actor=request.user, membership=membership)
 
 
@@ -66,11 +70,6 @@ class CompanyAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Profile writes go through the services so they are validated and audited.
         # Validation already ran in the form; an ApplicationError here is a race.
-        from machikoba.companies.services import (
-            COMPANY_AUDIT_FIELDS,
-            company_create,
-            company_update,
-        )
 
         data = {name: form.cleaned_data.get(name) for name in [*COMPANY_AUDIT_FIELDS, "is_active"]}
         if change:

@@ -11,10 +11,12 @@ from pydantic import Field
 from machikoba.companies import selectors
 from machikoba.companies.directory import SORTS, DirectoryQuery, directory_page, origin_of
 from machikoba.companies.models import Company
-from machikoba.core.access import VIEW, get_for_user_or_404
+from machikoba.core.access import VIEW, get_for_user_or_404, ward_roles_of
 from machikoba.core.errors import ApplicationError
 
 router = Router(tags=["companies"])
+# Mounted at /accounts: who is signed in, with their companies (memberships are ours).
+account_router = Router(tags=["accounts"])
 
 PAGE_SIZE = 50
 
@@ -175,5 +177,32 @@ def company_detail(request, company_id: int):
                 valid_until=c.valid_until.isoformat() if c.valid_until else None,
             )
             for c in parts["certifications"]
+        ],
+    )
+
+
+class MembershipOut(Schema):
+    company_id: int
+    company_name: str
+    role: str
+
+
+class MeOut(Schema):
+    email: str
+    name: str
+    ward_roles: list[str]
+    memberships: list[MembershipOut]
+
+
+@account_router.get("/me", response=MeOut, summary="The signed-in user, their companies and roles")
+def me(request):
+    user = request.user
+    return MeOut(
+        email=user.email,
+        name=user.name,
+        ward_roles=sorted(ward_roles_of(user)),
+        memberships=[
+            MembershipOut(company_id=m.company_id, company_name=m.company.name, role=m.role)
+            for m in selectors.memberships_of(user)
         ],
     )

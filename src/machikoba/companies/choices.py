@@ -16,10 +16,6 @@ class CompanyKind(models.TextChoices):
     BUYER = "buyer", _("発注企業")
 
 
-ALL_COMPANY_ROLES = tuple(CompanyRole.values)
-EDITOR_ROLES = (CompanyRole.OWNER.value, CompanyRole.STAFF.value)
-
-
 class SuccessorStatus(models.TextChoices):
     DECIDED = "decided", _("後継者決定")
     CANDIDATE = "candidate", _("候補者あり")

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -40,7 +41,9 @@ from machikoba.companies.models import (
     ProcessCategory,
 )
 from machikoba.companies.search import text_condition
+from machikoba.companies.selectors import attach_card_details
 from machikoba.core.access import VIEW
+from machikoba.core.pagination import KnownCount, page_number
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
@@ -198,16 +201,11 @@ def directory_page(*, user, query: DirectoryQuery, number, per_page: int):
     second fetches the page's companies in full, then their card details. Faster than
     COUNT + OFFSET/LIMIT over wide rows.
     """
-    from django.core.paginator import Page, Paginator
-
-    from machikoba.core.pagination import KnownCount, page_number
-
     ordered = directory_search(user=user, query=query)
     ids = list(ordered.values_list("pk", flat=True))
     paginator = Paginator(KnownCount(len(ids)), per_page)
     number = min(page_number(number), max(paginator.num_pages, 1))
     page_ids = ids[(number - 1) * per_page : number * per_page]
-    from machikoba.companies.selectors import attach_card_details
 
     by_id = {company.pk: company for company in ordered.filter(pk__in=page_ids).order_by()}
     companies = attach_card_details([by_id[pk] for pk in page_ids if pk in by_id], user=user)

@@ -42,11 +42,11 @@ from machikoba.companies.models_io import (
     ImportJob,
     ImportStatus,
 )
-from machikoba.companies.tasks import run_import_job
 from machikoba.companies.validators import normalize_corporate_number, normalize_invoice_number
 from machikoba.core.access import VIEW
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.queueing import enqueue_on_commit
 
 MAX_UPLOAD_BYTES = 10_000_000
 # Declared uncompressed size of all members of an .xlsx (zip). zipfile never inflates a
@@ -647,8 +647,7 @@ def import_job_start(*, actor, job: ImportJob, mapping: Mapping[str, Any]) -> Im
         target=job,
         after={"mapping": {name: column_label(job.header, i) for name, i in job.mapping.items()}},
     )
-    job_id = job.pk
-    transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+    enqueue_on_commit("machikoba.companies.tasks.run_import_job", job.pk)
     return job
 
 

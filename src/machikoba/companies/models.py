@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from machikoba.accounts.choices import WardRole
+from machikoba.companies import access
 from machikoba.companies.choices import (
     CertificationKindGroup,
     CompanyKind,
@@ -15,51 +17,12 @@ from machikoba.companies.choices import (
     SuccessorStatus,
 )
 from machikoba.companies.validators import validate_corporate_number, validate_invoice_number
-from machikoba.core.access import (
-    CHANGE,
-    DELETE,
-    EVERYTHING,
-    MANAGE,
-    NOTHING,
-    VIEW,
-    AccessManager,
-    AccessPolicy,
-    TenantPolicy,
-    company_ids_for,
-)
+from machikoba.core.access import OWNER_ROLES, AccessManager, ScopedPolicy, TenantPolicy
 from machikoba.core.models import TimeStampedModel
 
 postal_code_validator = RegexValidator(
     r"^\d{3}-?\d{4}$", _("郵便番号は 123-4567 の形で入力してください。")
 )
-
-
-def directory_is_public() -> bool:
-    """Whether anonymous visitors see the reduced public directory (a ward's choice)."""
-    return settings.MACHIKOBA_DIRECTORY_PUBLIC
-
-
-class CompanyPolicy(AccessPolicy):
-    """Profiles are the cluster's shop window: every signed-in user may view them,
-    and anonymous visitors too when the ward publishes the directory.
-
-    Only the company's owners and staff change the profile; owners manage members.
-    """
-
-    def anonymous_scope(self, action):
-        return EVERYTHING if action == VIEW and directory_is_public() else NOTHING
-
-    def scope(self, user, action):
-        if action == VIEW:
-            return EVERYTHING
-        roles = {
-            CHANGE: (CompanyRole.OWNER, CompanyRole.STAFF),
-            DELETE: (),
-            MANAGE: (CompanyRole.OWNER,),
-        }[action]
-        if not roles:
-            return NOTHING
-        return Q(pk__in=company_ids_for(user, roles))
 
 
 class Company(TimeStampedModel):
@@ -124,7 +87,7 @@ class Company(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = CompanyPolicy()
+    access_policy = ScopedPolicy(access.company_scope, access.directory_anonymous_scope)
 
     class Meta:
         verbose_name = _("企業")
@@ -178,9 +141,7 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("社内の役割"), max_length=20, choices=CompanyRole.choices)
 
     objects = AccessManager()
-    access_policy = TenantPolicy(
-        change_roles=(CompanyRole.OWNER,), delete_roles=(CompanyRole.OWNER,)
-    )
+    access_policy = TenantPolicy(change_roles=OWNER_ROLES, delete_roles=OWNER_ROLES)
 
     class Meta:
         verbose_name = _("所属")
@@ -197,32 +158,6 @@ class Membership(TimeStampedModel):
         return f"{self.user} @ {self.company} ({self.get_role_display()})"
 
 
-class PublicProfilePolicy(TenantPolicy):
-    """Parts of a profile shown in the directory (capabilities, equipment,
-    certifications, photos): visible like the company itself, edited by its
-    owners and staff."""
-
-    def anonymous_scope(self, action):
-        return EVERYTHING if action == VIEW and directory_is_public() else NOTHING
-
-    def scope(self, user, action):
-        if action == VIEW:
-            return EVERYTHING
-        return super().scope(user, action)
-
-
-class ReferencePolicy(AccessPolicy):
-    """Ward-wide reference data (taxonomies): read by all, changed in the admin."""
-
-    def anonymous_scope(self, action):
-        return EVERYTHING if action == VIEW else NOTHING
-
-    def scope(self, user, action):
-        if action == VIEW or user.is_staff:
-            return EVERYTHING
-        return NOTHING
-
-
 class ReferenceItem(models.Model):
     """A row of the ward's reference data: a stable code and names in both languages."""
 
@@ -232,7 +167,7 @@ class ReferenceItem(models.Model):
     sort_order = models.PositiveIntegerField(_("表示順"), default=0)
 
     objects = AccessManager()
-    access_policy = ReferencePolicy()
+    access_policy = ScopedPolicy(access.reference_scope, access.reference_anonymous_scope)
 
     class Meta:
         abstract = True
@@ -373,7 +308,7 @@ class Capability(TimeStampedModel):
     notes = models.TextField(_("備考"), max_length=1000, blank=True)
 
     objects = AccessManager()
-    access_policy = PublicProfilePolicy()
+    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
 
     class Meta:
         verbose_name = _("加工能力")
@@ -434,7 +369,7 @@ class Equipment(TimeStampedModel):
     notes = models.CharField(_("備考"), max_length=300, blank=True)
 
     objects = AccessManager()
-    access_policy = PublicProfilePolicy()
+    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
 
     class Meta:
         verbose_name = _("設備")
@@ -466,7 +401,7 @@ class CompanyCertification(TimeStampedModel):
     valid_until = models.DateField(_("有効期限"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = PublicProfilePolicy()
+    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
 
     class Meta:
         verbose_name = _("取得認証")
@@ -503,7 +438,7 @@ class CompanyPhoto(TimeStampedModel):
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     objects = AccessManager()
-    access_policy = PublicProfilePolicy()
+    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
 
     class Meta:
         verbose_name = _("企業の写真")
@@ -534,7 +469,7 @@ class DXStageAssessment(TimeStampedModel):
 
     objects = AccessManager()
     # Members of the company and ward officers (for the KSI) see the history.
-    access_policy = TenantPolicy(ward_view_roles=("officer",), delete_roles=())
+    access_policy = TenantPolicy(ward_view_roles=(WardRole.OFFICER,), delete_roles=())
 
     class Meta:
         verbose_name = _("DX段階の自己評価")
@@ -557,7 +492,7 @@ class SearchGram(models.Model):
     weight = models.PositiveSmallIntegerField(default=1)
 
     objects = AccessManager()
-    access_policy = PublicProfilePolicy()
+    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
 
     class Meta:
         verbose_name = _("検索索引")

@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.core.access import CHANGE, EVERYTHING, NOTHING, VIEW, AccessManager, AccessPolicy
+from machikoba.companies import access
+from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import TimeStampedModel
 
 
@@ -36,18 +37,6 @@ RUNNING_STATUSES = (ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.I
 FINISHED_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED)
 # An import with more errors than this stops checking: the file needs fixing anyway.
 MAX_REPORTED_ERRORS = 1000
-
-
-class ImportJobPolicy(AccessPolicy):
-    """Importing the company list is the ward's work: every ward officer sees and starts
-    every job (a colleague may finish what another began); nobody else sees any."""
-
-    def scope(self, user, action):
-        from machikoba.accounts.rules import is_ward_officer
-
-        if action in (VIEW, CHANGE) and is_ward_officer(user):
-            return EVERYTHING
-        return NOTHING
 
 
 def import_file_path(instance, filename: str) -> str:
@@ -93,7 +82,7 @@ class ImportJob(TimeStampedModel):
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = ImportJobPolicy()
+    access_policy = ScopedPolicy(access.import_job_scope)
 
     class Meta:
         verbose_name = _("企業リストの取り込み")

@@ -9,8 +9,9 @@ from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.accounts.rules import forget_cached_roles, is_platform_admin, is_ward_officer
+from machikoba.accounts.rules import is_platform_admin, is_ward_officer
 from machikoba.companies.choices import CompanyRole, LocationSource
+from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.companies.models import (
     Capability,
     Company,
@@ -20,10 +21,18 @@ from machikoba.companies.models import (
     Equipment,
     Membership,
 )
+from machikoba.companies.photos import prepare_photo
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.search import search_index_update
 from machikoba.companies.validators import normalize_corporate_number, normalize_invoice_number
-from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
+from machikoba.core.access import (
+    CHANGE,
+    MANAGE,
+    VIEW,
+    can,
+    forget_cached_roles,
+    get_for_user_or_404,
+)
 from machikoba.core.audit import audit_record, snapshot
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 
@@ -333,8 +342,6 @@ def profile_part_delete(*, actor, part) -> None:
 @transaction.atomic
 def photo_add(*, actor, company: Company, upload, caption: str = "") -> CompanyPhoto:
     """Store a validated, re-encoded photo (see ``photos.prepare_photo``)."""
-    from machikoba.companies.photos import prepare_photo
-
     _require_editor(actor, company)
     content = prepare_photo(upload)  # raises ApplicationError before anything is stored
     photo = CompanyPhoto(
@@ -391,8 +398,6 @@ def active_company_switch(*, actor, session, company_id: int) -> Company:
     Anything else (another company, an inactive one, an unknown id) is a 404 and the
     session is left as it was.
     """
-    from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
-
     membership = get_for_user_or_404(
         Membership, actor, VIEW, user=actor, company_id=company_id, company__is_active=True
     )

@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
+from machikoba.companies.importing import import_job_run
+
 
 @task(queue_name="default")
 def run_import_job(job_id: int) -> None:
     """Validate and store one company-list import (see ``importing.import_job_run``)."""
-    from machikoba.companies.importing import import_job_run
-
     import_job_run(job_id=job_id)

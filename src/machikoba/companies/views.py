@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies import selectors, services
+from machikoba.companies.access import directory_is_public
 from machikoba.companies.directory import directory_page, origin_of
 from machikoba.companies.forms import (
     CapabilityForm,
@@ -29,9 +30,9 @@ from machikoba.companies.models import (
     CompanyCertification,
     CompanyPhoto,
     Equipment,
-    directory_is_public,
 )
 from machikoba.companies.postal import lookup_postal_code
+from machikoba.companies.profile import profile_extras
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
 from machikoba.core.views import save_form
 
@@ -98,10 +99,8 @@ def company_detail(request, pk: int):
         **selectors.company_profile(user=request.user, company=company),
     }
     if request.user.is_authenticated:
-        # The network's reliability figures (counts and averages, for members only).
-        from machikoba.network.selectors import reliability
-
-        context["reliability"] = reliability([company.pk])[company.pk]
+        # Figures for signed-in users that other apps add (the network's reliability).
+        context.update(profile_extras(user=request.user, company=company))
     return render(request, "companies/company_detail.html", context)
 
 

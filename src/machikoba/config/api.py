@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
-from machikoba.accounts.api import router as accounts_router
+from machikoba.companies.api import account_router
 from machikoba.companies.api import router as companies_router
 from machikoba.core.errors import ApplicationError
 from machikoba.network.api import router as network_router
@@ -63,6 +63,6 @@ def on_validation_error(request, exc: NinjaValidationError):
     return _error(request, 422, "invalid", _("入力内容を確認してください。"), fields)
 
 
-api.add_router("/accounts", accounts_router)
+api.add_router("/accounts", account_router)
 api.add_router("/companies", companies_router)
 api.add_router("/network", network_router)

@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "machikoba.accounts.middleware.ActiveCompanyMiddleware",
+    "machikoba.companies.middleware.ActiveCompanyMiddleware",
     "machikoba.accounts.middleware.RequireMFAMiddleware",
     "machikoba.core.middleware.ApplicationErrorMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout response.

@@ -6,13 +6,16 @@ returns only the rows that user may act on; anything not granted is denied.
 Views and API handlers fetch single objects with ``get_for_user_or_404`` so a
 foreign id is indistinguishable from a missing one.
 
-Role tests (is this user a ward officer? an owner of that company?) are ``rules``
-predicates in ``machikoba.accounts.rules``; policies combine them with
-queryset scopes so that lists and detail views share one decision.
+Each app's scope functions (``<model>_scope(user, action) -> Q``) live in its
+``access`` module; a model points at its function with ``ScopedPolicy(access.x_scope)``,
+or declares ``TenantPolicy`` for rows owned through a ``company`` field. Company and
+ward roles are read here, through the app registry, so that every layer above may
+ask; ``machikoba.accounts.rules`` turns them into ``rules`` predicates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -20,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from machikoba.core.errors import PermissionRefused
 
@@ -89,27 +93,86 @@ class TenantPolicy(AccessPolicy):
         if roles:
             company_ids = company_ids_for(user, roles)
             q = Q(**{f"{self.company_field}__in": company_ids})
-        if action == VIEW and self.ward_view_roles:
-            from machikoba.accounts.rules import has_any_ward_role
-
-            if has_any_ward_role(user, self.ward_view_roles):
-                q = EVERYTHING
+        ward_roles = self.ward_view_roles if action == VIEW else ()
+        if ward_roles and has_any_ward_role(user, ward_roles):
+            q = EVERYTHING
         return q
 
 
-class ScopedPolicy(AccessPolicy):
-    """A policy whose scope function lives in an app's ``access`` module, named after the
-    model: ``ScopedPolicy("machikoba.network.access", "job")`` calls ``job_scope``.
-    Imported lazily, so the access module may import the app's models."""
+Scope = Callable[[Any, str], Q]
+AnonymousScope = Callable[[str], Q]
 
-    def __init__(self, module: str, name: str) -> None:
-        self.module = module
-        self.name = name
+
+class ScopedPolicy(AccessPolicy):
+    """A policy made of scope functions from the app's ``access`` module:
+    ``access_policy = ScopedPolicy(access.job_scope)``. ``anonymous`` answers for visitors
+    who are not signed in (default: nothing).
+
+    The access module reads models through ``apps.get_model`` (or lazy querysets), so
+    ``models.py`` imports it at the top and no import cycle arises."""
+
+    def __init__(self, scope: Scope, anonymous: AnonymousScope | None = None) -> None:
+        self.scope_function = scope
+        self.anonymous_function = anonymous
 
     def scope(self, user, action):
-        from importlib import import_module
+        return self.scope_function(user, action)
 
-        return getattr(import_module(self.module), f"{self.name}_scope")(user, action)
+    def anonymous_scope(self, action):
+        if self.anonymous_function is None:
+            return NOTHING
+        return self.anonymous_function(action)
+
+    def __repr__(self) -> str:
+        return f"ScopedPolicy({self.scope_function.__module__}.{self.scope_function.__name__})"
+
+
+def nobody_scope(user, action: str) -> Q:
+    """Rows nobody reads through the UI (bookkeeping of the platform itself)."""
+    return NOTHING
+
+
+def own_rows_scope(user, action: str) -> Q:
+    """Rows that belong to one person (a ``user`` field): only that person sees and
+    changes them."""
+    return Q(user=user)
+
+
+def audit_event_scope(user, action: str) -> Q:
+    """Owners read their company's trail; platform admins read everything. Events with no
+    company (ward-level actions) are visible to platform admins only. Nobody changes one."""
+    if action != VIEW:
+        return NOTHING
+    if user.is_staff:
+        return EVERYTHING
+    return Q(company__in=company_ids_for(user, OWNER_ROLES))
+
+
+def ward_roles_of(user) -> frozenset[str]:
+    """The ward roles in force for ``user`` (cached on the user object for the request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = user.__dict__.get("_machikoba_ward_roles")
+    if cached is None:
+        assignment = apps.get_model("accounts", "WardRoleAssignment")
+        today = timezone.localdate()
+        cached = frozenset(
+            assignment.objects.filter(user=user)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .values_list("role", flat=True)
+        )
+        user.__dict__["_machikoba_ward_roles"] = cached
+    return cached
+
+
+def has_any_ward_role(user, roles: Iterable[str]) -> bool:
+    return bool(ward_roles_of(user) & set(roles))
+
+
+def forget_cached_roles(user) -> None:
+    """Drop the per-request caches of ``user``'s ward and company roles (after a change)."""
+    user.__dict__.pop("_machikoba_ward_roles", None)
+    user.__dict__.pop("_machikoba_company_roles", None)
 
 
 def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:

@@ -10,7 +10,8 @@ from email.mime.base import MIMEBase
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+
+from machikoba.core.queueing import enqueue_on_commit
 
 
 def message_to_payload(message: EmailMessage) -> dict:
@@ -53,11 +54,9 @@ def payload_to_message(payload: dict, connection) -> EmailMultiAlternatives:
 
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
-        from machikoba.core.tasks import deliver_email
-
         payloads = [message_to_payload(m) for m in email_messages]
         for payload in payloads:
-            # Bind payload now; enqueue only once the surrounding transaction commits,
-            # so a rolled-back request never sends mail.
-            transaction.on_commit(lambda p=payload: deliver_email.enqueue(p))
+            # Enqueued only once the surrounding transaction commits, so a rolled-back
+            # request never sends mail.
+            enqueue_on_commit("machikoba.core.tasks.deliver_email", payload)
         return len(payloads)

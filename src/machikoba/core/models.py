@@ -5,12 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import (
-    EVERYTHING,
-    NOTHING,
-    VIEW,
     AccessManager,
-    AccessPolicy,
-    TenantPolicy,
+    ScopedPolicy,
+    audit_event_scope,
+    nobody_scope,
+    own_rows_scope,
 )
 
 # What each audit verb means, for people reading the trail. Apps add their verbs here.
@@ -129,23 +128,6 @@ class AppendOnlyModel(models.Model):
         raise ValueError(f"{type(self).__name__} rows are append-only")
 
 
-class AuditEventPolicy(TenantPolicy):
-    """Owners read their company's trail; platform admins read everything.
-
-    Events with no company (ward-level actions) are visible to platform admins only.
-    """
-
-    view_roles = ("owner",)
-    change_roles = ()
-    delete_roles = ()
-    manage_roles = ()
-
-    def scope(self, user, action):
-        if action == VIEW and user.is_staff:
-            return EVERYTHING
-        return super().scope(user, action) if action == VIEW else NOTHING
-
-
 class AuditEvent(AppendOnlyModel):
     """An append-only record of something a service did: who, what, to which object, when."""
 
@@ -183,7 +165,7 @@ class AuditEvent(AppendOnlyModel):
     ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = AuditEventPolicy()
+    access_policy = ScopedPolicy(audit_event_scope)
 
     class Meta:
         verbose_name = _("監査ログ")
@@ -212,7 +194,7 @@ class ScheduledRun(models.Model):
     last_enqueued_at = models.DateTimeField(_("最後に登録した日時"))
 
     objects = AccessManager()
-    access_policy = AccessPolicy()
+    access_policy = ScopedPolicy(nobody_scope)
 
     class Meta:
         verbose_name = _("定期実行")
@@ -220,13 +202,6 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class OwnRowsPolicy(AccessPolicy):
-    """Rows that belong to one person: only that person sees and changes them."""
-
-    def scope(self, user, action):
-        return Q(user=user)
 
 
 class Notification(models.Model):
@@ -246,7 +221,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("既読日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = OwnRowsPolicy()
+    access_policy = ScopedPolicy(own_rows_scope)
 
     class Meta:
         verbose_name = _("お知らせ")
@@ -270,7 +245,7 @@ class NotificationPreference(models.Model):
     email = models.BooleanField(_("メールで知らせる"), default=True)
 
     objects = AccessManager()
-    access_policy = OwnRowsPolicy()
+    access_policy = ScopedPolicy(own_rows_scope)
 
     class Meta:
         verbose_name = _("お知らせの設定")

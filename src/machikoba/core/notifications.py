@@ -7,9 +7,15 @@ e-mails everyone who wants that, through the e-mail delivery backend (SMTP in pr
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.core.mail import EmailMessage, get_connection
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from machikoba.core.access import EDITOR_ROLES, MEMBER_ROLES
+from machikoba.core.models import Notification, NotificationPreference
+from machikoba.core.queueing import enqueue_on_commit
 
 # kind → (label for the settings page, subject, body). Bodies end with the link.
 KINDS = {
@@ -151,34 +157,27 @@ KINDS = {
     ),
 }
 
-EDITORS = ("owner", "staff")
-EVERYONE = ("owner", "staff", "floor_worker")
+EVERYONE = MEMBER_ROLES  # the name network's services import
 
 
 def notify_company(
-    *, company, kind: str, params: dict, path: str = "", roles: tuple[str, ...] = EDITORS
+    *, company, kind: str, params: dict, path: str = "", roles: tuple[str, ...] = EDITOR_ROLES
 ) -> None:
     """After the current transaction commits, notify ``company``'s people in ``roles``."""
-    from machikoba.core.tasks import deliver_notification
-
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     values = {key: str(value) for key, value in params.items()}
-    transaction.on_commit(
-        lambda: deliver_notification.enqueue(company.pk, kind, values, path, list(roles))
+    enqueue_on_commit(
+        "machikoba.core.tasks.deliver_notification", company.pk, kind, values, path, list(roles)
     )
 
 
 def deliver(company_id: int, kind: str, params: dict, path: str, roles: list[str]) -> int:
     """Store and send one notice to each wanting member; the number of people reached."""
-    from django.core.mail import EmailMessage, get_connection
-    from django.utils import translation
-
-    from machikoba.companies.models import Membership
-    from machikoba.core.models import Notification, NotificationPreference
-
+    # The app registry, not an import: companies is a layer above core.
+    membership = apps.get_model("companies", "Membership")
     members = (
-        Membership.objects.filter(company_id=company_id, role__in=roles, user__is_active=True)
+        membership.objects.filter(company_id=company_id, role__in=roles, user__is_active=True)
         .select_related("user")
         .order_by("user_id")
     )

@@ -3,11 +3,38 @@ of every PDF the platform issues (certificates, orders …)."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 FONT = "IPAexGothic"
+
+
+@functools.cache
+def font_path() -> Path:
+    """IPAexGothic (IPA Font License), shipped inside the japanize-matplotlib wheel.
+
+    Found without importing that package: its import patches matplotlib globally.
+    """
+    spec = importlib.util.find_spec("japanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("japanize-matplotlib (IPAexGothic font) is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
+    if not path.is_file():
+        raise RuntimeError(f"IPAexGothic font missing at {path}")
+    return path
+
+
+def register_pdf_font() -> None:
+    """Make ``FONT`` known to reportlab (once per process)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(font_path())))
 
 
 @dataclass(frozen=True)
@@ -20,8 +47,6 @@ class Styles:
 
 def styles() -> Styles:
     from reportlab.lib.styles import ParagraphStyle
-
-    from machikoba.drawings.watermark import register_pdf_font
 
     register_pdf_font()
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")

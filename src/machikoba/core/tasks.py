@@ -3,6 +3,7 @@ from django.core.mail import get_connection
 from django_tasks import task
 
 from machikoba.core.mail import payload_to_message
+from machikoba.core.notifications import deliver
 
 
 @task(queue_name="mail")
@@ -17,6 +18,4 @@ def deliver_notification(
     company_id: int, kind: str, params: dict, path: str, roles: list[str]
 ) -> int:
     """Store and e-mail one notice to the company's people (see core.notifications)."""
-    from machikoba.core.notifications import deliver
-
     return deliver(company_id, kind, params, path, roles)

@@ -4,13 +4,24 @@ not platform admins (they have the admin, which does not show document content).
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from machikoba.core.access import CHANGE, DELETE, MANAGE, NOTHING, VIEW, company_ids_for
+from machikoba.core.access import (
+    CHANGE,
+    DELETE,
+    EDITOR_ROLES,
+    EVERYTHING,
+    MANAGE,
+    MEMBER_ROLES,
+    NOTHING,
+    OWNER_ROLES,
+    VIEW,
+    company_ids_for,
+)
 
-ALL_ROLES = ("owner", "staff", "floor_worker")
-EDITOR_ROLES = ("owner", "staff")
+# Models are read through the app registry: models.py imports this module.
 
 
 def active_grants() -> Q:
@@ -21,21 +32,22 @@ def active_grants() -> Q:
 def usable_grants(company_ids) -> QuerySet:
     """Active grants to ``company_ids`` whose owner's latest NDA the grantee accepted
     (or whose owner has no NDA text)."""
-    from machikoba.drawings.models import Grant, NdaAcceptance, NdaText
-
+    grant = apps.get_model("drawings", "Grant")
+    nda_acceptance = apps.get_model("drawings", "NdaAcceptance")
+    nda_text = apps.get_model("drawings", "NdaText")
     latest_nda = (
-        NdaText.objects.filter(company=OuterRef("document__company"))
+        nda_text.objects.filter(company=OuterRef("document__company"))
         .order_by("-version")
         .values("pk")[:1]
     )
     return (
-        Grant.objects.filter(grantee__in=company_ids)
+        grant.objects.filter(grantee__in=company_ids)
         .filter(active_grants())
         .annotate(latest_nda=Subquery(latest_nda))
         .filter(
             Q(latest_nda__isnull=True)
             | Exists(
-                NdaAcceptance.objects.filter(
+                nda_acceptance.objects.filter(
                     nda=OuterRef("latest_nda"), company=OuterRef("grantee")
                 )
             )
@@ -64,20 +76,23 @@ def granted_to(company_ids) -> tuple[set[int], dict[int, int]]:
 
 
 def document_scope(user, action: str) -> Q:
+    """Members of the owning company see their documents; another company sees one
+    only through an active grant and after accepting the owner's current NDA.
+    Ward officers and platform admins get nothing here."""
     if action == VIEW:
-        mine = company_ids_for(user, ALL_ROLES)
+        mine = company_ids_for(user, MEMBER_ROLES)
         whole, single = granted_to(mine)
         return Q(company__in=mine) | Q(pk__in=sorted(whole | set(single.values())))
     if action in (CHANGE, MANAGE):
         return Q(company__in=company_ids_for(user, EDITOR_ROLES))
     if action == DELETE:
-        return Q(company__in=company_ids_for(user, ("owner",)))
+        return Q(company__in=company_ids_for(user, OWNER_ROLES))
     return NOTHING
 
 
 def revision_scope(user, action: str) -> Q:
     if action == VIEW:
-        mine = company_ids_for(user, ALL_ROLES)
+        mine = company_ids_for(user, MEMBER_ROLES)
         whole, single = granted_to(mine)
         return (
             Q(document__company__in=mine) | Q(document__in=sorted(whole)) | Q(pk__in=sorted(single))
@@ -87,9 +102,54 @@ def revision_scope(user, action: str) -> Q:
     return NOTHING
 
 
+def preview_page_scope(user, action: str) -> Q:
+    """A preview page is visible exactly when its revision is."""
+    revision = apps.get_model("drawings", "Revision")
+    return Q(revision__in=revision.objects.for_user(user, action).values("pk"))
+
+
+def nda_text_scope(user, action: str) -> Q:
+    """Every signed-in company may read NDA texts (it must, to accept one); only the
+    owner's owners and staff write new versions (through the service)."""
+    if action == VIEW:
+        return EVERYTHING
+    return Q(company__in=company_ids_for(user, EDITOR_ROLES))
+
+
+def nda_acceptance_scope(user, action: str) -> Q:
+    """Both sides see an acceptance: the accepting company and the NDA's owner."""
+    if action != VIEW:
+        return NOTHING
+    mine = company_ids_for(user, MEMBER_ROLES)
+    return Q(company__in=mine) | Q(nda__company__in=mine)
+
+
+def grant_scope(user, action: str) -> Q:
+    """The owner sees and manages its grants; the grantee sees grants made to it."""
+    editors = company_ids_for(user, EDITOR_ROLES)
+    if action == VIEW:
+        mine = company_ids_for(user, MEMBER_ROLES)
+        return Q(document__company__in=mine) | Q(grantee__in=mine)
+    return Q(document__company__in=editors)
+
+
+def document_event_scope(user, action: str) -> Q:
+    """The document owner's owners and staff read its access log."""
+    if action != VIEW:
+        return NOTHING
+    return Q(document__company__in=company_ids_for(user, EDITOR_ROLES))
+
+
+def destruction_certificate_scope(user, action: str) -> Q:
+    """The owning company's owners and staff read (and download) its certificates."""
+    if action != VIEW:
+        return NOTHING
+    return Q(document__company__in=company_ids_for(user, EDITOR_ROLES))
+
+
 def grant_for(user, revision):
     """The usable grant through which a (non-owner) user sees ``revision``, or None."""
-    mine = company_ids_for(user, ALL_ROLES)
+    mine = company_ids_for(user, MEMBER_ROLES)
     return (
         usable_grants(mine)
         .filter(document=revision.document_id)
@@ -101,4 +161,4 @@ def grant_for(user, revision):
 
 
 def is_owner_member(user, document) -> bool:
-    return document.company_id in company_ids_for(user, ALL_ROLES)
+    return document.company_id in company_ids_for(user, MEMBER_ROLES)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import io
 
+from machikoba.core.pdf import FONT, register_pdf_font
+
 
 def shaft_drawing_pdf(*, drawing_number: str, title: str, company: str) -> bytes:
     """An A3 landscape two-sheet drawing of a stepped shaft with a title block."""
     from reportlab.lib.pagesizes import A3, landscape
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    from machikoba.drawings.watermark import font_path
-
-    pdfmetrics.registerFont(TTFont("IPAexGothic", str(font_path())))
+    register_pdf_font()
     width, height = landscape(A3)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=True)
@@ -23,9 +21,9 @@ def shaft_drawing_pdf(*, drawing_number: str, title: str, company: str) -> bytes
         pdf.rect(20, 20, width - 40, height - 40)
         # Title block
         pdf.rect(width - 320, 20, 300, 90)
-        pdf.setFont("IPAexGothic", 16)
+        pdf.setFont(FONT, 16)
         pdf.drawString(width - 310, 85, title)
-        pdf.setFont("IPAexGothic", 10)
+        pdf.setFont(FONT, 10)
         pdf.drawString(width - 310, 65, f"図番 {drawing_number}   シート {sheet}/2")
         pdf.drawString(width - 310, 48, f"{company}   材質 SUS304   数量 20")
         pdf.drawString(width - 310, 31, "一般公差 JIS B 0405-m   単位 mm")
@@ -35,7 +33,7 @@ def shaft_drawing_pdf(*, drawing_number: str, title: str, company: str) -> bytes
         pdf.setLineWidth(1.5)
         for length, diameter in ((180, 60), (260, 90), (200, 50)):
             pdf.rect(x, cy - diameter, length, diameter * 2)
-            pdf.setFont("IPAexGothic", 12)
+            pdf.setFont(FONT, 12)
             pdf.drawString(x + length / 2 - 20, cy + diameter + 18, f"φ{diameter // 2 * 1}h7")
             pdf.line(x, cy - diameter - 30, x + length, cy - diameter - 30)
             pdf.drawString(x + length / 2 - 10, cy - diameter - 46, f"{length // 2}")
@@ -44,7 +42,7 @@ def shaft_drawing_pdf(*, drawing_number: str, title: str, company: str) -> bytes
         pdf.setLineWidth(0.6)
         pdf.line(90, cy, x + 30, cy)
         pdf.setDash()
-        pdf.setFont("IPAexGothic", 12)
+        pdf.setFont(FONT, 12)
         note = "注記: 1. 指示なき角部は C0.5   2. 焼入れ HRC55±2 (シート2参照)"
         pdf.drawString(
             60, 140, note if sheet == 1 else "熱処理: 高周波焼入れ 有効硬化層深さ 1.5 以上"

@@ -13,6 +13,7 @@ from machikoba.core.stored_files import read_small
 from machikoba.drawings.access import usable_grants
 from machikoba.drawings.choices import DocumentAction
 from machikoba.drawings.models import DocumentEvent, PreviewPage, Revision
+from machikoba.drawings.watermark import watermark_lines, watermark_stored_page
 
 
 def _usable(grantee, grant_ids) -> list:
@@ -66,8 +67,6 @@ def grantee_page_png(
 ) -> bytes | None:
     """Page ``page`` of a document that ``grant_ids`` open to ``grantee``, watermarked with
     the company, ``viewer`` and the time; None when those grants do not open it."""
-    from machikoba.drawings.watermark import watermark_lines, watermark_stored_page
-
     grant = next((g for g in _usable(grantee, grant_ids) if g.document_id == document_pk), None)
     revision = _revision_of(grant) if grant is not None else None
     if revision is None:

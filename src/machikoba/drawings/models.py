@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.core.access import EVERYTHING, NOTHING, VIEW, AccessManager, AccessPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import AppendOnlyModel, TimeStampedModel
+from machikoba.drawings import access
 from machikoba.drawings.choices import (
     DocumentAction,
     DocumentKind,
@@ -32,17 +33,6 @@ def revision_file_path(instance, filename: str) -> str:
 
 def preview_file_path(instance, filename: str) -> str:
     return _private_path("previews", ".png")
-
-
-class DocumentPolicy(AccessPolicy):
-    """Members of the owning company see their documents; another company sees one
-    only through an active grant and after accepting the owner's current NDA.
-    Ward officers and platform admins get nothing here."""
-
-    def scope(self, user, action):
-        from machikoba.drawings.access import document_scope
-
-        return document_scope(user, action)
 
 
 class Document(TimeStampedModel):
@@ -78,7 +68,7 @@ class Document(TimeStampedModel):
     destroyed_at = models.DateTimeField(_("破棄日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = DocumentPolicy()
+    access_policy = ScopedPolicy(access.document_scope)
 
     class Meta:
         verbose_name = _("図面・文書")
@@ -113,13 +103,6 @@ class Document(TimeStampedModel):
         return self.destroyed_at is not None
 
 
-class RevisionPolicy(AccessPolicy):
-    def scope(self, user, action):
-        from machikoba.drawings.access import revision_scope
-
-        return revision_scope(user, action)
-
-
 class Revision(TimeStampedModel):
     """One uploaded version of a document (rev A, B …); the newest is the default."""
 
@@ -151,7 +134,7 @@ class Revision(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = RevisionPolicy()
+    access_policy = ScopedPolicy(access.revision_scope)
 
     class Meta:
         verbose_name = _("版")
@@ -178,13 +161,6 @@ class Revision(TimeStampedModel):
         return letters
 
 
-class PreviewPagePolicy(AccessPolicy):
-    """A preview page is visible exactly when its revision is."""
-
-    def scope(self, user, action):
-        return Q(revision__in=Revision.objects.for_user(user, action).values("pk"))
-
-
 class PreviewPage(models.Model):
     revision = models.ForeignKey(
         Revision, verbose_name=_("版"), on_delete=models.CASCADE, related_name="preview_pages"
@@ -196,7 +172,7 @@ class PreviewPage(models.Model):
     height = models.PositiveIntegerField(_("高さ"))
 
     objects = AccessManager()
-    access_policy = PreviewPagePolicy()
+    access_policy = ScopedPolicy(access.preview_page_scope)
 
     class Meta:
         verbose_name = _("プレビュー")
@@ -208,18 +184,6 @@ class PreviewPage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision} p.{self.number}"
-
-
-class NdaTextPolicy(AccessPolicy):
-    """Every signed-in company may read NDA texts (it must, to accept one); only the
-    owner's owners and staff write new versions (through the service)."""
-
-    def scope(self, user, action):
-        from machikoba.core.access import company_ids_for
-
-        if action == VIEW:
-            return EVERYTHING
-        return Q(company__in=company_ids_for(user, ("owner", "staff")))
 
 
 class NdaText(TimeStampedModel):
@@ -238,7 +202,7 @@ class NdaText(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = NdaTextPolicy()
+    access_policy = ScopedPolicy(access.nda_text_scope)
 
     class Meta:
         verbose_name = _("秘密保持条項")
@@ -250,18 +214,6 @@ class NdaText(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.company} NDA v{self.version}"
-
-
-class NdaAcceptancePolicy(AccessPolicy):
-    """Both sides see an acceptance: the accepting company and the NDA's owner."""
-
-    def scope(self, user, action):
-        from machikoba.core.access import company_ids_for
-
-        if action != VIEW:
-            return NOTHING
-        mine = company_ids_for(user, ("owner", "staff", "floor_worker"))
-        return Q(company__in=mine) | Q(nda__company__in=mine)
 
 
 class NdaAcceptance(models.Model):
@@ -288,7 +240,7 @@ class NdaAcceptance(models.Model):
     ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = NdaAcceptancePolicy()
+    access_policy = ScopedPolicy(access.nda_acceptance_scope)
 
     class Meta:
         verbose_name = _("秘密保持の同意")
@@ -299,19 +251,6 @@ class NdaAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} → {self.nda}"
-
-
-class GrantPolicy(AccessPolicy):
-    """The owner sees and manages its grants; the grantee sees grants made to it."""
-
-    def scope(self, user, action):
-        from machikoba.core.access import company_ids_for
-
-        editors = company_ids_for(user, ("owner", "staff"))
-        if action == VIEW:
-            mine = company_ids_for(user, ("owner", "staff", "floor_worker"))
-            return Q(document__company__in=mine) | Q(grantee__in=mine)
-        return Q(document__company__in=editors)
 
 
 class Grant(TimeStampedModel):
@@ -343,7 +282,7 @@ class Grant(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = GrantPolicy()
+    access_policy = ScopedPolicy(access.grant_scope)
 
     class Meta:
         verbose_name = _("共有")
@@ -357,17 +296,6 @@ class Grant(TimeStampedModel):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-
-class DocumentEventPolicy(AccessPolicy):
-    """The document owner's owners and staff read its access log."""
-
-    def scope(self, user, action):
-        from machikoba.core.access import company_ids_for
-
-        if action != VIEW:
-            return NOTHING
-        return Q(document__company__in=company_ids_for(user, ("owner", "staff")))
 
 
 class DocumentEvent(AppendOnlyModel):
@@ -400,7 +328,7 @@ class DocumentEvent(AppendOnlyModel):
     detail = models.CharField(_("詳細"), max_length=300, blank=True)
 
     objects = AccessManager()
-    access_policy = DocumentEventPolicy()
+    access_policy = ScopedPolicy(access.document_event_scope)
 
     class Meta:
         verbose_name = _("図面の操作記録")
@@ -409,17 +337,6 @@ class DocumentEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-
-class DestructionCertificatePolicy(AccessPolicy):
-    """The owning company's owners and staff read (and download) its certificates."""
-
-    def scope(self, user, action):
-        from machikoba.core.access import company_ids_for
-
-        if action != VIEW:
-            return NOTHING
-        return Q(document__company__in=company_ids_for(user, ("owner", "staff")))
 
 
 class DestructionCertificate(AppendOnlyModel):
@@ -452,7 +369,7 @@ class DestructionCertificate(AppendOnlyModel):
     grants_revoked = models.PositiveIntegerField(_("取り消した共有の数"))
 
     objects = AccessManager()
-    access_policy = DestructionCertificatePolicy()
+    access_policy = ScopedPolicy(access.destruction_certificate_scope)
 
     class Meta:
         verbose_name = _("破棄証明")

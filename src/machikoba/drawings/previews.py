@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from machikoba.drawings.sniffing import read_dxf
+
 SCREEN_EDGE = 1600
 ZOOM_EDGE = 4000
 PALETTE_COLOURS = 126
@@ -83,7 +85,7 @@ def _encode(image) -> bytes:
     import numpy as np
     from PIL import Image
 
-    from machikoba.drawings import palette_png
+    from machikoba.drawings import palette_png  # loads numpy: only where pages are drawn
 
     if image.mode != "RGB":
         image = image.convert("RGB")
@@ -170,8 +172,6 @@ def _dxf_pages(path: str) -> Iterator[PreviewPage]:
         TextPolicy,
     )
     from ezdxf.addons.drawing.recorder import Recorder
-
-    from machikoba.drawings.sniffing import read_dxf
 
     with open(path, "rb") as stream:
         document = read_dxf(stream)

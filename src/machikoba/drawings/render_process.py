@@ -120,7 +120,7 @@ def _child(kind: str, source: str, folder: str, memory_bytes: int, language: str
     from django.utils import translation
     from django.utils.translation import gettext as _
 
-    from machikoba.drawings.previews import iter_previews
+    from machikoba.drawings.previews import iter_previews  # after setrlimit and django.setup
 
     translation.activate(language)
     out = Path(folder)

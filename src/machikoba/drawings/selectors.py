@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
-from machikoba.core.access import VIEW, company_ids_for
-from machikoba.drawings.access import ALL_ROLES, active_grants
+from machikoba.core.access import MEMBER_ROLES, VIEW, company_ids_for
+from machikoba.drawings.access import active_grants
 from machikoba.drawings.models import Document, DocumentEvent, Grant, NdaAcceptance, NdaText
 
 
@@ -28,7 +28,7 @@ def documents_shared_with(*, user, company):
 def owners_awaiting_nda(*, user, company) -> list[NdaText]:
     """The current NDA of each owner that shared something with ``company`` and whose
     NDA it has not accepted yet: until it does, it sees only the owner's name."""
-    if company is None or company.pk not in company_ids_for(user, ALL_ROLES):
+    if company is None or company.pk not in company_ids_for(user, MEMBER_ROLES):
         return []
     owners = (
         Grant.objects.filter(grantee=company)

@@ -11,9 +11,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.companies.selectors import memberships_of
 from machikoba.core.access import CHANGE, DELETE, can
 from machikoba.core.audit import SYSTEM_ACTOR_LABEL, audit_record, snapshot
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
+from machikoba.core.fiscal import add_months
+from machikoba.core.queueing import enqueue_on_commit
+from machikoba.core.stored_files import delete_quietly
 from machikoba.drawings.choices import DocumentAction, PreviewStatus, RetentionRule
 from machikoba.drawings.models import (
     DestructionCertificate,
@@ -25,6 +29,7 @@ from machikoba.drawings.models import (
     PreviewPage,
     Revision,
 )
+from machikoba.drawings.sniffing import clean_filename, sniff_file
 
 
 def _require_editor(actor, company) -> None:
@@ -47,8 +52,6 @@ def document_event_record(
     *, document, action: str, actor=None, revision=None, ip_address=None, detail: str = ""
 ) -> DocumentEvent:
     """Append one line to the document's access log."""
-    from machikoba.companies.selectors import memberships_of
-
     signed_in = actor is not None and actor.is_authenticated
     memberships = memberships_of(actor) if signed_in else []
     return DocumentEvent.objects.create(
@@ -82,8 +85,6 @@ def document_refusal_record(*, document_pk: int, actor, ip_address=None, detail:
 def _store_revision(*, actor, document: Document, upload, change_note: str) -> Revision:
     """Sniff the upload (type from content, limits), then store it. A refusal stores
     nothing; a failure after the file was written removes the file again."""
-    from machikoba.drawings.sniffing import clean_filename, sniff_file
-
     name = clean_filename(upload.name or "")
     sniffed = sniff_file(
         upload,
@@ -127,9 +128,7 @@ def _store_revision(*, actor, document: Document, upload, change_note: str) -> R
 
 
 def _enqueue_previews(revision: Revision) -> None:
-    from machikoba.drawings.tasks import build_previews
-
-    transaction.on_commit(lambda: build_previews.enqueue(revision.pk))
+    enqueue_on_commit("machikoba.drawings.tasks.build_previews", revision.pk)
 
 
 @transaction.atomic
@@ -310,34 +309,7 @@ def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptanc
     return acceptance
 
 
-def nda_accept_by_link(*, company, nda: NdaText, via: str, ip_address=None) -> NdaAcceptance:
-    """A shop without an account accepts ``nda`` on the page its one-time link opened
-    (the link is the credential; the network service checked it). Recorded like any
-    acceptance, with no person but the link named in the drawings' access log."""
-    latest = nda.company.nda_texts.order_by("-version").first()
-    if latest is None or latest.pk != nda.pk:
-        raise ApplicationError(
-            "nda_outdated",
-            _("新しい版の秘密保持条項があります。最新の条項を読んでから同意してください。"),
-        )
-    acceptance, created = NdaAcceptance.objects.get_or_create(
-        nda=nda, company=company, defaults={"accepted_by": None, "ip_address": ip_address}
-    )
-    if created:
-        for grant in Grant.objects.filter(document__company=nda.company, grantee=company):
-            document_event_record(
-                document=grant.document,
-                action=DocumentAction.NDA_ACCEPT,
-                ip_address=ip_address,
-                detail=f"NDA v{nda.version} ({via})"[:300],
-            )
-        audit_record(actor=None, verb="nda.accept", target=acceptance, company=company)
-    return acceptance
-
-
 def _destroy_on(rule: str, *, date, months, closed_on):
-    from machikoba.core.fiscal import add_months
-
     if rule == RetentionRule.ON_DATE:
         return date
     if rule == RetentionRule.AFTER_CLOSE and closed_on is not None:
@@ -418,8 +390,6 @@ def document_destroy(*, actor, document: Document, reason: str, ip_address=None)
 
     Files go first, outside the transaction: deleting is idempotent, so a failure part-way
     leaves the document due and the next run finishes the job."""
-    from machikoba.core.stored_files import delete_quietly
-
     if actor is not None and not can(actor, DELETE, document):
         raise PermissionRefused(
             "not_document_owner", _("図面を破棄できるのは、所有企業の経営者だけです。")

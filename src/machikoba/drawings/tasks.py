@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
+
+from machikoba.core.stored_files import delete_quietly, local_path
+from machikoba.drawings.choices import PreviewStatus
+from machikoba.drawings.models import PreviewPage, Revision
+from machikoba.drawings.previews import PreviewError, step_metadata
+from machikoba.drawings.render_process import render_pages
+from machikoba.drawings.services import documents_purge_due
 
 logger = logging.getLogger(__name__)
 
@@ -17,14 +25,6 @@ def build_previews(revision_id: int) -> str:
     """Render a revision's pages one at a time; each page is stored as soon as it is
     ready so the viewer shows progress. A crash marks the revision "preview failed"
     with a reason instead of leaving it pending."""
-    from django.conf import settings
-
-    from machikoba.core.stored_files import local_path
-    from machikoba.drawings.choices import PreviewStatus
-    from machikoba.drawings.models import PreviewPage, Revision
-    from machikoba.drawings.previews import PreviewError, step_metadata
-    from machikoba.drawings.render_process import render_pages
-
     revision = Revision.objects.filter(pk=revision_id).first()
     if revision is None or revision.preview_status in (PreviewStatus.READY, PreviewStatus.NONE):
         return "skipped"
@@ -69,10 +69,6 @@ def build_previews(revision_id: int) -> str:
 
 
 def _fail(revision, reason: str, stored_files) -> None:
-    from machikoba.core.stored_files import delete_quietly
-    from machikoba.drawings.choices import PreviewStatus
-    from machikoba.drawings.models import PreviewPage, Revision
-
     PreviewPage.objects.filter(revision=revision).delete()
     for field_file in stored_files:
         delete_quietly(field_file)
@@ -84,6 +80,4 @@ def _fail(revision, reason: str, stored_files) -> None:
 @task()
 def purge_due_documents() -> int:
     """The scheduled retention purge: destroy documents whose period has ended."""
-    from machikoba.drawings.services import documents_purge_due
-
     return len(documents_purge_due())

@@ -29,6 +29,7 @@ from machikoba.core.views import (
 )
 from machikoba.drawings import selectors, services
 from machikoba.drawings.access import grant_for, is_owner_member
+from machikoba.drawings.certificate_pdf import destruction_certificate_pdf
 from machikoba.drawings.choices import DocumentAction
 from machikoba.drawings.forms import (
     DestroyForm,
@@ -45,6 +46,13 @@ from machikoba.drawings.models import (
     NdaText,
     PreviewPage,
     Revision,
+)
+from machikoba.drawings.sniffing import too_large_message
+from machikoba.drawings.watermark import (
+    watermark_lines,
+    watermark_pdf,
+    watermark_png,
+    watermark_stored_page,
 )
 
 
@@ -117,8 +125,6 @@ def _drawing_max_bytes() -> int:
 
 def _refuse_oversized(request, form) -> None:
     """Say so on the form when the upload was dropped for its size while streaming."""
-    from machikoba.drawings.sniffing import too_large_message
-
     if request.oversized_uploads:
         form.add_error("file", too_large_message(_drawing_max_bytes()))
 
@@ -246,8 +252,6 @@ def viewer(request, pk: int, number: int):
 
 
 def _watermark_lines(request):
-    from machikoba.drawings.watermark import watermark_lines
-
     company = getattr(request, "active_company", None) or None
     return watermark_lines(
         company=company.name if company else "",
@@ -261,8 +265,6 @@ def _watermark_lines(request):
 @_gone_when_destroyed
 def page_image(request, pk: int, number: int, page: int):
     """A preview page, watermarked with who is looking and when, never cached shared."""
-    from machikoba.drawings.watermark import watermark_stored_page
-
     revision = _revision(request, pk, number)
     # A page of the revision the access layer has just granted: no second scope needed.
     preview = revision.preview_pages.filter(number=page).first()
@@ -284,8 +286,6 @@ def page_image(request, pk: int, number: int, page: int):
 def download(request, pk: int, number: int):
     """Owners get the original; partners allowed to download get a watermarked copy
     (PDF, or the image); formats that cannot carry a watermark are view-only."""
-    from machikoba.drawings.watermark import watermark_pdf, watermark_png
-
     revision = _revision(request, pk, number)
     document = revision.document
     owner = is_owner_member(request.user, document)
@@ -533,8 +533,6 @@ def document_destroy(request, pk: int):
 @login_required
 @require_GET
 def certificate_pdf(request, pk: int):
-    from machikoba.drawings.certificate_pdf import destruction_certificate_pdf
-
     document = _document(request, pk, CHANGE)
     certificate = get_for_user_or_404(DestructionCertificate, request.user, VIEW, document=document)
     response = HttpResponse(

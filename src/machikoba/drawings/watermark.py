@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import collections
 import functools
-import importlib.util
 import io
 import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+
+from machikoba.core.pdf import FONT as _PDF_FONT
+from machikoba.core.pdf import font_path, register_pdf_font
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Dark red at ~22 % opacity: readable over white paper, lines of the drawing stay visible.
@@ -31,21 +32,6 @@ _FOOTER_RGBA = (90, 0, 0, 255)
 _PALETTE_ALPHA = 0.30
 _Z_RLE = 3
 _ANGLE = 30  # degrees, counter-clockwise
-
-
-@functools.cache
-def font_path() -> Path:
-    """IPAexGothic (IPA Font License), shipped inside the japanize-matplotlib wheel.
-
-    Found without importing that package: its import patches matplotlib globally.
-    """
-    spec = importlib.util.find_spec("japanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("japanize-matplotlib (IPAexGothic font) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
-    if not path.is_file():
-        raise RuntimeError(f"IPAexGothic font missing at {path}")
-    return path
 
 
 def watermark_lines(*, company: str, user: str, when: datetime) -> list[str]:
@@ -183,7 +169,7 @@ _DECODED = _DecodedPages(budget=96 * 2**20)
 def watermark_stored_page(key: str, load: Callable[[], bytes], *, lines: list[str]) -> bytes:
     """The stored preview page ``key`` (its storage name; ``load`` reads it) with the mark,
     decoding each page once per process."""
-    from machikoba.drawings import palette_png
+    from machikoba.drawings import palette_png  # loads numpy: only when a page is shown
 
     decoded = _DECODED.get(key)
     if decoded is None:
@@ -207,7 +193,7 @@ def watermark_png(png: bytes, *, lines: list[str]) -> bytes:
     """
     from PIL import Image
 
-    from machikoba.drawings import palette_png
+    from machikoba.drawings import palette_png  # loads numpy: only when a page is shown
 
     decoded = palette_png.decode(png)
     if decoded is not None and (marked := _mark_palette(*decoded, lines=lines)) is not None:
@@ -263,16 +249,6 @@ def _mark_palette(indices, palette: bytes, *, lines: list[str]):
 
 
 # --- PDF -----------------------------------------------------------------------------------
-
-_PDF_FONT = "IPAexGothic"
-
-
-def register_pdf_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_PDF_FONT, str(font_path())))
 
 
 def _pdf_overlay(lines: tuple[str, ...], width: float, height: float) -> bytes:

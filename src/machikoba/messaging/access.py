@@ -8,13 +8,13 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from machikoba.core.access import CHANGE, NOTHING, VIEW
+from machikoba.core.access import CHANGE, MEMBER_ROLES, NOTHING, VIEW
+from machikoba.core.access import EDITOR_ROLES as EDITOR_ROLES  # services and views import it
 
-ALL_ROLES = ("owner", "staff", "floor_worker")
-EDITOR_ROLES = ("owner", "staff")
+ALL_ROLES = MEMBER_ROLES  # the name messaging's services and views import
 
 
-def my_companies(user, roles: tuple[str, ...] = ALL_ROLES) -> QuerySet:
+def my_companies(user, roles: tuple[str, ...] = MEMBER_ROLES) -> QuerySet:
     """The user's companies as a subquery: scopes built on it cost no query of their own
     (the unread badge on every page depends on that)."""
     membership = apps.get_model("companies", "Membership")

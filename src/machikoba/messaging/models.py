@@ -13,14 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.core.access import AccessManager, ScopedPolicy
-from machikoba.core.models import AppendOnlyModel, OwnRowsPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy, own_rows_scope
+from machikoba.core.models import AppendOnlyModel
+from machikoba.messaging import access
 
 BODY_MAX_LENGTH = 5000
-
-
-def _scoped(name: str) -> ScopedPolicy:
-    return ScopedPolicy("machikoba.messaging.access", name)
 
 
 class Thread(models.Model):
@@ -43,7 +40,7 @@ class Thread(models.Model):
     last_message_at = models.DateTimeField(_("最後のメッセージ"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("thread")
+    access_policy = ScopedPolicy(access.thread_scope)
 
     class Meta:
         verbose_name = _("メッセージのスレッド")
@@ -74,7 +71,7 @@ class ThreadParticipant(models.Model):
     removed_at = models.DateTimeField(_("外れた日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("participant")
+    access_policy = ScopedPolicy(access.participant_scope)
 
     class Meta:
         verbose_name = _("スレッドの参加企業")
@@ -116,7 +113,7 @@ class Message(AppendOnlyModel):
     created_at = models.DateTimeField(_("送信日時"), auto_now_add=True, db_index=True)
 
     objects = AccessManager()
-    access_policy = _scoped("message")
+    access_policy = ScopedPolicy(access.message_scope)
 
     class Meta:
         verbose_name = _("メッセージ")
@@ -143,7 +140,7 @@ class MessageAttachment(models.Model):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("attachment")
+    access_policy = ScopedPolicy(access.attachment_scope)
 
     class Meta:
         verbose_name = _("添付ファイル")
@@ -175,7 +172,7 @@ class ThreadReadState(models.Model):
     digested_through = models.DateTimeField(_("まとめメールで知らせた範囲"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = OwnRowsPolicy()
+    access_policy = ScopedPolicy(own_rows_scope)
 
     class Meta:
         verbose_name = _("既読の状態")

@@ -5,6 +5,7 @@ platform admins included (the KPI dashboard counts through its own aggregates)."
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from machikoba.core.access import (
@@ -12,6 +13,7 @@ from machikoba.core.access import (
     DELETE,
     MANAGE,
     NOTHING,
+    OWNER_ROLES,
     VIEW,
     company_ids_for,
     editor_company_ids,
@@ -22,27 +24,28 @@ _members = member_company_ids
 _editors = editor_company_ids
 
 
-def job_scope(user, action: str) -> Q:
-    from machikoba.network.models import Step
+def _model(name: str):
+    # Through the app registry: network/models.py imports this module.
+    return apps.get_model("network", name)
 
+
+def job_scope(user, action: str) -> Q:
     if action == VIEW:
         mine = _members(user)
-        performing = Step.objects.filter(performer__in=mine).values("job")
+        performing = _model("Step").objects.filter(performer__in=mine).values("job")
         return Q(company__in=mine) | Q(pk__in=performing)
     if action in (CHANGE, MANAGE):
         return Q(company__in=_editors(user))
     if action == DELETE:
-        return Q(company__in=company_ids_for(user, ("owner",)))
+        return Q(company__in=company_ids_for(user, OWNER_ROLES))
     return NOTHING
 
 
 def next_step_by(companies) -> Exists:
     """The step right after this one (positions are kept contiguous) is performed by one
     of ``companies``: they receive this step's parts, so they see this step."""
-    from machikoba.network.models import Step
-
     return Exists(
-        Step.objects.filter(
+        _model("Step").objects.filter(
             job=OuterRef("job"), position=OuterRef("position") + 1, performer__in=companies
         )
     )
@@ -58,11 +61,9 @@ def step_scope(user, action: str) -> Q:
 
 
 def rfq_scope(user, action: str) -> Q:
-    from machikoba.network.models import RfqRecipient
-
     if action == VIEW:
         mine = _members(user)
-        invited = RfqRecipient.objects.filter(company__in=mine).values("rfq")
+        invited = _model("RfqRecipient").objects.filter(company__in=mine).values("rfq")
         return Q(job__company__in=mine) | Q(pk__in=invited)
     if action in (CHANGE, MANAGE):
         return Q(job__company__in=_editors(user))
@@ -125,11 +126,9 @@ def is_editor(user, company) -> bool:
 
 
 def question_scope(user, action: str) -> Q:
-    from machikoba.network.models import RfqRecipient
-
     if action == VIEW:
         mine = _members(user)
-        invited = RfqRecipient.objects.filter(company__in=mine).values("rfq")
+        invited = _model("RfqRecipient").objects.filter(company__in=mine).values("rfq")
         shared = Q(is_public=True, answered_at__isnull=False, rfq__in=invited)
         return Q(rfq__job__company__in=mine) | Q(company__in=mine) | shared
     if action == CHANGE:

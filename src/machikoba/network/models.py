@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import AppendOnlyModel, TimeStampedModel
+from machikoba.network import access
 from machikoba.network.choices import (
     GuestLinkChannel,
     JobStatus,
@@ -26,10 +27,6 @@ from machikoba.network.choices import (
     RfqStatus,
     StepStatus,
 )
-
-
-def _scoped(name: str) -> ScopedPolicy:
-    return ScopedPolicy("machikoba.network.access", name)
 
 
 class Job(TimeStampedModel):
@@ -81,7 +78,7 @@ class Job(TimeStampedModel):
     closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("job")
+    access_policy = ScopedPolicy(access.job_scope)
 
     class Meta:
         verbose_name = _("案件")
@@ -142,7 +139,7 @@ class Step(TimeStampedModel):
     late_notified_at = models.DateTimeField(_("遅れを知らせた日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("step")
+    access_policy = ScopedPolicy(access.step_scope)
 
     class Meta:
         verbose_name = _("工程")
@@ -197,7 +194,7 @@ class Rfq(TimeStampedModel):
     awarded_at = models.DateTimeField(_("発注先決定日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("rfq")
+    access_policy = ScopedPolicy(access.rfq_scope)
 
     class Meta:
         verbose_name = _("見積依頼")
@@ -232,7 +229,7 @@ class RfqRecipient(TimeStampedModel):
     grants = models.ManyToManyField("drawings.Grant", blank=True, related_name="+")
 
     objects = AccessManager()
-    access_policy = _scoped("recipient")
+    access_policy = ScopedPolicy(access.recipient_scope)
 
     class Meta:
         verbose_name = _("見積依頼先")
@@ -274,7 +271,7 @@ class GuestLink(TimeStampedModel):
     last_opened_at = models.DateTimeField(_("最後に開いた日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("guest_link")
+    access_policy = ScopedPolicy(access.guest_link_scope)
 
     class Meta:
         verbose_name = _("回答用リンク")
@@ -317,7 +314,7 @@ class Quote(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("quote")
+    access_policy = ScopedPolicy(access.quote_scope)
 
     class Meta:
         verbose_name = _("見積")
@@ -389,7 +386,7 @@ class Order(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("order")
+    access_policy = ScopedPolicy(access.order_scope)
 
     class Meta:
         verbose_name = _("注文")
@@ -428,7 +425,7 @@ class BusinessMatch(models.Model):
     matched_at = models.DateTimeField(_("成立日時"))
 
     objects = AccessManager()
-    access_policy = _scoped("match")
+    access_policy = ScopedPolicy(access.match_scope)
 
     class Meta:
         verbose_name = _("ビジネスマッチング")
@@ -464,7 +461,7 @@ class Claim(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("claim")
+    access_policy = ScopedPolicy(access.claim_scope)
 
     class Meta:
         verbose_name = _("不足・不良の記録")
@@ -504,7 +501,7 @@ class RfqQuestion(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = _scoped("question")
+    access_policy = ScopedPolicy(access.question_scope)
 
     class Meta:
         verbose_name = _("見積依頼への質問")
@@ -535,7 +532,7 @@ class OrderEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(_("日時"), auto_now_add=True)
 
     objects = AccessManager()
-    access_policy = _scoped("order_event")
+    access_policy = ScopedPolicy(access.order_event_scope)
 
     class Meta:
         verbose_name = _("注文の履歴")
@@ -581,7 +578,7 @@ class Rating(TimeStampedModel):
     responded_at = models.DateTimeField(_("返信日時"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = _scoped("rating")
+    access_policy = ScopedPolicy(access.rating_scope)
 
     class Meta:
         verbose_name = _("評価")

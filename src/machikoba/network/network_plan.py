@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -72,7 +73,20 @@ from machikoba.network.choices import (
     RfqStatus,
     StepStatus,
 )
+from machikoba.network.forms import default_deadline
 from machikoba.network.models import Job, Order, Quote, Rfq, Step
+from machikoba.network.suggestions import suggest_partners
+from machikoba.scheduling import (
+    Alternative,
+    Operation,
+    Problem,
+    Resource,
+    SchedulingError,
+    Status,
+    TransportTimes,
+    solve,
+)
+from machikoba.scheduling import Job as SolverJob
 
 HOURS_PER_DAY = 8
 DEFAULT_LEAD_TIME_DAYS = 5
@@ -86,6 +100,23 @@ NETWORK_MIN_QUOTES = 5
 NETWORK_MIN_COMPANIES = 3
 SOLVER_SECONDS = 3.0
 SOLVER_SEED = 7
+
+# When the performer's machine schedule does an in-house step: (first day, last day) or
+# None. The schedule is shopfloor's, a layer above the network: shopfloor registers its
+# reader here in its AppConfig.ready (``register_machine_plan_dates``).
+MachinePlanDates = Callable[..., tuple[dt.date, dt.date] | None]
+_machine_plan_dates: MachinePlanDates | None = None
+
+
+def register_machine_plan_dates(reader: MachinePlanDates) -> None:
+    """Let plans read the shops' machine schedules: ``reader(user=, step=)``."""
+    global _machine_plan_dates
+    _machine_plan_dates = reader
+
+
+def _no_machine_plan(*, user, step) -> None:
+    return None
+
 
 FINISHED = (StepStatus.DONE, StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
 # Cost in the solver is yen × COST_SCALE + the candidate's rank by suggestion score, so
@@ -338,14 +369,14 @@ def _lead_time(company_id, declared: dict[int, int]) -> tuple[int, str]:
     }
 
 
-def _fixed_candidate(user, step: Step, company, calendar: WorkingDays) -> Candidate:
+def _fixed_candidate(
+    user, step: Step, company, calendar: WorkingDays, machine_plan_dates: MachinePlanDates
+) -> Candidate:
     end, start = step.planned_end, step.planned_start
     machine_plan = None
     if end is None and step.in_house:
         # The shop's machine schedule says when its own steps are done.
-        from machikoba.shopfloor.selectors import planned_dates
-
-        machine_plan = planned_dates(user=user, step=step)
+        machine_plan = machine_plan_dates(user=user, step=step)
         if machine_plan is not None:
             start, end = machine_plan
     if end is None and not step.in_house:
@@ -433,8 +464,6 @@ def _requested_candidates(user, step: Step, job: Job) -> tuple[list[Candidate], 
 
 
 def _suggested_candidates(user, step: Step, job: Job) -> list[Candidate]:
-    from machikoba.network.suggestions import suggest_partners
-
     suggestions = suggest_partners(user=user, step=step, limit=CANDIDATES_PER_STEP)
     declared = _declared_lead_times([s.company.pk for s in suggestions], step.process)
     book = PriceBook(user=user, owner=job.company, process=step.process, quantity=job.quantity)
@@ -461,7 +490,7 @@ def _ready_after(calendar: WorkingDays, deadline: dt.datetime) -> int:
     return calendar.hour_of_day_start(day)
 
 
-def _build_rows(user, job: Job, steps: list[Step], calendar, answer_deadline):
+def _build_rows(user, job: Job, steps: list[Step], calendar, answer_deadline, machine_plan_dates):
     """The rows of the plan (one per step still to do, then the delivery), the steps
     skipped, and where the parts are now."""
     skipped = []
@@ -484,14 +513,16 @@ def _build_rows(user, job: Job, steps: list[Step], calendar, answer_deadline):
     for step in remaining:
         if step.in_house or step.performer_id is not None:
             company = step.performer or job.company
-            row = PlanRow(step, "fixed", [_fixed_candidate(user, step, company, calendar)])
+            fixed = _fixed_candidate(user, step, company, calendar, machine_plan_dates)
+            row = PlanRow(step, "fixed", [fixed])
         elif step.status == StepStatus.REQUESTED:
             candidates, deadline = _requested_candidates(user, step, job)
             row = PlanRow(step, "requested", candidates, _ready_after(calendar, deadline))
         elif step.status == StepStatus.PLANNED:
             row = PlanRow(step, "proposed", _suggested_candidates(user, step, job), proposal_ready)
         else:  # ordered without a performer cannot happen; plan it as it stands
-            row = PlanRow(step, "fixed", [_fixed_candidate(user, step, job.company, calendar)])
+            fixed = _fixed_candidate(user, step, job.company, calendar, machine_plan_dates)
+            row = PlanRow(step, "fixed", [fixed])
         if not row.candidates:
             raise ApplicationError(
                 "plan_no_partner",
@@ -520,18 +551,6 @@ def _comparison_prices(rows: list[PlanRow]) -> dict[tuple[int, int], int]:
 
 def _solve(rows: list[PlanRow], origin, job: Job, due_hour: int) -> tuple[list[int], str]:
     """The index of the chosen candidate of each row, and the solver's status."""
-    from machikoba.scheduling import (
-        Alternative,
-        Operation,
-        Problem,
-        Resource,
-        SchedulingError,
-        Status,
-        TransportTimes,
-        solve,
-    )
-    from machikoba.scheduling import Job as SolverJob
-
     prices = _comparison_prices(rows)
     # Operation 0: the parts where they are now.
     chain = [[origin], *[[c.company for c in row.candidates] for row in rows]]
@@ -687,14 +706,20 @@ def _timeline(rows: list[PlanRow], first: dt.date, due: dt.date) -> dict:
     return {"start": first, "end": last, "due": pct(due) + round(100 / span, 2)}
 
 
-def network_plan(*, user, job: Job, answer_deadline: dt.datetime | None = None) -> NetworkPlan:
+def network_plan(
+    *,
+    user,
+    job: Job,
+    answer_deadline: dt.datetime | None = None,
+    machine_plan_dates: MachinePlanDates | None = None,
+) -> NetworkPlan:
     """The proposal for ``job`` (see the module's docstring for every rule).
 
     ``answer_deadline`` is the deadline the RFQs would carry (default: the RFQ form's);
-    proposed steps start after it. Raises ``ApplicationError`` with a message for a job
-    that cannot be planned."""
-    from machikoba.network.forms import default_deadline
-
+    proposed steps start after it. ``machine_plan_dates`` reads when a shop's machine
+    schedule does an in-house step (default: the reader shopfloor registered). Raises
+    ``ApplicationError`` with a message for a job that cannot be planned."""
+    machine_plan_dates = machine_plan_dates or _machine_plan_dates or _no_machine_plan
     _require_plannable(user, job)
     answer_deadline = answer_deadline or default_deadline()
     calendar = WorkingDays(timezone.localdate())
@@ -704,7 +729,9 @@ def network_plan(*, user, job: Job, answer_deadline: dt.datetime | None = None) 
         .select_related("process", "performer")
         .order_by("position")
     )
-    rows, skipped, origin = _build_rows(user, job, steps, calendar, answer_deadline)
+    rows, skipped, origin = _build_rows(
+        user, job, steps, calendar, answer_deadline, machine_plan_dates
+    )
     due_hour = calendar.days_up_to(job.due_date) * HOURS_PER_DAY
     picks, status = _solve(rows, origin, job, due_hour)
     timings = _forward(rows, picks, origin)

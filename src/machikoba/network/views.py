@@ -1387,8 +1387,8 @@ def guest_claim(request, link, token):
 @_guest
 def guest_nda(request, link, token):
     """The link holder accepts the sender's NDA, so that the shared drawings show."""
+    from machikoba.drawings.internal import nda_accept_by_link
     from machikoba.drawings.models import NdaText
-    from machikoba.drawings.services import nda_accept_by_link
 
     if link.used_at is not None:
         return redirect("network:guest_rfq", token=token)

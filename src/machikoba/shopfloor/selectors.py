@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from machikoba.core.access import VIEW
 from machikoba.scheduling import (
     Alternative,
+    Assignment,
     FrozenOperation,
     Job,
     Operation,
@@ -132,8 +133,6 @@ def plan_conflicts(run: ScheduleRun, operations: list[PlannedOperation]) -> list
         resources=tuple(Resource(m, capacity=1, windows=windows) for m in machines),
         frozen=frozen,
     )
-    from machikoba.scheduling import Assignment
-
     assignments = [
         Assignment(
             o.job_key,

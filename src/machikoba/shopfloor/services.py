@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.companies.models import Company
+from machikoba.companies.models import Company, Equipment
 from machikoba.core.access import editor_company_ids
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import (
@@ -23,6 +23,7 @@ from machikoba.core.errors import (
     full_clean_or_raise,
     invalid_input,
 )
+from machikoba.core.queueing import enqueue_on_commit
 from machikoba.scheduling import SchedulingInputError, Status, solve
 from machikoba.scheduling.calendars import to_datetime
 
@@ -103,8 +104,6 @@ def plan_request(
 
     Refuses (changing nothing) when a plan is already running, when there is nothing to
     plan or no machine, and when the plan would exceed the configured maximum size."""
-    from .tasks import plan_schedule
-
     _require_editor(actor, company)
     if objective not in PlanObjective.values:
         raise invalid_input("plan_invalid", objective=_("目的を選んでください。"))
@@ -129,13 +128,11 @@ def plan_request(
             operation_count=shop.operation_count,
         )
         audit_record(actor=actor, verb="schedule.plan", target=run, company=company)
-        transaction.on_commit(lambda: plan_schedule.enqueue(run.pk))
+        enqueue_on_commit("machikoba.shopfloor.tasks.plan_schedule", run.pk)
     return run
 
 
 def _checked_problem(company, now):
-    from machikoba.companies.models import Equipment
-
     if not Equipment.objects.filter(company=company).exists():
         raise ApplicationError(
             "plan_no_machines",

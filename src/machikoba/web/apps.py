@@ -6,3 +6,10 @@ class WebConfig(AppConfig):
     name = "machikoba.web"
     label = "web"
     verbose_name = _("画面")
+
+    def ready(self) -> None:
+        # Imported here: the selectors load models, which need the app registry ready.
+        from machikoba.companies.profile import register_profile_extra
+        from machikoba.web.selectors import company_reliability
+
+        register_profile_extra("reliability", company_reliability)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from machikoba.accounts.models import User
 from machikoba.accounts.rules import (
     is_advisor,
     is_lab_staff,
@@ -9,6 +10,9 @@ from machikoba.accounts.rules import (
     is_reviewer,
     is_ward_officer,
 )
+from machikoba.core.access import VIEW
+from machikoba.core.models import Notification
+from machikoba.messaging.selectors import count_subquery, unread_messages
 
 
 def shell(request):
@@ -44,11 +48,6 @@ def shell(request):
 def _unread_counts(user) -> dict[str, int]:
     """Unread notices and unread messages, both in one query (the header shows them on
     every page)."""
-    from machikoba.accounts.models import User
-    from machikoba.core.access import VIEW
-    from machikoba.core.models import Notification
-    from machikoba.messaging.selectors import count_subquery, unread_messages
-
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(

@@ -1,4 +1,4 @@
-"""Reads for the home pages."""
+"""Reads for the home pages, and figures of higher apps shown on lower apps' pages."""
 
 from django.db.models import Count, Q
 
@@ -7,6 +7,7 @@ from machikoba.accounts.models import WardRoleAssignment
 from machikoba.companies.models import Company
 from machikoba.core.access import VIEW
 from machikoba.core.models import AuditEvent
+from machikoba.network.selectors import reliability
 
 
 def recent_company_events(*, user, company, limit: int = 8):
@@ -39,3 +40,9 @@ def ward_overview(*, user) -> dict:
         .filter(role=WardRole.ADVISOR)
         .count(),
     }
+
+
+def company_reliability(*, user, company) -> dict:
+    """The network's reliability figures on a company's profile (counts and averages, for
+    signed-in users only): registered with ``companies.profile`` in ``WebConfig.ready``."""
+    return {"reliability": reliability([company.pk])[company.pk]}

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies.selectors import company_members
 from machikoba.companies.services import active_company_switch
-from machikoba.core.access import allowed
+from machikoba.core.access import CHANGE, VIEW, allowed, get_for_user_or_404
+from machikoba.core.models import Notification, NotificationPreference
+from machikoba.core.notifications import KINDS
 from machikoba.web import selectors
 
 
@@ -111,9 +113,6 @@ def healthz(request):
 
 @login_required
 def notifications(request):
-    from machikoba.core.access import VIEW
-    from machikoba.core.models import Notification
-
     mine = Notification.objects.for_user(request.user, VIEW)
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
@@ -126,9 +125,6 @@ def notifications(request):
 @require_POST
 def notification_open(request, pk: int):
     """Mark one notice read and go where it points (only to a page of this site)."""
-    from machikoba.core.access import CHANGE, get_for_user_or_404
-    from machikoba.core.models import Notification
-
     notice = get_for_user_or_404(Notification, request.user, CHANGE, pk=pk)
     if notice.read_at is None:
         notice.read_at = timezone.now()
@@ -139,10 +135,6 @@ def notification_open(request, pk: int):
 
 @login_required
 def notification_settings(request):
-    from machikoba.core.access import VIEW
-    from machikoba.core.models import NotificationPreference
-    from machikoba.core.notifications import KINDS
-
     saved = {p.kind: p for p in NotificationPreference.objects.for_user(request.user, VIEW)}
     if request.method == "POST":
         for kind in KINDS:

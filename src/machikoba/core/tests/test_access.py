@@ -1,16 +1,20 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 
 from machikoba.accounts.models import User
 from machikoba.companies.models import Company, Membership
 from machikoba.core.access import (
+    ACTIONS,
     CHANGE,
     MANAGE,
     VIEW,
     AccessManager,
     AccessPolicy,
     AccessQuerySet,
+    ScopedPolicy,
+    TenantPolicy,
     access_controlled_models,
     can,
     get_for_user_or_404,
@@ -42,6 +46,42 @@ def test_every_project_model_is_behind_the_access_layer():
     assert missing == []
     for model in controlled:
         assert isinstance(model._default_manager, AccessManager), model
+
+
+def test_every_policy_is_a_tenant_policy_or_scopes_of_its_apps_access_module():
+    """One way to declare access: ``TenantPolicy`` for rows owned through a company
+    field, otherwise ``ScopedPolicy`` over functions of the app's ``access`` module (core's
+    generic ones, such as ``own_rows_scope``, included)."""
+    for model in access_controlled_models():
+        policy = model.access_policy
+        if isinstance(policy, TenantPolicy):
+            assert type(policy) is TenantPolicy, model
+            continue
+        assert type(policy) is ScopedPolicy, model
+        modules = {f"{model._meta.app_config.name}.access", "machikoba.core.access"}
+        for function in (policy.scope_function, policy.anonymous_function):
+            assert function is None or function.__module__ in modules, (model, function)
+        assert policy.scope_function.__name__.endswith("_scope"), model
+
+
+@pytest.mark.parametrize("directory_public", [False, True])
+def test_every_scope_runs_for_every_action_signed_in_and_anonymous(
+    world, settings, directory_public
+):
+    """Each policy's scope, for each action and actor, builds a query the database runs:
+    a misspelt field, a missing import or a wrong model name fails here."""
+    settings.MACHIKOBA_DIRECTORY_PUBLIC = directory_public
+    actors = [*world.users.values(), AnonymousUser()]
+    for model in access_controlled_models():
+        for action in ACTIONS:
+            for user in actors:
+                rows = model._default_manager.for_user(user, action)
+                list(rows.values_list("pk", flat=True)[:1])
+                # The Q itself too, even where for_user short-cuts "nothing" to none().
+                policy = model.access_policy
+                signed_in = user is not None and user.is_authenticated
+                q = policy.scope(user, action) if signed_in else policy.anonymous_scope(action)
+                list(model._default_manager.filter(q).values_list("pk", flat=True)[:1])
 
 
 def test_a_model_without_policy_is_refused(db):

@@ -4,8 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from machikoba.accounts.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.companies.choices import CompanyRole
+from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.core.models import AuditEvent
 from machikoba.core.testing.factories import (
     CompanyFactory,

@@ -15,6 +15,7 @@ from django.db import transaction
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.accounts.services import ward_role_grant
+from machikoba.board import services as board
 from machikoba.companies.choices import CompanyRole
 from machikoba.companies.models import (
     Capability,
@@ -26,6 +27,7 @@ from machikoba.companies.models import (
     Membership,
     ProcessCategory,
 )
+from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.services import (
     capability_save,
     certification_save,
@@ -35,6 +37,13 @@ from machikoba.companies.services import (
     membership_add,
 )
 from machikoba.companies.validators import corporate_number_with_check_digit
+from machikoba.drawings import services as drawings
+from machikoba.drawings.demo import shaft_drawing_pdf
+from machikoba.drawings.models import Document
+from machikoba.network import services as network
+from machikoba.network.models import Job
+from machikoba.shopfloor.demo import seed_week
+from machikoba.shopfloor.models import StepWork
 
 DEMO_PASSWORD = "machikoba-demo"  # noqa: S105 - demo only; the command refuses to run in production
 # Base32 secret of the demo officer's and admin's authenticator, so the demo
@@ -181,8 +190,6 @@ def demo_companies() -> list[dict]:
 
 def _near(postal_code: str, rng: random.Random) -> tuple[float, float]:
     """A spot within ~400 m of the postal area's representative point."""
-    from machikoba.companies.postal import lookup_postal_code
-
     found = lookup_postal_code(postal_code)
     lat = found.latitude + rng.uniform(-0.0035, 0.0035)
     lon = found.longitude + rng.uniform(-0.0045, 0.0045)
@@ -581,10 +588,6 @@ class Command(BaseCommand):
         where the owner also works, so both sides of sharing can be tried."""
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from machikoba.drawings import services as drawings
-        from machikoba.drawings.demo import shaft_drawing_pdf
-        from machikoba.drawings.models import Document
-
         owner_shop, partner = companies[0], companies[1]
         if Document.objects.filter(company=owner_shop).exists():
             return
@@ -617,9 +620,6 @@ class Command(BaseCommand):
         import datetime as dt
 
         from django.utils import timezone
-
-        from machikoba.board import services as board
-        from machikoba.companies.models import ProcessCategory
 
         if User.objects.filter(email=BUYER_EMAIL).exists():
             return
@@ -667,9 +667,6 @@ class Command(BaseCommand):
     def _schedule(self, companies: list[Company]) -> None:
         """A week of turning for the demo owner's machines (設備の計画), including a job it
         turns for the grinding shop."""
-        from machikoba.shopfloor.demo import seed_week
-        from machikoba.shopfloor.models import StepWork
-
         if StepWork.objects.filter(company=companies[0]).exists():
             return
         seed_week(
@@ -685,11 +682,6 @@ class Command(BaseCommand):
         import datetime as dt
 
         from django.utils import timezone
-
-        from machikoba.companies.models import ProcessCategory
-        from machikoba.drawings.models import Document
-        from machikoba.network import services as network
-        from machikoba.network.models import Job
 
         owner_shop = companies[0]
         if Job.objects.filter(company=owner_shop).exists():

@@ -1,0 +1,75 @@
+"""Who sees which company data (see ``core.access`` for how scopes are used).
+
+Profiles are the cluster's shop window: every signed-in user may view them, and
+anonymous visitors too when the ward publishes the directory. Memberships and other
+rows owned through a ``company`` field use ``TenantPolicy`` in the models."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+
+from machikoba.accounts.rules import is_ward_officer
+from machikoba.core.access import (
+    CHANGE,
+    EDITOR_ROLES,
+    EVERYTHING,
+    MANAGE,
+    NOTHING,
+    OWNER_ROLES,
+    VIEW,
+    TenantPolicy,
+    company_ids_for,
+)
+
+
+def directory_is_public() -> bool:
+    """Whether anonymous visitors see the reduced public directory (a ward's choice)."""
+    return settings.MACHIKOBA_DIRECTORY_PUBLIC
+
+
+def directory_anonymous_scope(action: str) -> Q:
+    """Visitors read profiles (and their public parts) only when the ward publishes them."""
+    return EVERYTHING if action == VIEW and directory_is_public() else NOTHING
+
+
+def company_scope(user, action: str) -> Q:
+    """Every signed-in user views every profile; the company's owners and staff change
+    it; owners manage its members; nobody deletes a company here."""
+    if action == VIEW:
+        return EVERYTHING
+    roles = {CHANGE: EDITOR_ROLES, MANAGE: OWNER_ROLES}.get(action, ())
+    if not roles:
+        return NOTHING
+    return Q(pk__in=company_ids_for(user, roles))
+
+
+_owned_by_company = TenantPolicy()
+
+
+def public_profile_scope(user, action: str) -> Q:
+    """Parts of a profile shown in the directory (capabilities, equipment,
+    certifications, photos): visible like the company itself, edited by its owners and
+    staff."""
+    if action == VIEW:
+        return EVERYTHING
+    return _owned_by_company.scope(user, action)
+
+
+def reference_scope(user, action: str) -> Q:
+    """Ward-wide reference data (taxonomies): read by all, changed in the admin."""
+    if action == VIEW or user.is_staff:
+        return EVERYTHING
+    return NOTHING
+
+
+def reference_anonymous_scope(action: str) -> Q:
+    return EVERYTHING if action == VIEW else NOTHING
+
+
+def import_job_scope(user, action: str) -> Q:
+    """Importing the company list is the ward's work: every ward officer sees and starts
+    every job (a colleague may finish what another began); nobody else sees any."""
+    if action in (VIEW, CHANGE) and is_ward_officer(user):
+        return EVERYTHING
+    return NOTHING
