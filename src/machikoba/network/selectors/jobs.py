@@ -1,4 +1,5 @@
-"""Reads for the network pages, every one starting from the access layer."""
+"""Reads for jobs: lists, the steps a person sees, "my work", reliability figures and
+who rates whom."""
 
 from __future__ import annotations
 
@@ -169,51 +170,15 @@ def route_performer_ids(job) -> dict[int, int | None]:
     return dict(Step.objects.filter(job=job).values_list("position", "performer_id"))
 
 
-def guest_link_rows(*, user, rfq: Rfq) -> list[dict]:
-    """The RFQ's recipients that have nobody to sign in, each with its current one-time
-    link and a status: not sent, sent (until …), answered or expired. Empty for anyone
-    but the owner's owners and staff (the links' scope)."""
-    from machikoba.companies.models import Membership
-    from machikoba.network.models import GuestLink
-
-    recipients = list(
-        RfqRecipient.objects.for_user(user, VIEW).filter(rfq=rfq).select_related("company")
+def rating_pairs(job: Job) -> list[tuple[int, int, bool]]:
+    """Who may rate whom on a closed job: (rater id, rated id, rated as performer)."""
+    performers = sorted(
+        {
+            pk
+            for pk in job.steps.filter(in_house=False).values_list("performer", flat=True)
+            if pk and pk != job.company_id
+        }
     )
-    with_account = set(
-        Membership.objects.filter(
-            company__in=[r.company_id for r in recipients], user__is_active=True
-        ).values_list("company_id", flat=True)
-    )
-    links = {}
-    for link in (
-        GuestLink.objects.for_user(user, VIEW)
-        .filter(recipient__rfq=rfq, revoked_at__isnull=True)
-        .order_by("created_at")
-    ):
-        links[link.recipient_id] = link
-    rows = []
-    now = timezone.now()
-    for recipient in recipients:
-        if recipient.company_id in with_account and recipient.pk not in links:
-            continue
-        link = links.get(recipient.pk)
-        if link is None:
-            state = "not_sent"
-        elif link.used_at is not None:
-            state = "answered"
-        elif link.expires_at <= now:
-            state = "expired"
-        else:
-            state = "sent"
-        rows.append(
-            {
-                "recipient": recipient,
-                "link": link,
-                "state": state,
-                "can_issue": recipient.company_id not in with_account
-                and recipient.status == RecipientStatus.INVITED
-                and rfq.status == RfqStatus.OPEN
-                and rfq.deadline > now,
-            }
-        )
-    return rows
+    pairs = [(job.company_id, pk, True) for pk in performers]
+    pairs += [(pk, job.company_id, False) for pk in performers]
+    return pairs
