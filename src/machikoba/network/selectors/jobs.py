@@ -3,7 +3,9 @@ who rates whom."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from machikoba.core.access import VIEW
@@ -16,10 +18,16 @@ from machikoba.network.choices import (
 )
 from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from machikoba.accounts.models import User
+    from machikoba.companies.models import Company
+
 ACTIVE_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
 
 
-def jobs_of(*, user, company):
+def jobs_of(*, user: User, company: Company) -> QuerySet[Job]:
     """The active company's own jobs with their steps, newest due date first."""
     return (
         Job.objects.for_user(user, VIEW)
@@ -29,7 +37,7 @@ def jobs_of(*, user, company):
     )
 
 
-def jobs_performing(*, user, company):
+def jobs_performing(*, user: User, company: Company) -> QuerySet[Job]:
     """Other companies' jobs where ``company`` performs a step."""
     return (
         Job.objects.for_user(user, VIEW)
@@ -41,7 +49,7 @@ def jobs_performing(*, user, company):
     )
 
 
-def visible_steps(*, user, job):
+def visible_steps(*, user: User, job: Job) -> QuerySet[Step]:
     """All steps for the owner; a partner's own steps only."""
     return (
         Step.objects.for_user(user, VIEW)
@@ -51,7 +59,7 @@ def visible_steps(*, user, job):
     )
 
 
-def my_work(*, user, company) -> dict:
+def my_work(*, user: User, company: Company) -> dict[str, list[Any]]:
     """What ``company`` must do next, in one place."""
     today = timezone.localdate()
     steps = Step.objects.for_user(user, VIEW).select_related("job", "process", "job__company")
@@ -90,7 +98,7 @@ def my_work(*, user, company) -> dict:
     }
 
 
-def comparison(*, user, rfq: Rfq) -> list[RfqRecipient]:
+def comparison(*, user: User, rfq: Rfq) -> list[RfqRecipient]:
     """One column per invited shop: its answer and quote (the owner's view)."""
     return list(
         RfqRecipient.objects.for_user(user, VIEW)
@@ -104,7 +112,7 @@ FINISHED = (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
 OPEN_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
 
 
-def reliability(company_ids) -> dict[int, dict]:
+def reliability(company_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Per company, the figures every member sees on its profile and that feed the
         suggestion score: finished network steps and jobs, on-time and defect shares, open
         steps, average ratings received as a performer (1–5) and their count, and those received
@@ -163,7 +171,7 @@ def reliability(company_ids) -> dict[int, dict]:
     return figures
 
 
-def route_performer_ids(job) -> dict[int, int | None]:
+def route_performer_ids(job: Job) -> dict[int, int | None]:
     """{position: performer id} for the whole route. Ids only: who receives a step's parts
     is the next step's performer, which a partner must know (to ship, to be offered the
     receipt) even though it does not see that step."""

@@ -40,6 +40,7 @@ from machikoba.network.services._guards import (
 
 if TYPE_CHECKING:
     from machikoba.accounts.models import User
+    from machikoba.companies.models import Company
 
 
 @transaction.atomic
@@ -127,7 +128,13 @@ OWNER_CRITERIA = ("clarity", "payment")
 
 @transaction.atomic
 def rating_submit(
-    *, actor: User, job: Job, rater, rated, scores: dict[str, int], comment: str = ""
+    *,
+    actor: User,
+    job: Job,
+    rater: Company,
+    rated: Company,
+    scores: dict[str, int],
+    comment: str = "",
 ) -> Rating:
     """Rate the other side of a closed job, once: the owner rates each performer on
     quality, delivery and communication; a performer rates the owner on clarity of specs

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -158,12 +158,21 @@ class GuestLinkRefused(ApplicationError):
     """A link that cannot be used. ``link`` is set only when the token was genuine (expired,
     replaced, closed): the page may then name the sender, never anything else."""
 
-    def __init__(self, code, message, *, link=None, status_code=410):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        link: GuestLink | None = None,
+        status_code: int = 410,
+    ) -> None:
         super().__init__(code, message, status_code=status_code)
         self.link = link
 
 
-def _refuse(code: str, reason: str, *, link=None, ip_address=None) -> GuestLinkRefused:
+def _refuse(
+    code: str, reason: str, *, link: GuestLink | None = None, ip_address: str | None = None
+) -> GuestLinkRefused:
     with transaction.atomic():
         audit_record(
             actor=None,
@@ -183,7 +192,9 @@ def _refuse(code: str, reason: str, *, link=None, ip_address=None) -> GuestLinkR
     return GuestLinkRefused(code, messages[code], link=link, status_code=status)
 
 
-def guest_link_resolve(*, token: str, ip_address=None, record_open: bool = False) -> GuestLink:
+def guest_link_resolve(
+    *, token: str, ip_address: str | None = None, record_open: bool = False
+) -> GuestLink:
     """The link a token opens, or ``GuestLinkRefused``: unknown or tampered (404, and
     nothing about any RFQ), expired, replaced, or its RFQ closed before it was answered
     (410). Every refusal is logged with the address it came from; with ``record_open``
@@ -252,8 +263,8 @@ def guest_quote_submit(
     lead_time_days: int,
     valid_until: dt.date,
     conditions: str = "",
-    quantity_breaks=None,
-    ip_address=None,
+    quantity_breaks: list[dict[str, Any]] | None = None,
+    ip_address: str | None = None,
 ) -> Quote:
     """The holder of a recipient's one-time link quotes; the link is then used up."""
     _check_quote(price=price, lead_time_days=lead_time_days, valid_until=valid_until)
@@ -274,7 +285,7 @@ def guest_quote_submit(
 
 
 @transaction.atomic
-def guest_decline(*, link: GuestLink, reason: str, ip_address=None) -> RfqRecipient:
+def guest_decline(*, link: GuestLink, reason: str, ip_address: str | None = None) -> RfqRecipient:
     """The holder of a recipient's one-time link declines; the link is then used up."""
     _check_decline(reason)
     link, recipient = _answer_by_link(link)
@@ -290,7 +301,9 @@ def guest_decline(*, link: GuestLink, reason: str, ip_address=None) -> RfqRecipi
 
 
 @transaction.atomic
-def guest_claim(*, link: GuestLink, email: str, name: str, password: str, ip_address=None):
+def guest_claim(
+    *, link: GuestLink, email: str, name: str, password: str, ip_address: str | None = None
+) -> User:
     """After answering, the link holder creates the first account of its company (as its
     owner) and can then sign in like anyone else. Only while the company has nobody."""
     from django.contrib.auth import get_user_model
@@ -350,7 +363,7 @@ def guest_claim(*, link: GuestLink, email: str, name: str, password: str, ip_add
     return user
 
 
-def account_email_record(*, user, verified: bool) -> None:
+def account_email_record(*, user: User, verified: bool) -> None:
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)

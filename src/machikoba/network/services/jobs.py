@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,23 +31,27 @@ from machikoba.network.services._guards import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from machikoba.accounts.models import User
+    from machikoba.companies.models import Company, Material
+    from machikoba.drawings.models import Document
 
 
 @transaction.atomic
 def job_create(
     *,
     actor: User,
-    company,
+    company: Company,
     part_name: str,
     quantity: int,
     due_date: dt.date,
     size_mm: int | None = None,
     drawing_number: str = "",
-    material=None,
+    material: Material | None = None,
     material_note: str = "",
     notes: str = "",
-    documents=(),
+    documents: Iterable[Document] = (),
 ) -> Job:
     if not has_role(actor, company, EDITOR_ROLES):
         raise PermissionRefused(
@@ -74,7 +78,7 @@ def job_create(
     return job
 
 
-def _attach_documents(job: Job, documents) -> None:
+def _attach_documents(job: Job, documents: Iterable[Document]) -> None:
     foreign = [d for d in documents if d.company_id != job.company_id]
     if foreign:
         raise invalid_input("job_invalid", documents=_("自社の図面だけを添付できます。"))
@@ -82,7 +86,9 @@ def _attach_documents(job: Job, documents) -> None:
 
 
 @transaction.atomic
-def job_update(*, actor: User, job: Job, documents=None, **fields) -> Job:
+def job_update(
+    *, actor: User, job: Job, documents: Iterable[Document] | None = None, **fields: Any
+) -> Job:
     _require_job_editor(actor, job)
     _require_open(job)
     allowed = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -275,7 +275,7 @@ def _recipient_for_answer(actor: User, recipient: RfqRecipient) -> RfqRecipient:
     return _lock_answerable(recipient)
 
 
-def _clean_breaks(quantity_breaks) -> list[dict]:
+def _clean_breaks(quantity_breaks: list[dict[str, Any]] | None) -> list[dict[str, int]]:
     cleaned = []
     for row in quantity_breaks or []:
         quantity, price = int(row["quantity"]), int(row["price"])
@@ -296,7 +296,9 @@ MAX_QUOTE_PRICE = 100_000_000_000
 MAX_LEAD_TIME_DAYS = 3650
 
 
-def _check_quote(*, price, lead_time_days, valid_until) -> None:
+def _check_quote(
+    *, price: int | None, lead_time_days: int | None, valid_until: dt.date | None
+) -> None:
     errors = {}
     if price is None or price < 1:
         errors["price"] = _("金額は 1 円以上で入力してください。")
@@ -314,15 +316,15 @@ def _check_quote(*, price, lead_time_days, valid_until) -> None:
 
 def _quote_write(
     *,
-    actor: User,
+    actor: User | None,
     recipient: RfqRecipient,
     price: int,
     lead_time_days: int,
     valid_until: dt.date,
     conditions: str,
-    quantity_breaks,
-    audit_extra: dict | None = None,
-    ip_address=None,
+    quantity_breaks: list[dict[str, Any]] | None,
+    audit_extra: dict[str, Any] | None = None,
+    ip_address: str | None = None,
 ) -> Quote:
     """Store the quote of a locked, answerable recipient (whoever answers for it: a
     member, or the holder of its one-time link with ``actor=None``) and tell the owner."""
@@ -381,7 +383,7 @@ def quote_submit(
     lead_time_days: int,
     valid_until: dt.date,
     conditions: str = "",
-    quantity_breaks=None,
+    quantity_breaks: list[dict[str, Any]] | None = None,
 ) -> Quote:
     _check_quote(price=price, lead_time_days=lead_time_days, valid_until=valid_until)
     recipient = _recipient_for_answer(actor, recipient)
@@ -402,7 +404,12 @@ def _check_decline(reason: str) -> None:
 
 
 def _decline_write(
-    *, actor: User, recipient: RfqRecipient, reason: str, audit_extra=None, ip_address=None
+    *,
+    actor: User | None,
+    recipient: RfqRecipient,
+    reason: str,
+    audit_extra: dict[str, Any] | None = None,
+    ip_address: str | None = None,
 ) -> RfqRecipient:
     recipient.status = RecipientStatus.DECLINED
     recipient.decline_reason = reason.strip()[:500]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from machikoba.network.services._guards import (
 
 if TYPE_CHECKING:
     from machikoba.accounts.models import User
+    from machikoba.companies.models import ProcessCategory
 
 
 def _positions(job: Job) -> list[Step]:
@@ -44,9 +45,9 @@ def step_add(
     *,
     actor: User,
     job: Job,
-    process,
+    process: ProcessCategory,
     spec: str = "",
-    spec_fields: dict | None = None,
+    spec_fields: dict[str, Any] | None = None,
     in_house: bool = False,
     position: int | None = None,
     planned_start: dt.date | None = None,

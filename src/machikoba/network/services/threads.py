@@ -16,6 +16,7 @@ from machikoba.network.models import Job, Step
 
 if TYPE_CHECKING:
     from machikoba.accounts.models import User
+    from machikoba.companies.models import Company
     from machikoba.messaging.models import Thread
 
 
