@@ -250,7 +250,8 @@ def _revoke(actor, grants) -> None:
 def request_cancel(*, actor, request: Request, reason: str) -> Request:
     """Withdraw a request. Open: the teams are told. Awarded: only while no step of the
     job has started; the buyer's order, the members' orders and the job are cancelled."""
-    from machikoba.network.services import STARTED_STATES, job_void, order_void
+    from machikoba.network.internal import job_void, order_void
+    from machikoba.network.services import STARTED_STATES
 
     _require_poster(actor, request)
     request = Request.objects.select_for_update().get(pk=request.pk)
@@ -805,7 +806,8 @@ def team_quote_withdraw(*, actor, team: Team) -> Team:
 @transaction.atomic
 def member_remove(*, actor, member: TeamMember, reason: str) -> TeamMember:
     """Take a member off the team (see the module's rules)."""
-    from machikoba.network.services import STARTED_STATES, order_void
+    from machikoba.network.internal import order_void
+    from machikoba.network.services import STARTED_STATES
 
     member = _lock_member(member)
     team = member.team
@@ -880,14 +882,10 @@ def request_award(
     """The buyer chooses a team. The lead gets a job with the route and performers filled
     in, the buyer's order to the lead, and an order from the lead to each member; every
     team company may view the buyer's drawings; the other teams are told."""
-    from machikoba.network.choices import StepStatus
-    from machikoba.network.models import Job, Step
-    from machikoba.network.services import (
-        business_match_record,
-        order_issue,
-        order_terms_errors,
-        work_content_of,
-    )
+    from machikoba.network.choices import OrderOrigin
+    from machikoba.network.internal import RoutedStep, job_create_routed, order_issue
+    from machikoba.network.selectors import work_content_of
+    from machikoba.network.services import business_match_record, order_terms_errors
 
     _require_poster(actor, request)
     request = Request.objects.select_for_update().get(pk=request.pk)
@@ -923,7 +921,9 @@ def request_award(
             % {"company": late[0].company.name},
         )
 
-    job = Job(
+    processes = list(request.processes.select_related("process").order_by("position"))
+    job, steps = job_create_routed(
+        actor=actor,
         company=team.lead,
         part_name=request.part_name,
         drawing_number=request.drawing_number,
@@ -932,25 +932,23 @@ def request_award(
         quantity=request.quantity,
         due_date=request.due_date,
         notes=request.description,
+        documents=request.documents.filter(destroyed_at__isnull=True),
+        steps=[
+            RoutedStep(
+                position=process.position,
+                process=process.process,
+                spec=process.spec,
+                performer=assignments[process.pk].company,
+                planned_end=None
+                if assignments[process.pk].company_id == team.lead_id
+                else assignments[process.pk].delivery_date,
+            )
+            for process in processes
+        ],
     )
-    full_clean_or_raise(job, code="job_invalid")
-    job.save()
-    job.documents.set(request.documents.filter(destroyed_at__isnull=True))
     steps_of: dict[int, list] = {}
-    for process in request.processes.select_related("process").order_by("position"):
-        member = assignments[process.pk]
-        in_house = member.company_id == team.lead_id
-        step = Step.objects.create(
-            job=job,
-            position=process.position,
-            process=process.process,
-            spec=process.spec,
-            in_house=in_house,
-            performer=member.company,
-            status=StepStatus.PLANNED if in_house else StepStatus.REQUESTED,
-            planned_end=None if in_house else member.delivery_date,
-        )
-        steps_of.setdefault(member.pk, []).append(step)
+    for process, step in zip(processes, steps, strict=True):
+        steps_of.setdefault(assignments[process.pk].pk, []).append(step)
     all_steps = [s for group in steps_of.values() for s in group]
     buyer_order = order_issue(
         actor=actor,
@@ -965,6 +963,7 @@ def request_award(
         inspection_date=inspection_date,
         payment_date=payment_date,
         payment_method=payment_method,
+        origin=OrderOrigin.BOARD,
     )
     business_match_record(order=buyer_order)
     for member in members:
@@ -984,6 +983,7 @@ def request_award(
             delivery_place=team.lead.address or team.lead.name,
             inspection_date=delivery,
             payment_date=delivery + dt.timedelta(days=team.payment_days),
+            origin=OrderOrigin.BOARD,
         )
         member.save(update_fields=["order", "updated_at"])
         business_match_record(order=member.order)

@@ -606,7 +606,7 @@ def buyer_register(request):
 @login_required
 def request_messages(request, pk: int, company_pk: int):
     """The thread between a request's poster and one admitted shop (or a team's lead)."""
-    from machikoba.messaging.services import thread_open
+    from machikoba.messaging.internal import thread_open
 
     req = _request(request, pk)
     company = active_company_or_403(request)
@@ -636,7 +636,7 @@ def request_messages(request, pk: int, company_pk: int):
 @login_required
 def team_messages(request, pk: int):
     """One thread for the whole team: the lead and its current members."""
-    from machikoba.messaging.services import thread_open
+    from machikoba.messaging.internal import thread_open
 
     team = _team(request, pk)
     active = list(

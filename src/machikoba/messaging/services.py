@@ -1,8 +1,7 @@
 """Writes for message threads. Views, other apps' services and tasks call only these.
 
-Other apps open threads with ``thread_open`` (one per subject key, idempotent) or, for a
-job, ``job_thread_for``; they link to ``messaging:thread`` (or to ``messaging:job_thread``,
-which opens the job's thread with one partner on first use).
+Other apps' services open threads with ``messaging.internal.thread_open`` (one per subject
+key, idempotent) and link to ``messaging:thread``.
 """
 
 from __future__ import annotations
@@ -46,54 +45,7 @@ DIGEST_LOOKBACK = dt.timedelta(days=7)
 DIGEST_KIND = "message_digest"
 
 
-def _is_local_path(path: str) -> bool:
-    return path == "" or (path.startswith("/") and not path.startswith("//"))
-
-
 # --- threads ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def thread_open(
-    *, key: str, title: str, companies: list, subject_path: str = "", job=None
-) -> Thread:
-    """The thread for ``key``, created on first use; every company in ``companies`` is (again)
-    a current participant afterwards. Idempotent: calling it twice changes nothing.
-
-    Called by the services of other apps, which decide who the parties are (they have
-    checked the actor). Key conventions: ``job:<job>:partner:<company>`` (the job owner and
-    one partner — a price told to one partner never reaches another),
-    ``request:<request>:shop:<company>``, ``team:<team>``. The title and link are set when
-    the thread is created and kept afterwards."""
-    key = key.strip()
-    title = title.strip()[:200]
-    errors = {}
-    if not key:
-        errors["key"] = _("スレッドのキーがありません。")
-    if not title:
-        errors["title"] = _("スレッドの件名を入力してください。")
-    if not _is_local_path(subject_path):
-        errors["subject_path"] = _("リンク先には、このサイトのページを指定してください。")
-    if not companies:
-        errors["companies"] = _("参加する企業を指定してください。")
-    if errors:
-        raise invalid_input("thread_invalid", **errors)
-    thread = Thread.objects.filter(subject_key=key).first()
-    if thread is None:
-        thread = Thread(title=title, subject_key=key, subject_path=subject_path, job=job)
-        full_clean_or_raise(thread, code="thread_invalid", exclude=["subject_key"])
-        thread, _created = Thread.objects.get_or_create(
-            subject_key=key,
-            defaults={"title": title, "subject_path": subject_path, "job": job},
-        )
-    for company in {c.pk: c for c in companies}.values():
-        participant, created = ThreadParticipant.objects.get_or_create(
-            thread=thread, company=company
-        )
-        if not created and participant.removed_at is not None:
-            participant.removed_at = None
-            participant.save(update_fields=["removed_at"])
-    return thread
 
 
 @transaction.atomic
@@ -241,56 +193,6 @@ def thread_mark_read(*, user, thread: Thread) -> ThreadReadState:
             "thread_not_visible", _("このスレッドを見られるのは、参加している企業の人だけです。")
         )
     return _read_through(user=user, thread=thread, when=timezone.now())
-
-
-# --- jobs -------------------------------------------------------------------------------
-
-
-def job_thread_for(*, actor, job, partner, company=None) -> Thread:
-    """The thread between a job's owner and one partner (a company performing one of its
-    steps), opened on first use. ``partner`` is the other side as seen by ``actor``: a
-    performer when the actor works for the owner, the owner when the actor works for a
-    performer. ``company`` is the actor's side when they belong to several companies
-    (default: the one that fits).
-
-    Checked through the network access layer: the actor must see the job, and the partner
-    must perform a step the actor can see — so a partner cannot learn who else works on it."""
-    from machikoba.network.models import Job, Step
-
-    if not Job.objects.for_user(actor, VIEW).filter(pk=job.pk).exists():
-        raise PermissionRefused("job_not_visible", _("この案件は見られません。"))
-    mine = set(company_ids_for(actor, ALL_ROLES))
-    if company is not None:
-        if company.pk not in mine:
-            raise _not_a_party()
-        mine = {company.pk}
-    performers = set(
-        Step.objects.for_user(actor, VIEW)
-        .filter(job=job, performer__isnull=False)
-        .values_list("performer_id", flat=True)
-    ) - {job.company_id}
-    if job.company_id in mine and partner.pk in performers:
-        partner_company = partner
-    elif partner.pk == job.company_id and len(mine & performers) == 1:
-        from machikoba.companies.models import Company
-
-        partner_company = Company.objects.get(pk=(mine & performers).pop())
-    else:
-        raise _not_a_party()
-    return thread_open(
-        key=f"job:{job.pk}:partner:{partner_company.pk}",
-        title=str(job),
-        companies=[job.company, partner_company],
-        subject_path=reverse("network:job_detail", args=[job.pk]),
-        job=job,
-    )
-
-
-def _not_a_party() -> PermissionRefused:
-    return PermissionRefused(
-        "not_a_job_party",
-        _("メッセージをやりとりできるのは、案件の発注元と工程の担当企業の間だけです。"),
-    )
 
 
 # --- e-mail digests ---------------------------------------------------------------------

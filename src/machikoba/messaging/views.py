@@ -1,18 +1,15 @@
-"""Pages of messages: the inbox, a thread (read and write), and the way from a job to its
-thread with one partner."""
+"""Pages of messages: the inbox and a thread (read and write). The way from a job to its
+thread with one partner is a network page (``network:job_thread``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from machikoba.companies.models import Company
 from machikoba.core.access import VIEW, company_ids_for, get_for_user_or_404
-from machikoba.core.errors import ApplicationError
 from machikoba.core.uploads import limit_upload_size
 from machikoba.core.views import active_company_or_403, save_form
 from machikoba.messaging import selectors, services
@@ -110,28 +107,3 @@ def thread_detail(request, pk: int):
             "can_attach": can_attach,
         },
     )
-
-
-@login_required
-def job_thread(request, job_pk: int, company_pk: int):
-    """Open (on first use) the job's thread with one partner and go there. The owner's
-    people name the partner; a partner's people name the owner."""
-    from machikoba.network.models import Job
-
-    job = get_for_user_or_404(Job.objects.select_related("company"), request.user, VIEW, pk=job_pk)
-    partner = get_for_user_or_404(Company, request.user, VIEW, pk=company_pk)
-    active = getattr(request, "active_company", None) or None
-    # The active company's side first; a person in several companies may be a party
-    # through another one of them.
-    mine = company_ids_for(request.user, ALL_ROLES)
-    sides = [active] if active is not None and active.pk in mine else []
-    for side in [*sides, None]:
-        try:
-            thread = services.job_thread_for(
-                actor=request.user, job=job, partner=partner, company=side
-            )
-        except ApplicationError:
-            continue
-        return redirect("messaging:thread", pk=thread.pk)
-    # Not a party of this job with that company: nothing to show, nothing disclosed.
-    raise Http404

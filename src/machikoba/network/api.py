@@ -10,11 +10,11 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from machikoba.companies.models import Company, Material, ProcessCategory
-from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
+from machikoba.core.access import CHANGE, MEMBER_ROLES, VIEW, get_for_user_or_404, has_role
 from machikoba.core.views import active_company_or_403
 from machikoba.network import selectors, services
-from machikoba.network.access import is_member
 from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
+from machikoba.network.selectors.pages import quote_shown
 
 router = Router(tags=["network"])
 
@@ -37,6 +37,10 @@ class StepOut(Schema):
     shipped_quantity: int | None
     good_quantity: int | None
     defect_quantity: int | None
+    actions: list[str] = Field(
+        description="progress actions the caller may take now (start, finish, ship, receive,"
+        " allow_early_start)"
+    )
 
 
 class JobSummaryOut(Schema):
@@ -162,7 +166,7 @@ class OrderOut(Schema):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _step_out(step: Step) -> StepOut:
+def _step_out(request, step: Step, route: dict[int, int | None] | None = None) -> StepOut:
     return StepOut(
         id=step.pk,
         position=step.position,
@@ -178,6 +182,7 @@ def _step_out(step: Step) -> StepOut:
         shipped_quantity=step.shipped_quantity,
         good_quantity=step.good_quantity,
         defect_quantity=step.defect_quantity,
+        actions=sorted(selectors.step_actions(request.user, step, route=route)),
     )
 
 
@@ -195,23 +200,26 @@ def _summary(job: Job) -> dict:
 
 
 def _job_out(request, job: Job) -> JobOut:
-    steps = selectors.visible_steps(user=request.user, job=job)
+    steps = list(selectors.visible_steps(user=request.user, job=job))
+    route = selectors.route_performer_ids(job)
+    for step in steps:
+        step.job = job
     return JobOut(
         **_summary(job),
         material=job.material.code if job.material else None,
         material_note=job.material_note,
-        steps=[_step_out(s) for s in steps],
+        steps=[_step_out(request, s, route) for s in steps],
     )
 
 
 def _rfq_out(request, rfq: Rfq) -> RfqOut:
-    owner = is_member(request.user, rfq.job.company)
+    owner = has_role(request.user, rfq.job.company, MEMBER_ROLES)
     recipients = RfqRecipient.objects.for_user(request.user, VIEW).filter(rfq=rfq)
     if not owner:
         recipients = recipients.filter(company=active_company_or_403(request))
     rows = []
     for r in recipients.select_related("company", "quote").order_by("id"):
-        quote = getattr(r, "quote", None) if r.status != "invited" else None
+        quote = quote_shown(r)
         rows.append(
             RecipientOut(
                 company_id=r.company_id,
@@ -315,7 +323,7 @@ def network_step_add(request, job_id: int, payload: StepIn):
         planned_end=payload.planned_end,
     )
     step.refresh_from_db()
-    return Status(201, _step_out(step))
+    return Status(201, _step_out(request, step))
 
 
 @router.post("/steps/{step_id}/transitions", response=StepOut, summary="Move a step on")
@@ -337,7 +345,7 @@ def network_step_transition(request, step_id: int, payload: TransitionIn):
             defect_quantity=payload.defect_quantity,
             note=payload.note,
         )
-    return _step_out(step)
+    return _step_out(request, step)
 
 
 # --- RFQs, quotes, award, orders --------------------------------------------------------

@@ -44,6 +44,14 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("取り消し")
 
 
+class OrderOrigin(models.TextChoices):
+    """How an order came about: a network RFQ's award, or the award of a joint order on
+    the board (the buyer's order to the lead and the lead's orders to its members)."""
+
+    RFQ = "rfq", _("見積依頼")
+    BOARD = "board", _("引き合い (共同受注)")
+
+
 class PaymentMethod(models.TextChoices):
     # 手形 is not offered: the 中小受託取引適正化法 (from 2026) forbids paying by bill.
     BANK_TRANSFER = "bank_transfer", _("銀行振込")

@@ -21,6 +21,7 @@ from machikoba.network.choices import (
     GuestLinkChannel,
     JobStatus,
     OrderEventKind,
+    OrderOrigin,
     OrderStatus,
     PaymentMethod,
     RecipientStatus,
@@ -376,6 +377,9 @@ class Order(TimeStampedModel):
     )
     status = models.CharField(
         _("状態"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED
+    )
+    origin = models.CharField(
+        _("発注の経緯"), max_length=12, choices=OrderOrigin.choices, default=OrderOrigin.RFQ
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

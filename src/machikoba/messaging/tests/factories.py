@@ -5,13 +5,13 @@ import itertools
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from machikoba.drawings.tests.factories import png_bytes
-from machikoba.messaging import services
+from machikoba.messaging import internal, services
 
 _keys = itertools.count(1)
 
 
 def make_thread(*companies, title="段付きシャフト TK-2041", key=None, subject_path=""):
-    return services.thread_open(
+    return internal.thread_open(
         key=key or f"test:{next(_keys)}",
         title=title,
         companies=list(companies),

@@ -20,8 +20,6 @@ from machikoba.core.testing.matrix import (
 )
 from machikoba.messaging import services
 from machikoba.messaging.tests.factories import make_thread, post
-from machikoba.network.models import Step
-from machikoba.network.tests.factories import make_job
 
 # The inbox is a page of the active company: officers and admins have none.
 COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
@@ -33,10 +31,6 @@ PARTNER_ONLY = expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: 200})
 OWN_POSTS = expect(
     404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
 )
-OWN_OPENS = expect(
-    404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
-)
-PARTNER_OPENS = expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT})
 
 
 def _with_third(w):
@@ -64,26 +58,6 @@ def _thread_url(make):
     return lambda w: reverse("messaging:thread", args=[make(w).pk])
 
 
-def _job(w, performer):
-    job = make_job(w.users[MEMBER], w.company)
-    Step.objects.filter(job=job, position=2).update(performer=performer)
-    return job
-
-
-def _owner_side(w):
-    partner = CompanyFactory()
-    return reverse("messaging:job_thread", args=[_job(w, partner).pk, partner.pk])
-
-
-def _owner_names_a_stranger(w):
-    job = _job(w, CompanyFactory())
-    return reverse("messaging:job_thread", args=[job.pk, CompanyFactory().pk])
-
-
-def _partner_side(w):
-    return reverse("messaging:job_thread", args=[_job(w, w.other_company).pk, w.company.pk])
-
-
 MATRIX = [
     Case("messaging:inbox", lambda w: reverse("messaging:inbox"), COMPANY_PAGES),
     Case("messaging:thread", _thread_url(_with_third), OWN_THREAD, note="stranger"),
@@ -103,14 +77,6 @@ MATRIX = [
         method="POST",
         data=lambda w: {"body": "了解です。"},
         note="both parties",
-    ),
-    Case("messaging:job_thread", _owner_side, OWN_OPENS, note="owner side"),
-    Case("messaging:job_thread", _partner_side, PARTNER_OPENS, note="partner side"),
-    Case(
-        "messaging:job_thread",
-        _owner_names_a_stranger,
-        expect(404, **{ANONYMOUS: LOGIN}),
-        note="not a party",
     ),
 ]
 

@@ -1,5 +1,5 @@
-"""Opening threads, posting messages with attachments, removing participants, read
-states and the job helper, through the services."""
+"""Opening threads, posting messages with attachments, removing participants and read
+states, through the services (the job helper is the network's: network/tests/test_threads.py)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,11 +18,9 @@ from machikoba.core.testing.matrix import (
 )
 from machikoba.drawings.models import Document, Grant, Revision
 from machikoba.drawings.tests.samples import pdf_bytes
-from machikoba.messaging import selectors, services
+from machikoba.messaging import internal, selectors, services
 from machikoba.messaging.models import Message, MessageAttachment, Thread, ThreadParticipant
 from machikoba.messaging.tests.factories import make_thread, png_upload, post
-from machikoba.network.models import Step
-from machikoba.network.tests.factories import make_job
 
 
 @pytest.fixture(autouse=True)
@@ -45,10 +43,10 @@ def _third():
 
 def test_opening_a_thread_twice_finds_the_same_one_and_adds_missing_parties(world):
     third, _user = _third()
-    first = services.thread_open(
+    first = internal.thread_open(
         key="team:4", title="共同受注チーム", companies=[world.company], subject_path="/teams/4/"
     )
-    again = services.thread_open(
+    again = internal.thread_open(
         key="team:4", title="別の件名", companies=[world.company, third, world.other_company]
     )
     assert again.pk == first.pk
@@ -64,7 +62,7 @@ def test_opening_again_brings_a_removed_company_back(world):
         actor=world.users[MEMBER], thread=thread, company=world.other_company
     )
     assert not Thread.objects.for_user(world.users[OTHER_COMPANY], VIEW).exists()
-    services.thread_open(key="team:9", title="x", companies=[world.other_company])
+    internal.thread_open(key="team:9", title="x", companies=[world.other_company])
     assert Thread.objects.for_user(world.users[OTHER_COMPANY], VIEW).get() == thread
 
 
@@ -82,7 +80,7 @@ def test_a_thread_needs_a_key_title_local_link_and_companies(world, fields, fiel
     arguments = {"key": "job:1:partner:2", "title": "件名", "companies": [world.company]}
     arguments.update(fields)
     with pytest.raises(ApplicationError) as info:
-        services.thread_open(**arguments)
+        internal.thread_open(**arguments)
     assert field in info.value.fields
     assert Thread.objects.count() == 0
 
@@ -278,51 +276,3 @@ def test_unread_counts_per_thread_and_reading(world):
     post(world.users[MEMBER], world.company, one, body="追加です")
     assert {t.title: t.unread for t in selectors.threads_for(partner)} == {"一": 1, "二": 1}
     assert selectors.threads_for(partner)[0].last_body == "追加です"
-
-
-# --- jobs -------------------------------------------------------------------------------
-
-
-def _job_with_partners(world):
-    job = make_job(world.users[MEMBER], world.company)
-    third, third_owner = _third()
-    Step.objects.filter(job=job, position=2).update(performer=world.other_company)
-    Step.objects.filter(job=job, position=4).update(performer=third)
-    return job, third, third_owner
-
-
-def test_the_owner_and_a_partner_reach_the_same_thread_for_a_job(world):
-    job, third, _third_owner = _job_with_partners(world)
-    by_owner = services.job_thread_for(
-        actor=world.users[FLOOR_WORKER], job=job, partner=world.other_company
-    )
-    by_partner = services.job_thread_for(
-        actor=world.users[OTHER_COMPANY], job=job, partner=world.company
-    )
-    assert by_owner.pk == by_partner.pk
-    assert by_owner.subject_key == f"job:{job.pk}:partner:{world.other_company.pk}"
-    assert by_owner.job == job
-    assert by_owner.subject_path == f"/jobs/{job.pk}/"
-    companies = ThreadParticipant.objects.filter(thread=by_owner).values_list("company", flat=True)
-    assert sorted(companies) == sorted([world.company.pk, world.other_company.pk])
-    # Each partner has its own thread with the owner: prices told to one stay there.
-    with_third = services.job_thread_for(actor=world.users[MEMBER], job=job, partner=third)
-    assert with_third.pk != by_owner.pk
-
-
-def test_only_the_parties_of_a_job_talk_about_it(world):
-    job, third, third_owner = _job_with_partners(world)
-    stranger_company, stranger = _third()
-    refused = [
-        (world.users[MEMBER], stranger_company),  # not performing any step
-        (world.users[MEMBER], world.company),  # the owner with itself
-        (world.users[OTHER_COMPANY], third),  # partner to partner
-        (third_owner, world.other_company),
-        (stranger, world.company),  # cannot see the job
-        (world.users[OFFICER], world.company),
-        (world.users[ADMIN], world.company),
-    ]
-    for actor, partner in refused:
-        with pytest.raises(PermissionRefused):
-            services.job_thread_for(actor=actor, job=job, partner=partner)
-    assert Thread.objects.count() == 0

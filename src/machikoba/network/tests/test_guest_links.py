@@ -19,8 +19,8 @@ from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OFFICER, OTHER_C
 from machikoba.core.testing.processes import SmtpInbox, run_queued_tasks
 from machikoba.drawings.models import DocumentEvent
 from machikoba.drawings.tests.factories import make_document
-from machikoba.network import services, views
-from machikoba.network.models import GuestLink, Quote
+from machikoba.network import guest_throttle, selectors, services
+from machikoba.network.models import GuestLink, Quote, RfqRecipient
 from machikoba.network.tests.factories import deadline, make_job
 
 SHOP = "六郷研削所"
@@ -84,7 +84,7 @@ def test_only_the_owners_owners_and_staff_issue_links(world):
             actor=world.users[actor], recipient=recipient, channel="print"
         )
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
-        assert link.token_hash == services.guest_token_hash(token)
+        assert link.token_hash == selectors.guest_token_hash(token)
         assert token not in link.token_hash  # only the hash is kept
     assert AuditEvent.objects.filter(verb="guest_link.issue").count() == 2
 
@@ -366,7 +366,7 @@ def test_claiming_makes_the_first_owner_once(world, client):
     assert Membership.objects.filter(company=recipient.company).count() == 1
     # … and the shop now has an account: no new link for it.
     with pytest.raises(ApplicationError):
-        issue(world, services.RfqRecipient.objects.get(pk=recipient.pk))
+        issue(world, RfqRecipient.objects.get(pk=recipient.pk))
 
 
 def test_a_claim_with_a_taken_email_or_weak_password_is_refused(world, client):
@@ -388,7 +388,7 @@ def test_a_claim_with_a_taken_email_or_weak_password_is_refused(world, client):
 
 
 def test_too_many_requests_from_one_address_get_a_429(world, client, monkeypatch):
-    monkeypatch.setattr(views, "GUEST_REQUESTS_PER_IP", 3)
+    monkeypatch.setattr(guest_throttle, "GUEST_REQUESTS_PER_IP", 3)
     _rfq, recipient = guest_rfq(world)
     _link, token = issue(world, recipient)
     codes = [client.get(page_url(token)).status_code for _ in range(4)]
@@ -403,14 +403,14 @@ def test_too_many_requests_from_one_address_get_a_429(world, client, monkeypatch
 def test_guessing_is_stopped_after_ten_failures(world, client):
     _rfq, recipient = guest_rfq(world)
     _link, token = issue(world, recipient)
-    for n in range(views.GUEST_FAILURES_PER_IP):
+    for n in range(guest_throttle.GUEST_FAILURES_PER_IP):
         assert client.get(page_url(f"{n:043d}")).status_code == 404
     assert client.get(page_url(token)).status_code == 429  # even the right one, for a while
     assert AuditEvent.objects.filter(verb="guest_link.refused").count() == 10
 
 
 def test_one_link_is_limited_across_addresses(world, client, monkeypatch):
-    monkeypatch.setattr(views, "GUEST_REQUESTS_PER_LINK", 2)
+    monkeypatch.setattr(guest_throttle, "GUEST_REQUESTS_PER_LINK", 2)
     _rfq, recipient = guest_rfq(world)
     _link, token = issue(world, recipient)
     codes = [client.get(page_url(token), REMOTE_ADDR=f"192.0.2.{n}").status_code for n in range(3)]
@@ -487,7 +487,7 @@ def test_the_fax_pdf_carries_the_link(world, settings):
     match = re.search(r"https://machikoba\.example\.jp/r/([A-Za-z0-9_-]{43})/", text)
     assert match, text
     link = GuestLink.objects.get()
-    assert link.token_hash == services.guest_token_hash(match.group(1))
+    assert link.token_hash == selectors.guest_token_hash(match.group(1))
     assert link.channel == "print"
     assert "段付きシャフト" in text
     assert SHOP in text

@@ -1,8 +1,11 @@
-"""Reads for the network pages, every one starting from the access layer."""
+"""Reads for jobs: lists, the steps a person sees, "my work", reliability figures and
+who rates whom."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from machikoba.core.access import VIEW
@@ -15,10 +18,16 @@ from machikoba.network.choices import (
 )
 from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from machikoba.accounts.models import User
+    from machikoba.companies.models import Company
+
 ACTIVE_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
 
 
-def jobs_of(*, user, company):
+def jobs_of(*, user: User, company: Company) -> QuerySet[Job]:
     """The active company's own jobs with their steps, newest due date first."""
     return (
         Job.objects.for_user(user, VIEW)
@@ -28,7 +37,7 @@ def jobs_of(*, user, company):
     )
 
 
-def jobs_performing(*, user, company):
+def jobs_performing(*, user: User, company: Company) -> QuerySet[Job]:
     """Other companies' jobs where ``company`` performs a step."""
     return (
         Job.objects.for_user(user, VIEW)
@@ -40,7 +49,7 @@ def jobs_performing(*, user, company):
     )
 
 
-def visible_steps(*, user, job):
+def visible_steps(*, user: User, job: Job) -> QuerySet[Step]:
     """All steps for the owner; a partner's own steps only."""
     return (
         Step.objects.for_user(user, VIEW)
@@ -50,7 +59,7 @@ def visible_steps(*, user, job):
     )
 
 
-def my_work(*, user, company) -> dict:
+def my_work(*, user: User, company: Company) -> dict[str, list[Any]]:
     """What ``company`` must do next, in one place."""
     today = timezone.localdate()
     steps = Step.objects.for_user(user, VIEW).select_related("job", "process", "job__company")
@@ -89,7 +98,7 @@ def my_work(*, user, company) -> dict:
     }
 
 
-def comparison(*, user, rfq: Rfq) -> list[RfqRecipient]:
+def comparison(*, user: User, rfq: Rfq) -> list[RfqRecipient]:
     """One column per invited shop: its answer and quote (the owner's view)."""
     return list(
         RfqRecipient.objects.for_user(user, VIEW)
@@ -103,7 +112,7 @@ FINISHED = (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
 OPEN_WORK = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
 
 
-def reliability(company_ids) -> dict[int, dict]:
+def reliability(company_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Per company, the figures every member sees on its profile and that feed the
         suggestion score: finished network steps and jobs, on-time and defect shares, open
         steps, average ratings received as a performer (1–5) and their count, and those received
@@ -162,58 +171,22 @@ def reliability(company_ids) -> dict[int, dict]:
     return figures
 
 
-def route_performer_ids(job) -> dict[int, int | None]:
+def route_performer_ids(job: Job) -> dict[int, int | None]:
     """{position: performer id} for the whole route. Ids only: who receives a step's parts
     is the next step's performer, which a partner must know (to ship, to be offered the
     receipt) even though it does not see that step."""
     return dict(Step.objects.filter(job=job).values_list("position", "performer_id"))
 
 
-def guest_link_rows(*, user, rfq: Rfq) -> list[dict]:
-    """The RFQ's recipients that have nobody to sign in, each with its current one-time
-    link and a status: not sent, sent (until …), answered or expired. Empty for anyone
-    but the owner's owners and staff (the links' scope)."""
-    from machikoba.companies.models import Membership
-    from machikoba.network.models import GuestLink
-
-    recipients = list(
-        RfqRecipient.objects.for_user(user, VIEW).filter(rfq=rfq).select_related("company")
+def rating_pairs(job: Job) -> list[tuple[int, int, bool]]:
+    """Who may rate whom on a closed job: (rater id, rated id, rated as performer)."""
+    performers = sorted(
+        {
+            pk
+            for pk in job.steps.filter(in_house=False).values_list("performer", flat=True)
+            if pk and pk != job.company_id
+        }
     )
-    with_account = set(
-        Membership.objects.filter(
-            company__in=[r.company_id for r in recipients], user__is_active=True
-        ).values_list("company_id", flat=True)
-    )
-    links = {}
-    for link in (
-        GuestLink.objects.for_user(user, VIEW)
-        .filter(recipient__rfq=rfq, revoked_at__isnull=True)
-        .order_by("created_at")
-    ):
-        links[link.recipient_id] = link
-    rows = []
-    now = timezone.now()
-    for recipient in recipients:
-        if recipient.company_id in with_account and recipient.pk not in links:
-            continue
-        link = links.get(recipient.pk)
-        if link is None:
-            state = "not_sent"
-        elif link.used_at is not None:
-            state = "answered"
-        elif link.expires_at <= now:
-            state = "expired"
-        else:
-            state = "sent"
-        rows.append(
-            {
-                "recipient": recipient,
-                "link": link,
-                "state": state,
-                "can_issue": recipient.company_id not in with_account
-                and recipient.status == RecipientStatus.INVITED
-                and rfq.status == RfqStatus.OPEN
-                and rfq.deadline > now,
-            }
-        )
-    return rows
+    pairs = [(job.company_id, pk, True) for pk in performers]
+    pairs += [(pk, job.company_id, False) for pk in performers]
+    return pairs

@@ -1,0 +1,68 @@
+"""Reads for the network, every one starting from the access layer, one module per topic;
+``pages`` builds the ready page objects the views render."""
+
+from machikoba.network.selectors.guest_links import (
+    company_has_account,
+    guest_can_claim,
+    guest_contact,
+    guest_link_expiry,
+    guest_link_rows,
+    guest_link_url,
+    guest_quote,
+    guest_rfq_view,
+    guest_token_hash,
+    guest_viewer_label,
+)
+from machikoba.network.selectors.jobs import (
+    ACTIVE_WORK,
+    FINISHED,
+    OPEN_WORK,
+    comparison,
+    jobs_of,
+    jobs_performing,
+    my_work,
+    rating_pairs,
+    reliability,
+    route_performer_ids,
+    visible_steps,
+)
+from machikoba.network.selectors.steps import (
+    next_position,
+    receiver_of,
+    ship_quantity_default,
+    step_actions,
+    step_next,
+    step_previous,
+    work_content_of,
+)
+
+__all__ = [
+    "ACTIVE_WORK",
+    "FINISHED",
+    "OPEN_WORK",
+    "company_has_account",
+    "comparison",
+    "guest_can_claim",
+    "guest_contact",
+    "guest_link_expiry",
+    "guest_link_rows",
+    "guest_link_url",
+    "guest_quote",
+    "guest_rfq_view",
+    "guest_token_hash",
+    "guest_viewer_label",
+    "jobs_of",
+    "jobs_performing",
+    "my_work",
+    "next_position",
+    "rating_pairs",
+    "receiver_of",
+    "reliability",
+    "route_performer_ids",
+    "ship_quantity_default",
+    "step_actions",
+    "step_next",
+    "step_previous",
+    "visible_steps",
+    "work_content_of",
+]

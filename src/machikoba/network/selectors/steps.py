@@ -1,0 +1,105 @@
+"""Reads about one step: who receives its parts, what goes on to the next party, what an
+order for it says, and which progress actions a person may take on it now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Max
+
+from machikoba.core.access import company_ids_for
+from machikoba.network.choices import JobStatus
+from machikoba.network.models import Job, Step
+from machikoba.network.transitions import (
+    OWNER_EDITOR,
+    PERFORMER,
+    RECEIVER,
+    ROLES_OF,
+    actions_for,
+)
+
+if TYPE_CHECKING:
+    from machikoba.accounts.models import User
+    from machikoba.companies.models import Company
+
+
+def ship_quantity_default(step: Step) -> int:
+    """What goes on to the next party: the good parts received from the previous step,
+    else the job's quantity (a quantity only: the previous step may be another shop's)."""
+    previous = (
+        Step.objects.filter(job=step.job, position=step.position - 1)
+        .values_list("good_quantity", flat=True)
+        .first()
+    )
+    return previous if previous is not None else step.job.quantity
+
+
+def receiver_of(step: Step) -> Company | None:
+    """Who receives a step's parts: the next step's performer, or the owner after the last."""
+    following = step_next(step)
+    if following is None:
+        return step.job.company
+    return following.performer
+
+
+def step_next(step: Step) -> Step | None:
+    return (
+        Step.objects.filter(job=step.job, position__gt=step.position).order_by("position").first()
+    )
+
+
+def step_previous(step: Step) -> Step | None:
+    return (
+        Step.objects.filter(job=step.job, position__lt=step.position).order_by("-position").first()
+    )
+
+
+def next_position(job: Job) -> int:
+    return (job.steps.aggregate(n=Max("position"))["n"] or 0) + 1
+
+
+def work_content_of(job: Job, steps: list[Step]) -> str:
+    """The 給付の内容 of an order for ``steps``: the part, then one line per step."""
+    lines = [f"{job.drawing_number} {job.part_name}".strip()]
+    for step in steps:
+        line = f"・{step.process.name_ja}"
+        if step.spec:
+            line += f": {step.spec}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def receiver_id_in_route(step: Step, route: dict[int, int | None]) -> int | None:
+    """The receiver's id from ``route`` ({position: performer id}, ``route_performer_ids``)."""
+    if step.position == max(route, default=0):
+        return step.job.company_id
+    return route.get(step.position + 1)
+
+
+def step_actor_kinds(user: User, step: Step, *, receiver_id: int | None) -> frozenset[str]:
+    """What ``user`` is to the step: performer, receiver, the owner's editor (or several)."""
+    companies = {
+        PERFORMER: step.performer_id,
+        RECEIVER: receiver_id,
+        OWNER_EDITOR: step.job.company_id,
+    }
+    return frozenset(
+        kind
+        for kind, company_id in companies.items()
+        if company_id is not None and company_id in company_ids_for(user, ROLES_OF[kind])
+    )
+
+
+def step_actions(
+    user: User, step: Step, *, route: dict[int, int | None] | None = None
+) -> frozenset[str]:
+    """The progress actions ``user`` may take on ``step`` now (``transitions.STEP_TRANSITIONS``):
+    the buttons a page shows, and exactly what the progress services accept as to state and
+    person. ``route`` (``route_performer_ids``) saves a query per step on a list."""
+    if route is None:
+        receiver = receiver_of(step)
+        receiver_id = receiver.pk if receiver is not None else None
+    else:
+        receiver_id = receiver_id_in_route(step, route)
+    kinds = step_actor_kinds(user, step, receiver_id=receiver_id)
+    return actions_for(step, kinds=kinds, job_open=step.job.status == JobStatus.OPEN)

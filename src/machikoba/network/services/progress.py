@@ -1,0 +1,273 @@
+"""Step progress: start, finish, ship, receive, an early start the owner allows, and the
+scheduled check for late steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from machikoba.core.access import has_role
+from machikoba.core.audit import audit_record
+from machikoba.core.errors import (
+    ApplicationError,
+    PermissionRefused,
+    full_clean_or_raise,
+    invalid_input,
+)
+from machikoba.core.notifications import EVERYONE, notify_company
+from machikoba.network.choices import (
+    JobStatus,
+    StepStatus,
+)
+from machikoba.network.models import (
+    Claim,
+    Step,
+)
+from machikoba.network.selectors import receiver_of, step_previous
+from machikoba.network.services._guards import (
+    _require_job_editor,
+    _require_open,
+)
+from machikoba.network.transitions import (
+    ALLOW_EARLY_START,
+    FINISH,
+    OWNER_EDITOR,
+    PERFORMER,
+    RECEIVE,
+    RECEIVER,
+    ROLES_OF,
+    SHIP,
+    START,
+    STEP_TRANSITIONS,
+)
+
+if TYPE_CHECKING:
+    from machikoba.accounts.models import User
+
+
+STARTED_STATES = (
+    StepStatus.IN_PROGRESS,
+    StepStatus.DONE,
+    StepStatus.SHIPPED,
+    StepStatus.RECEIVED,
+    StepStatus.CLOSED,
+)
+
+
+def _lock_step(step: Step) -> Step:
+    return (
+        Step.objects.select_for_update(of=("self",))
+        .select_related("job", "performer")
+        .get(pk=step.pk)
+    )
+
+
+def _require_action(actor: User, step: Step, action: str) -> None:
+    """Refuse unless ``actor`` may take ``action`` on the (locked) step now, as the one table
+    ``transitions.STEP_TRANSITIONS`` says: the job open, the step in a source state of the
+    action, and the actor the kind of party the action is for."""
+    transition = STEP_TRANSITIONS[action]
+    if transition.who == OWNER_EDITOR:
+        _require_job_editor(actor, step.job)
+    _require_open(step.job)
+    _require_state(step, *sorted(transition.sources_for(step)))
+    if transition.who == PERFORMER:
+        if step.performer is None or not has_role(actor, step.performer, ROLES_OF[PERFORMER]):
+            raise PermissionRefused(
+                "not_step_performer", _("この工程を進められるのは、担当企業の人だけです。")
+            )
+    elif transition.who == RECEIVER:
+        receiver = receiver_of(step)
+        if receiver is None or not has_role(actor, receiver, ROLES_OF[RECEIVER]):
+            raise PermissionRefused(
+                "not_receiver", _("受け入れを記録できるのは、次の工程の担当企業の人だけです。")
+            )
+
+
+def _require_state(step: Step, *allowed: str) -> None:
+    if step.status not in allowed:
+        raise ApplicationError(
+            "step_wrong_state",
+            _("この工程は「%(state)s」のため、この操作はできません。画面を更新してください。")
+            % {"state": step.get_status_display()},
+        )
+
+
+def _transition(actor: User, step: Step, verb: str, **changes: object) -> Step:
+    before = step.status
+    for name, value in changes.items():
+        setattr(step, name, value)
+    full_clean_or_raise(step, code="step_invalid")
+    step.save()
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=step,
+        company=step.job.company,
+        before={"status": before},
+        after={"status": step.status},
+    )
+    return step
+
+
+@transaction.atomic
+def step_allow_early_start(*, actor: User, step: Step, reason: str) -> Step:
+    """The owner lets a step start before the previous step's parts arrived (material
+    supplied separately, a rush): recorded with its reason."""
+    step = _lock_step(step)
+    _require_action(actor, step, ALLOW_EARLY_START)
+    if not reason.strip():
+        raise invalid_input("override_invalid", reason=_("理由を入力してください。"))
+    step.start_override_reason = reason.strip()[:300]
+    step.save(update_fields=["start_override_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="step.allow_early_start",
+        target=step,
+        company=step.job.company,
+        after={"reason": step.start_override_reason},
+    )
+    return step
+
+
+@transaction.atomic
+def step_start(*, actor: User, step: Step) -> Step:
+    """Start work. The previous step's parts must have been received first, unless the
+    job's owner allowed an early start."""
+    step = _lock_step(step)
+    _require_action(actor, step, START)
+    previous = step_previous(step)
+    waiting = previous is not None and previous.status not in (
+        StepStatus.RECEIVED,
+        StepStatus.CLOSED,
+    )
+    if waiting and not step.start_override_reason:
+        raise ApplicationError(
+            "previous_not_received",
+            _("前の工程 (%(step)s) の品物をまだ受け入れていません。") % {"step": previous.process},
+        )
+    return _transition(
+        actor, step, "step.start", status=StepStatus.IN_PROGRESS, started_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def step_finish(*, actor: User, step: Step) -> Step:
+    step = _lock_step(step)
+    _require_action(actor, step, FINISH)
+    return _transition(
+        actor, step, "step.finish", status=StepStatus.DONE, finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def step_ship(*, actor: User, step: Step, quantity: int) -> Step:
+    step = _lock_step(step)
+    _require_action(actor, step, SHIP)
+    if quantity is None or quantity < 1:
+        raise invalid_input("ship_invalid", quantity=_("出荷数は 1 以上で入力してください。"))
+    _transition(
+        actor,
+        step,
+        "step.ship",
+        status=StepStatus.SHIPPED,
+        shipped_at=timezone.now(),
+        shipped_quantity=quantity,
+    )
+    receiver = receiver_of(step)
+    if receiver is not None and receiver.pk != step.performer_id:
+        notify_company(
+            company=receiver,
+            kind="step_shipped",
+            params={
+                "sender": step.performer.name,
+                "part": step.job.part_name,
+                "quantity": quantity,
+                "step": f"{step.position}. {step.process.name_ja}",
+            },
+            path=reverse("network:handoff", args=[step.pk]),
+            roles=EVERYONE,
+        )
+    return step
+
+
+@transaction.atomic
+def step_receive(
+    *, actor: User, step: Step, good_quantity: int, defect_quantity: int = 0, note: str = ""
+) -> Step:
+    """The next party (or the owner after the last step) counts what arrived. A shortfall
+    against what was shipped, or any defect, opens a claim record."""
+    step = _lock_step(step)
+    _require_action(actor, step, RECEIVE)
+    if good_quantity is None or good_quantity < 0 or defect_quantity is None or defect_quantity < 0:
+        raise invalid_input("receive_invalid", good_quantity=_("数量は 0 以上で入力してください。"))
+    if good_quantity + defect_quantity > step.shipped_quantity:
+        raise invalid_input(
+            "receive_invalid",
+            good_quantity=_("良品と不良の合計が出荷数 (%(n)d) を超えています。")
+            % {"n": step.shipped_quantity},
+        )
+    _transition(
+        actor,
+        step,
+        "step.receive",
+        status=StepStatus.RECEIVED,
+        received_at=timezone.now(),
+        good_quantity=good_quantity,
+        defect_quantity=defect_quantity,
+    )
+    if defect_quantity or good_quantity + defect_quantity < step.job.quantity:
+        claim = Claim.objects.create(
+            step=step,
+            expected_quantity=step.job.quantity,
+            good_quantity=good_quantity,
+            defect_quantity=defect_quantity,
+            note=note.strip()[:1000],
+            opened_by=actor,
+        )
+        audit_record(actor=actor, verb="claim.open", target=claim, company=step.job.company)
+    return step
+
+
+LATE_STATES = (StepStatus.ORDERED, StepStatus.IN_PROGRESS, StepStatus.DONE)
+
+
+def steps_notify_late(*, today: dt.date | None = None) -> int:
+    """Tell the owner and the performer, once, about each step past its planned finish
+    (the scheduled check). Returns how many steps were reported."""
+    today = today or timezone.localdate()
+    late = (
+        Step.objects.filter(
+            job__status=JobStatus.OPEN,
+            planned_end__lt=today,
+            late_notified_at__isnull=True,
+        )
+        .filter(Q(status__in=LATE_STATES) | Q(in_house=True, status=StepStatus.PLANNED))
+        .select_related("job__company", "performer", "process")
+    )
+    count = 0
+    for step in late:
+        with transaction.atomic():
+            claimed = Step.objects.filter(pk=step.pk, late_notified_at__isnull=True).update(
+                late_notified_at=timezone.now()
+            )
+            if not claimed:
+                continue  # another run reported it
+            params = {
+                "part": step.job.part_name,
+                "step": f"{step.position}. {step.process.name_ja}",
+                "performer": step.performer.name if step.performer else "—",
+                "date": f"{step.planned_end:%Y-%m-%d}",
+            }
+            path = reverse("network:job_detail", args=[step.job_id])
+            notify_company(company=step.job.company, kind="step_late", params=params, path=path)
+            if step.performer is not None and step.performer_id != step.job.company_id:
+                notify_company(company=step.performer, kind="step_late", params=params, path=path)
+        count += 1
+    return count
