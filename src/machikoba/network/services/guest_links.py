@@ -15,13 +15,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from machikoba.core.audit import audit_record
-from machikoba.drawings.internal import nda_accept_by_link
-from machikoba.drawings.models import NdaText
 from machikoba.core.errors import (
     ApplicationError,
     full_clean_or_raise,
     invalid_input,
 )
+from machikoba.drawings.internal import nda_accept_by_link
+from machikoba.drawings.models import NdaText
 from machikoba.network.choices import (
     GuestLinkChannel,
     RfqStatus,
