@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.error_codes import AccountsErrorCode
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.accounts.rules import is_platform_admin
 from machikoba.core.access import forget_cached_roles
@@ -18,7 +19,8 @@ def _require_admin(actor) -> None:
     # ``actor=None`` is the system itself (seed data, management commands).
     if actor is not None and not is_platform_admin(actor):
         raise PermissionRefused(
-            "not_platform_admin", _("区の役割を変更できるのはプラットフォーム管理者だけです。")
+            AccountsErrorCode.NOT_PLATFORM_ADMIN,
+            _("区の役割を変更できるのはプラットフォーム管理者だけです。"),
         )
 
 
@@ -30,8 +32,8 @@ def ward_role_grant(
     assignment = WardRoleAssignment(user=user, role=role, valid_until=valid_until, granted_by=actor)
     full_clean_or_raise(
         assignment,
-        code="ward_role_invalid",
-        duplicate_code="ward_role_exists",
+        code=AccountsErrorCode.WARD_ROLE_INVALID,
+        duplicate_code=AccountsErrorCode.WARD_ROLE_EXISTS,
         duplicate_message=_("この人にはすでにこの役割があります。"),
     )
     assignment.save()
@@ -62,7 +64,7 @@ def ward_role_update(
     _require_admin(actor)
     before = str(assignment.valid_until or "")
     assignment.valid_until = valid_until
-    full_clean_or_raise(assignment, code="ward_role_invalid")
+    full_clean_or_raise(assignment, code=AccountsErrorCode.WARD_ROLE_INVALID)
     assignment.save(update_fields=["valid_until"])
     forget_cached_roles(assignment.user)
     audit_record(

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from machikoba.companies import selectors
 from machikoba.companies.directory import SORTS, DirectoryQuery, directory_page, origin_of
+from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.models import Company
 from machikoba.core.access import VIEW, get_for_user_or_404, ward_roles_of
 from machikoba.core.errors import ApplicationError
@@ -112,7 +113,7 @@ def _summary(company: Company) -> CompanySummaryOut:
 def directory(request, filters: Query[DirectoryFilters]):
     if filters.sort not in SORTS:
         raise ApplicationError(
-            "invalid",
+            CompaniesErrorCode.INVALID,
             _("入力内容を確認してください。"),
             fields={"sort": [_("並び順は relevance・distance・name・employees のどれかです。")]},
             status_code=422,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies import services
+from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.exporting import EXPORT_COLUMNS, FORMULA_PREFIXES
 from machikoba.companies.models import Company
 from machikoba.companies.models_io import (
@@ -207,7 +208,9 @@ def clean_mapping(mapping: Mapping[str, Any], *, column_count: int) -> dict[str,
             owners[index] = import_field.name
     if problems:
         raise ApplicationError(
-            "import_mapping_invalid", _("列の対応づけを確認してください。"), fields=problems
+            CompaniesErrorCode.IMPORT_MAPPING_INVALID,
+            _("列の対応づけを確認してください。"),
+            fields=problems,
         )
     return result
 
@@ -253,7 +256,7 @@ def file_format_of(name: str, head: bytes) -> str:
     suffix = name.lower().rpartition(".")[2] if "." in name else ""
     if suffix == "xls" or head.startswith(OLE2_MAGIC):
         raise _refuse(
-            "import_old_excel",
+            CompaniesErrorCode.IMPORT_OLD_EXCEL,
             _(
                 "古い Excel 形式 (.xls) には対応していません。"
                 "Excel の「名前を付けて保存」で「Excel ブック (.xlsx)」を選んで"
@@ -262,12 +265,12 @@ def file_format_of(name: str, head: bytes) -> str:
         )
     if suffix == "xlsx":
         if not head.startswith(ZIP_MAGIC):
-            raise _refuse("import_not_xlsx", _not_xlsx_message())
+            raise _refuse(CompaniesErrorCode.IMPORT_NOT_XLSX, _not_xlsx_message())
         return ImportFormat.XLSX
     if suffix in ("csv", "txt"):
         return ImportFormat.CSV
     raise _refuse(
-        "import_unsupported_type",
+        CompaniesErrorCode.IMPORT_UNSUPPORTED_TYPE,
         _("CSV ファイル (.csv) か Excel ファイル (.xlsx) を選んでください。"),
     )
 
@@ -291,7 +294,7 @@ def _decode_csv(data: bytes) -> str:
             break
         return text
     raise _refuse(
-        "import_encoding",
+        CompaniesErrorCode.IMPORT_ENCODING,
         _(
             "CSV ファイルの文字を読み取れませんでした。"
             "UTF-8 か Shift_JIS の CSV (Excel の「CSV (コンマ区切り)」) で保存してください。"
@@ -308,7 +311,7 @@ def _csv_records(data: bytes) -> Iterator[list[Any]]:
         yield from reader
     except csv.Error:
         raise _refuse(
-            "import_bad_csv",
+            CompaniesErrorCode.IMPORT_BAD_CSV,
             _(
                 "CSV ファイルの %(line)s 行目を読み取れませんでした。"
                 '引用符 (") の閉じ忘れがないか確認してください。'
@@ -322,11 +325,11 @@ def _check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _refuse("import_not_xlsx", _not_xlsx_message()) from None
+        raise _refuse(CompaniesErrorCode.IMPORT_NOT_XLSX, _not_xlsx_message()) from None
     declared = sum(member.file_size for member in members)
     if declared > MAX_XLSX_UNCOMPRESSED_BYTES:
         raise _refuse(
-            "import_xlsx_too_large",
+            CompaniesErrorCode.IMPORT_XLSX_TOO_LARGE,
             _(
                 "Excel ファイルの中身が大きすぎます (展開すると %(size)s MB)。"
                 "%(limit)s MB 以下にしてください。"
@@ -334,7 +337,7 @@ def _check_zip(data: bytes) -> None:
             % {"size": declared // 1_000_000, "limit": MAX_XLSX_UNCOMPRESSED_BYTES // 1_000_000},
         )
     if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise _refuse("import_not_xlsx", _not_xlsx_message())
+        raise _refuse(CompaniesErrorCode.IMPORT_NOT_XLSX, _not_xlsx_message())
 
 
 def _xlsx_records(data: bytes) -> Iterator[list[Any]]:
@@ -344,10 +347,10 @@ def _xlsx_records(data: bytes) -> Iterator[list[Any]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl fails in many ways on a damaged file: all are the file's
-        raise _refuse("import_not_xlsx", _not_xlsx_message()) from None
+        raise _refuse(CompaniesErrorCode.IMPORT_NOT_XLSX, _not_xlsx_message()) from None
     try:
         if not workbook.worksheets:
-            raise _refuse("import_not_xlsx", _not_xlsx_message())
+            raise _refuse(CompaniesErrorCode.IMPORT_NOT_XLSX, _not_xlsx_message())
         # The first sheet is the list; later sheets (notes, lookups) are not read.
         rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
         while True:
@@ -356,7 +359,7 @@ def _xlsx_records(data: bytes) -> Iterator[list[Any]]:
             except StopIteration:
                 break
             except Exception:  # a broken sheet XML or a member failing its CRC
-                raise _refuse("import_not_xlsx", _not_xlsx_message()) from None
+                raise _refuse(CompaniesErrorCode.IMPORT_NOT_XLSX, _not_xlsx_message()) from None
             yield list(row)
     finally:
         workbook.close()
@@ -368,7 +371,7 @@ def _is_blank(cells: Iterable[Any]) -> bool:
 
 def _too_many_rows() -> ApplicationError:
     return _refuse(
-        "import_too_many_rows",
+        CompaniesErrorCode.IMPORT_TOO_MANY_ROWS,
         _(
             "行が多すぎます。1回に取り込めるのは %(limit)s 行までです。"
             "ファイルを分けて取り込んでください。"
@@ -406,12 +409,12 @@ def read_table(data: bytes, file_format: str, *, limit: int | None = None) -> Ta
             break
     if not found_header:
         raise _refuse(
-            "import_empty",
+            CompaniesErrorCode.IMPORT_EMPTY,
             _("ファイルが空です。企業の一覧が入った CSV か Excel のファイルを選んでください。"),
         )
     if not table.rows:
         raise _refuse(
-            "import_no_rows",
+            CompaniesErrorCode.IMPORT_NO_ROWS,
             _("見出しの行しかありません。見出しの下に1社1行で企業を入力してください。"),
         )
     return table
@@ -421,7 +424,7 @@ def inspect_upload(upload) -> tuple[str, bytes, Table]:
     """Everything refused before a byte is stored: size, type, zip bomb, rows."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise _refuse(
-            "import_too_large",
+            CompaniesErrorCode.IMPORT_TOO_LARGE,
             _("ファイルが大きすぎます (%(size)s MB)。%(limit)s MB 以下のファイルを選んでください。")
             % {
                 "size": round(upload.size / 1_000_000, 1),
@@ -432,7 +435,7 @@ def inspect_upload(upload) -> tuple[str, bytes, Table]:
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if not data:
         raise _refuse(
-            "import_empty",
+            CompaniesErrorCode.IMPORT_EMPTY,
             _("ファイルが空です。企業の一覧が入った CSV か Excel のファイルを選んでください。"),
         )
     file_format = file_format_of(upload.name or "", data[:8])
@@ -592,7 +595,7 @@ def preview_rows(job: ImportJob, mapping: Mapping[str, int], *, user) -> list[Pr
 def _require_officer(actor) -> None:
     if actor is None or not is_ward_officer(actor):
         raise PermissionRefused(
-            "not_ward_officer", _("企業リストを取り込めるのは区の担当者だけです。")
+            CompaniesErrorCode.NOT_WARD_OFFICER, _("企業リストを取り込めるのは区の担当者だけです。")
         )
 
 
@@ -615,7 +618,7 @@ def import_job_create(*, actor, upload) -> ImportJob:
         job.file.save(f"upload.{file_format}", ContentFile(data), save=False)
         # A failure after the file was written must not leave it behind.
         try:
-            full_clean_or_raise(job, code="import_invalid")
+            full_clean_or_raise(job, code=CompaniesErrorCode.IMPORT_INVALID)
             job.save()
             audit_record(
                 actor=actor,
@@ -635,7 +638,9 @@ def import_job_start(*, actor, job: ImportJob, mapping: Mapping[str, Any]) -> Im
     _require_officer(actor)
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportStatus.UPLOADED:
-        raise ApplicationError("import_already_started", _("この取り込みはすでに始まっています。"))
+        raise ApplicationError(
+            CompaniesErrorCode.IMPORT_ALREADY_STARTED, _("この取り込みはすでに始まっています。")
+        )
     job.mapping = clean_mapping(mapping, column_count=len(job.header))
     job.status = ImportStatus.QUEUED
     job.started_by = actor

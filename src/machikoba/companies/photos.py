@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.core.errors import ApplicationError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -31,7 +32,7 @@ def prepare_photo(upload) -> ContentFile:
     limit = settings.MACHIKOBA_MAX_PHOTO_BYTES
     if upload.size > limit:
         raise _refuse(
-            "photo_too_large",
+            CompaniesErrorCode.PHOTO_TOO_LARGE,
             _("写真が大きすぎます (%(size)s MB)。%(limit)s MB 以下のファイルを選んでください。")
             % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000},
         )
@@ -51,18 +52,19 @@ def prepare_photo(upload) -> ContentFile:
         ValueError,
     ):
         raise _refuse(
-            "photo_not_an_image",
+            CompaniesErrorCode.PHOTO_NOT_AN_IMAGE,
             _("画像として読み込めませんでした。JPEG・PNG・WebP の写真を選んでください。"),
         ) from None
     if image_format not in ALLOWED_FORMATS:
         raise _refuse(
-            "photo_format",
+            CompaniesErrorCode.PHOTO_FORMAT,
             _("この形式の画像には対応していません。JPEG・PNG・WebP の写真を選んでください。"),
         )
     image = Image.open(io.BytesIO(data))
     if image.width * image.height > MAX_PIXELS:
         raise _refuse(
-            "photo_too_many_pixels", _("画像の画素数が多すぎます。縮小してから選んでください。")
+            CompaniesErrorCode.PHOTO_TOO_MANY_PIXELS,
+            _("画像の画素数が多すぎます。縮小してから選んでください。"),
         )
     try:
         image = ImageOps.exif_transpose(image)
@@ -75,7 +77,7 @@ def prepare_photo(upload) -> ContentFile:
         image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     except (OSError, ValueError):
         raise _refuse(
-            "photo_not_an_image",
+            CompaniesErrorCode.PHOTO_NOT_AN_IMAGE,
             _("画像として読み込めませんでした。JPEG・PNG・WebP の写真を選んでください。"),
         ) from None
     content = ContentFile(out.getvalue(), name="photo.jpg")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.accounts.rules import is_platform_admin, is_ward_officer
 from machikoba.companies.choices import CompanyRole, LocationSource
+from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.companies.models import (
     Capability,
@@ -88,7 +89,7 @@ def _check_postal_code_and_locate(company: Company, *, postal_code_changed: bool
     found = lookup_postal_code(company.postal_code)
     if found is None:
         raise ApplicationError(
-            "postal_code_unknown",
+            CompaniesErrorCode.POSTAL_CODE_UNKNOWN,
             _("入力内容を確認してください。"),
             fields={
                 "postal_code": [
@@ -114,7 +115,7 @@ def _check_invoice_matches_corporate_number(company: Company) -> None:
         and (company.invoice_number[1:] != company.corporate_number)
     ):
         raise ApplicationError(
-            "invoice_number_mismatch",
+            CompaniesErrorCode.INVOICE_NUMBER_MISMATCH,
             _("入力内容を確認してください。"),
             fields={
                 "invoice_number": [
@@ -136,7 +137,7 @@ def company_profile_check(*, company: Company, changes: dict[str, Any]) -> Compa
     moved = (company.latitude, company.longitude) != position_before
     if not creating and moved and company.latitude is not None:
         company.location_source = LocationSource.MANUAL  # placed by hand on the profile
-    full_clean_or_raise(company, code="company_invalid")
+    full_clean_or_raise(company, code=CompaniesErrorCode.COMPANY_INVALID)
     _check_invoice_matches_corporate_number(company)
     if creating:
         postal_code_changed = company.latitude is None and bool(company.postal_code)
@@ -163,7 +164,8 @@ def company_create(
     """
     if actor is not None and not (is_platform_admin(actor) or is_ward_officer(actor)):
         raise PermissionRefused(
-            "not_allowed_to_register", _("企業を登録できるのは区の担当者と管理者だけです。")
+            CompaniesErrorCode.NOT_ALLOWED_TO_REGISTER,
+            _("企業を登録できるのは区の担当者と管理者だけです。"),
         )
     company = company_profile_check(
         company=Company(is_active=is_active), changes={"name": name, **profile}
@@ -186,8 +188,8 @@ def _membership_create(*, actor, company: Company, user, role: str) -> Membershi
     membership = Membership(company=company, user=user, role=role)
     full_clean_or_raise(
         membership,
-        code="membership_invalid",
-        duplicate_code="membership_exists",
+        code=CompaniesErrorCode.MEMBERSHIP_INVALID,
+        duplicate_code=CompaniesErrorCode.MEMBERSHIP_EXISTS,
         duplicate_message=_("この人はすでにこの企業に所属しています。"),
     )
     membership.save()
@@ -210,7 +212,8 @@ def membership_add(*, actor, company: Company, user, role: str) -> Membership:
     """
     if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
         raise PermissionRefused(
-            "not_company_owner", _("所属を管理できるのはこの企業の経営者だけです。")
+            CompaniesErrorCode.NOT_COMPANY_OWNER,
+            _("所属を管理できるのはこの企業の経営者だけです。"),
         )
     return _membership_create(actor=actor, company=company, user=user, role=role)
 
@@ -225,7 +228,8 @@ def company_update(*, actor, company: Company, **changes) -> Company:
     admin = actor is not None and is_platform_admin(actor)
     if actor is not None and not admin and not can(actor, CHANGE, company):
         raise PermissionRefused(
-            "not_company_editor", _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。")
+            CompaniesErrorCode.NOT_COMPANY_EDITOR,
+            _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。"),
         )
     if not (admin or actor is None) and "is_active" in changes:
         raise ValueError("only platform admins (de)activate companies")
@@ -253,18 +257,28 @@ def _require_editor(actor, company: Company) -> None:
     # actor=None is the system itself (imports, demo data).
     if actor is not None and not can(actor, CHANGE, company):
         raise PermissionRefused(
-            "not_company_editor", _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。")
+            CompaniesErrorCode.NOT_COMPANY_EDITOR,
+            _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。"),
         )
 
 
-def _save_part(*, actor, company: Company, part, verb: str, duplicate_message=None):
+def _save_part(
+    *,
+    actor,
+    company: Company,
+    part,
+    verb: str,
+    code: CompaniesErrorCode,
+    duplicate_code: CompaniesErrorCode | None = None,
+    duplicate_message=None,
+):
     _require_editor(actor, company)
     creating = part.pk is None
     part.company = company
     full_clean_or_raise(
         part,
-        code=f"{verb}_invalid",
-        duplicate_code=f"{verb}_exists" if duplicate_message else None,
+        code=code,
+        duplicate_code=duplicate_code,
         duplicate_message=duplicate_message,
     )
     part.save()
@@ -291,6 +305,8 @@ def capability_save(*, actor, company: Company, capability: Capability, material
         company=company,
         part=capability,
         verb="capability",
+        code=CompaniesErrorCode.CAPABILITY_INVALID,
+        duplicate_code=CompaniesErrorCode.CAPABILITY_EXISTS,
         duplicate_message=_("この工程はすでに登録されています。既存の行を編集してください。"),
     )
     capability.materials.set(materials)
@@ -300,7 +316,13 @@ def capability_save(*, actor, company: Company, capability: Capability, material
 
 @transaction.atomic
 def equipment_save(*, actor, company: Company, equipment: Equipment) -> Equipment:
-    _save_part(actor=actor, company=company, part=equipment, verb="equipment")
+    _save_part(
+        actor=actor,
+        company=company,
+        part=equipment,
+        verb="equipment",
+        code=CompaniesErrorCode.EQUIPMENT_INVALID,
+    )
     search_index_update(company=company)
     return equipment
 
@@ -314,6 +336,8 @@ def certification_save(
         company=company,
         part=certification,
         verb="certification",
+        code=CompaniesErrorCode.CERTIFICATION_INVALID,
+        duplicate_code=CompaniesErrorCode.CERTIFICATION_EXISTS,
         duplicate_message=_("この認証はすでに登録されています。既存の行を編集してください。"),
     )
 
@@ -354,7 +378,7 @@ def photo_add(*, actor, company: Company, upload, caption: str = "") -> CompanyP
     photo.image.save(content.name, content, save=False)
     # A failure after the file was written must not leave it behind.
     try:
-        full_clean_or_raise(photo, code="photo_invalid")
+        full_clean_or_raise(photo, code=CompaniesErrorCode.PHOTO_INVALID)
         photo.save()
         audit_record(actor=actor, verb="photo.create", target=photo, company=company)
     except Exception:
@@ -376,11 +400,11 @@ def dx_stage_record(
         assessment.assessed_on = assessed_on
     if assessment.assessed_on > timezone.localdate():
         raise ApplicationError(
-            "dx_stage_future",
+            CompaniesErrorCode.DX_STAGE_FUTURE,
             _("入力内容を確認してください。"),
             fields={"assessed_on": [_("評価日に未来の日付は指定できません。")]},
         )
-    full_clean_or_raise(assessment, code="dx_stage_invalid")
+    full_clean_or_raise(assessment, code=CompaniesErrorCode.DX_STAGE_INVALID)
     assessment.save()
     audit_record(
         actor=actor,
@@ -420,11 +444,12 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     company = membership.company
     if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
         raise PermissionRefused(
-            "not_company_owner", _("所属を管理できるのはこの企業の経営者だけです。")
+            CompaniesErrorCode.NOT_COMPANY_OWNER,
+            _("所属を管理できるのはこの企業の経営者だけです。"),
         )
     before = membership.role
     membership.role = role
-    full_clean_or_raise(membership, code="membership_invalid")
+    full_clean_or_raise(membership, code=CompaniesErrorCode.MEMBERSHIP_INVALID)
     membership.save(update_fields=["role", "updated_at"])
     forget_cached_roles(membership.user)
     audit_record(
@@ -443,7 +468,8 @@ def membership_remove(*, actor, membership: Membership) -> None:
     company = membership.company
     if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
         raise PermissionRefused(
-            "not_company_owner", _("所属を管理できるのはこの企業の経営者だけです。")
+            CompaniesErrorCode.NOT_COMPANY_OWNER,
+            _("所属を管理できるのはこの企業の経営者だけです。"),
         )
     audit_record(
         actor=actor,

@@ -8,9 +8,15 @@ input, a state that does not allow the action). The API turns it into
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
+
+
+class ErrorCode(StrEnum):
+    """Base of each app's enum of refusal codes (``<app>/error_codes.py``). A member is its
+    own string value, so ``error.code == "job_not_open"`` and the API's JSON are unchanged."""
 
 
 class ApplicationError(Exception):
@@ -20,7 +26,7 @@ class ApplicationError(Exception):
 
     def __init__(
         self,
-        code: str,
+        code: ErrorCode | str,
         message: Any,
         *,
         fields: Mapping[str, list[Any]] | None = None,
@@ -35,7 +41,7 @@ class ApplicationError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code,
+            "code": str(self.code),
             "message": str(self.message),
             "fields": {name: [str(m) for m in msgs] for name, msgs in self.fields.items()},
         }
@@ -60,7 +66,7 @@ class PermissionRefused(ApplicationError):
     status_code = 403
 
 
-def invalid_input(code: str, **fields) -> ApplicationError:
+def invalid_input(code: ErrorCode | str, **fields) -> ApplicationError:
     """The refusal of a form's input: one message per named field, and the general
     "check your input" above them."""
     from django.utils.translation import gettext as _
@@ -75,8 +81,8 @@ def invalid_input(code: str, **fields) -> ApplicationError:
 def full_clean_or_raise(
     instance,
     *,
-    code: str,
-    duplicate_code: str | None = None,
+    code: ErrorCode | str,
+    duplicate_code: ErrorCode | str | None = None,
     duplicate_message: Any = None,
     exclude: list[str] | None = None,
 ) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError
 from machikoba.drawings.choices import DocumentAction
+from machikoba.drawings.error_codes import DrawingsErrorCode
 from machikoba.drawings.models import Grant, NdaAcceptance, NdaText
 from machikoba.drawings.services import document_event_record
 
@@ -20,7 +21,7 @@ def nda_accept_by_link(*, company, nda: NdaText, via: str, ip_address=None) -> N
     latest = nda.company.nda_texts.order_by("-version").first()
     if latest is None or latest.pk != nda.pk:
         raise ApplicationError(
-            "nda_outdated",
+            DrawingsErrorCode.NDA_OUTDATED,
             _("新しい版の秘密保持条項があります。最新の条項を読んでから同意してください。"),
         )
     acceptance, created = NdaAcceptance.objects.get_or_create(

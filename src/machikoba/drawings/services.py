@@ -19,6 +19,7 @@ from machikoba.core.fiscal import add_months
 from machikoba.core.queueing import enqueue_on_commit
 from machikoba.core.stored_files import delete_quietly
 from machikoba.drawings.choices import DocumentAction, PreviewStatus, RetentionRule
+from machikoba.drawings.error_codes import DrawingsErrorCode
 from machikoba.drawings.models import (
     DestructionCertificate,
     Document,
@@ -35,7 +36,7 @@ from machikoba.drawings.sniffing import clean_filename, sniff_file
 def _require_editor(actor, company) -> None:
     if not can(actor, CHANGE, company):
         raise PermissionRefused(
-            "not_document_editor",
+            DrawingsErrorCode.NOT_DOCUMENT_EDITOR,
             _("図面を登録・共有できるのは、この企業の経営者とスタッフだけです。"),
         )
 
@@ -44,7 +45,8 @@ def _require_not_destroyed(document: Document) -> None:
     # Asked of the database: the caller's instance may predate the destruction.
     if Document.objects.filter(pk=document.pk, destroyed_at__isnull=False).exists():
         raise ApplicationError(
-            "document_destroyed", _("この図面は破棄済みです。新しい版の登録や共有はできません。")
+            DrawingsErrorCode.DOCUMENT_DESTROYED,
+            _("この図面は破棄済みです。新しい版の登録や共有はできません。"),
         )
 
 
@@ -108,7 +110,7 @@ def _store_revision(*, actor, document: Document, upload, change_note: str) -> R
         preview_status=PreviewStatus.PENDING,
     )
     # Everything but the file is checked before anything is written to storage.
-    full_clean_or_raise(revision, code="revision_invalid", exclude=["file"])
+    full_clean_or_raise(revision, code=DrawingsErrorCode.REVISION_INVALID, exclude=["file"])
     upload.seek(0)
     revision.file.save(name, File(upload), save=False)
     try:
@@ -150,7 +152,7 @@ def document_create(
         kind=kind,
         created_by=actor,
     )
-    full_clean_or_raise(document, code="document_invalid")
+    full_clean_or_raise(document, code=DrawingsErrorCode.DOCUMENT_INVALID)
     document.save()
     _store_revision(actor=actor, document=document, upload=upload, change_note=change_note)
     audit_record(actor=actor, verb="document.create", target=document, company=company)
@@ -163,7 +165,7 @@ def revision_add(*, actor, document: Document, upload, change_note: str) -> Revi
     _require_not_destroyed(document)
     if not change_note.strip():
         raise ApplicationError(
-            "change_note_required",
+            DrawingsErrorCode.CHANGE_NOTE_REQUIRED,
             _("入力内容を確認してください。"),
             fields={"change_note": [_("新しい版では、何を変えたかを書いてください。")]},
         )
@@ -196,7 +198,9 @@ def grant_create(
     if expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = [_("有効期限には未来の日時を指定してください。")]
     if errors:
-        raise ApplicationError("grant_invalid", _("入力内容を確認してください。"), fields=errors)
+        raise ApplicationError(
+            DrawingsErrorCode.GRANT_INVALID, _("入力内容を確認してください。"), fields=errors
+        )
     grant = Grant(
         document=document,
         revision=revision,
@@ -205,7 +209,7 @@ def grant_create(
         expires_at=expires_at,
         granted_by=actor,
     )
-    full_clean_or_raise(grant, code="grant_invalid")
+    full_clean_or_raise(grant, code=DrawingsErrorCode.GRANT_INVALID)
     grant.save()
     document_event_record(
         document=document,
@@ -228,7 +232,9 @@ def grant_revoke(*, actor, grant: Grant, ip_address=None) -> Grant:
     """Takes effect at once: the next request of the grantee is refused."""
     _require_editor(actor, grant.document.company)
     if grant.revoked_at is not None:
-        raise ApplicationError("grant_already_revoked", _("この共有はすでに取り消されています。"))
+        raise ApplicationError(
+            DrawingsErrorCode.GRANT_ALREADY_REVOKED, _("この共有はすでに取り消されています。")
+        )
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at", "updated_at"])
     document_event_record(
@@ -267,13 +273,13 @@ def nda_publish(*, actor, company, body: str) -> NdaText:
     _require_editor(actor, company)
     if not body.strip():
         raise ApplicationError(
-            "nda_empty",
+            DrawingsErrorCode.NDA_EMPTY,
             _("入力内容を確認してください。"),
             fields={"body": [_("秘密保持の条項を入力してください。")]},
         )
     version = (company.nda_texts.aggregate(v=Max("version"))["v"] or 0) + 1
     nda = NdaText(company=company, version=version, body=body.strip(), created_by=actor)
-    full_clean_or_raise(nda, code="nda_invalid")
+    full_clean_or_raise(nda, code=DrawingsErrorCode.NDA_INVALID)
     nda.save()
     audit_record(actor=actor, verb="nda.publish", target=nda, company=company)
     return nda
@@ -284,13 +290,13 @@ def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptanc
     """``company`` (the actor's) accepts ``nda``; recorded on every document shared with it."""
     if not can(actor, CHANGE, company):
         raise PermissionRefused(
-            "not_company_editor",
+            DrawingsErrorCode.NOT_COMPANY_EDITOR,
             _("秘密保持に同意できるのは、その企業の経営者とスタッフだけです。"),
         )
     latest = nda.company.nda_texts.order_by("-version").first()
     if latest is None or latest.pk != nda.pk:
         raise ApplicationError(
-            "nda_outdated",
+            DrawingsErrorCode.NDA_OUTDATED,
             _("新しい版の秘密保持条項があります。最新の条項を読んでから同意してください。"),
         )
     acceptance, created = NdaAcceptance.objects.get_or_create(
@@ -347,7 +353,7 @@ def document_retention_set(
         errors["closed_on"] = [_("取引終了日に未来の日付は指定できません。")]
     if errors:
         raise ApplicationError(
-            "retention_invalid", _("入力内容を確認してください。"), fields=errors
+            DrawingsErrorCode.RETENTION_INVALID, _("入力内容を確認してください。"), fields=errors
         )
     before = snapshot(document, _RETENTION_FIELDS)
     document.retention_rule = rule
@@ -355,7 +361,7 @@ def document_retention_set(
     document.retention_months = months if rule == RetentionRule.AFTER_CLOSE else None
     document.closed_on = closed_on
     document.destroy_on = _destroy_on(rule, date=date, months=months, closed_on=closed_on)
-    full_clean_or_raise(document, code="retention_invalid")
+    full_clean_or_raise(document, code=DrawingsErrorCode.RETENTION_INVALID)
     document.save()
     document_event_record(
         document=document,
@@ -392,7 +398,8 @@ def document_destroy(*, actor, document: Document, reason: str, ip_address=None)
     leaves the document due and the next run finishes the job."""
     if actor is not None and not can(actor, DELETE, document):
         raise PermissionRefused(
-            "not_document_owner", _("図面を破棄できるのは、所有企業の経営者だけです。")
+            DrawingsErrorCode.NOT_DOCUMENT_OWNER,
+            _("図面を破棄できるのは、所有企業の経営者だけです。"),
         )
     _require_not_destroyed(document)
     revisions = list(document.revisions.order_by("number"))

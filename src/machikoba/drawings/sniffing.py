@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from django.utils.translation import gettext as _
 
 from machikoba.core.errors import ApplicationError
+from machikoba.drawings.error_codes import DrawingsErrorCode
 
 # Above this many pixels an image is treated as a decompression bomb (60 MP is a 9000 x 6700 scan).
 MAX_IMAGE_PIXELS = 60_000_000
@@ -94,7 +95,7 @@ def clean_filename(name: str) -> str:
     name = " ".join(name.split())
     # "." and ".." are path components, not names.
     if name.strip(". ") == "":
-        raise _refuse("filename_invalid", _("ファイル名が正しくありません。"))
+        raise _refuse(DrawingsErrorCode.FILENAME_INVALID, _("ファイル名が正しくありません。"))
     if len(name) > FILENAME_MAX_LENGTH:
         stem, dot, ext = name.rpartition(".")
         if dot and stem and 0 < len(ext) <= 10:
@@ -112,10 +113,10 @@ def _extension(name: str) -> str:
 
 def _detect_kind(head: bytes) -> str | None:
     if not head:
-        raise _refuse("file_empty", _("ファイルが空です。"))
+        raise _refuse(DrawingsErrorCode.FILE_EMPTY, _("ファイルが空です。"))
     if head.startswith(_ZIP_MAGICS):
         raise _refuse(
-            "file_zip",
+            DrawingsErrorCode.FILE_ZIP,
             _(
                 "ZIP などの圧縮ファイルは受け付けていません。"
                 "図面は1ファイルずつアップロードしてください。"
@@ -133,7 +134,10 @@ def _detect_kind(head: bytes) -> str | None:
     if text.lstrip().startswith(_STEP_MAGIC):
         return "step"
     if _HTML_START.match(text):
-        raise _refuse("file_html", _("HTML などのウェブページは図面として受け付けていません。"))
+        raise _refuse(
+            DrawingsErrorCode.FILE_HTML,
+            _("HTML などのウェブページは図面として受け付けていません。"),
+        )
     if _looks_like_ascii_dxf(text):
         return "dxf"
     return None
@@ -196,7 +200,7 @@ def _read_all(
             has_nul = True
         tail = (tail + chunk)[-_TAIL:]
     if step_data is not None and step_data.found is None:
-        raise _refuse("file_corrupt", _step_broken())
+        raise _refuse(DrawingsErrorCode.FILE_CORRUPT, _step_broken())
     return digest.hexdigest(), size, tail, scanner, has_nul
 
 
@@ -207,7 +211,7 @@ def too_large_message(max_bytes: int) -> str:
 
 
 def _too_large(max_bytes: int) -> ApplicationError:
-    return _refuse("file_too_large", too_large_message(max_bytes))
+    return _refuse(DrawingsErrorCode.FILE_TOO_LARGE, too_large_message(max_bytes))
 
 
 def _step_broken() -> str:
@@ -216,7 +220,7 @@ def _step_broken() -> str:
 
 def _corrupt(kind: str) -> ApplicationError:
     return _refuse(
-        "file_corrupt",
+        DrawingsErrorCode.FILE_CORRUPT,
         _("%(kind)s ファイルとして読み取れません。ファイルが壊れている可能性があります。")
         % {"kind": kind.upper()},
     )
@@ -224,7 +228,7 @@ def _corrupt(kind: str) -> ApplicationError:
 
 def _polyglot() -> ApplicationError:
     return _refuse(
-        "file_polyglot",
+        DrawingsErrorCode.FILE_POLYGLOT,
         _("ファイルに別の形式のデータが含まれているため受け付けられません。"),
     )
 
@@ -246,7 +250,7 @@ def sniff_file(file: Any, *, name: str, max_bytes: int, max_pages: int) -> Sniff
     except Exception:
         # Hostile input reaches parsers in ways nobody enumerates; it is a refusal, not a 500.
         raise _refuse(
-            "file_corrupt",
+            DrawingsErrorCode.FILE_CORRUPT,
             _("ファイルを読み取れませんでした。ファイルが壊れている可能性があります。"),
         ) from None
     finally:
@@ -260,7 +264,7 @@ def _sniff(file: Any, *, display: str, max_bytes: int, max_pages: int) -> Sniffe
     kind = _detect_kind(head)
     if kind is None:
         raise _refuse(
-            "file_type_unsupported",
+            DrawingsErrorCode.FILE_TYPE_UNSUPPORTED,
             _(
                 "対応していない形式のファイルです。"
                 "PDF・DXF・PNG・JPEG・STEP のいずれかをアップロードしてください。"
@@ -268,7 +272,9 @@ def _sniff(file: Any, *, display: str, max_bytes: int, max_pages: int) -> Sniffe
         )
     mime, extension, accepted = KINDS[kind]
     if _extension(display) not in accepted:
-        raise _refuse("file_extension_mismatch", _("ファイルの中身が拡張子と一致しません。"))
+        raise _refuse(
+            DrawingsErrorCode.FILE_EXTENSION_MISMATCH, _("ファイルの中身が拡張子と一致しません。")
+        )
 
     sha256, size, tail, scanner, has_nul = _read_all(file, kind=kind, max_bytes=max_bytes)
     if _ZIP_END in tail or scanner.found:
@@ -296,7 +302,7 @@ def _sniff(file: Any, *, display: str, max_bytes: int, max_pages: int) -> Sniffe
 
 def _encrypted() -> ApplicationError:
     return _refuse(
-        "pdf_encrypted",
+        DrawingsErrorCode.PDF_ENCRYPTED,
         _(
             "パスワードや暗号化で保護された PDF は受け付けていません。"
             "保護を解除してからアップロードしてください。"
@@ -322,7 +328,7 @@ def _check_pdf(file: Any, *, max_pages: int) -> int:
         raise _corrupt("pdf")
     if page_count > max_pages:
         raise _refuse(
-            "pdf_too_many_pages",
+            DrawingsErrorCode.PDF_TOO_MANY_PAGES,
             _("ページ数が多すぎます（%(count)s ページ、上限 %(limit)s ページ）。")
             % {"count": page_count, "limit": max_pages},
         )
@@ -338,7 +344,7 @@ def _check_pdf(file: Any, *, max_pages: int) -> int:
         raise _corrupt("pdf") from None
     if active:
         raise _refuse(
-            "pdf_active_content",
+            DrawingsErrorCode.PDF_ACTIVE_CONTENT,
             _(
                 "JavaScript・外部プログラムの起動・添付ファイルなどを含む PDF は"
                 "受け付けていません。"
@@ -390,7 +396,7 @@ def _check_image(file: Any, *, kind: str) -> None:
     from PIL import Image
 
     bomb = _refuse(
-        "image_too_large",
+        DrawingsErrorCode.IMAGE_TOO_LARGE,
         _(
             "画像の画素数が多すぎます（上限 %(limit)s 万画素）。"
             "縮小してからアップロードしてください。"
@@ -496,13 +502,13 @@ def _check_dxf(file: Any) -> None:
 def _check_step(head: bytes, tail: bytes) -> None:
     upper_head = head.upper()
     if b"HEADER;" not in upper_head or b"END-ISO-10303-21;" not in tail.upper():
-        raise _refuse("file_corrupt", _step_broken())
+        raise _refuse(DrawingsErrorCode.FILE_CORRUPT, _step_broken())
     try:
         head.decode("ascii")
     except UnicodeDecodeError:
         # STEP is 7-bit text (non-ASCII goes through \X2\ escapes); a cut multi-byte tail is fine.
         if not _mostly_text(head):
-            raise _refuse("file_corrupt", _step_broken()) from None
+            raise _refuse(DrawingsErrorCode.FILE_CORRUPT, _step_broken()) from None
 
 
 def _mostly_text(data: bytes) -> bool:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from machikoba.core.errors import full_clean_or_raise, invalid_input
+from machikoba.messaging.error_codes import MessagingErrorCode
 from machikoba.messaging.models import Thread, ThreadParticipant
 
 if TYPE_CHECKING:
@@ -43,11 +44,11 @@ def thread_open(
     if not companies:
         errors["companies"] = _("参加する企業を指定してください。")
     if errors:
-        raise invalid_input("thread_invalid", **errors)
+        raise invalid_input(MessagingErrorCode.THREAD_INVALID, **errors)
     thread = Thread.objects.filter(subject_key=key).first()
     if thread is None:
         thread = Thread(title=title, subject_key=key, subject_path=subject_path, job=job)
-        full_clean_or_raise(thread, code="thread_invalid", exclude=["subject_key"])
+        full_clean_or_raise(thread, code=MessagingErrorCode.THREAD_INVALID, exclude=["subject_key"])
         thread, _created = Thread.objects.get_or_create(
             subject_key=key,
             defaults={"title": title, "subject_path": subject_path, "job": job},

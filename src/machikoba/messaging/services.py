@@ -24,6 +24,7 @@ from machikoba.core.errors import (
     invalid_input,
 )
 from machikoba.messaging.access import ALL_ROLES, EDITOR_ROLES
+from machikoba.messaging.error_codes import MessagingErrorCode
 from machikoba.messaging.models import (
     BODY_MAX_LENGTH,
     Message,
@@ -66,14 +67,16 @@ def thread_participant_remove(*, actor, thread: Thread, company) -> ThreadPartic
     )
     if not current & set(company_ids_for(actor, EDITOR_ROLES)):
         raise PermissionRefused(
-            "not_thread_editor",
+            MessagingErrorCode.NOT_THREAD_EDITOR,
             _("参加企業を外せるのは、参加している企業の経営者とスタッフだけです。"),
         )
     participant = (
         ThreadParticipant.objects.select_for_update().filter(thread=thread, company=company).first()
     )
     if participant is None or participant.removed_at is not None:
-        raise ApplicationError("not_a_participant", _("この企業はこのスレッドに参加していません。"))
+        raise ApplicationError(
+            MessagingErrorCode.NOT_A_PARTICIPANT, _("この企業はこのスレッドに参加していません。")
+        )
     participant.removed_at = timezone.now()
     participant.save(update_fields=["removed_at"])
     sent = MessageAttachment.objects.filter(message__thread=thread).values("document")
@@ -88,7 +91,7 @@ def thread_participant_remove(*, actor, thread: Thread, company) -> ThreadPartic
 
 def _posting_roles_refusal() -> PermissionRefused:
     return PermissionRefused(
-        "not_thread_participant",
+        MessagingErrorCode.NOT_THREAD_PARTICIPANT,
         _("このスレッドに書き込めるのは、参加している企業の人だけです。"),
     )
 
@@ -120,26 +123,27 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
     body = (body or "").strip()
     if not body and not uploads:
         raise invalid_input(
-            "message_empty", body=_("メッセージを入力するか、ファイルを添付してください。")
+            MessagingErrorCode.MESSAGE_EMPTY,
+            body=_("メッセージを入力するか、ファイルを添付してください。"),
         )
     if len(body) > BODY_MAX_LENGTH:
         raise invalid_input(
-            "message_too_long",
+            MessagingErrorCode.MESSAGE_TOO_LONG,
             body=_("メッセージは %(max)s 文字以内で入力してください。") % {"max": BODY_MAX_LENGTH},
         )
     if len(uploads) > MAX_ATTACHMENTS:
         raise invalid_input(
-            "too_many_attachments",
+            MessagingErrorCode.TOO_MANY_ATTACHMENTS,
             file=_("添付できるファイルは %(max)s 個までです。") % {"max": MAX_ATTACHMENTS},
         )
     if uploads and company.pk not in company_ids_for(actor, EDITOR_ROLES):
         raise PermissionRefused(
-            "attachment_not_allowed",
+            MessagingErrorCode.ATTACHMENT_NOT_ALLOWED,
             _("ファイルを添付できるのは、経営者とスタッフだけです。"),
             fields={"file": [_("ファイルを添付できるのは、経営者とスタッフだけです。")]},
         )
     message = Message(thread=thread, company=company, author=actor, body=body)
-    full_clean_or_raise(message, code="message_invalid")
+    full_clean_or_raise(message, code=MessagingErrorCode.MESSAGE_INVALID)
     message.save()
     others = [
         p.company
@@ -190,7 +194,8 @@ def thread_mark_read(*, user, thread: Thread) -> ThreadReadState:
     """Everything in the thread up to now counts as read by ``user``."""
     if not Thread.objects.for_user(user, VIEW).filter(pk=thread.pk).exists():
         raise PermissionRefused(
-            "thread_not_visible", _("このスレッドを見られるのは、参加している企業の人だけです。")
+            MessagingErrorCode.THREAD_NOT_VISIBLE,
+            _("このスレッドを見られるのは、参加している企業の人だけです。"),
         )
     return _read_through(user=user, thread=thread, when=timezone.now())
 

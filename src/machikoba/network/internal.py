@@ -25,6 +25,7 @@ from machikoba.network.choices import (
     PaymentMethod,
     StepStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import Job, Order, Rfq, Step
 from machikoba.network.order_terms import order_event_record
 
@@ -75,7 +76,7 @@ def order_issue(
         payment_method=payment_method,
         issued_by=actor,
     )
-    full_clean_or_raise(order, code="order_invalid")
+    full_clean_or_raise(order, code=NetworkErrorCode.ORDER_INVALID)
     order.save()
     order.number = f"PO-{today:%Y%m%d}-{order.pk:06d}"
     order.save(update_fields=["number"])
@@ -163,7 +164,7 @@ def job_create_routed(
         due_date=due_date,
         notes=notes,
     )
-    full_clean_or_raise(job, code="job_invalid")
+    full_clean_or_raise(job, code=NetworkErrorCode.JOB_INVALID)
     job.save()
     job.documents.set(documents)
     audit_record(actor=actor, verb="job.create", target=job, company=company)
@@ -180,7 +181,7 @@ def job_create_routed(
             status=StepStatus.PLANNED if in_house else StepStatus.REQUESTED,
             planned_end=routed.planned_end,
         )
-        full_clean_or_raise(step, code="step_invalid")
+        full_clean_or_raise(step, code=NetworkErrorCode.STEP_INVALID)
         step.save()
         audit_record(actor=actor, verb="step.add", target=step, company=company)
         created.append(step)

@@ -73,6 +73,7 @@ from machikoba.network.choices import (
     RfqStatus,
     StepStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.forms import default_deadline
 from machikoba.network.models import Job, Order, Quote, Rfq, Step
 from machikoba.network.suggestions import suggest_partners
@@ -410,11 +411,12 @@ def _fixed_candidate(
 def _require_plannable(user, job: Job) -> None:
     if not is_member(user, job.company):
         raise PermissionRefused(
-            "not_job_member", _("ネットワーク計画を見られるのは、発注元企業の人だけです。")
+            NetworkErrorCode.NOT_JOB_MEMBER,
+            _("ネットワーク計画を見られるのは、発注元企業の人だけです。"),
         )
     if job.status != JobStatus.OPEN:
         raise ApplicationError(
-            "job_not_open",
+            NetworkErrorCode.JOB_NOT_OPEN,
             _("この案件は完了または中止しているため、計画を立てられません。"),
         )
 
@@ -501,7 +503,7 @@ def _build_rows(user, job: Job, steps: list[Step], calendar, answer_deadline, ma
     remaining = steps[index:]
     if not any(s.status == StepStatus.PLANNED and not s.in_house for s in remaining):
         raise ApplicationError(
-            "plan_nothing_to_plan",
+            NetworkErrorCode.PLAN_NOTHING_TO_PLAN,
             _(
                 "見積依頼前の外注工程がありません。計画するのは、担当が決まっていない"
                 "「計画」の外注工程です。"
@@ -525,7 +527,7 @@ def _build_rows(user, job: Job, steps: list[Step], calendar, answer_deadline, ma
             row = PlanRow(step, "fixed", [fixed])
         if not row.candidates:
             raise ApplicationError(
-                "plan_no_partner",
+                NetworkErrorCode.PLAN_NO_PARTNER,
                 _(
                     "%(position)d. %(process)s に対応できる企業が見つかりません。"
                     "工程の条件 (寸法・公差) を見直すか、企業を探すから依頼先を探してください。"
@@ -606,7 +608,7 @@ def _solve(rows: list[PlanRow], origin, job: Job, due_hour: int) -> tuple[list[i
         result = None
     if result is None or result.status not in (Status.OPTIMAL, Status.FEASIBLE):
         raise ApplicationError(
-            "plan_unsolved",
+            NetworkErrorCode.PLAN_UNSOLVED,
             _("計画を立てられませんでした。工程と納期を確認して、もう一度お試しください。"),
         )
     chosen = {}

@@ -26,6 +26,7 @@ from machikoba.core.errors import (
 from machikoba.core.queueing import enqueue_on_commit
 from machikoba.scheduling import SchedulingInputError, Status, solve
 from machikoba.scheduling.calendars import to_datetime
+from machikoba.shopfloor.error_codes import ShopfloorErrorCode
 
 from .choices import OBJECTIVES, TIME_LIMIT_CHOICES, PlanObjective, RunStatus
 from .models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
@@ -40,7 +41,8 @@ PROGRESS_WRITE_INTERVAL = 0.5
 def _require_editor(actor, company) -> None:
     if company is None or company.pk not in editor_company_ids(actor):
         raise PermissionRefused(
-            "not_schedule_editor", _("計画を変更できるのは、この企業の経営者とスタッフだけです。")
+            ShopfloorErrorCode.NOT_SCHEDULE_EDITOR,
+            _("計画を変更できるのは、この企業の経営者とスタッフだけです。"),
         )
 
 
@@ -57,17 +59,19 @@ def calendar_save(
     _require_editor(actor, company)
     if not weekdays:
         raise invalid_input(
-            "calendar_invalid", weekdays=_("稼働する曜日を一つ以上選んでください。")
+            ShopfloorErrorCode.CALENDAR_INVALID,
+            weekdays=_("稼働する曜日を一つ以上選んでください。"),
         )
     if day_end <= day_start:
         raise invalid_input(
-            "calendar_invalid", day_end=_("終業時刻は始業時刻より後にしてください。")
+            ShopfloorErrorCode.CALENDAR_INVALID,
+            day_end=_("終業時刻は始業時刻より後にしてください。"),
         )
     calendar = shop_calendar(company)
     calendar.day_start, calendar.day_end = day_start, day_end
     calendar.weekdays = "".join(str(day) for day in sorted(set(weekdays)))
     calendar.shutdown_dates = sorted({day.isoformat() for day in shutdown_dates})
-    full_clean_or_raise(calendar, code="calendar_invalid")
+    full_clean_or_raise(calendar, code=ShopfloorErrorCode.CALENDAR_INVALID)
     calendar.save()
     audit_record(actor=actor, verb="schedule.calendar", target=calendar, company=company)
     return calendar
@@ -78,14 +82,18 @@ def step_work_save(*, actor, company, step, minutes: int | None, equipment: list
     """How the shop does a step it performs: machine time and machines."""
     _require_editor(actor, company)
     if step.performer_id != company.pk:
-        raise ApplicationError("not_performer", _("この工程は自社が行う工程ではありません。"))
+        raise ApplicationError(
+            ShopfloorErrorCode.NOT_PERFORMER, _("この工程は自社が行う工程ではありません。")
+        )
     if any(machine.company_id != company.pk for machine in equipment):
-        raise invalid_input("step_work_invalid", equipment=_("自社の設備を選んでください。"))
+        raise invalid_input(
+            ShopfloorErrorCode.STEP_WORK_INVALID, equipment=_("自社の設備を選んでください。")
+        )
     work = StepWork.objects.filter(company=company, step=step).first() or StepWork(
         company=company, step=step
     )
     work.minutes = minutes
-    full_clean_or_raise(work, code="step_work_invalid")
+    full_clean_or_raise(work, code=ShopfloorErrorCode.STEP_WORK_INVALID)
     work.save()
     work.equipment.set(equipment)
     audit_record(actor=actor, verb="schedule.step_work", target=step, company=company)
@@ -106,9 +114,11 @@ def plan_request(
     plan or no machine, and when the plan would exceed the configured maximum size."""
     _require_editor(actor, company)
     if objective not in PlanObjective.values:
-        raise invalid_input("plan_invalid", objective=_("目的を選んでください。"))
+        raise invalid_input(ShopfloorErrorCode.PLAN_INVALID, objective=_("目的を選んでください。"))
     if time_limit not in [seconds for seconds, _label in TIME_LIMIT_CHOICES]:
-        raise invalid_input("plan_invalid", time_limit=_("計算時間を選んでください。"))
+        raise invalid_input(
+            ShopfloorErrorCode.PLAN_INVALID, time_limit=_("計算時間を選んでください。")
+        )
     shop = _checked_problem(company, now)
     with transaction.atomic():
         # One plan at a time per shop: the company row is the lock.
@@ -117,7 +127,7 @@ def plan_request(
             company=company, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
         ).exists():
             raise ApplicationError(
-                "plan_running", _("計画を作成中です。終わるまでお待ちください。")
+                ShopfloorErrorCode.PLAN_RUNNING, _("計画を作成中です。終わるまでお待ちください。")
             )
         run = ScheduleRun.objects.create(
             company=company,
@@ -135,22 +145,24 @@ def plan_request(
 def _checked_problem(company, now):
     if not Equipment.objects.filter(company=company).exists():
         raise ApplicationError(
-            "plan_no_machines",
+            ShopfloorErrorCode.PLAN_NO_MACHINES,
             _("設備が登録されていません。企業プロフィールの設備一覧に機械を登録してください。"),
         )
     try:
         shop = build_shop_problem(company=company, now=now)
     except SchedulingInputError as error:
-        raise ApplicationError("plan_invalid_input", _calendar_message(error)) from error
+        raise ApplicationError(
+            ShopfloorErrorCode.PLAN_INVALID_INPUT, _calendar_message(error)
+        ) from error
     if not shop.pieces:
         raise ApplicationError(
-            "plan_nothing",
+            ShopfloorErrorCode.PLAN_NOTHING,
             _("計画する工程がありません。自社で行う工程 (社内工程・受注した工程) が対象です。"),
         )
     limit = settings.MACHIKOBA_SCHEDULE_MAX_OPERATIONS
     if shop.operation_count > limit:
         raise ApplicationError(
-            "plan_too_large",
+            ShopfloorErrorCode.PLAN_TOO_LARGE,
             _(
                 "作業が %(count)s 件あり、一度に計画できる上限 (%(limit)s 件) を超えています。"
                 "完了した工程を進めるか、管理者に上限の変更を相談してください。"
@@ -304,16 +316,22 @@ def operation_move(
     operation = PlannedOperation.objects.select_for_update().get(pk=operation.pk)
     latest = ScheduleRun.objects.filter(company=run.company, status=RunStatus.DONE).first()
     if latest is None or latest.pk != run.pk:
-        raise ApplicationError("plan_outdated", _("この計画は新しい計画に置き換えられています。"))
+        raise ApplicationError(
+            ShopfloorErrorCode.PLAN_OUTDATED, _("この計画は新しい計画に置き換えられています。")
+        )
     if operation.frozen:
-        raise ApplicationError("operation_frozen", _("着手済みの作業は動かせません。"))
+        raise ApplicationError(
+            ShopfloorErrorCode.OPERATION_FROZEN, _("着手済みの作業は動かせません。")
+        )
     if machine not in operation.eligible:
-        raise invalid_input("move_invalid", machine=_("この作業に使えない設備です。"))
+        raise invalid_input(
+            ShopfloorErrorCode.MOVE_INVALID, machine=_("この作業に使えない設備です。")
+        )
     first = timezone.localtime(run.origin).date()
     last = first + dt.timedelta(days=settings.MACHIKOBA_SCHEDULE_HORIZON_DAYS)
     if not first <= timezone.localtime(start).date() <= last:
         raise invalid_input(
-            "move_invalid",
+            ShopfloorErrorCode.MOVE_INVALID,
             day=_("計画の期間 (%(first)s〜%(last)s) の中の日付を選んでください。")
             % {"first": f"{first:%Y/%m/%d}", "last": f"{last:%Y/%m/%d}"},
         )

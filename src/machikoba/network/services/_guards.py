@@ -18,6 +18,7 @@ from machikoba.network.choices import (
     RecipientStatus,
     RfqStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     Job,
     RfqRecipient,
@@ -30,14 +31,16 @@ if TYPE_CHECKING:
 def _require_job_editor(actor: User, job: Job) -> None:
     if not has_role(actor, job.company, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_job_editor", _("案件を変更できるのは、発注元企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_JOB_EDITOR,
+            _("案件を変更できるのは、発注元企業の経営者とスタッフだけです。"),
         )
 
 
 def _require_open(job: Job) -> None:
     if job.status != JobStatus.OPEN:
         raise ApplicationError(
-            "job_not_open", _("この案件は完了または中止しているため、変更できません。")
+            NetworkErrorCode.JOB_NOT_OPEN,
+            _("この案件は完了または中止しているため、変更できません。"),
         )
 
 
@@ -49,11 +52,15 @@ def _lock_answerable(recipient: RfqRecipient) -> RfqRecipient:
         .get(pk=recipient.pk)
     )
     if locked.rfq.status != RfqStatus.OPEN:
-        raise ApplicationError("rfq_closed", _("この見積依頼はすでに締め切られています。"))
+        raise ApplicationError(
+            NetworkErrorCode.RFQ_CLOSED, _("この見積依頼はすでに締め切られています。")
+        )
     if locked.rfq.deadline <= timezone.now():
-        raise ApplicationError("rfq_deadline_passed", _("回答期限を過ぎたため、回答できません。"))
+        raise ApplicationError(
+            NetworkErrorCode.RFQ_DEADLINE_PASSED, _("回答期限を過ぎたため、回答できません。")
+        )
     if locked.status != RecipientStatus.INVITED:
         raise ApplicationError(
-            "rfq_already_answered", _("この見積依頼には、すでに回答しています。")
+            NetworkErrorCode.RFQ_ALREADY_ANSWERED, _("この見積依頼には、すでに回答しています。")
         )
     return locked

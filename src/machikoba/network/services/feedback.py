@@ -23,6 +23,7 @@ from machikoba.network.choices import (
     JobStatus,
     RfqStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     Claim,
     Job,
@@ -48,13 +49,18 @@ def rfq_question_ask(*, actor: User, recipient: RfqRecipient, question: str) -> 
     """A shop asked for a quote asks the owner something (before the deadline)."""
     if not has_role(actor, recipient.company, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_recipient_editor", _("質問できるのは、依頼先企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_RECIPIENT_EDITOR,
+            _("質問できるのは、依頼先企業の経営者とスタッフだけです。"),
         )
     rfq = Rfq.objects.select_related("job__company").get(pk=recipient.rfq_id)
     if rfq.status != RfqStatus.OPEN or rfq.deadline <= timezone.now():
-        raise ApplicationError("rfq_closed", _("この見積依頼はすでに締め切られています。"))
+        raise ApplicationError(
+            NetworkErrorCode.RFQ_CLOSED, _("この見積依頼はすでに締め切られています。")
+        )
     if not question.strip():
-        raise invalid_input("question_invalid", question=_("質問を入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.QUESTION_INVALID, question=_("質問を入力してください。")
+        )
     asked = RfqQuestion(
         rfq=rfq,
         company=recipient.company,
@@ -62,7 +68,7 @@ def rfq_question_ask(*, actor: User, recipient: RfqRecipient, question: str) -> 
         question=question.strip(),
         is_public=rfq.questions_public,
     )
-    full_clean_or_raise(asked, code="question_invalid")
+    full_clean_or_raise(asked, code=NetworkErrorCode.QUESTION_INVALID)
     asked.save()
     audit_record(actor=actor, verb="rfq.question", target=asked, company=recipient.company)
     notify_company(
@@ -81,15 +87,17 @@ def rfq_question_answer(*, actor: User, question: RfqQuestion, answer: str) -> R
     _require_job_editor(actor, rfq.job)
     question = RfqQuestion.objects.select_for_update().get(pk=question.pk)
     if question.answered_at is not None:
-        raise ApplicationError("question_answered", _("この質問にはすでに回答しています。"))
+        raise ApplicationError(
+            NetworkErrorCode.QUESTION_ANSWERED, _("この質問にはすでに回答しています。")
+        )
     if not answer.strip():
-        raise invalid_input("answer_invalid", answer=_("回答を入力してください。"))
+        raise invalid_input(NetworkErrorCode.ANSWER_INVALID, answer=_("回答を入力してください。"))
     question.answer, question.answered_at, question.answered_by = (
         answer.strip(),
         timezone.now(),
         actor,
     )
-    full_clean_or_raise(question, code="answer_invalid")
+    full_clean_or_raise(question, code=NetworkErrorCode.ANSWER_INVALID)
     question.save()
     audit_record(actor=actor, verb="rfq.answer", target=question, company=rfq.job.company)
     told = (
@@ -113,7 +121,7 @@ def claim_resolve(*, actor: User, claim: Claim) -> Claim:
     _require_job_editor(actor, claim.step.job)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.resolved_at is not None:
-        raise ApplicationError("claim_resolved", _("この記録はすでに解決済みです。"))
+        raise ApplicationError(NetworkErrorCode.CLAIM_RESOLVED, _("この記録はすでに解決済みです。"))
     claim.resolved_at = timezone.now()
     claim.save(update_fields=["resolved_at", "updated_at"])
     audit_record(actor=actor, verb="claim.resolve", target=claim, company=claim.step.job.company)
@@ -141,13 +149,15 @@ def rating_submit(
     and payment."""
     if not has_role(actor, rater, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_rater", _("評価できるのは、その企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_RATER, _("評価できるのは、その企業の経営者とスタッフだけです。")
         )
     if job.status != JobStatus.CLOSED:
-        raise ApplicationError("job_not_closed", _("評価は案件の完了後にできます。"))
+        raise ApplicationError(NetworkErrorCode.JOB_NOT_CLOSED, _("評価は案件の完了後にできます。"))
     pair = next((p for p in rating_pairs(job) if p[0] == rater.pk and p[1] == rated.pk), None)
     if pair is None:
-        raise ApplicationError("not_a_party", _("この案件で取引した相手だけを評価できます。"))
+        raise ApplicationError(
+            NetworkErrorCode.NOT_A_PARTY, _("この案件で取引した相手だけを評価できます。")
+        )
     criteria = PERFORMER_CRITERIA if pair[2] else OWNER_CRITERIA
     errors = {}
     for name in criteria:
@@ -155,9 +165,11 @@ def rating_submit(
         if not isinstance(value, int) or not 1 <= value <= 5:
             errors[name] = _("1 から 5 で評価してください。")
     if errors:
-        raise invalid_input("rating_invalid", **errors)
+        raise invalid_input(NetworkErrorCode.RATING_INVALID, **errors)
     if Rating.objects.filter(job=job, rater=rater, rated=rated).exists():
-        raise ApplicationError("already_rated", _("この相手はすでに評価しています。"))
+        raise ApplicationError(
+            NetworkErrorCode.ALREADY_RATED, _("この相手はすでに評価しています。")
+        )
     rating = Rating(
         job=job,
         rater=rater,
@@ -169,15 +181,17 @@ def rating_submit(
     )
     full_clean_or_raise(
         rating,
-        code="rating_invalid",
-        duplicate_code="already_rated",
+        code=NetworkErrorCode.RATING_INVALID,
+        duplicate_code=NetworkErrorCode.ALREADY_RATED,
         duplicate_message=_("この相手はすでに評価しています。"),
     )
     try:
         with transaction.atomic():
             rating.save()
     except IntegrityError:
-        raise ApplicationError("already_rated", _("この相手はすでに評価しています。")) from None
+        raise ApplicationError(
+            NetworkErrorCode.ALREADY_RATED, _("この相手はすでに評価しています。")
+        ) from None
     audit_record(actor=actor, verb="rating.submit", target=rating, company=rater)
     return rating
 
@@ -187,15 +201,20 @@ def rating_respond(*, actor: User, rating: Rating, response: str) -> Rating:
     """The rated company answers a rating, once."""
     if not has_role(actor, rating.rated, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_rated", _("返信できるのは、評価された企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_RATED,
+            _("返信できるのは、評価された企業の経営者とスタッフだけです。"),
         )
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
     if rating.responded_at is not None:
-        raise ApplicationError("already_responded", _("この評価にはすでに返信しています。"))
+        raise ApplicationError(
+            NetworkErrorCode.ALREADY_RESPONDED, _("この評価にはすでに返信しています。")
+        )
     if not response.strip():
-        raise invalid_input("response_invalid", response=_("返信を入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.RESPONSE_INVALID, response=_("返信を入力してください。")
+        )
     rating.response, rating.responded_at = response.strip(), timezone.now()
-    full_clean_or_raise(rating, code="response_invalid")
+    full_clean_or_raise(rating, code=NetworkErrorCode.RESPONSE_INVALID)
     rating.save(update_fields=["response", "responded_at", "updated_at"])
     audit_record(actor=actor, verb="rating.respond", target=rating, company=rating.rated)
     return rating

@@ -26,6 +26,7 @@ from machikoba.network.choices import (
     GuestLinkChannel,
     RfqStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     GuestLink,
     Quote,
@@ -72,18 +73,21 @@ def guest_link_issue(
     recipient = _lock_answerable(recipient)
     if company_has_account(recipient.company):
         raise ApplicationError(
-            "guest_link_has_account",
+            NetworkErrorCode.GUEST_LINK_HAS_ACCOUNT,
             _("この企業にはアカウントがあります。回答用リンクではなく、通常の通知で届きます。"),
         )
     email = email.strip()
     if channel not in GuestLinkChannel.values:
-        raise invalid_input("guest_link_invalid_channel", channel=_("送り方を選んでください。"))
+        raise invalid_input(
+            NetworkErrorCode.GUEST_LINK_INVALID_CHANNEL, channel=_("送り方を選んでください。")
+        )
     if channel == GuestLinkChannel.EMAIL:
         try:
             validate_email(email)
         except ValidationError:
             raise invalid_input(
-                "guest_link_invalid_email", email=_("メールアドレスを正しく入力してください。")
+                NetworkErrorCode.GUEST_LINK_INVALID_EMAIL,
+                email=_("メールアドレスを正しく入力してください。"),
             ) from None
     else:
         email = ""
@@ -100,7 +104,7 @@ def guest_link_issue(
         expires_at=guest_link_expiry(recipient.rfq),
         created_by=actor,
     )
-    full_clean_or_raise(link, code="guest_link_invalid")
+    full_clean_or_raise(link, code=NetworkErrorCode.GUEST_LINK_INVALID)
     link.save()
     audit_record(
         actor=actor,
@@ -211,14 +215,20 @@ def guest_link_resolve(
             .first()
         )
     if link is None:
-        raise _refuse("guest_link_invalid", "unknown", ip_address=ip_address)
+        raise _refuse(NetworkErrorCode.GUEST_LINK_INVALID, "unknown", ip_address=ip_address)
     if link.revoked_at is not None:
-        raise _refuse("guest_link_revoked", "revoked", link=link, ip_address=ip_address)
+        raise _refuse(
+            NetworkErrorCode.GUEST_LINK_REVOKED, "revoked", link=link, ip_address=ip_address
+        )
     if link.is_expired:
-        raise _refuse("guest_link_expired", "expired", link=link, ip_address=ip_address)
+        raise _refuse(
+            NetworkErrorCode.GUEST_LINK_EXPIRED, "expired", link=link, ip_address=ip_address
+        )
     rfq = link.recipient.rfq
     if link.used_at is None and (rfq.status != RfqStatus.OPEN or rfq.deadline <= timezone.now()):
-        raise _refuse("guest_link_closed", "rfq_closed", link=link, ip_address=ip_address)
+        raise _refuse(
+            NetworkErrorCode.GUEST_LINK_CLOSED, "rfq_closed", link=link, ip_address=ip_address
+        )
     if record_open:
         now = timezone.now()
         with transaction.atomic():
@@ -239,7 +249,9 @@ def guest_link_resolve(
 def _lock_link(link: GuestLink) -> GuestLink:
     locked = GuestLink.objects.select_for_update().get(pk=link.pk)
     if locked.revoked_at is not None or locked.is_expired:
-        raise ApplicationError("guest_link_expired", _("このリンクはもう使えません。"))
+        raise ApplicationError(
+            NetworkErrorCode.GUEST_LINK_EXPIRED, _("このリンクはもう使えません。")
+        )
     return locked
 
 
@@ -247,7 +259,7 @@ def _answer_by_link(link: GuestLink) -> tuple[GuestLink, RfqRecipient]:
     locked = _lock_link(link)
     if locked.used_at is not None:
         raise ApplicationError(
-            "rfq_already_answered", _("このリンクからは、すでに回答しています。")
+            NetworkErrorCode.RFQ_ALREADY_ANSWERED, _("このリンクからは、すでに回答しています。")
         )
     return locked, _lock_answerable(locked.recipient)
 
@@ -318,12 +330,14 @@ def guest_claim(
 
     link = _lock_link(link)
     if link.used_at is None:
-        raise ApplicationError("guest_claim_too_early", _("先に見積か辞退を送ってください。"))
+        raise ApplicationError(
+            NetworkErrorCode.GUEST_CLAIM_TOO_EARLY, _("先に見積か辞退を送ってください。")
+        )
     # Two claims at once: the company row is the lock, so only the first finds it empty.
     company = Company.objects.select_for_update().get(pk=link.recipient.company_id)
     if link.claimed_at is not None or company_has_account(company):
         raise ApplicationError(
-            "guest_claim_taken",
+            NetworkErrorCode.GUEST_CLAIM_TAKEN,
             _("この企業のアカウントはすでにあります。ログインしてください。"),
         )
     user_model = get_user_model()
@@ -346,7 +360,7 @@ def guest_claim(
         except ValidationError as error:
             errors["password"] = " ".join(error.messages)
     if errors:
-        raise invalid_input("guest_claim_invalid", **errors)
+        raise invalid_input(NetworkErrorCode.GUEST_CLAIM_INVALID, **errors)
     user = user_model.objects.create_user(email, password, name=name)
     # An address the link was mailed to is proven; any other is confirmed at first sign-in.
     proven = link.channel == GuestLinkChannel.EMAIL and link.email.lower() == email
@@ -381,7 +395,8 @@ def guest_nda_accept(
     nda = NdaText.objects.filter(pk=nda_id, company=link.recipient.rfq.job.company).first()
     if nda_id is None or nda is None or not agreed:
         raise ApplicationError(
-            "nda_not_accepted", _("図面を見るには、秘密保持の条項に同意してください。")
+            NetworkErrorCode.NDA_NOT_ACCEPTED,
+            _("図面を見るには、秘密保持の条項に同意してください。"),
         )
     nda_accept_by_link(
         company=link.recipient.company,

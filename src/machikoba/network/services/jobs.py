@@ -21,6 +21,7 @@ from machikoba.network.choices import (
     JobStatus,
     StepStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     Job,
     Step,
@@ -55,10 +56,13 @@ def job_create(
 ) -> Job:
     if not has_role(actor, company, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_job_editor", _("案件を登録できるのは、企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_JOB_EDITOR,
+            _("案件を登録できるのは、企業の経営者とスタッフだけです。"),
         )
     if due_date < timezone.localdate():
-        raise invalid_input("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
+        raise invalid_input(
+            NetworkErrorCode.JOB_INVALID, due_date=_("納期には今日以降の日付を指定してください。")
+        )
     job = Job(
         company=company,
         part_name=part_name.strip(),
@@ -71,7 +75,7 @@ def job_create(
         notes=notes.strip(),
         created_by=actor,
     )
-    full_clean_or_raise(job, code="job_invalid")
+    full_clean_or_raise(job, code=NetworkErrorCode.JOB_INVALID)
     job.save()
     _attach_documents(job, documents)
     audit_record(actor=actor, verb="job.create", target=job, company=company)
@@ -81,7 +85,9 @@ def job_create(
 def _attach_documents(job: Job, documents: Iterable[Document]) -> None:
     foreign = [d for d in documents if d.company_id != job.company_id]
     if foreign:
-        raise invalid_input("job_invalid", documents=_("自社の図面だけを添付できます。"))
+        raise invalid_input(
+            NetworkErrorCode.JOB_INVALID, documents=_("自社の図面だけを添付できます。")
+        )
     job.documents.set(documents)
 
 
@@ -108,10 +114,12 @@ def job_update(
         and fields["due_date"] != job.due_date
         and fields["due_date"] < timezone.localdate()
     ):
-        raise invalid_input("job_invalid", due_date=_("納期には今日以降の日付を指定してください。"))
+        raise invalid_input(
+            NetworkErrorCode.JOB_INVALID, due_date=_("納期には今日以降の日付を指定してください。")
+        )
     for name, value in fields.items():
         setattr(job, name, value.strip() if isinstance(value, str) else value)
-    full_clean_or_raise(job, code="job_invalid")
+    full_clean_or_raise(job, code=NetworkErrorCode.JOB_INVALID)
     job.save()
     if documents is not None:
         _attach_documents(job, documents)
@@ -160,11 +168,11 @@ def job_close(*, actor: User, job: Job) -> Job:
     _require_open(job)
     steps = list(job.steps.order_by("position"))
     if not steps:
-        raise ApplicationError("job_empty", _("工程のない案件は完了にできません。"))
+        raise ApplicationError(NetworkErrorCode.JOB_EMPTY, _("工程のない案件は完了にできません。"))
     unfinished = [s for s in steps if s.status not in (StepStatus.RECEIVED, StepStatus.CLOSED)]
     if unfinished:
         raise ApplicationError(
-            "job_unfinished",
+            NetworkErrorCode.JOB_UNFINISHED,
             _("まだ受け入れていない工程があります (%(step)s)。") % {"step": unfinished[0].process},
         )
     now = timezone.now()

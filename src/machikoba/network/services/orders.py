@@ -29,6 +29,7 @@ from machikoba.network.choices import (
     RfqStatus,
     StepStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.internal import order_issue
 from machikoba.network.models import (
     BusinessMatch,
@@ -78,7 +79,7 @@ def rfq_award(
         today=today,
     )
     if errors:
-        raise invalid_input("order_invalid", **errors)
+        raise invalid_input(NetworkErrorCode.ORDER_INVALID, **errors)
     rfq, winner, quote = _lock_award(rfq, winner, today=today)
     steps = list(rfq.steps.select_for_update().order_by("position"))
     job = rfq.job
@@ -125,15 +126,17 @@ def _lock_award(
     rfq = Rfq.objects.select_for_update().select_related("job").get(pk=rfq.pk)
     if rfq.status != RfqStatus.OPEN:
         raise ApplicationError(
-            "rfq_already_awarded", _("この見積依頼の発注先はすでに決まっています。")
+            NetworkErrorCode.RFQ_ALREADY_AWARDED, _("この見積依頼の発注先はすでに決まっています。")
         )
     winner = RfqRecipient.objects.select_related("company").get(pk=winner.pk, rfq=rfq)
     quote = Quote.objects.filter(recipient=winner).first()
     if quote is None or winner.status != RecipientStatus.QUOTED:
-        raise ApplicationError("quote_missing", _("見積を提出した企業だけに発注できます。"))
+        raise ApplicationError(
+            NetworkErrorCode.QUOTE_MISSING, _("見積を提出した企業だけに発注できます。")
+        )
     if quote.valid_until < today:
         raise ApplicationError(
-            "quote_expired",
+            NetworkErrorCode.QUOTE_EXPIRED,
             _("この見積は有効期限 (%(date)s) を過ぎています。") % {"date": quote.valid_until},
         )
     return rfq, winner, quote
@@ -169,7 +172,8 @@ def _award_tell_others(actor: User, rfq: Rfq, winner: RfqRecipient, outcome_note
 def _require_buyer(actor: User, order: Order) -> None:
     if not has_role(actor, order.buyer, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_buyer", _("注文を変更・取り消しできるのは、発注企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_BUYER,
+            _("注文を変更・取り消しできるのは、発注企業の経営者とスタッフだけです。"),
         )
 
 
@@ -183,15 +187,20 @@ def order_change(*, actor: User, order: Order, reason: str, **terms: Any) -> Ord
         raise ValueError(f"not order terms: {sorted(unknown)}")
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == OrderStatus.CANCELLED:
-        raise ApplicationError("order_cancelled", _("取り消した注文は変更できません。"))
+        raise ApplicationError(
+            NetworkErrorCode.ORDER_CANCELLED, _("取り消した注文は変更できません。")
+        )
     if order.steps.filter(
         status__in=(StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
     ).exists():
         raise ApplicationError(
-            "order_delivered", _("出荷済みの注文は変更できません。受注企業と相談してください。")
+            NetworkErrorCode.ORDER_DELIVERED,
+            _("出荷済みの注文は変更できません。受注企業と相談してください。"),
         )
     if not reason.strip():
-        raise invalid_input("order_invalid", reason=_("変更の理由を入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.ORDER_INVALID, reason=_("変更の理由を入力してください。")
+        )
     merged = {name: terms.get(name, getattr(order, name)) for name in ORDER_TERMS}
     errors = order_terms_errors(
         delivery_date=merged["delivery_date"],
@@ -204,12 +213,12 @@ def order_change(*, actor: User, order: Order, reason: str, **terms: Any) -> Ord
     if merged["price"] is None or merged["price"] < 1:
         errors["price"] = _("金額は 1 円以上で入力してください。")
     if errors:
-        raise invalid_input("order_invalid", **errors)
+        raise invalid_input(NetworkErrorCode.ORDER_INVALID, **errors)
     for name, value in merged.items():
         setattr(order, name, value.strip() if isinstance(value, str) else value)
     order.version += 1
     order.status, order.accepted_at, order.accepted_by = OrderStatus.ISSUED, None, None
-    full_clean_or_raise(order, code="order_invalid")
+    full_clean_or_raise(order, code=NetworkErrorCode.ORDER_INVALID)
     order.save()
     order_event_record(order, OrderEventKind.CHANGED, actor, reason.strip()[:500])
     audit_record(actor=actor, verb="order.change", target=order, company=order.buyer)
@@ -231,24 +240,28 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     _require_buyer(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == OrderStatus.CANCELLED:
-        raise ApplicationError("order_cancelled", _("この注文はすでに取り消されています。"))
+        raise ApplicationError(
+            NetworkErrorCode.ORDER_CANCELLED, _("この注文はすでに取り消されています。")
+        )
     # The buyer's order to a board team's lead (ordered by someone other than the job's
     # owner): withdrawn from the board, which tells the team. The lead's orders to its
     # members are cancelled here like any other.
     if order.origin == OrderOrigin.BOARD and order.buyer_id != order.job.company_id:
         raise ApplicationError(
-            "order_from_board",
+            NetworkErrorCode.ORDER_FROM_BOARD,
             _(
                 "共同受注の注文は、引き合いの画面から取り下げてください"
                 " (チームへの連絡も行います)。"
             ),
         )
     if not reason.strip():
-        raise invalid_input("order_invalid", reason=_("取り消しの理由を入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.ORDER_INVALID, reason=_("取り消しの理由を入力してください。")
+        )
     steps = list(order.steps.select_for_update())
     if any(s.status not in (StepStatus.REQUESTED, StepStatus.ORDERED) for s in steps):
         raise ApplicationError(
-            "order_started",
+            NetworkErrorCode.ORDER_STARTED,
             _("受注企業が加工を始めているため、取り消せません。受注企業と相談してください。"),
         )
     order.status = OrderStatus.CANCELLED
@@ -289,12 +302,13 @@ def order_accept(*, actor: User, order: Order) -> Order:
     """注文請書: the supplier accepts the order; its steps become "ordered"."""
     if not has_role(actor, order.supplier, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_supplier", _("注文を請けられるのは、受注企業の経営者とスタッフだけです。")
+            NetworkErrorCode.NOT_SUPPLIER,
+            _("注文を請けられるのは、受注企業の経営者とスタッフだけです。"),
         )
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.ISSUED:
         raise ApplicationError(
-            "order_not_open",
+            NetworkErrorCode.ORDER_NOT_OPEN,
             _("この注文はすでに請けているか、取り消されています。画面を更新してください。"),
         )
     order.status, order.accepted_at, order.accepted_by = OrderStatus.ACCEPTED, timezone.now(), actor

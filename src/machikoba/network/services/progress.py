@@ -25,6 +25,7 @@ from machikoba.network.choices import (
     JobStatus,
     StepStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     Claim,
     Step,
@@ -80,20 +81,22 @@ def _require_action(actor: User, step: Step, action: str) -> None:
     if transition.who == PERFORMER:
         if step.performer is None or not has_role(actor, step.performer, ROLES_OF[PERFORMER]):
             raise PermissionRefused(
-                "not_step_performer", _("この工程を進められるのは、担当企業の人だけです。")
+                NetworkErrorCode.NOT_STEP_PERFORMER,
+                _("この工程を進められるのは、担当企業の人だけです。"),
             )
     elif transition.who == RECEIVER:
         receiver = receiver_of(step)
         if receiver is None or not has_role(actor, receiver, ROLES_OF[RECEIVER]):
             raise PermissionRefused(
-                "not_receiver", _("受け入れを記録できるのは、次の工程の担当企業の人だけです。")
+                NetworkErrorCode.NOT_RECEIVER,
+                _("受け入れを記録できるのは、次の工程の担当企業の人だけです。"),
             )
 
 
 def _require_state(step: Step, *allowed: str) -> None:
     if step.status not in allowed:
         raise ApplicationError(
-            "step_wrong_state",
+            NetworkErrorCode.STEP_WRONG_STATE,
             _("この工程は「%(state)s」のため、この操作はできません。画面を更新してください。")
             % {"state": step.get_status_display()},
         )
@@ -103,7 +106,7 @@ def _transition(actor: User, step: Step, verb: str, **changes: object) -> Step:
     before = step.status
     for name, value in changes.items():
         setattr(step, name, value)
-    full_clean_or_raise(step, code="step_invalid")
+    full_clean_or_raise(step, code=NetworkErrorCode.STEP_INVALID)
     step.save()
     audit_record(
         actor=actor,
@@ -123,7 +126,7 @@ def step_allow_early_start(*, actor: User, step: Step, reason: str) -> Step:
     step = _lock_step(step)
     _require_action(actor, step, ALLOW_EARLY_START)
     if not reason.strip():
-        raise invalid_input("override_invalid", reason=_("理由を入力してください。"))
+        raise invalid_input(NetworkErrorCode.OVERRIDE_INVALID, reason=_("理由を入力してください。"))
     step.start_override_reason = reason.strip()[:300]
     step.save(update_fields=["start_override_reason", "updated_at"])
     audit_record(
@@ -149,7 +152,7 @@ def step_start(*, actor: User, step: Step) -> Step:
     )
     if waiting and not step.start_override_reason:
         raise ApplicationError(
-            "previous_not_received",
+            NetworkErrorCode.PREVIOUS_NOT_RECEIVED,
             _("前の工程 (%(step)s) の品物をまだ受け入れていません。") % {"step": previous.process},
         )
     return _transition(
@@ -171,7 +174,9 @@ def step_ship(*, actor: User, step: Step, quantity: int) -> Step:
     step = _lock_step(step)
     _require_action(actor, step, SHIP)
     if quantity is None or quantity < 1:
-        raise invalid_input("ship_invalid", quantity=_("出荷数は 1 以上で入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.SHIP_INVALID, quantity=_("出荷数は 1 以上で入力してください。")
+        )
     _transition(
         actor,
         step,
@@ -206,10 +211,12 @@ def step_receive(
     step = _lock_step(step)
     _require_action(actor, step, RECEIVE)
     if good_quantity is None or good_quantity < 0 or defect_quantity is None or defect_quantity < 0:
-        raise invalid_input("receive_invalid", good_quantity=_("数量は 0 以上で入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.RECEIVE_INVALID, good_quantity=_("数量は 0 以上で入力してください。")
+        )
     if good_quantity + defect_quantity > step.shipped_quantity:
         raise invalid_input(
-            "receive_invalid",
+            NetworkErrorCode.RECEIVE_INVALID,
             good_quantity=_("良品と不良の合計が出荷数 (%(n)d) を超えています。")
             % {"n": step.shipped_quantity},
         )

@@ -25,6 +25,7 @@ from machikoba.network.choices import (
     RecipientStatus,
     StepStatus,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     Job,
     Quote,
@@ -61,11 +62,11 @@ def rfq_send(
     _require_open(job)
     errors = _rfq_errors(job=job, steps=steps, recipients=recipients, deadline=deadline)
     if errors:
-        raise invalid_input("rfq_invalid", **errors)
+        raise invalid_input(NetworkErrorCode.RFQ_INVALID, **errors)
     locked = list(Step.objects.select_for_update().filter(pk__in=[s.pk for s in steps]))
     if any(s.status != StepStatus.PLANNED for s in locked):
         raise ApplicationError(
-            "step_already_requested",
+            NetworkErrorCode.STEP_ALREADY_REQUESTED,
             _("この工程はすでに見積依頼されています。画面を更新してください。"),
         )
     rfq = Rfq(
@@ -75,7 +76,7 @@ def rfq_send(
         questions_public=questions_public,
         created_by=actor,
     )
-    full_clean_or_raise(rfq, code="rfq_invalid")
+    full_clean_or_raise(rfq, code=NetworkErrorCode.RFQ_INVALID)
     rfq.save()
     rfq.steps.set(locked)
     _invite(actor, rfq, list(dict.fromkeys(recipients)), ip_address=ip_address)
@@ -198,20 +199,25 @@ def plan_rfqs_send(
 def _check_plan_rows(job: Job, rows: list[PlannedRequest], deadline: dt.datetime) -> None:
     if not rows:
         raise ApplicationError(
-            "plan_empty", _("見積を依頼する工程がありません。計画を作り直してください。")
+            NetworkErrorCode.PLAN_EMPTY,
+            _("見積を依頼する工程がありません。計画を作り直してください。"),
         )
     if deadline <= timezone.now():
         raise ApplicationError(
-            "plan_invalid",
+            NetworkErrorCode.PLAN_INVALID,
             _("回答期限には未来の日時を指定してください。"),
             fields={"deadline": [_("回答期限には未来の日時を指定してください。")]},
         )
     if any(r.step.job_id != job.pk for r in rows) or len({r.step.pk for r in rows}) != len(rows):
-        raise ApplicationError("plan_invalid", _("この案件の工程を 1 回ずつ指定してください。"))
+        raise ApplicationError(
+            NetworkErrorCode.PLAN_INVALID, _("この案件の工程を 1 回ずつ指定してください。")
+        )
     if any(r.company.pk == job.company_id for r in rows):
-        raise ApplicationError("plan_invalid", _("自社には見積を依頼できません。"))
+        raise ApplicationError(NetworkErrorCode.PLAN_INVALID, _("自社には見積を依頼できません。"))
     if any(r.start and r.end and r.start > r.end for r in rows):
-        raise ApplicationError("plan_invalid", _("開始予定日は完了予定日以前にしてください。"))
+        raise ApplicationError(
+            NetworkErrorCode.PLAN_INVALID, _("開始予定日は完了予定日以前にしてください。")
+        )
 
 
 def _lock_plan_steps(rows: list[PlannedRequest]) -> dict[int, Step]:
@@ -230,7 +236,7 @@ def _lock_plan_steps(rows: list[PlannedRequest]) -> dict[int, Step]:
     if stale:
         step = min(stale, key=lambda s: s.position)
         raise ApplicationError(
-            "plan_outdated",
+            NetworkErrorCode.PLAN_OUTDATED,
             _(
                 "%(position)d. %(process)s はすでに見積依頼・発注されています。"
                 "計画を作り直してください (何も送っていません)。"
@@ -265,7 +271,7 @@ def _plan_message(planned: list[PlannedRequest], locked: dict[int, Step], messag
 def _require_recipient_editor(actor: User, recipient: RfqRecipient) -> None:
     if not has_role(actor, recipient.company, EDITOR_ROLES):
         raise PermissionRefused(
-            "not_recipient_editor",
+            NetworkErrorCode.NOT_RECIPIENT_EDITOR,
             _("見積に回答できるのは、依頼先企業の経営者とスタッフだけです。"),
         )
 
@@ -281,7 +287,7 @@ def _clean_breaks(quantity_breaks: list[dict[str, Any]] | None) -> list[dict[str
         quantity, price = int(row["quantity"]), int(row["price"])
         if quantity < 1 or price < 1:
             raise invalid_input(
-                "quote_invalid",
+                NetworkErrorCode.QUOTE_INVALID,
                 quantity_breaks=_("数量別の金額は、数量・金額とも 1 以上にしてください。"),
             )
         cleaned.append({"quantity": quantity, "price": price})
@@ -311,7 +317,7 @@ def _check_quote(
     if valid_until is None or valid_until < timezone.localdate():
         errors["valid_until"] = _("有効期限には今日以降の日付を指定してください。")
     if errors:
-        raise invalid_input("quote_invalid", **errors)
+        raise invalid_input(NetworkErrorCode.QUOTE_INVALID, **errors)
 
 
 def _quote_write(
@@ -339,8 +345,8 @@ def _quote_write(
     )
     full_clean_or_raise(
         quote,
-        code="quote_invalid",
-        duplicate_code="rfq_already_answered",
+        code=NetworkErrorCode.QUOTE_INVALID,
+        duplicate_code=NetworkErrorCode.RFQ_ALREADY_ANSWERED,
         duplicate_message=_("この見積依頼には、すでに回答しています。"),
     )
     try:
@@ -348,7 +354,7 @@ def _quote_write(
             quote.save()
     except IntegrityError:
         raise ApplicationError(
-            "rfq_already_answered", _("この見積依頼には、すでに回答しています。")
+            NetworkErrorCode.RFQ_ALREADY_ANSWERED, _("この見積依頼には、すでに回答しています。")
         ) from None
     recipient.status = RecipientStatus.QUOTED
     recipient.save(update_fields=["status", "updated_at"])
@@ -400,7 +406,9 @@ def quote_submit(
 
 def _check_decline(reason: str) -> None:
     if not reason.strip():
-        raise invalid_input("decline_invalid", reason=_("辞退の理由を入力してください。"))
+        raise invalid_input(
+            NetworkErrorCode.DECLINE_INVALID, reason=_("辞退の理由を入力してください。")
+        )
 
 
 def _decline_write(

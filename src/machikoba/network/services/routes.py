@@ -14,6 +14,7 @@ from machikoba.core.errors import (
     full_clean_or_raise,
     invalid_input,
 )
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import (
     Job,
     Step,
@@ -59,7 +60,7 @@ def step_add(
     steps = _positions(job)
     if position is not None and not 1 <= position <= len(steps) + 1:
         raise invalid_input(
-            "step_invalid",
+            NetworkErrorCode.STEP_INVALID,
             position=_("順番は 1 から %(n)d の間で指定してください。") % {"n": len(steps) + 1},
         )
     step = Step(
@@ -73,7 +74,7 @@ def step_add(
         planned_start=planned_start,
         planned_end=planned_end,
     )
-    full_clean_or_raise(step, code="step_invalid")
+    full_clean_or_raise(step, code=NetworkErrorCode.STEP_INVALID)
     step.save()
     if position is not None:
         _check_movable(steps[position - 1 :])
@@ -87,7 +88,7 @@ def _check_movable(steps: list[Step]) -> None:
     fixed = [s for s in steps if not s.is_editable]
     if fixed:
         raise ApplicationError(
-            "step_fixed",
+            NetworkErrorCode.STEP_FIXED,
             _("見積依頼・発注・着手した工程 (%(step)s) の順番は変えられません。")
             % {"step": fixed[0].process},
         )
@@ -108,7 +109,9 @@ def step_update(
     _require_open(step.job)
     step = Step.objects.select_for_update().get(pk=step.pk)
     if not step.is_editable and in_house is not None and in_house != step.in_house:
-        raise ApplicationError("step_fixed", _("見積依頼・発注した工程の担当は変えられません。"))
+        raise ApplicationError(
+            NetworkErrorCode.STEP_FIXED, _("見積依頼・発注した工程の担当は変えられません。")
+        )
     step.spec = spec.strip()
     if spec_fields is not None:
         step.spec_fields = spec_fields
@@ -116,7 +119,7 @@ def step_update(
         step.in_house = in_house
         step.performer = step.job.company if in_house else None
     step.planned_start, step.planned_end = planned_start, planned_end
-    full_clean_or_raise(step, code="step_invalid")
+    full_clean_or_raise(step, code=NetworkErrorCode.STEP_INVALID)
     step.save()
     audit_record(actor=actor, verb="step.update", target=step, company=step.job.company)
     return step
@@ -130,7 +133,7 @@ def step_move(*, actor: User, step: Step, to_position: int) -> Step:
     current = next(s for s in steps if s.pk == step.pk)
     if not 1 <= to_position <= len(steps):
         raise invalid_input(
-            "step_invalid",
+            NetworkErrorCode.STEP_INVALID,
             position=_("順番は 1 から %(n)d の間で指定してください。") % {"n": len(steps)},
         )
     low, high = sorted((current.position, to_position))

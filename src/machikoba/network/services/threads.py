@@ -12,6 +12,7 @@ from machikoba.companies.models import Company
 from machikoba.core.access import MEMBER_ROLES, VIEW, company_ids_for
 from machikoba.core.errors import PermissionRefused
 from machikoba.messaging.internal import thread_open
+from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import Job, Step
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def job_thread_for(
     Checked through the network access layer: the actor must see the job, and the partner
     must perform a step the actor can see — so a partner cannot learn who else works on it."""
     if not Job.objects.for_user(actor, VIEW).filter(pk=job.pk).exists():
-        raise PermissionRefused("job_not_visible", _("この案件は見られません。"))
+        raise PermissionRefused(NetworkErrorCode.JOB_NOT_VISIBLE, _("この案件は見られません。"))
     mine = set(company_ids_for(actor, MEMBER_ROLES))
     if company is not None:
         if company.pk not in mine:
@@ -60,6 +61,6 @@ def job_thread_for(
 
 def _not_a_party() -> PermissionRefused:
     return PermissionRefused(
-        "not_a_job_party",
+        NetworkErrorCode.NOT_A_JOB_PARTY,
         _("メッセージをやりとりできるのは、案件の発注元と工程の担当企業の間だけです。"),
     )

@@ -1,0 +1,15 @@
+"""Print docs/error-codes.md: every app's refusal codes (``machikoba.core.error_codes``)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+import machikoba
+from machikoba.core.error_codes import markdown
+
+
+class Command(BaseCommand):
+    help = "Print the table of error codes (redirect to docs/error-codes.md)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(markdown(Path(machikoba.__file__).parent), ending="")
