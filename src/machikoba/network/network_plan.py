@@ -51,17 +51,13 @@ How the proposal is made (the page says the same in words):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from statistics import median
 
-import jpholiday
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.companies.directory import KM_PER_DEGREE, process_subtree_ids
+from machikoba.companies.directory import process_subtree_ids
 from machikoba.companies.models import Capability
 from machikoba.core.access import VIEW
 from machikoba.core.errors import ApplicationError, PermissionRefused
@@ -76,6 +72,9 @@ from machikoba.network.choices import (
 from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.forms import default_deadline
 from machikoba.network.models import Job, Order, Quote, Rfq, Step
+from machikoba.network.planning.calendar import HOURS_PER_DAY, WorkingDays
+from machikoba.network.planning.prices import PriceBook, PriceEstimate
+from machikoba.network.planning.transport import Transport, transport
 from machikoba.network.suggestions import suggest_partners
 from machikoba.scheduling import (
     Alternative,
@@ -89,16 +88,8 @@ from machikoba.scheduling import (
 )
 from machikoba.scheduling import Job as SolverJob
 
-HOURS_PER_DAY = 8
 DEFAULT_LEAD_TIME_DAYS = 5
 CANDIDATES_PER_STEP = 5
-TRANSPORT_HANDLING_HOURS = 2
-TRANSPORT_KMH = 20
-TRANSPORT_BASE_YEN = 3_000
-TRANSPORT_YEN_PER_KM = 100
-UNKNOWN_DISTANCE_KM = 20.0
-NETWORK_MIN_QUOTES = 5
-NETWORK_MIN_COMPANIES = 3
 SOLVER_SECONDS = 3.0
 SOLVER_SEED = 7
 
@@ -123,151 +114,6 @@ FINISHED = (StepStatus.DONE, StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus
 # Cost in the solver is yen × COST_SCALE + the candidate's rank by suggestion score, so
 # equal costs go to the better-scored shop (ranks of a route never add up to a yen).
 COST_SCALE = 100
-
-
-# --- the calendar -------------------------------------------------------------------------
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and not jpholiday.is_holiday(day)
-
-
-class WorkingDays:
-    """Working days from the first one after ``today``; hour ``h`` falls on day ``h // 8``."""
-
-    def __init__(self, today: dt.date) -> None:
-        self.days: list[dt.date] = []
-        self._next = today + dt.timedelta(days=1)
-
-    def _extend_to_index(self, index: int) -> None:
-        while len(self.days) <= index:
-            if is_working_day(self._next):
-                self.days.append(self._next)
-            self._next += dt.timedelta(days=1)
-
-    def _extend_to_date(self, day: dt.date) -> None:
-        while not self.days or self.days[-1] < day:
-            self._extend_to_index(len(self.days))
-
-    @property
-    def first(self) -> dt.date:
-        self._extend_to_index(0)
-        return self.days[0]
-
-    def day_of_start(self, hour: int) -> dt.date:
-        """The working day on which an interval starting at ``hour`` starts."""
-        self._extend_to_index(hour // HOURS_PER_DAY)
-        return self.days[hour // HOURS_PER_DAY]
-
-    def day_of_end(self, hour: int) -> dt.date:
-        """The working day on which an interval ending (exclusive) at ``hour`` ends."""
-        index = max(hour - 1, 0) // HOURS_PER_DAY
-        self._extend_to_index(index)
-        return self.days[index]
-
-    def days_up_to(self, day: dt.date) -> int:
-        """How many working days of the axis fall on or before ``day``."""
-        if day < self.first:
-            return 0
-        self._extend_to_date(day)
-        return sum(1 for d in self.days if d <= day)
-
-    def hour_of_day_start(self, day: dt.date) -> int:
-        """The first hour of the first working day on or after ``day``."""
-        return self.days_up_to(day - dt.timedelta(days=1)) * HOURS_PER_DAY
-
-    def working_days_late(self, end_hour: int, due_hour: int) -> int:
-        return max(0, math.ceil((end_hour - due_hour) / HOURS_PER_DAY))
-
-
-# --- distances and transport ---------------------------------------------------------------
-
-
-def km_between(a, b) -> float | None:
-    """Straight-line km between two companies (the directory's equirectangular rule)."""
-    if a.pk == b.pk:
-        return 0.0
-    if None in (a.latitude, b.latitude, a.longitude, b.longitude):
-        return None
-    mean_lat = math.radians((a.latitude + b.latitude) / 2)
-    dy = (a.latitude - b.latitude) * KM_PER_DEGREE
-    dx = (a.longitude - b.longitude) * KM_PER_DEGREE * math.cos(mean_lat)
-    return math.hypot(dx, dy)
-
-
-@dataclass(frozen=True)
-class Transport:
-    km: float | None  # None: a location is unknown
-    hours: int
-    yen: int
-
-    @property
-    def needed(self) -> bool:
-        return self.hours > 0 or self.yen > 0
-
-
-def transport(source, target) -> Transport:
-    if source.pk == target.pk:
-        return Transport(0.0, 0, 0)
-    km = km_between(source, target)
-    counted = UNKNOWN_DISTANCE_KM if km is None else km
-    return Transport(
-        km=km,
-        hours=TRANSPORT_HANDLING_HOURS + math.ceil(counted / TRANSPORT_KMH),
-        yen=TRANSPORT_BASE_YEN + TRANSPORT_YEN_PER_KM * math.ceil(counted),
-    )
-
-
-# --- prices -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PriceEstimate:
-    yen: int | None
-    basis: str
-
-
-class PriceBook:
-    """Unit prices from quotes on single-step RFQs for one process, read once per step."""
-
-    def __init__(self, *, user, owner, process, quantity: int) -> None:
-        self.quantity = quantity
-        single = (
-            Rfq.objects.annotate(step_count=Count("steps", distinct=True))
-            .filter(step_count=1, steps__process=process)
-            .order_by()
-            .values("pk")
-        )
-        fields = ("recipient__company_id", "price", "recipient__rfq__job__quantity")
-        # The owner's own RFQs only (what its people already see), per shop.
-        self.own: dict[int, list[float]] = {}
-        for company_id, price, quantity in (
-            Quote.objects.for_user(user, VIEW)
-            .filter(recipient__rfq__in=single, recipient__rfq__job__company=owner)
-            .values_list(*fields)
-        ):
-            self.own.setdefault(company_id, []).append(price / quantity)
-        # The whole network, as an aggregate only (see NETWORK_MIN_*).
-        everyone = list(Quote.objects.filter(recipient__rfq__in=single).values_list(*fields))
-        shops = {company_id for company_id, _price, _quantity in everyone}
-        self.network: list[float] = []
-        if len(everyone) >= NETWORK_MIN_QUOTES and len(shops) >= NETWORK_MIN_COMPANIES:
-            self.network = [price / quantity for _company, price, quantity in everyone]
-
-    def estimate(self, company) -> PriceEstimate:
-        own = self.own.get(company.pk)
-        if own:
-            return PriceEstimate(
-                round(median(own) * self.quantity),
-                _("この企業の過去の見積 %(n)d 件の単価の中央値 × 数量") % {"n": len(own)},
-            )
-        if self.network:
-            return PriceEstimate(
-                round(median(self.network) * self.quantity),
-                _("ネットワーク全体の見積 %(n)d 件の単価の中央値 × 数量 (参考)")
-                % {"n": len(self.network)},
-            )
-        return PriceEstimate(None, _("価格の手がかりなし (不明)"))
 
 
 # --- the plan -----------------------------------------------------------------------------
