@@ -178,17 +178,9 @@ def build_shop_problem(*, company, now: dt.datetime | None = None) -> ShopProble
     calendar = shop_calendar(company)
     machines = shop_machines(company)
     steps = list(open_steps(company))
-    work = {
-        row.step_id: row
-        for row in StepWork.objects.filter(company=company, step__in=steps).prefetch_related(
-            "equipment"
-        )
-    }
-    history = minutes_history(company)
     frozen = _frozen_pieces(company, steps, now)
     earliest = min([now, *(start for start, _key, _minutes in _flatten(frozen))])
     origin = dt.datetime.combine(earliest.date(), dt.time(0), tzinfo=now.tzinfo)
-    now_minute = _round_up(to_minutes(origin, now))
     windows = working_windows(
         origin.replace(tzinfo=None),
         days=settings.MACHIKOBA_SCHEDULE_HORIZON_DAYS + (now.date() - origin.date()).days,
@@ -197,8 +189,45 @@ def build_shop_problem(*, company, now: dt.datetime | None = None) -> ShopProble
         public_holidays=True,
         shutdowns=calendar.shutdowns,
     )
-    resources = tuple(Resource(key, capacity=1, windows=windows) for key in machines)
+    usable, skipped = _usable_steps(company, steps, machines)
+    builder = _Builder(
+        origin, windows, calendar, frozen, now_minute=_round_up(to_minutes(origin, now))
+    )
+    due_by_step = due_dates(company, steps)
+    predecessors = _predecessors(steps)
+    for chain in _chains([s for s in steps if s.pk in usable]):
+        builder.add_chain(
+            chain, usable, predecessors.get(chain[0].pk), due_by_step.get(chain[-1].pk)
+        )
+    problem = Problem(
+        jobs=tuple(builder.jobs),
+        resources=tuple(Resource(key, capacity=1, windows=windows) for key in machines),
+        frozen=tuple(builder.frozen_ops),
+        name=str(company),
+    )
+    return ShopProblem(
+        problem=problem,
+        origin=origin,
+        now_minute=builder.now_minute,
+        pieces=builder.pieces,
+        machines=machines,
+        jobs=builder.job_info,
+        skipped=skipped,
+    )
 
+
+def _usable_steps(
+    company, steps: list, machines
+) -> tuple[dict[int, tuple[list[str], int, bool]], list[SkippedStep]]:
+    """For each step a machine can do: (eligible machines, minutes, whether estimated);
+    the steps no machine can do are skipped, with the reason."""
+    work = {
+        row.step_id: row
+        for row in StepWork.objects.filter(company=company, step__in=steps).prefetch_related(
+            "equipment"
+        )
+    }
+    history = minutes_history(company)
     skipped: list[SkippedStep] = []
     usable: dict[int, tuple[list[str], int, bool]] = {}
     for step in steps:
@@ -215,57 +244,45 @@ def build_shop_problem(*, company, now: dt.datetime | None = None) -> ShopProble
             usable[step.pk] = (eligible, row.minutes, False)
         else:
             usable[step.pk] = (eligible, estimate_minutes(step, history), True)
+    return usable, skipped
 
-    due_by_step = due_dates(company, steps)
-    predecessors = _predecessors(steps)
-    jobs: list[Job] = []
-    frozen_ops: list[FrozenOperation] = []
-    pieces: dict[tuple[str, int], Piece] = {}
-    job_info: dict[str, dict] = {}
 
-    for chain in _chains([s for s in steps if s.pk in usable]):
+class _Builder:
+    """Turns chains of steps into the solver's jobs, pieces and frozen operations."""
+
+    def __init__(self, origin: dt.datetime, windows, calendar, frozen, *, now_minute: int):
+        self.origin, self.windows, self.calendar, self.frozen = origin, windows, calendar, frozen
+        self.now_minute = now_minute
+        self.jobs: list[Job] = []
+        self.frozen_ops: list[FrozenOperation] = []
+        self.pieces: dict[tuple[str, int], Piece] = {}
+        self.job_info: dict[str, dict] = {}
+
+    def add_chain(self, chain: list, usable, previous, due_day: dt.date | None) -> None:
         first = chain[0]
-        release = now_minute
-        previous = predecessors.get(first.pk)
+        release = self.now_minute
         if previous is not None and previous.status not in FINISHED_STATES and previous.planned_end:
             back = dt.datetime.combine(
-                previous.planned_end + dt.timedelta(days=1), calendar.day_start, tzinfo=now.tzinfo
+                previous.planned_end + dt.timedelta(days=1),
+                self.calendar.day_start,
+                tzinfo=self.origin.tzinfo,
             )
-            release = max(release, to_minutes(origin, back))
+            release = max(release, to_minutes(self.origin, back))
         operations: list[Operation] = []
         key = f"s{first.pk}"
         for step in chain:
             eligible, minutes, estimated = usable[step.pk]
             done_pieces = [
                 (start, machine, length)
-                for start, machine, length in frozen.get(step.pk, [])
-                if _fits(windows, to_minutes(origin, start), length)
+                for start, machine, length in self.frozen.get(step.pk, [])
+                if _fits(self.windows, to_minutes(self.origin, start), length)
             ]
             if done_pieces and step is first:
-                # The part already under way is its own job, fixed in place; the rest of
-                # the chain follows it.
-                frozen_key = f"f{step.pk}"
-                frozen_job_ops = []
-                for index, (start, machine, length) in enumerate(done_pieces):
-                    frozen_job_ops.append(
-                        Operation((Alternative(machine, length),), name=str(step.pk))
-                    )
-                    frozen_ops.append(
-                        FrozenOperation(frozen_key, index, machine, to_minutes(origin, start))
-                    )
-                    pieces[(frozen_key, index)] = Piece(
-                        step, index + 1, 0, length, estimated, [machine], start, machine
-                    )
-                jobs.append(Job(frozen_key, tuple(frozen_job_ops), release=0))
-                job_info[frozen_key] = {"release": 0, "due": None}
-                frozen_end = max(
-                    to_minutes(origin, start) + length for start, _m, length in done_pieces
-                )
-                release = max(release, frozen_end)
+                release = max(release, self._add_frozen(step, done_pieces, estimated))
                 minutes = max(0, minutes - sum(length for _s, _m, length in done_pieces))
             else:
                 done_pieces = []
-            lengths = split_minutes(minutes, calendar.day_minutes) if minutes else []
+            lengths = split_minutes(minutes, self.calendar.day_minutes) if minutes else []
             total = len(done_pieces) + len(lengths)
             for piece_number, length in enumerate(lengths, start=len(done_pieces) + 1):
                 position = len(operations)
@@ -275,37 +292,39 @@ def build_shop_problem(*, company, now: dt.datetime | None = None) -> ShopProble
                         name=str(step.pk),
                     )
                 )
-                pieces[(key, position)] = Piece(
+                self.pieces[(key, position)] = Piece(
                     step, piece_number, total, length, estimated, eligible
                 )
             for done in range(len(done_pieces)):
-                pieces[(f"f{step.pk}", done)].pieces = total
+                self.pieces[(f"f{step.pk}", done)].pieces = total
         if not operations:
-            continue
-        due_day = due_by_step.get(chain[-1].pk)
+            return
         due = None
         if due_day is not None:
-            due_moment = dt.datetime.combine(due_day, calendar.day_end, tzinfo=now.tzinfo)
+            due_moment = dt.datetime.combine(
+                due_day, self.calendar.day_end, tzinfo=self.origin.tzinfo
+            )
             # Already overdue: as late as possible is as late as the first free minute.
-            due = max(to_minutes(origin, due_moment), release)
-        jobs.append(Job(key, tuple(operations), release=release, due=due))
-        job_info[key] = {"release": release, "due": due}
+            due = max(to_minutes(self.origin, due_moment), release)
+        self.jobs.append(Job(key, tuple(operations), release=release, due=due))
+        self.job_info[key] = {"release": release, "due": due}
 
-    problem = Problem(
-        jobs=tuple(jobs),
-        resources=resources,
-        frozen=tuple(frozen_ops),
-        name=str(company),
-    )
-    return ShopProblem(
-        problem=problem,
-        origin=origin,
-        now_minute=now_minute,
-        pieces=pieces,
-        machines=machines,
-        jobs=job_info,
-        skipped=skipped,
-    )
+    def _add_frozen(self, step, done_pieces: list, estimated: bool) -> int:
+        """The part already under way is its own job, fixed in place; the rest of the
+        chain follows it. Returns the minute the frozen part ends."""
+        frozen_key = f"f{step.pk}"
+        frozen_job_ops = []
+        for index, (start, machine, length) in enumerate(done_pieces):
+            frozen_job_ops.append(Operation((Alternative(machine, length),), name=str(step.pk)))
+            self.frozen_ops.append(
+                FrozenOperation(frozen_key, index, machine, to_minutes(self.origin, start))
+            )
+            self.pieces[(frozen_key, index)] = Piece(
+                step, index + 1, 0, length, estimated, [machine], start, machine
+            )
+        self.jobs.append(Job(frozen_key, tuple(frozen_job_ops), release=0))
+        self.job_info[frozen_key] = {"release": 0, "due": None}
+        return max(to_minutes(self.origin, start) + length for start, _m, length in done_pieces)
 
 
 def _round_up(minute: int) -> int:
