@@ -1,18 +1,13 @@
 """Forms of the company-list import. They only parse input; the services in
-``importing.py`` check the file and the mapping and report with ApplicationError."""
+``importing`` check the file and the mapping and report with ApplicationError."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from machikoba.companies.importing import (
-    IMPORT_FIELDS,
-    MAX_ROWS,
-    MAX_UPLOAD_BYTES,
-    NAME_NOT_MAPPED,
-    column_choice,
-)
+from machikoba.companies.importing.fields import IMPORT_FIELDS, NAME_NOT_MAPPED
+from machikoba.companies.importing.reading import MAX_ROWS, MAX_UPLOAD_BYTES, column_choice
 from machikoba.core.forms import ServiceForm
 
 

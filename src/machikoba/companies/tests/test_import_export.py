@@ -322,7 +322,7 @@ def test_a_refusal_in_the_commit_pass_leaves_nothing_behind(officer, monkeypatch
     rows = [HEADER, good_row(1), good_row(2), good_row(3)]
     rows[3][2] = "2" + number(3)[1:]  # line 4: a wrong check digit
     job = create_job(officer, "list.csv", csv_bytes(rows))
-    monkeypatch.setattr(importing, "_check", lambda row, existing: None)
+    monkeypatch.setattr(importing.checking, "_check", lambda row, existing: None)
     job = run(officer, job)
     assert job.status == ImportStatus.FAILED
     assert [(e["row"], e["column"]) for e in job.errors] == [(4, "法人番号")]
