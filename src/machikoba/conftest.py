@@ -1,5 +1,6 @@
 """Fixtures for the whole suite: the test world, PostgreSQL / Chromium requirements,
-and Playwright on Debian's Chromium with a screenshot saved when a browser test fails."""
+the session clock (core/testing/clock.py), and Playwright on Debian's Chromium with a
+screenshot saved when a browser test fails."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["machikoba.core.testing.clock"]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 CHROMIUM = os.environ.get("MACHIKOBA_CHROMIUM", "/usr/bin/chromium")

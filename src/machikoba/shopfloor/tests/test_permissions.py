@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from machikoba.core.testing.clock import working_day
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
     FLOOR_WORKER,
@@ -62,8 +64,9 @@ def _plan(w) -> PlannedOperation:
 
 
 def _move_data(w):
+    """Move to the other lathe on the next working day: inside the plan's window."""
     operation = _plan(w)
-    return {"machine": operation.eligible[1], "day": "2026-12-01", "time": "10:00"}
+    return {"machine": operation.eligible[1], "day": working_day(1).isoformat(), "time": "10:00"}
 
 
 MATRIX = [
@@ -114,10 +117,17 @@ def test_nobody_outside_the_shop_sees_its_plan_or_moves_it(world):
         for name in ("shopfloor:schedule", "shopfloor:steps"):
             response = client.get(reverse(name))
             assert "秘密の軸" not in response.content.decode(), (actor, name)
-        client.post(
-            reverse("shopfloor:operation_move", args=[operation.pk]),
-            {"machine": operation.eligible[1], "day": "2026-12-01", "time": "10:00"},
-        )
+        client.post(reverse("shopfloor:operation_move", args=[operation.pk]), _move_data(world))
     operation.refresh_from_db()
     assert (operation.unit, operation.moved) == (1, False)
     assert not ScheduleRun.objects.exclude(pk=operation.run_id).exists()
+
+    # The same request by the shop's owner does move it: the refusals above were theirs.
+    world.client_for(MEMBER).post(
+        reverse("shopfloor:operation_move", args=[operation.pk]), _move_data(world)
+    )
+    operation.refresh_from_db()
+    assert (operation.unit, operation.moved) == (2, True)
+    assert timezone.localtime(operation.start) == dt.datetime.combine(
+        working_day(1), dt.time(10, 0), tzinfo=timezone.get_current_timezone()
+    )
