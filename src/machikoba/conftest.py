@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["machikoba.core.testing.clock"]
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 CHROMIUM = os.environ.get("MACHIKOBA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,6 +24,11 @@ CHROMIUM_ARGS = [
 
 
 def pytest_configure(config):
+    from machikoba.core.testing import clock
+
+    # The session clock plugin (MACHIKOBA_TEST_CLOCK); its own pytest_configure runs now.
+    if not config.pluginmanager.is_registered(clock):
+        config.pluginmanager.register(clock, "machikoba-clock")
     if os.environ.get("MACHIKOBA_REQUIRE_POSTGRES"):
         from django.conf import settings
 

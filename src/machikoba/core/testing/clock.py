@@ -71,6 +71,10 @@ def weekday_holiday(*, after: dt.date) -> dt.date:
     return day
 
 
+def yesterday() -> dt.date:
+    return today() - dt.timedelta(days=1)
+
+
 def in_years(years: int, *, after: dt.date | None = None) -> dt.date:
     """The same day ``years`` later (28 February for 29 February)."""
     day = after or today()
@@ -159,6 +163,15 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 _TRAVELLER = pytest.StashKey[object]()
+
+
+def fixed_dates(moment: str):
+    """For a test whose literal dates are facts passed as arguments (an era boundary, one
+    year's Golden Week): the clock is frozen at ``moment`` as well, so the test cannot
+    come to depend on today."""
+    import time_machine
+
+    return time_machine.travel(dt.datetime.fromisoformat(moment), tick=False)
 
 
 def clock_at(moment: dt.datetime):

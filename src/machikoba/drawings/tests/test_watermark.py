@@ -5,12 +5,14 @@ import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
+from machikoba.core.testing.clock import fixed_dates
 from machikoba.drawings.tests import samples
 from machikoba.drawings.watermark import watermark_lines, watermark_pdf, watermark_png
 
 LINES = ["社外秘", "株式会社 高田精機", "山田 太郎", "2026-11-25 09:12 JST"]
 
 
+@fixed_dates("2026-11-25T09:12:30+09:00")
 def test_watermark_lines_show_tokyo_time():
     lines = watermark_lines(
         company="株式会社 高田精機",
@@ -20,6 +22,7 @@ def test_watermark_lines_show_tokyo_time():
     assert lines == LINES
 
 
+@fixed_dates("2026-11-25T09:12:30+09:00")
 def test_watermark_lines_refuse_a_naive_time():
     with pytest.raises(ValueError, match="timezone-aware"):
         watermark_lines(company="a", user="b", when=datetime(2026, 1, 1))  # noqa: DTZ001

@@ -14,6 +14,7 @@ from machikoba.companies.choices import CompanyRole
 from machikoba.companies.models import Membership
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.clock import yesterday
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OFFICER, OTHER_COMPANY, STAFF
 from machikoba.core.testing.processes import SmtpInbox, run_queued_tasks
@@ -22,6 +23,8 @@ from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services, views
 from machikoba.network.models import GuestLink, Quote
 from machikoba.network.tests.factories import deadline, make_job
+
+pytestmark = pytest.mark.clock_sensitive
 
 SHOP = "六郷研削所"
 
@@ -312,7 +315,7 @@ def test_a_decline_through_the_link(world, client):
         ("price", "99999999999999999999999"),
         ("lead_time_days", "0"),
         ("lead_time_days", "999999"),
-        ("valid_until", "2001-01-01"),
+        ("valid_until", str(yesterday())),
         ("quantity_breaks", "百個:千円"),
     ],
 )

@@ -24,6 +24,8 @@ from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services
 from machikoba.network.tests.factories import deadline, make_job, order_terms
 
+pytestmark = pytest.mark.clock_sensitive
+
 # Pages about the active company: officers and admins have none.
 COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
 # The owner's members read; everybody else gets "not found".

@@ -24,6 +24,8 @@ from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services
 from machikoba.network.tests.factories import deadline, make_job
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 def _guest_rfq(w):
     job = make_job(w.users[MEMBER], w.company, documents=[make_document(w.company, title="図")])

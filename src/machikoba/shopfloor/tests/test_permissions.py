@@ -25,6 +25,8 @@ from machikoba.core.testing.matrix import (
 from machikoba.shopfloor.models import PlannedOperation, ScheduleRun, StepWork
 from machikoba.shopfloor.tests.factories import in_house_job, machines
 
+pytestmark = pytest.mark.clock_sensitive
+
 # Pages of the active company: another company sees its own (empty) schedule there.
 COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403})
 EDITOR_PAGES = expect(200, **{ANONYMOUS: LOGIN, FLOOR_WORKER: 403, OFFICER: 403, "admin": 403})

@@ -15,7 +15,7 @@ from machikoba.shopfloor.models import PlannedOperation, ScheduleRun, StepWork, 
 from machikoba.shopfloor.services import _LatestProgress
 from machikoba.shopfloor.tests.factories import MANUAL, NC, in_house_job, machines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
 
 
 def _shop_with_work(world, jobs=3):

@@ -15,7 +15,7 @@ from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.shopfloor.models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
 from machikoba.shopfloor.tests.factories import MANUAL, NC, in_house_job, machines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
 
 
 def _work(world, jobs=3):
