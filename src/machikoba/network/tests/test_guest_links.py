@@ -307,25 +307,37 @@ def test_a_decline_through_the_link(world, client):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "message"),
     [
-        ("price", "0"),
-        ("price", ""),
-        ("price", "-5"),
-        ("price", "99999999999999999999999"),
-        ("lead_time_days", "0"),
-        ("lead_time_days", "999999"),
-        ("valid_until", str(yesterday())),
-        ("quantity_breaks", "百個:千円"),
+        ("price", "0", "金額は 1 円以上で入力してください。"),
+        ("price", "", "このフィールドは必須です。"),
+        ("price", "-5", "金額は 1 円以上で入力してください。"),
+        ("price", "99999999999999999999999", "金額が大きすぎます。入力を確かめてください。"),
+        ("lead_time_days", "0", "納期は 1 日以上で入力してください。"),
+        ("lead_time_days", "999999", "納期は 3650 日以内で入力してください。"),
+        ("valid_until", "yesterday", "有効期限には今日以降の日付を指定してください。"),
+        (
+            "quantity_breaks",
+            "百個:千円",
+            "「百個:千円」を読み取れません。「数量:金額」の形で入力してください。",
+        ),
     ],
 )
-def test_bad_input_on_the_quote_form_is_shown_and_writes_nothing(world, client, field, value):
+def test_bad_input_on_the_quote_form_is_shown_and_writes_nothing(
+    world, client, field, value, message
+):
+    if value == "yesterday":
+        value = str(yesterday())
     _rfq, recipient = guest_rfq(world)
     link, token = issue(world, recipient)
     response = client.post(page_url(token, "guest_quote"), quote_data(**{field: value}))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "form-errors" in body or "入力内容を確認" in body or "error" in body
+    # The field itself is marked and carries its own message; no other field is.
+    assert f'<div class="form-error" id="id_{field}_error"><p>{message}</p></div>' in body
+    (tag,) = re.findall(rf'<(?:input|textarea)[^>]*id="id_{field}"[^>]*>', body)
+    assert 'aria-invalid="true"' in tag
+    assert body.count('aria-invalid="true"') == 1
     assert not Quote.objects.exists()
     link.refresh_from_db()
     assert link.used_at is None
@@ -365,7 +377,10 @@ def test_claiming_makes_the_first_owner_once(world, client):
         page_url(token, "guest_claim"),
         {"name": "別人", "email": "other@example.jp", "password": "kensaku-2041!"},
     )
-    assert "すでにあります" in again.content.decode() or "作成済み" in again.content.decode()
+    # The page no longer offers the form: it says the account exists.
+    assert again.status_code == 200
+    assert "この企業のアカウントは作成済みです。" in again.content.decode()
+    assert 'name="password"' not in again.content.decode()
     assert Membership.objects.filter(company=recipient.company).count() == 1
     # … and the shop now has an account: no new link for it.
     with pytest.raises(ApplicationError):
