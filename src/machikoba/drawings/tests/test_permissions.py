@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OTHER_COMPANY,
-    REDIRECT,
     STAFF,
     Case,
     assert_case,
@@ -84,13 +84,7 @@ MATRIX = [
         ),
         expect(
             404,
-            **{
-                ANONYMOUS: LOGIN,
-                MEMBER: REDIRECT,
-                STAFF: REDIRECT,
-                FLOOR_WORKER: 403,
-                OTHER_COMPANY: 403,
-            },
+            **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
     ),

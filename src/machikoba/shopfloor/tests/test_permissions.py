@@ -11,12 +11,13 @@ from django.utils import timezone
 from machikoba.core.testing.clock import working_day
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OFFICER,
     OTHER_COMPANY,
-    REDIRECT,
+    REFUSED,
     STAFF,
     Case,
     assert_case,
@@ -37,7 +38,7 @@ OWN_STEP = expect(
     404,
     **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403, OFFICER: 403, "admin": 403},
 )
-OWN_MOVE = expect(404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403})
+OWN_MOVE = expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403})
 
 
 def _plan(w) -> PlannedOperation:
@@ -76,7 +77,7 @@ MATRIX = [
     Case(
         "shopfloor:plan",
         lambda w: reverse("shopfloor:plan"),
-        expect(REDIRECT, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403}),
+        expect(REFUSED, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403}),
         method="POST",
         data=lambda w: {"objective": "due_dates", "time_limit": "10"},
     ),
