@@ -69,6 +69,12 @@ def test_watermark_png_handles_transparent_and_grey_sources():
         source = samples.image_bytes("PNG", size=(400, 300), mode=mode)
         marked = Image.open(io.BytesIO(watermark_png(source, lines=LINES)))
         assert marked.size == (400, 300)
+        original = Image.open(io.BytesIO(source)).convert("RGB")
+        difference = ImageChops.difference(marked.convert("RGB"), original)
+        # The mark is on every quarter of the page, and most of the page is left alone.
+        for box in ((0, 0, 200, 150), (200, 0, 400, 150), (0, 150, 200, 300), (200, 150, 400, 300)):
+            assert difference.crop(box).getbbox(), (mode, box)
+        assert difference.convert("L").histogram()[0] > 400 * 300 * 0.3, mode
 
 
 def test_watermark_pdf_keeps_pages_and_adds_the_text(tmp_path):

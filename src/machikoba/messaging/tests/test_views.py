@@ -144,4 +144,6 @@ def test_the_thread_page_does_not_grow_with_the_messages(world, django_assert_ma
         post(world.users[MEMBER], world.company, thread, uploads=[png_upload()])
         post(world.users[OTHER_COMPANY], world.other_company, thread)
     with django_assert_max_num_queries(len(small)):
-        partner.get(_url(thread))
+        response = partner.get(_url(thread))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="message"') == 11

@@ -15,7 +15,7 @@ from machikoba.drawings.models import Grant
 from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services
 from machikoba.network.choices import StepStatus
-from machikoba.network.models import BusinessMatch, Claim, Job, Order, Quote, Step
+from machikoba.network.models import BusinessMatch, Claim, Job, Order, Quote, Rfq, Step
 from machikoba.network.tests.factories import deadline, make_job, order_terms, process
 
 pytestmark = pytest.mark.clock_sensitive
@@ -130,8 +130,11 @@ def test_only_the_owners_editors_change_a_job(world):
 
 def test_a_job_attaches_only_its_owners_drawings(world):
     foreign = make_document(world.other_company)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         make_job(world.users[MEMBER], world.company, documents=[foreign])
+    assert refused.value.code == "job_invalid"
+    assert refused.value.fields == {"documents": ["自社の図面だけを添付できます。"]}
+    assert not Job.objects.exists()
 
 
 def test_a_repeat_order_copies_part_drawings_and_route_not_progress(world, shops):
@@ -208,11 +211,13 @@ def test_bad_rfqs_are_refused(world, shops, changes, field):
 def test_in_house_steps_and_the_owner_itself_cannot_be_asked(world, shops):
     owner = world.users[MEMBER]
     job = make_job(owner, world.company)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.rfq_send(
             actor=owner, job=job, steps=[_steps(job)[0]], recipients=[shops[0]], deadline=deadline()
         )
-    with pytest.raises(ApplicationError):
+    assert refused.value.code == "rfq_invalid"
+    assert refused.value.fields == {"steps": ["社内で行う工程は見積依頼できません。"]}
+    with pytest.raises(ApplicationError) as refused:
         services.rfq_send(
             actor=owner,
             job=job,
@@ -220,6 +225,10 @@ def test_in_house_steps_and_the_owner_itself_cannot_be_asked(world, shops):
             recipients=[world.company],
             deadline=deadline(),
         )
+    assert refused.value.code == "rfq_invalid"
+    assert refused.value.fields == {"recipients": ["自社には見積を依頼できません。"]}
+    assert not Rfq.objects.exists()
+    assert {s.status for s in _steps(job)} == {StepStatus.PLANNED}
 
 
 @pytest.mark.parametrize(
