@@ -24,8 +24,6 @@ from machikoba.core.testing.matrix import (
 )
 from machikoba.network.tests.factories import make_job
 
-pytestmark = pytest.mark.clock_sensitive
-
 COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
 # A request on the open board: every shop's people see its summary, nobody else.
 SHOPS_SEE = expect(

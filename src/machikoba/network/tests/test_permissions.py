@@ -28,8 +28,6 @@ from machikoba.network import services
 from machikoba.network.models import Order
 from machikoba.network.tests.factories import deadline, make_job, order_terms
 
-pytestmark = pytest.mark.clock_sensitive
-
 # Pages about the active company: officers and admins have none.
 COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
 # The owner's members read; everybody else gets "not found".

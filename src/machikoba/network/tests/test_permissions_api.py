@@ -23,8 +23,6 @@ from machikoba.network.models import Order, Step
 from machikoba.network.tests.factories import make_job, order_terms
 from machikoba.network.tests.test_permissions import _order, _rfq
 
-pytestmark = pytest.mark.clock_sensitive
-
 JSON = "application/json"
 
 
