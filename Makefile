@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# -x stops at the first failure while working locally; CI runs `make test PYTEST_FLAGS=`.
+PYTEST_FLAGS ?= -x
 
 .PHONY: demo test install install-dev migrate seed serve worker lint format check-migrations \
         check-css check-messages css messages pytest browsers clean bench
@@ -50,7 +52,7 @@ test: install-dev browsers
 	$(MANAGE) makemigrations --check --dry-run
 	scripts/check_css.sh
 	$(PY) scripts/check_messages.py
-	$(VENV)/bin/pytest -x $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
 browsers:
 	@scripts/ensure_system_packages.sh

@@ -1,5 +1,6 @@
 """Fixtures for the whole suite: the test world, PostgreSQL / Chromium requirements,
-and Playwright on Debian's Chromium with a screenshot saved when a browser test fails."""
+the session clock (core/testing/clock.py), and Playwright on Debian's Chromium with a
+screenshot saved when a browser test fails."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ CHROMIUM_ARGS = [
 
 
 def pytest_configure(config):
+    from machikoba.core.testing import clock
+
+    # The session clock plugin (MACHIKOBA_TEST_CLOCK); its own pytest_configure runs now.
+    if not config.pluginmanager.is_registered(clock):
+        config.pluginmanager.register(clock, "machikoba-clock")
     if os.environ.get("MACHIKOBA_REQUIRE_POSTGRES"):
         from django.conf import settings
 

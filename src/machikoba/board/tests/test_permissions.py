@@ -9,15 +9,18 @@ from machikoba.board import services
 from machikoba.board.tests.factories import admit, make_buyer, make_request
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OTHER_COMPANY,
     REDIRECT,
+    REFUSED,
     STAFF,
     Case,
     assert_case,
     expect,
+    posted,
 )
 from machikoba.network.tests.factories import make_job
 
@@ -30,10 +33,10 @@ SHOPS_POST = expect(
     404,
     **{
         ANONYMOUS: LOGIN,
-        MEMBER: REDIRECT,
-        STAFF: REDIRECT,
-        FLOOR_WORKER: REDIRECT,
-        OTHER_COMPANY: REDIRECT,
+        MEMBER: DONE,
+        STAFF: DONE,
+        FLOOR_WORKER: DONE,
+        OTHER_COMPANY: DONE,
     },
 )
 # The world's own request: its owners and staff manage it; floor workers and the other
@@ -43,15 +46,15 @@ POSTER_PAGE = expect(
 )
 POSTER_POSTS = expect(
     404,
-    **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
+    **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
 )
 # A team the world's company leads: its people see it; its owners and staff change it.
 TEAM_READS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
-TEAM_POSTS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403})
+TEAM_POSTS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403})
 # The other shop's row in that team: it answers for itself; the lead's people see the row.
 MEMBER_ANSWERS = expect(
     404,
-    **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT, MEMBER: 403, STAFF: 403, FLOOR_WORKER: 403},
+    **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE, MEMBER: 403, STAFF: 403, FLOOR_WORKER: 403},
 )
 
 
@@ -122,7 +125,9 @@ MATRIX = [
     Case(
         "board:admission_request",
         _url("admission_request", _buyer_request),
-        SHOPS_POST,
+        posted(
+            SHOPS_POST, **{OTHER_COMPANY: DONE, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: REFUSED}
+        ),
         method="POST",
         data=lambda w: {"agree": "on"},
     ),
@@ -141,7 +146,7 @@ MATRIX = [
     Case(
         "board:hand_rfq",
         _url("hand_rfq", _posted_job_process),
-        POSTER_POSTS,
+        posted(POSTER_POSTS, **{MEMBER: REFUSED, STAFF: REFUSED}),
         method="POST",
     ),
     Case("board:request_cancel", _url("request_cancel", _own_request), POSTER_PAGE),
@@ -160,7 +165,21 @@ MATRIX = [
             },
         ),
     ),
-    Case("board:team_form", _url("team_form", _buyer_request), SHOPS_POST, method="POST"),
+    Case(
+        "board:team_form",
+        _url("team_form", _buyer_request),
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                OTHER_COMPANY: REFUSED,
+                MEMBER: REFUSED,
+                STAFF: REFUSED,
+                FLOOR_WORKER: REFUSED,
+            },
+        ),
+        method="POST",
+    ),
     Case("board:team_detail", _url("team_detail", _team), TEAM_READS),
     Case(
         "board:team_detail",
@@ -178,7 +197,12 @@ MATRIX = [
         method="POST",
         data=lambda w: {"company": w.other_company.pk},
     ),
-    Case("board:team_assign", _url("team_assign", _team), TEAM_POSTS, method="POST"),
+    Case(
+        "board:team_assign",
+        _url("team_assign", _team),
+        TEAM_POSTS,
+        method="POST",
+    ),
     Case(
         "board:team_terms",
         _url("team_terms", _team),
@@ -186,7 +210,12 @@ MATRIX = [
         method="POST",
         data=lambda w: {"margin": 1000, "payment_days": 30},
     ),
-    Case("board:team_quote", _url("team_quote", _team), TEAM_POSTS, method="POST"),
+    Case(
+        "board:team_quote",
+        _url("team_quote", _team),
+        posted(TEAM_POSTS, **{MEMBER: REFUSED, STAFF: REFUSED}),
+        method="POST",
+    ),
     Case(
         "board:member_answer",
         _url("member_answer", _invited),
@@ -194,7 +223,12 @@ MATRIX = [
         method="POST",
         data=lambda w: {"answer": "join"},
     ),
-    Case("board:member_quote", _url("member_quote", _invited), MEMBER_ANSWERS, method="POST"),
+    Case(
+        "board:member_quote",
+        _url("member_quote", _invited),
+        posted(MEMBER_ANSWERS, **{OTHER_COMPANY: REFUSED}),
+        method="POST",
+    ),
     Case(
         "board:member_remove",
         _url("member_remove", _invited),

@@ -18,15 +18,20 @@ from machikoba.board.tests.factories import (
     owner_of,
     quoted_team,
 )
+from machikoba.companies.choices import CompanyRole
 from machikoba.companies.models import Capability, Company
 from machikoba.core.access import VIEW
 from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.models import AuditEvent
+from machikoba.core.testing.factories import MembershipFactory
 from machikoba.core.testing.matrix import ADMIN, FLOOR_WORKER, MEMBER, OFFICER, OTHER_COMPANY
 from machikoba.drawings.models import Grant
 from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services as network
 from machikoba.network.models import BusinessMatch, Order
 from machikoba.network.tests.factories import make_job, process
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +120,14 @@ def test_one_hand_per_company_per_process_and_prices_stay_private(world, team_wo
     assert Hand.objects.count() == 1
     with pytest.raises(ApplicationError):
         services.hand_raise(actor=owner_of(heat), company=heat, process=heat_process)
+    # One hand per company, not per person: a colleague of the same shop is refused too.
+    colleague = MembershipFactory(company=heat, role=CompanyRole.STAFF).user
+    with pytest.raises(ApplicationError) as colleague_refused:
+        services.hand_raise(
+            actor=colleague, company=heat, process=heat_process, price=55_000, lead_time_days=4
+        )
+    assert colleague_refused.value.code == "hand_exists"
+    assert list(Hand.objects.values_list("pk", "price")) == [(hand.pk, 60_000)]
     with pytest.raises(PermissionRefused):
         services.hand_raise(
             actor=world.users[FLOOR_WORKER], company=lead, process=heat_process, comment="x"
@@ -378,3 +391,37 @@ def test_bad_requests_change_nothing(world, buyer):
         make_request(buyer, documents=[foreign])
     assert not Request.objects.exists()
     assert not Admission.objects.exists()
+
+
+@pytest.mark.parametrize(("payment_days", "accepted"), [(60, True), (61, False), (-1, False)])
+def test_the_team_pays_its_members_within_60_days(world, team_world, payment_days, accepted):
+    """中小受託取引適正化法: the lead pays the members at most 60 days after receipt."""
+    request, lead, *_ = team_world
+    admit(request, lead)
+    team = services.team_form(actor=world.users[MEMBER], company=lead, request=request)
+    before = (team.margin, team.payment_days)
+    if accepted:
+        services.team_terms_set(
+            actor=world.users[MEMBER],
+            team=team,
+            margin=10_000,
+            share_split=False,
+            payment_days=payment_days,
+        )
+        team.refresh_from_db()
+        assert (team.margin, team.payment_days) == (10_000, payment_days)
+        return
+    with pytest.raises(ApplicationError) as refused:
+        services.team_terms_set(
+            actor=world.users[MEMBER],
+            team=team,
+            margin=10_000,
+            share_split=False,
+            payment_days=payment_days,
+        )
+    assert refused.value.code == "team_invalid"
+    assert set(refused.value.fields) == {"payment_days"}
+    assert "60 日以内" in str(refused.value.fields["payment_days"])
+    team.refresh_from_db()
+    assert (team.margin, team.payment_days) == before
+    assert not AuditEvent.objects.filter(verb="team.terms").exists()

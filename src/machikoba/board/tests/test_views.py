@@ -11,6 +11,8 @@ from machikoba.board.tests.factories import make_buyer, make_request, owner_of
 from machikoba.core.testing.matrix import MEMBER, OTHER_COMPANY
 from machikoba.network.tests.factories import process
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

@@ -30,6 +30,14 @@ def test_api_search_uses_the_same_filters_as_the_page(member_client, shops):  # 
     assert body["results"][0]["certifications"] == ["iso9001"]
 
 
+def test_api_tolerance_holds_on_the_same_capability_row(member_client, shops):  # noqa: F811
+    # G精機's ±0.002 mm is on its automatic lathe, not on its NC lathe (±0.05 mm).
+    body = member_client.get("/api/companies/", {"process": NC, "tolerance": "0.01"}).json()
+    assert [r["name"] for r in body["results"]] == ["A精機"]
+    body = member_client.get("/api/companies/", {"process": NC, "tolerance": "0.05"}).json()
+    assert sorted(r["name"] for r in body["results"]) == ["A精機", "G精機"]
+
+
 def test_api_profile_lists_capabilities(member_client, shops):  # noqa: F811
     company = shops["match"]
     body = member_client.get(f"/api/companies/{company.pk}").json()

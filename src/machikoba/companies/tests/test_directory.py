@@ -18,8 +18,11 @@ from machikoba.companies.models import (
     ProcessCategory,
 )
 from machikoba.companies.services import capability_save, certification_save
+from machikoba.core.testing.clock import yesterday
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import MEMBER
+
+pytestmark = pytest.mark.clock_sensitive
 
 ORIGIN = (35.5625, 139.7160)  # 蒲田
 
@@ -32,12 +35,14 @@ def _at_km(north_km: float, east_km: float = 0.0) -> dict:
 
 def _shop(name, *, km=1.0, caps=(), iso=False, **fields):
     company = CompanyFactory(name=name, name_kana=fields.pop("kana", name), **_at_km(km), **fields)
-    for process_code, material_codes, envelope in caps:
+    for process_code, material_codes, envelope, *tolerance in caps:
         capability_save(
             actor=None,
             company=company,
             capability=Capability(
-                process=ProcessCategory.objects.get(code=process_code), max_length_mm=envelope
+                process=ProcessCategory.objects.get(code=process_code),
+                max_length_mm=envelope,
+                best_tolerance_mm=Decimal(tolerance[0]) if tolerance else None,
             ),
             materials=list(Material.objects.filter(code__in=material_codes)),
         )
@@ -57,17 +62,21 @@ MANUAL = "cutting.turning.manual_lathe"
 @pytest.fixture
 def shops(db):
     return {
-        "match": _shop("A精機", km=1.0, caps=[(NC, ["SUS304", "S45C"], 400)], iso=True),
+        "match": _shop("A精機", km=1.0, caps=[(NC, ["SUS304", "S45C"], 400, "0.005")], iso=True),
         "small": _shop("B精機", km=1.0, caps=[(NC, ["SUS304"], 200)], iso=True),
         "no_sus": _shop("C精機", km=1.0, caps=[(NC, ["S45C"], 400)], iso=True),
         "manual": _shop("D工業", km=1.0, caps=[(MANUAL, ["SUS304"], 400)], iso=True),
         "no_iso": _shop("E精機", km=1.0, caps=[(NC, ["SUS304"], 400)], iso=False),
         "far": _shop("F精機", km=7.0, caps=[(NC, ["SUS304"], 400)], iso=True),
-        # SUS304 only on a small capability, the big one is S45C: not one row → no match
+        # SUS304 only on a small, coarse capability, the big and precise one is S45C on
+        # another lathe: not one row → no match
         "split": _shop(
             "G精機",
             km=2.0,
-            caps=[(NC, ["SUS304"], 100), ("cutting.turning.automatic", ["S45C"], 500)],
+            caps=[
+                (NC, ["SUS304"], 100, "0.05"),
+                ("cutting.turning.automatic", ["S45C"], 500, "0.002"),
+            ],
             iso=True,
         ),
         "edge": _shop("H精機", km=4.9, caps=[(NC, ["SUS304"], 300)], iso=True),
@@ -117,11 +126,7 @@ def test_each_filter_alone(shops):
 
 
 def test_expired_certifications_do_not_count(shops):
-    import datetime
-
-    CompanyCertification.objects.filter(company=shops["match"]).update(
-        valid_until=datetime.date(2020, 3, 31)
-    )
+    CompanyCertification.objects.filter(company=shops["match"]).update(valid_until=yesterday())
     query = DirectoryQuery(certification="iso9001")
     assert "A精機" not in _names(directory_search(user=None, query=query))
 
@@ -157,6 +162,27 @@ def test_pr_text_is_searchable_and_names_rank_first(db):
     _shop("鏡面工業", pr_text="溶接")
     result = list(directory_search(user=None, query=DirectoryQuery(text="鏡面")))
     assert [c.name for c in result] == ["鏡面工業", "研磨の森田"]
+
+
+def test_tolerance_must_hold_on_the_same_capability_row(shops):
+    # G精機 turns to ±0.002 mm, but on its automatic lathe; its NC lathe holds ±0.05.
+    precise_nc = DirectoryQuery(process=NC, max_tolerance_mm=Decimal("0.01"))
+    assert _names(directory_search(user=None, query=precise_nc)) == {"A精機"}
+    precise_sus = DirectoryQuery(material="SUS304", max_tolerance_mm=Decimal("0.01"))
+    assert _names(directory_search(user=None, query=precise_sus)) == {"A精機"}
+    # The bound is inclusive, and a coarser bound admits the NC row of G精機.
+    coarse = DirectoryQuery(process=NC, max_tolerance_mm=Decimal("0.05"))
+    assert _names(directory_search(user=None, query=coarse)) == {"A精機", "G精機"}
+    any_process = DirectoryQuery(max_tolerance_mm=Decimal("0.002"))
+    assert _names(directory_search(user=None, query=any_process)) == {"G精機"}
+
+
+def test_the_directory_page_filters_on_tolerance(client, world, shops):
+    client.force_login(world.users[MEMBER])
+    url = reverse("companies:directory") + f"?process={NC}&tolerance=0.01&view=table"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert {c.name for c in response.context["page"].object_list} == {"A精機"}
 
 
 def test_punctuation_only_query_finds_nothing(shops):

@@ -6,9 +6,9 @@ from django.urls import reverse
 from machikoba.core.testing.factories import make_equipment, make_photo
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     LOGIN,
     MEMBER,
-    REDIRECT,
     STAFF,
     Case,
     assert_case,
@@ -37,7 +37,7 @@ MATRIX = [
     Case(
         "companies:edit",
         lambda w: reverse("companies:edit", kwargs={"pk": w.company.pk}),
-        expect(403, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT}),
+        expect(403, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE}),
         method="POST",
         data=lambda w: {"name": w.company.name, "employees": "15"},
         note="save",
@@ -82,7 +82,7 @@ MATRIX = [
                 "part_pk": make_equipment(w.company).pk,
             },
         ),
-        expect(403, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT}),
+        expect(403, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE}),
         method="POST",
     ),
     Case(

@@ -5,11 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from machikoba.companies import importing
+from machikoba.companies.models_io import ImportJob
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     LOGIN,
     OFFICER,
-    REDIRECT,
     Case,
     assert_case,
     expect,
@@ -17,7 +18,7 @@ from machikoba.core.testing.matrix import (
 
 # The ward's own work: officers only; every other signed-in person is refused.
 OFFICERS = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200})
-OFFICERS_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: REDIRECT})
+OFFICERS_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: DONE})
 
 
 def _csv():
@@ -44,6 +45,7 @@ MATRIX = [
         OFFICERS_POST,
         method="POST",
         data=lambda w: {"file": _csv()},
+        effect=lambda w: ImportJob.objects.count(),
         note="upload",
     ),
     Case("companies:import_detail", _job_url("import_detail"), OFFICERS),
@@ -59,6 +61,7 @@ MATRIX = [
         OFFICERS_POST,
         method="POST",
         data=lambda w: {"map-name": "0", "map-corporate_number": "1"},
+        effect=lambda w: ImportJob.objects.values_list("status", "mapping"),
         note="start",
     ),
     Case("companies:import_progress", _job_url("import_progress"), OFFICERS),

@@ -1,11 +1,13 @@
 """Editing a company profile: the form, the service checks, the postal-code lookup,
 photos, capabilities and the DX-stage history. Bad input changes nothing."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from machikoba.companies.models import (
@@ -20,6 +22,8 @@ from machikoba.companies.models import (
 from machikoba.core.models import AuditEvent
 from machikoba.core.testing.factories import jpeg_bytes
 from machikoba.core.testing.matrix import MEMBER, STAFF
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 def _profile_data(company, **overrides):
@@ -312,13 +316,16 @@ def test_equipment_add_edit_delete(client, world):
 def test_dx_stage_history_is_kept(client, world):
     client.force_login(world.users[MEMBER])
     url = reverse("companies:dx_stage", args=[world.company.pk])
-    assert client.post(url, {"stage": "1", "assessed_on": "2025-05-01"}).status_code == 302
-    assert client.post(url, {"stage": "2", "assessed_on": "2026-05-01"}).status_code == 302
+    today = timezone.localdate()
+    last_year = str(today - dt.timedelta(days=400))
+    assert client.post(url, {"stage": "1", "assessed_on": last_year}).status_code == 302
+    assert client.post(url, {"stage": "2", "assessed_on": str(today)}).status_code == 302
     stages = list(DXStageAssessment.objects.values_list("stage", flat=True))
     assert stages == [2, 1]
-    future = client.post(url, {"stage": "3", "assessed_on": "2099-01-01"})
+    tomorrow = str(today + dt.timedelta(days=1))
+    future = client.post(url, {"stage": "3", "assessed_on": tomorrow})
     assert "未来の日付は指定できません" in future.content.decode()
-    bogus = client.post(url, {"stage": "7", "assessed_on": "2026-05-01"})
+    bogus = client.post(url, {"stage": "7", "assessed_on": last_year})
     assert bogus.status_code == 200
     assert DXStageAssessment.objects.count() == 2
 

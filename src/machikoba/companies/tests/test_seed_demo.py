@@ -8,6 +8,8 @@ from machikoba.companies.management.commands.seed_demo import DEMO_USERS, demo_c
 from machikoba.companies.models import Company, Membership
 from machikoba.companies.validators import validate_corporate_number
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 @pytest.mark.django_db
 def test_seed_demo_builds_the_ward_and_is_idempotent():

@@ -7,7 +7,13 @@ expected outcome for each actor. ``assert_case`` runs one case for every actor;
 no case and not declared public in ``PUBLIC_ROUTES``.
 
 Outcomes: an HTTP status (200, 403, 404, …), ``LOGIN`` (redirect to sign-in),
-or ``REDIRECT`` (any other redirect, e.g. after a successful POST).
+or ``REDIRECT`` (any other redirect, for GET). A POST that redirects is read further,
+because a refused button also redirects, with the refusal flashed
+(``core.views.run_and_flash``): ``REFUSED`` (a refusal flashed, and the case's ``effect``
+unchanged), ``DONE`` (the ``effect`` changed, or without one a success flashed), or
+``UNCHANGED`` (nothing flashed, the ``effect`` unchanged).
+Each actor's request runs in a savepoint that is rolled back, so every actor meets the
+same state: what one actor did cannot refuse or enable the next.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.messages import constants, get_messages
+from django.db import transaction
 from django.test import Client
 
 from machikoba.accounts.choices import WardRole
@@ -32,6 +40,9 @@ ACTORS = (ANONYMOUS, OTHER_COMPANY, MEMBER, STAFF, FLOOR_WORKER, OFFICER, ADMIN)
 
 LOGIN = "login"
 REDIRECT = "redirect"
+DONE = "done"
+REFUSED = "refused"
+UNCHANGED = "unchanged"  # redirected with nothing flashed and the effect unchanged
 
 
 @dataclass
@@ -87,32 +98,59 @@ class Case:
     data: Callable[[World], dict] | None = None
     content_type: str | None = None
     note: str = ""
+    # What the POST changes, read before and after each actor's request (a status, a
+    # row count …): DONE needs it changed, REFUSED needs it unchanged.
+    effect: Callable[[World], Any] | None = None
 
     @property
     def id(self) -> str:
         return f"{self.method} {self.route}{' ' + self.note if self.note else ''}"
 
 
-def outcome_of(response) -> int | str:
+def outcome_of(response, *, changed: bool | None = None) -> int | str:
     if response.status_code in (301, 302, 303):
         location = response.headers.get("Location", "")
-        return LOGIN if "/accounts/login/" in location else REDIRECT
+        if "/accounts/login/" in location:
+            return LOGIN
+        if response.wsgi_request.method != "POST":
+            return REDIRECT
+        levels = {m.level for m in get_messages(response.wsgi_request)}
+        if constants.ERROR in levels:
+            return REFUSED if not changed else f"{REFUSED}, yet the effect changed"
+        if changed is not None:
+            return DONE if changed else UNCHANGED
+        return DONE if constants.SUCCESS in levels else REDIRECT
     return response.status_code
+
+
+def _effect_of(case: Case, world: World) -> Any:
+    value = case.effect(world)
+    # A queryset is read now, not when compared.
+    return list(value) if hasattr(value, "__iter__") and not isinstance(value, str) else value
 
 
 def assert_case(case: Case, world: World) -> None:
     missing = set(ACTORS) - set(case.expect)
     assert not missing, f"{case.id}: no expectation for {sorted(missing)}"
+    if case.method == "POST" and not case.content_type:
+        assert REDIRECT not in case.expect.values(), (
+            f"{case.id}: say what a POST that redirects did (DONE, REFUSED, UNCHANGED)"
+        )
     failures = []
     for actor in ACTORS:
         client = world.client_for(actor)
         kwargs: dict[str, Any] = {}
-        if case.data is not None:
-            kwargs["data"] = case.data(world)
-        if case.content_type:
-            kwargs["content_type"] = case.content_type
-        response = getattr(client, case.method.lower())(case.url(world), **kwargs)
-        got = outcome_of(response)
+        with transaction.atomic():
+            url = case.url(world)
+            if case.data is not None:
+                kwargs["data"] = case.data(world)
+            if case.content_type:
+                kwargs["content_type"] = case.content_type
+            before = _effect_of(case, world) if case.effect else None
+            response = getattr(client, case.method.lower())(url, **kwargs)
+            changed = _effect_of(case, world) != before if case.effect else None
+            got = outcome_of(response, changed=changed)
+            transaction.set_rollback(True)
         if got != case.expect[actor]:
             failures.append(f"{actor}: expected {case.expect[actor]}, got {got}")
     assert not failures, f"{case.id}:\n  " + "\n  ".join(failures)
@@ -122,4 +160,11 @@ def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
     """Expectations for every actor: ``default`` unless overridden by name."""
     result = dict.fromkeys(ACTORS, default)
     result.update(overrides)
+    return result
+
+
+def posted(base: dict[str, int | str], **outcomes: int | str) -> dict[str, int | str]:
+    """``base`` with what a POST did for the actors it reached (``DONE``, ``REFUSED`` …)."""
+    result = dict(base)
+    result.update(outcomes)
     return result

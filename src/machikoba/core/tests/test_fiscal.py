@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,21 +12,18 @@ from machikoba.core.fiscal import (
     wareki_date,
     wareki_fiscal_year,
 )
+from machikoba.core.testing.clock import fixed_dates
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.mark.parametrize(
-    ("day", "year"),
-    [
-        (dt.date(2025, 3, 31), 2024),
-        (dt.date(2025, 4, 1), 2025),
-        (dt.date(2025, 12, 31), 2025),
-        (dt.date(2026, 1, 1), 2025),
-        (dt.date(2026, 3, 31), 2025),
-        (dt.date(2026, 4, 1), 2026),
-    ],
+    ("month", "day", "years_later", "fiscal_years_later"),
+    [(3, 31, 0, -1), (4, 1, 0, 0), (12, 31, 0, 0), (1, 1, 1, 0), (3, 31, 1, 0), (4, 1, 1, 1)],
 )
-def test_fiscal_year_starts_in_april(day, year):
-    assert fiscal_year(day) == year
+def test_fiscal_year_starts_in_april(month, day, years_later, fiscal_years_later):
+    year = timezone.localdate().year
+    assert fiscal_year(dt.date(year + years_later, month, day)) == year + fiscal_years_later
 
 
 @given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
@@ -45,6 +43,7 @@ def test_every_day_lies_inside_its_fiscal_year(day):
         (dt.date(1989, 1, 7), "昭和64年1月7日"),
     ],
 )
+@fixed_dates("2025-04-01T09:00+09:00")
 def test_wareki_dates(day, text):
     assert wareki_date(day) == text
 
@@ -63,12 +62,14 @@ def test_fiscal_year_labels_in_both_languages():
 
 
 def test_aware_datetimes_count_in_japan_time():
-    # 2025-03-31 16:00 UTC is 2025-04-01 01:00 in Tokyo: the new fiscal year.
-    moment = dt.datetime(2025, 3, 31, 16, 0, tzinfo=dt.UTC)
-    assert fiscal_year(moment) == 2025
-    assert fiscal_year(dt.datetime(2025, 3, 31, 14, 59, tzinfo=dt.UTC)) == 2024
+    # 31 March 16:00 UTC is 1 April 01:00 in Tokyo: the new fiscal year.
+    year = timezone.localdate().year
+    moment = dt.datetime.combine(dt.date(year, 3, 31), dt.time(16, 0), tzinfo=dt.UTC)
+    assert fiscal_year(moment) == year
+    assert fiscal_year(moment - dt.timedelta(hours=1, minutes=1)) == year - 1
 
 
+@fixed_dates("2025-04-01T09:00+09:00")
 def test_dates_before_showa_are_refused():
     with pytest.raises(ValueError, match="before the eras"):
         wareki_date(dt.date(1900, 1, 1))

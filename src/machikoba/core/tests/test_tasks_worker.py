@@ -101,6 +101,10 @@ def test_queued_payload_round_trips_html_alternatives():
     connection = get_connection("django.core.mail.backends.locmem.EmailBackend")
     rebuilt = payload_to_message(payload, connection)
     assert rebuilt.subject == "見積依頼"
+    assert rebuilt.body == "本文"
+    assert rebuilt.from_email == "a@example.test"
+    assert rebuilt.to == ["b@example.test"]
+    assert rebuilt.alternatives[0][0] == "<p>本文</p>"
     assert rebuilt.cc == ["c@example.test"]
     assert rebuilt.extra_headers == {"X-Job": "42"}
     assert rebuilt.alternatives[0][1] == "text/html"

@@ -1,19 +1,22 @@
 """Permission matrix for every document route, plus the grant/NDA cases the
 seven standard actors do not cover (granted with and without NDA, expired, revoked)."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image, ImageChops
 
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OTHER_COMPANY,
-    REDIRECT,
     STAFF,
     Case,
     assert_case,
@@ -84,13 +87,7 @@ MATRIX = [
         ),
         expect(
             404,
-            **{
-                ANONYMOUS: LOGIN,
-                MEMBER: REDIRECT,
-                STAFF: REDIRECT,
-                FLOOR_WORKER: 403,
-                OTHER_COMPANY: 403,
-            },
+            **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
     ),
@@ -134,10 +131,25 @@ def _urls(document):
     ]
 
 
+def _body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def test_granted_company_with_nda_reads(world, shared):
     share(shared, world.other_company, nda=True)
     for url in _urls(shared):
         assert _get(world, url).status_code == 200, url
+    detail, viewer, page_image = (_get(world, url) for url in _urls(shared))
+    assert "シャフト" in detail.content.decode()
+    assert "D-100" in detail.content.decode()
+    assert (
+        'data-testid="page-image"' in viewer.content.decode() or "page" in viewer.content.decode()
+    )
+    image = _body(page_image)
+    assert image.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(image)).size[0] > 0
 
 
 def test_granted_company_without_nda_sees_nothing(world, shared):
@@ -181,6 +193,39 @@ def test_download_grant_gets_a_watermarked_copy_not_the_original(world, shared):
     original = shared.revisions.get().file.read()
     assert response.content != original
     assert "watermarked" in response["Content-Disposition"]
+    # The copy is the same drawing with the mark laid over all of it.
+    marked = Image.open(io.BytesIO(_body(response))).convert("RGB")
+    source = Image.open(io.BytesIO(original)).convert("RGB")
+    assert marked.size == source.size
+    difference = ImageChops.difference(marked, source)
+    width, height = marked.size
+    for left in range(0, width, width // 2):
+        for top in range(0, height, height // 2):
+            box = (left, top, left + width // 2, top + height // 2)
+            assert difference.crop(box).getbbox(), box  # every quarter carries the mark
+    assert difference.convert("L").histogram()[0] > width * height * 0.5  # not blotted out
+
+
+def test_the_access_log_and_its_csv_show_views_and_denials(world, shared):
+    share(shared, world.other_company, can_download=False)
+    viewer, download = (
+        reverse(f"drawings:{name}", kwargs={"pk": shared.pk, "number": 1})
+        for name in ("viewer", "download")
+    )
+    assert _get(world, viewer).status_code == 200
+    assert _get(world, download).status_code == 403
+    owner = world.client_for(MEMBER)
+    page = owner.get(reverse("drawings:log", kwargs={"pk": shared.pk})).content.decode()
+    assert "閲覧" in page
+    assert "拒否されたアクセス" in page
+    assert world.other_company.name in page
+    response = owner.get(reverse("drawings:log_csv", kwargs={"pk": shared.pk}))
+    assert response["Content-Type"].startswith("text/csv")
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert header == ["日時", "操作", "実行者", "実行者の企業", "IPアドレス", "版", "詳細"]
+    partner_rows = [row for row in rows if row[3] == world.other_company.name]
+    assert sorted(row[1] for row in partner_rows) == ["拒否されたアクセス", "閲覧"]
+    assert all(row[4] == "127.0.0.1" and row[5] for row in partner_rows)
 
 
 def test_partner_never_sees_owner_side_pages(world, shared):

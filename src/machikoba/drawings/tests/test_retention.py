@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.clock import in_years
 from machikoba.core.testing.matrix import MEMBER, OTHER_COMPANY, STAFF
 from machikoba.drawings import services
 from machikoba.drawings.models import (
@@ -23,6 +24,8 @@ from machikoba.drawings.models import (
     Revision,
 )
 from machikoba.drawings.tests.factories import make_document, share
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.fixture(autouse=True)
@@ -43,29 +46,42 @@ def _set(world, document, actor=MEMBER, **fields):
     return services.document_retention_set(actor=world.users[actor], document=document, **fields)
 
 
+def _last_january_31() -> dt.date:
+    today = _today()
+    return dt.date(today.year if today >= dt.date(today.year, 1, 31) else today.year - 1, 1, 31)
+
+
+def _april_1_last_year() -> dt.date:
+    return dt.date(_today().year - 1, 4, 1)
+
+
+# Dates around today, computed when the test runs (the rules refuse destruction dates in
+# the past and closing dates in the future, and a run may cross midnight).
 @pytest.mark.parametrize(
     ("fields", "destroy_on"),
     [
-        ({"rule": "keep"}, None),
-        ({"rule": "on_date", "date": dt.date(2031, 3, 31)}, dt.date(2031, 3, 31)),
+        (lambda: {"rule": "keep"}, lambda: None),
+        (lambda: {"rule": "on_date", "date": in_years(5)}, lambda: in_years(5)),
+        (lambda: {"rule": "on_date", "date": _today()}, _today),  # today is not past
         # N months after the deal closed; a missing day becomes the month's last.
         (
-            {"rule": "after_close", "months": 1, "closed_on": dt.date(2026, 1, 31)},
-            dt.date(2026, 2, 28),
+            lambda: {"rule": "after_close", "months": 1, "closed_on": _last_january_31()},
+            lambda: dt.date(_last_january_31().year, 3, 1) - dt.timedelta(days=1),
         ),
         (
-            {"rule": "after_close", "months": 36, "closed_on": dt.date(2025, 4, 1)},
-            dt.date(2028, 4, 1),
+            lambda: {"rule": "after_close", "months": 36, "closed_on": _april_1_last_year()},
+            lambda: _april_1_last_year().replace(year=_today().year + 2),
         ),
         # Not closed yet: no date until it is.
-        ({"rule": "after_close", "months": 12}, None),
+        (lambda: {"rule": "after_close", "months": 12}, lambda: None),
     ],
+    ids=["keep", "on_date", "on_date_today", "after_close_month_end", "after_close_36", "open"],
 )
 def test_the_rule_sets_the_destruction_date(world, fields, destroy_on):
     document = make_document(world.company)
-    _set(world, document, **fields)
+    _set(world, document, **fields())
     document.refresh_from_db()
-    assert document.destroy_on == destroy_on
+    assert document.destroy_on == destroy_on()
     assert DocumentEvent.objects.filter(document=document, action="retention").count() == 1
     assert AuditEvent.objects.filter(verb="document.retention").count() == 1
 
@@ -73,19 +89,27 @@ def test_the_rule_sets_the_destruction_date(world, fields, destroy_on):
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"rule": "on_date"}, "date"),
-        ({"rule": "on_date", "date": dt.date(2000, 1, 1)}, "date"),
-        ({"rule": "after_close"}, "months"),
-        ({"rule": "after_close", "months": 0}, "months"),
-        ({"rule": "after_close", "months": 601}, "months"),
-        ({"rule": "after_close", "months": 6, "closed_on": dt.date(2999, 1, 1)}, "closed_on"),
-        ({"rule": "forever"}, "rule"),
+        (lambda: {"rule": "on_date"}, "date"),
+        (lambda: {"rule": "on_date", "date": _today() - dt.timedelta(days=1)}, "date"),
+        (lambda: {"rule": "after_close"}, "months"),
+        (lambda: {"rule": "after_close", "months": 0}, "months"),
+        (lambda: {"rule": "after_close", "months": 601}, "months"),
+        (
+            lambda: {
+                "rule": "after_close",
+                "months": 6,
+                "closed_on": _today() + dt.timedelta(days=1),
+            },
+            "closed_on",
+        ),
+        (lambda: {"rule": "forever"}, "rule"),
     ],
+    ids=["no_date", "yesterday", "no_months", "zero", "601", "closed_tomorrow", "forever"],
 )
 def test_bad_rules_are_refused_and_change_nothing(world, fields, field):
     document = make_document(world.company)
     with pytest.raises(ApplicationError) as refused:
-        _set(world, document, **fields)
+        _set(world, document, **fields())
     assert field in refused.value.fields
     document.refresh_from_db()
     assert (document.retention_rule, document.destroy_on) == ("keep", None)
@@ -183,7 +207,8 @@ def test_destroy_page_needs_a_reason_and_the_check(world):
 def test_retention_page_shows_a_bad_date_in_japanese(world):
     document = make_document(world.company)
     response = world.client_for(MEMBER).post(
-        reverse("drawings:retention", args=[document.pk]), {"rule": "on_date", "date": "2001-01-01"}
+        reverse("drawings:retention", args=[document.pk]),
+        {"rule": "on_date", "date": f"{_today() - dt.timedelta(days=1)}"},
     )
     assert response.status_code == 200
     assert "今日以降の日付" in response.content.decode()

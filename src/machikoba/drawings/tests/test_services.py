@@ -2,8 +2,10 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from machikoba.core.access import VIEW
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY, STAFF
 from machikoba.drawings import services
@@ -15,7 +17,10 @@ from machikoba.drawings.models import (
     PreviewPage,
     Revision,
 )
+from machikoba.drawings.tests.factories import make_document
 from machikoba.drawings.tests.samples import dxf_bytes, pdf_bytes
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.fixture(autouse=True)
@@ -178,3 +183,26 @@ def test_a_new_nda_version_needs_a_new_acceptance(world):
     assert NdaAcceptance.objects.filter(company=world.other_company).count() == 2
     with pytest.raises(PermissionRefused):
         services.nda_accept(actor=world.users[FLOOR_WORKER], company=world.company, nda=v2)
+
+
+def test_a_new_nda_version_closes_the_drawings_until_it_is_accepted(world):
+    owner, partner = world.users[MEMBER], world.users[OTHER_COMPANY]
+    document = make_document(world.company, title="秘密のシャフト")
+    v1 = services.nda_publish(actor=owner, company=world.company, body="第1版の条項")
+    services.nda_accept(actor=partner, company=world.other_company, nda=v1)
+    services.grant_create(actor=owner, document=document, grantee=world.other_company)
+    client = world.client_for(OTHER_COMPANY)
+    detail = reverse("drawings:detail", args=[document.pk])
+    viewer = reverse("drawings:viewer", args=[document.pk, 1])
+    opened = client.get(detail)
+    assert opened.status_code == 200
+    assert "秘密のシャフト" in opened.content.decode()
+
+    v2 = services.nda_publish(actor=owner, company=world.company, body="第2版の条項")
+    assert client.get(detail).status_code == 404  # v1 no longer opens it
+    assert client.get(viewer).status_code == 404
+    assert document.pk not in {d.pk for d in Document.objects.for_user(partner, VIEW)}
+
+    services.nda_accept(actor=partner, company=world.other_company, nda=v2)
+    assert client.get(detail).status_code == 200
+    assert client.get(viewer).status_code == 200

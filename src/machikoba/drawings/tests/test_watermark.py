@@ -5,12 +5,14 @@ import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
+from machikoba.core.testing.clock import fixed_dates
 from machikoba.drawings.tests import samples
 from machikoba.drawings.watermark import watermark_lines, watermark_pdf, watermark_png
 
 LINES = ["社外秘", "株式会社 高田精機", "山田 太郎", "2026-11-25 09:12 JST"]
 
 
+@fixed_dates("2026-11-25T09:12:30+09:00")
 def test_watermark_lines_show_tokyo_time():
     lines = watermark_lines(
         company="株式会社 高田精機",
@@ -20,6 +22,7 @@ def test_watermark_lines_show_tokyo_time():
     assert lines == LINES
 
 
+@fixed_dates("2026-11-25T09:12:30+09:00")
 def test_watermark_lines_refuse_a_naive_time():
     with pytest.raises(ValueError, match="timezone-aware"):
         watermark_lines(company="a", user="b", when=datetime(2026, 1, 1))  # noqa: DTZ001
@@ -66,6 +69,12 @@ def test_watermark_png_handles_transparent_and_grey_sources():
         source = samples.image_bytes("PNG", size=(400, 300), mode=mode)
         marked = Image.open(io.BytesIO(watermark_png(source, lines=LINES)))
         assert marked.size == (400, 300)
+        original = Image.open(io.BytesIO(source)).convert("RGB")
+        difference = ImageChops.difference(marked.convert("RGB"), original)
+        # The mark is on every quarter of the page, and most of the page is left alone.
+        for box in ((0, 0, 200, 150), (200, 0, 400, 150), (0, 150, 200, 300), (200, 150, 400, 300)):
+            assert difference.crop(box).getbbox(), (mode, box)
+        assert difference.convert("L").histogram()[0] > 400 * 300 * 0.3, mode
 
 
 def test_watermark_pdf_keeps_pages_and_adds_the_text(tmp_path):

@@ -15,6 +15,8 @@ from machikoba.messaging import services
 from machikoba.messaging.models import ThreadReadState
 from machikoba.messaging.tests.factories import make_thread, post
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 @pytest.fixture
 def inbox(settings):

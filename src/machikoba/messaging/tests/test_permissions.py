@@ -8,11 +8,11 @@ from django.urls import reverse
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OTHER_COMPANY,
-    REDIRECT,
     STAFF,
     Case,
     assert_case,
@@ -28,9 +28,7 @@ OWN_SIDE = {ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200}
 OWN_THREAD = expect(404, **OWN_SIDE)
 BOTH_PARTIES = expect(404, **OWN_SIDE, **{OTHER_COMPANY: 200})
 PARTNER_ONLY = expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: 200})
-OWN_POSTS = expect(
-    404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
-)
+OWN_POSTS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: DONE})
 
 
 def _with_third(w):
@@ -73,7 +71,7 @@ MATRIX = [
     Case(
         "messaging:thread",
         _thread_url(_with_other),
-        expect(REDIRECT, **{ANONYMOUS: LOGIN, "officer": 404, "admin": 404}),
+        expect(DONE, **{ANONYMOUS: LOGIN, "officer": 404, "admin": 404}),
         method="POST",
         data=lambda w: {"body": "了解です。"},
         note="both parties",

@@ -14,6 +14,7 @@ from machikoba.companies.choices import CompanyRole
 from machikoba.companies.models import Membership
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.clock import yesterday
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OFFICER, OTHER_COMPANY, STAFF
 from machikoba.core.testing.processes import SmtpInbox, run_queued_tasks
@@ -22,6 +23,8 @@ from machikoba.drawings.tests.factories import make_document
 from machikoba.network import guest_throttle, selectors, services
 from machikoba.network.models import GuestLink, Quote, RfqRecipient
 from machikoba.network.tests.factories import deadline, make_job
+
+pytestmark = pytest.mark.clock_sensitive
 
 SHOP = "六郷研削所"
 
@@ -304,25 +307,37 @@ def test_a_decline_through_the_link(world, client):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "message"),
     [
-        ("price", "0"),
-        ("price", ""),
-        ("price", "-5"),
-        ("price", "99999999999999999999999"),
-        ("lead_time_days", "0"),
-        ("lead_time_days", "999999"),
-        ("valid_until", "2001-01-01"),
-        ("quantity_breaks", "百個:千円"),
+        ("price", "0", "金額は 1 円以上で入力してください。"),
+        ("price", "", "このフィールドは必須です。"),
+        ("price", "-5", "金額は 1 円以上で入力してください。"),
+        ("price", "99999999999999999999999", "金額が大きすぎます。入力を確かめてください。"),
+        ("lead_time_days", "0", "納期は 1 日以上で入力してください。"),
+        ("lead_time_days", "999999", "納期は 3650 日以内で入力してください。"),
+        ("valid_until", "yesterday", "有効期限には今日以降の日付を指定してください。"),
+        (
+            "quantity_breaks",
+            "百個:千円",
+            "「百個:千円」を読み取れません。「数量:金額」の形で入力してください。",
+        ),
     ],
 )
-def test_bad_input_on_the_quote_form_is_shown_and_writes_nothing(world, client, field, value):
+def test_bad_input_on_the_quote_form_is_shown_and_writes_nothing(
+    world, client, field, value, message
+):
+    if value == "yesterday":
+        value = str(yesterday())
     _rfq, recipient = guest_rfq(world)
     link, token = issue(world, recipient)
     response = client.post(page_url(token, "guest_quote"), quote_data(**{field: value}))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "form-errors" in body or "入力内容を確認" in body or "error" in body
+    # The field itself is marked and carries its own message; no other field is.
+    assert f'<div class="form-error" id="id_{field}_error"><p>{message}</p></div>' in body
+    (tag,) = re.findall(rf'<(?:input|textarea)[^>]*id="id_{field}"[^>]*>', body)
+    assert 'aria-invalid="true"' in tag
+    assert body.count('aria-invalid="true"') == 1
     assert not Quote.objects.exists()
     link.refresh_from_db()
     assert link.used_at is None
@@ -362,7 +377,10 @@ def test_claiming_makes_the_first_owner_once(world, client):
         page_url(token, "guest_claim"),
         {"name": "別人", "email": "other@example.jp", "password": "kensaku-2041!"},
     )
-    assert "すでにあります" in again.content.decode() or "作成済み" in again.content.decode()
+    # The page no longer offers the form: it says the account exists.
+    assert again.status_code == 200
+    assert "この企業のアカウントは作成済みです。" in again.content.decode()
+    assert 'name="password"' not in again.content.decode()
     assert Membership.objects.filter(company=recipient.company).count() == 1
     # … and the shop now has an account: no new link for it.
     with pytest.raises(ApplicationError):

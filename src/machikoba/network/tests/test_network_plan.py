@@ -9,12 +9,15 @@ from django.utils import timezone
 
 from machikoba.companies.models import Capability
 from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.testing.clock import fixed_dates
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY
 from machikoba.network import network_plan as planning
 from machikoba.network.models import Job, Quote, Rfq, RfqRecipient, Step
 from machikoba.network.network_plan import WorkingDays, network_plan
 from machikoba.network.tests.factories import make_job, process
+
+pytestmark = pytest.mark.clock_sensitive
 
 # The owner in Kamata; 1/90.7° of longitude is about 1 km east at this latitude.
 HOME = (35.5620, 139.7160)
@@ -61,6 +64,7 @@ def _row(plan, position):
     return next(r for r in plan.rows if r.step is not None and r.step.position == position)
 
 
+@fixed_dates("2026-04-28T09:00+09:00")
 def test_working_days_skip_weekends_and_public_holidays():
     # Golden Week 2026: 4/29 昭和の日, 5/3 (Sun) 憲法記念日 → 5/6 振替休日, 5/4, 5/5.
     calendar = WorkingDays(dt.date(2026, 4, 28))

@@ -13,6 +13,8 @@ from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, STAFF
 from machikoba.network.models import Rfq, Step
 from machikoba.network.tests.test_network_plan import HEAT, HOME, PLATING, _past_quote, _shop
 
+pytestmark = pytest.mark.clock_sensitive
+
 ROUTE = (("cutting.turning.nc_lathe", True), (HEAT, False), (PLATING, False), (HEAT, False))
 
 

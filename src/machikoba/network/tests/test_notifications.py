@@ -16,6 +16,8 @@ from machikoba.network import services
 from machikoba.network.models import Step
 from machikoba.network.tests.factories import deadline, make_job, order_terms
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 @pytest.fixture
 def inbox(settings):

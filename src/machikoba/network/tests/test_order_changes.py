@@ -13,6 +13,8 @@ from machikoba.network import services
 from machikoba.network.models import Order, OrderEvent, Step
 from machikoba.network.tests.test_permissions import _order
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

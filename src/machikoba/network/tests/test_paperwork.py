@@ -10,6 +10,8 @@ from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY
 from machikoba.network.models import Step
 from machikoba.network.tests.test_permissions import _order
 
+pytestmark = pytest.mark.clock_sensitive
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

@@ -10,18 +10,22 @@ from django.utils import timezone
 
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OTHER_COMPANY,
     REDIRECT,
+    REFUSED,
     STAFF,
     Case,
     assert_case,
     expect,
+    posted,
 )
 from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services
+from machikoba.network.models import Order
 from machikoba.network.tests.factories import deadline, make_job, order_terms
 
 # Pages about the active company: officers and admins have none.
@@ -30,9 +34,7 @@ COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
 OWNER_READS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
 # The owner's owners and staff change; floor workers are refused.
 OWNER_EDITS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403})
-OWNER_POSTS = expect(
-    404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403}
-)
+OWNER_POSTS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403})
 
 
 def _job(w):
@@ -114,8 +116,18 @@ MATRIX = [
     Case("network:job_detail", _job_url("job_detail"), OWNER_READS),
     Case("network:step_add", _job_url("step_add"), OWNER_EDITS),
     Case("network:rfq_create", _job_url("rfq_create"), OWNER_EDITS),
-    Case("network:job_close", _job_url("job_close"), OWNER_POSTS, method="POST"),
-    Case("network:job_copy", _job_url("job_copy"), OWNER_POSTS, method="POST"),
+    Case(
+        "network:job_close",
+        _job_url("job_close"),
+        posted(OWNER_POSTS, **{MEMBER: REFUSED, STAFF: REFUSED}),
+        method="POST",
+    ),
+    Case(
+        "network:job_copy",
+        _job_url("job_copy"),
+        OWNER_POSTS,
+        method="POST",
+    ),
     Case(
         "network:step_move",
         _step_url("step_move", position=2),
@@ -124,7 +136,12 @@ MATRIX = [
         data=lambda w: {"direction": "down"},
     ),
     Case("network:step_suggestions", _step_url("step_suggestions", position=2), OWNER_EDITS),
-    Case("network:step_remove", _step_url("step_remove", position=4), OWNER_POSTS, method="POST"),
+    Case(
+        "network:step_remove",
+        _step_url("step_remove", position=4),
+        OWNER_POSTS,
+        method="POST",
+    ),
     # The progress pages are open to whoever sees the step; the services decide who may
     # record what (tested in test_services and below).
     Case("network:step_progress", _step_url("step_progress", action="ship"), OWNER_READS),
@@ -133,10 +150,7 @@ MATRIX = [
         lambda w: reverse("network:rating_submit", args=[_job(w).pk]),
         # Everyone who sees the job is sent back with a message (the job is not closed);
         # the service refuses; nobody else sees the job.
-        expect(
-            404,
-            **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403},
-        ),
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: REFUSED, STAFF: REFUSED, FLOOR_WORKER: 403}),
         method="POST",
         data=lambda w: {"rater": w.company.pk, "rated": w.other_company.pk},
     ),
@@ -147,13 +161,7 @@ MATRIX = [
         # see the rating but may not answer it.
         expect(
             404,
-            **{
-                ANONYMOUS: LOGIN,
-                OTHER_COMPANY: REDIRECT,
-                MEMBER: 403,
-                STAFF: 403,
-                FLOOR_WORKER: 403,
-            },
+            **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE, MEMBER: 403, STAFF: 403, FLOOR_WORKER: 403},
         ),
         method="POST",
         data=lambda w: {"response": "ありがとうございます"},
@@ -183,14 +191,14 @@ MATRIX = [
     Case(
         "network:quote_decline",
         lambda w: reverse("network:quote_decline", args=[_rfq(w).pk]),
-        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT, "officer": 403, "admin": 403}),
+        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE, "officer": 403, "admin": 403}),
         method="POST",
         data=lambda w: {"reason": "設備が空いていない"},
     ),
     Case(
         "network:rfq_ask",
         lambda w: reverse("network:rfq_ask", args=[_rfq(w).pk]),
-        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT, "officer": 403, "admin": 403}),
+        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE, "officer": 403, "admin": 403}),
         method="POST",
         data=lambda w: {"question": "材料支給ですか"},
     ),
@@ -203,13 +211,7 @@ MATRIX = [
         # The shop asked sees the RFQ but may not answer for the owner.
         expect(
             404,
-            **{
-                ANONYMOUS: LOGIN,
-                MEMBER: REDIRECT,
-                STAFF: REDIRECT,
-                FLOOR_WORKER: 403,
-                OTHER_COMPANY: 403,
-            },
+            **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
         data=lambda w: {"answer": "はい"},
@@ -281,13 +283,7 @@ MATRIX = [
         lambda w: reverse("network:order_cancel", args=[_order(w).pk]),
         expect(
             404,
-            **{
-                ANONYMOUS: LOGIN,
-                MEMBER: REDIRECT,
-                STAFF: REDIRECT,
-                FLOOR_WORKER: 403,
-                OTHER_COMPANY: 403,
-            },
+            **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
         data=lambda w: {"reason": "設計変更"},
@@ -300,12 +296,13 @@ MATRIX = [
             404,
             **{
                 ANONYMOUS: LOGIN,
-                MEMBER: REDIRECT,
-                STAFF: REDIRECT,
-                FLOOR_WORKER: REDIRECT,
-                OTHER_COMPANY: REDIRECT,
+                MEMBER: REFUSED,
+                STAFF: REFUSED,
+                FLOOR_WORKER: REFUSED,
+                OTHER_COMPANY: DONE,
             },
         ),
+        effect=lambda w: Order.objects.values_list("status", flat=True),
         method="POST",
     ),
 ]

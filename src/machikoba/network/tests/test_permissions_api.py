@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from machikoba.core.testing.clock import yesterday
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
     FLOOR_WORKER,
@@ -227,7 +228,7 @@ def test_refusals_have_the_one_error_shape(world):
     response = _post(
         world.client_for(OTHER_COMPANY),
         reverse("api:network_quote", args=[rfq.pk]),
-        {"price": -5, "lead_time_days": 0, "valid_until": "2001-01-01"},
+        {"price": -5, "lead_time_days": 0, "valid_until": str(yesterday())},
     )
     assert response.status_code == 400
     body = response.json()

@@ -8,14 +8,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from machikoba.companies.models import Membership
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
-    REDIRECT,
+    REFUSED,
     STAFF,
+    UNCHANGED,
     Case,
     assert_case,
     expect,
@@ -23,6 +26,8 @@ from machikoba.core.testing.matrix import (
 from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services
 from machikoba.network.tests.factories import deadline, make_job
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 def _guest_rfq(w):
@@ -78,7 +83,7 @@ MATRIX = [
     Case(
         "network:guest_link_email",
         _owner_url("guest_link_email"),
-        expect(404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403}),
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403}),
         method="POST",
         data=lambda w: {"email": "info@example.jp"},
     ),
@@ -106,7 +111,7 @@ MATRIX = [
     Case(
         "network:guest_quote",
         _guest_url("guest_quote"),
-        expect(REDIRECT),
+        expect(DONE),
         method="POST",
         data=lambda w: QUOTE,
         note="valid",
@@ -122,7 +127,7 @@ MATRIX = [
     Case(
         "network:guest_decline",
         _guest_url("guest_decline"),
-        expect(REDIRECT),
+        expect(DONE),
         method="POST",
         data=lambda w: {"reason": "設備が空いていない"},
         note="valid",
@@ -139,15 +144,16 @@ MATRIX = [
     Case(
         "network:guest_claim",
         _guest_url("guest_claim"),
-        expect(REDIRECT),
+        expect(UNCHANGED),
         method="POST",
         data=lambda w: {"name": "工場 太郎", "email": "t@example.jp", "password": "x" * 12},
         note="valid",
+        effect=lambda w: Membership.objects.count(),
     ),
     Case(
         "network:guest_nda",
         _guest_url("guest_nda"),
-        expect(REDIRECT),
+        expect(REFUSED),
         method="POST",
         data=lambda w: {"agree": "yes"},
         note="valid",

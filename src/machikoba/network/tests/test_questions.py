@@ -6,11 +6,14 @@ from django.urls import reverse
 
 from machikoba.companies.choices import CompanyRole
 from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.testing.clock import in_years
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.matrix import MEMBER, OTHER_COMPANY
 from machikoba.network import services
 from machikoba.network.models import RfqQuestion
 from machikoba.network.tests.factories import deadline, make_job
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +101,7 @@ def test_quantity_breaks_are_read_from_the_quote_form_and_shown_to_the_owner(wor
     rfq, _rival = _rfq(world, public=True)
     client = world.client_for(OTHER_COMPANY)
     url = reverse("network:quote_submit", args=[rfq.pk])
-    base = {"price": "60000", "lead_time_days": "5", "valid_until": "2099-01-01"}
+    base = {"price": "60000", "lead_time_days": "5", "valid_until": str(in_years(1))}
     refused = client.post(url, {**base, "quantity_breaks": "100:abc"})
     assert "読み取れません" in refused.content.decode()
     client.post(url, {**base, "quantity_breaks": "100:90000円、300：240000"})

@@ -8,13 +8,17 @@ from django.utils import timezone
 from machikoba.companies.choices import CompanyRole
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.clock import yesterday
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY, STAFF
 from machikoba.drawings.models import Grant
 from machikoba.drawings.tests.factories import make_document
 from machikoba.network import services
-from machikoba.network.models import BusinessMatch, Claim, Job, Order, Quote, Step
+from machikoba.network.choices import StepStatus
+from machikoba.network.models import BusinessMatch, Claim, Job, Order, Quote, Rfq, Step
 from machikoba.network.tests.factories import deadline, make_job, order_terms, process
+
+pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +101,7 @@ def test_a_requested_step_cannot_be_moved_or_removed(world, shops):
     ("fields", "field"),
     [
         ({"quantity": 0}, "quantity"),
-        ({"due_date": dt.date(2001, 1, 1)}, "due_date"),
+        ({"due_date": yesterday()}, "due_date"),
         ({"part_name": ""}, "part_name"),
     ],
 )
@@ -126,8 +130,11 @@ def test_only_the_owners_editors_change_a_job(world):
 
 def test_a_job_attaches_only_its_owners_drawings(world):
     foreign = make_document(world.other_company)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         make_job(world.users[MEMBER], world.company, documents=[foreign])
+    assert refused.value.code == "job_invalid"
+    assert refused.value.fields == {"documents": ["自社の図面だけを添付できます。"]}
+    assert not Job.objects.exists()
 
 
 def test_a_repeat_order_copies_part_drawings_and_route_not_progress(world, shops):
@@ -204,11 +211,13 @@ def test_bad_rfqs_are_refused(world, shops, changes, field):
 def test_in_house_steps_and_the_owner_itself_cannot_be_asked(world, shops):
     owner = world.users[MEMBER]
     job = make_job(owner, world.company)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.rfq_send(
             actor=owner, job=job, steps=[_steps(job)[0]], recipients=[shops[0]], deadline=deadline()
         )
-    with pytest.raises(ApplicationError):
+    assert refused.value.code == "rfq_invalid"
+    assert refused.value.fields == {"steps": ["社内で行う工程は見積依頼できません。"]}
+    with pytest.raises(ApplicationError) as refused:
         services.rfq_send(
             actor=owner,
             job=job,
@@ -216,6 +225,10 @@ def test_in_house_steps_and_the_owner_itself_cannot_be_asked(world, shops):
             recipients=[world.company],
             deadline=deadline(),
         )
+    assert refused.value.code == "rfq_invalid"
+    assert refused.value.fields == {"recipients": ["自社には見積を依頼できません。"]}
+    assert not Rfq.objects.exists()
+    assert {s.status for s in _steps(job)} == {StepStatus.PLANNED}
 
 
 @pytest.mark.parametrize(
@@ -224,7 +237,7 @@ def test_in_house_steps_and_the_owner_itself_cannot_be_asked(world, shops):
         ({"price": -1}, "price"),
         ({"price": 0}, "price"),
         ({"lead_time_days": 0}, "lead_time_days"),
-        ({"valid_until": dt.date(2001, 1, 1)}, "valid_until"),
+        ({"valid_until": yesterday()}, "valid_until"),
     ],
 )
 def test_bad_quotes_are_refused_and_change_nothing(world, shops, fields, field):
@@ -288,7 +301,7 @@ def test_award_issues_the_order_tells_the_losers_and_revokes_their_drawings(worl
         ({"payment_date_after_delivery": -1}, "payment_date"),
         ({"payment_method": "promissory_note"}, "payment_method"),
         ({"delivery_place": " "}, "delivery_place"),
-        ({"delivery_date": dt.date(2001, 1, 1)}, "delivery_date"),
+        ({"delivery_date": yesterday()}, "delivery_date"),
     ],
 )
 def test_an_order_breaking_the_subcontract_rules_is_refused(world, shops, terms, field):
@@ -450,6 +463,78 @@ def test_a_transition_that_skips_a_state_is_refused(world, shops):
         services.step_ship(actor=world.users[FLOOR_WORKER], step=first, quantity=50)
     assert refused.value.code == "step_wrong_state"
     assert Step.objects.get(pk=first.pk).status == "planned"
+
+
+# Every step state x every move of the work: only these pairs are allowed.
+ALLOWED_MOVES = {
+    "in_house": {
+        ("start", StepStatus.PLANNED): StepStatus.IN_PROGRESS,
+        ("start", StepStatus.ORDERED): StepStatus.IN_PROGRESS,
+        ("finish", StepStatus.IN_PROGRESS): StepStatus.DONE,
+        ("ship", StepStatus.DONE): StepStatus.SHIPPED,
+        ("receive", StepStatus.SHIPPED): StepStatus.RECEIVED,
+    },
+    # A partner's step starts only once it is ordered.
+    "partner": {
+        ("start", StepStatus.ORDERED): StepStatus.IN_PROGRESS,
+        ("finish", StepStatus.IN_PROGRESS): StepStatus.DONE,
+        ("ship", StepStatus.DONE): StepStatus.SHIPPED,
+        ("receive", StepStatus.SHIPPED): StepStatus.RECEIVED,
+    },
+}
+STEP_FIELDS = (
+    "status",
+    "started_at",
+    "finished_at",
+    "shipped_at",
+    "received_at",
+    "shipped_quantity",
+    "good_quantity",
+    "defect_quantity",
+)
+
+
+def _move(action, step, performer, receiver):
+    if action == "start":
+        return services.step_start(actor=performer, step=step)
+    if action == "finish":
+        return services.step_finish(actor=performer, step=step)
+    if action == "ship":
+        return services.step_ship(actor=performer, step=step, quantity=50)
+    return services.step_receive(actor=receiver, step=step, good_quantity=50)
+
+
+@pytest.mark.parametrize("kind", ["in_house", "partner"])
+@pytest.mark.parametrize("action", ["start", "finish", "ship", "receive"])
+@pytest.mark.parametrize("state", StepStatus.values)
+def test_every_step_move_from_every_state(world, shops, kind, action, state):
+    """A move from a state that does not allow it is refused with ``step_wrong_state``
+    and changes nothing; the allowed ones move the step to the next state."""
+    job = _ordered_job(world, shops)
+    first, heat = _steps(job)[:2]
+    if kind == "in_house":
+        step, performer, receiver = first, world.users[FLOOR_WORKER], owner_of(shops[0])
+    else:
+        # The turned parts have arrived at the heat treater.
+        Step.objects.filter(pk=first.pk).update(status=StepStatus.RECEIVED)
+        step, performer, receiver = heat, owner_of(shops[0]), owner_of(shops[1])
+    Step.objects.filter(pk=step.pk).update(status=state, shipped_quantity=50)
+    before = Step.objects.values(*STEP_FIELDS).get(pk=step.pk)
+    events = AuditEvent.objects.count()
+    step.refresh_from_db()
+
+    allowed = ALLOWED_MOVES[kind].get((action, state))
+    if allowed is not None:
+        _move(action, step, performer, receiver)
+        assert Step.objects.get(pk=step.pk).status == allowed
+        assert AuditEvent.objects.count() == events + 1
+        return
+    with pytest.raises(ApplicationError) as refused:
+        _move(action, step, performer, receiver)
+    assert refused.value.code == "step_wrong_state"
+    assert Step.objects.values(*STEP_FIELDS).get(pk=step.pk) == before
+    assert AuditEvent.objects.count() == events
+    assert not Claim.objects.exists()
 
 
 def test_only_the_performer_moves_a_step_and_only_the_next_party_receives(world, shops):

@@ -14,6 +14,8 @@ from machikoba.network.models import Step
 from machikoba.network.suggestions import suggest_partners
 from machikoba.network.tests.factories import make_job, process
 
+pytestmark = pytest.mark.clock_sensitive
+
 # Kamata (the owner) and points east of it: 0.01° of longitude is ~0.91 km at 35.56° N.
 HOME = (35.5620, 139.7160)
 

@@ -416,12 +416,29 @@ def test_on_a_plateau_the_elite_pool_renews_itself():
     assert len(search.elite) == localsearch.ELITE_SIZE
 
 
-def test_the_solver_counts_tabu_moves_and_relinks_only_where_the_tabu_search_runs():
+def test_the_solver_counts_tabu_moves_and_relinks_only_where_the_tabu_search_runs(
+    monkeypatch,
+):
+    # Short walks, relinked from the second one on (as above), so relinks do happen.
+    monkeypatch.setattr(localsearch, "STALL_BASE", 15)
+    monkeypatch.setattr(localsearch, "STALL_PER_OPERATION", 0)
+    monkeypatch.setattr(localsearch, "RELINK_AFTER", 0)
+    monkeypatch.setattr(localsearch, "SHARE_MIN", 1.0)
+    searches = []
+
+    class Recorded(localsearch.TabuSearch):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            searches.append(self)
+
+    monkeypatch.setattr(localsearch, "TabuSearch", Recorded)
     problem = random_problem(9, jobs=30, machines=5, transport=1)
     result = solve(problem, time_limit=2.0, workers=2, seed=1)
     check_schedule(problem, result.assignments)
-    assert result.statistics["tabu_moves"] > 0
-    assert result.statistics["tabu_relinks"] >= 0
+    assert searches
+    assert result.statistics["tabu_moves"] == sum(t.iterations for t in searches) > 0
+    assert result.statistics["tabu_relinks"] == sum(t.relinks for t in searches) > 0
+    searches.clear()
     shifts = Problem(
         jobs=problem.jobs,
         resources=(Resource("m0", windows=((0, 10_000),)), *problem.resources[1:]),
@@ -430,3 +447,4 @@ def test_the_solver_counts_tabu_moves_and_relinks_only_where_the_tabu_search_run
     check_schedule(shifts, result.assignments)
     assert "tabu_moves" not in result.statistics
     assert "tabu_relinks" not in result.statistics
+    assert searches == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from machikoba.scheduling import (
     Alternative,
@@ -70,6 +71,9 @@ def test_an_operation_does_not_span_a_break():
     assert result.status is Status.OPTIMAL
 
 
+# The dates are facts passed as arguments; the clock is frozen on them too (the
+# scheduling package imports nothing of Django or of machikoba.core).
+@time_machine.travel(dt.datetime.fromisoformat("2025-07-18T08:00+09:00"), tick=False)
 def test_public_holidays_and_weekends_are_skipped():
     # Friday 18 July 2025; Monday 21 July is Marine Day (海の日). Shifts of 210 and 270
     # minutes: a 240-minute operation only fits an afternoon, so the second one waits

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from machikoba.companies.models import Equipment, ProcessCategory
+from machikoba.core.testing.clock import quiet_monday
 from machikoba.network import services as network
 from machikoba.network.tests.factories import process
 
@@ -52,5 +53,8 @@ def in_house_job(owner, company, *, codes=(NC,), quantity=10, due_in_days=10, na
 
 
 def monday_morning() -> dt.datetime:
-    """A fixed Monday 07:00 in Tokyo that is not a holiday (2026-11-30)."""
-    return dt.datetime(2026, 11, 30, 7, 0, tzinfo=timezone.get_current_timezone())
+    """07:00 in Tokyo on the next Monday whose week (through the next Monday) has no
+    public holiday."""
+    return dt.datetime.combine(
+        quiet_monday(), dt.time(7, 0), tzinfo=timezone.get_current_timezone()
+    )

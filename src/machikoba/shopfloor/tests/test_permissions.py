@@ -6,15 +6,18 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from machikoba.core.testing.clock import working_day
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
     OFFICER,
     OTHER_COMPANY,
-    REDIRECT,
+    REFUSED,
     STAFF,
     Case,
     assert_case,
@@ -22,6 +25,8 @@ from machikoba.core.testing.matrix import (
 )
 from machikoba.shopfloor.models import PlannedOperation, ScheduleRun, StepWork
 from machikoba.shopfloor.tests.factories import in_house_job, machines
+
+pytestmark = pytest.mark.clock_sensitive
 
 # Pages of the active company: another company sees its own (empty) schedule there.
 COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403})
@@ -33,7 +38,7 @@ OWN_STEP = expect(
     404,
     **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403, OFFICER: 403, "admin": 403},
 )
-OWN_MOVE = expect(404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: 403})
+OWN_MOVE = expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403})
 
 
 def _plan(w) -> PlannedOperation:
@@ -62,8 +67,9 @@ def _plan(w) -> PlannedOperation:
 
 
 def _move_data(w):
+    """Move to the other lathe on the next working day: inside the plan's window."""
     operation = _plan(w)
-    return {"machine": operation.eligible[1], "day": "2026-12-01", "time": "10:00"}
+    return {"machine": operation.eligible[1], "day": working_day(1).isoformat(), "time": "10:00"}
 
 
 MATRIX = [
@@ -71,7 +77,7 @@ MATRIX = [
     Case(
         "shopfloor:plan",
         lambda w: reverse("shopfloor:plan"),
-        expect(REDIRECT, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403}),
+        expect(REFUSED, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403}),
         method="POST",
         data=lambda w: {"objective": "due_dates", "time_limit": "10"},
     ),
@@ -114,10 +120,17 @@ def test_nobody_outside_the_shop_sees_its_plan_or_moves_it(world):
         for name in ("shopfloor:schedule", "shopfloor:steps"):
             response = client.get(reverse(name))
             assert "秘密の軸" not in response.content.decode(), (actor, name)
-        client.post(
-            reverse("shopfloor:operation_move", args=[operation.pk]),
-            {"machine": operation.eligible[1], "day": "2026-12-01", "time": "10:00"},
-        )
+        client.post(reverse("shopfloor:operation_move", args=[operation.pk]), _move_data(world))
     operation.refresh_from_db()
     assert (operation.unit, operation.moved) == (1, False)
     assert not ScheduleRun.objects.exclude(pk=operation.run_id).exists()
+
+    # The same request by the shop's owner does move it: the refusals above were theirs.
+    world.client_for(MEMBER).post(
+        reverse("shopfloor:operation_move", args=[operation.pk]), _move_data(world)
+    )
+    operation.refresh_from_db()
+    assert (operation.unit, operation.moved) == (2, True)
+    assert timezone.localtime(operation.start) == dt.datetime.combine(
+        working_day(1), dt.time(10, 0), tzinfo=timezone.get_current_timezone()
+    )

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.testing.clock import days_until_working_day, working_day
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY, STAFF
 from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.shopfloor import selectors, services
@@ -14,7 +15,7 @@ from machikoba.shopfloor.models import PlannedOperation, ScheduleRun, StepWork, 
 from machikoba.shopfloor.services import _LatestProgress
 from machikoba.shopfloor.tests.factories import MANUAL, NC, in_house_job, machines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
 
 
 def _shop_with_work(world, jobs=3):
@@ -23,7 +24,11 @@ def _shop_with_work(world, jobs=3):
     steps = []
     for index in range(jobs):
         _job, job_steps = in_house_job(
-            owner, world.company, codes=(NC, MANUAL), name=f"軸{index}", due_in_days=3 + index
+            owner,
+            world.company,
+            codes=(NC, MANUAL),
+            name=f"軸{index}",
+            due_in_days=days_until_working_day(3 + index),
         )
         for step, minutes in zip(job_steps, (240, 90), strict=True):
             StepWork.objects.create(company=world.company, step=step, minutes=minutes)
@@ -41,9 +46,11 @@ def _plan(world, django_capture_on_commit_callbacks, **options):
     return run
 
 
-def test_a_plan_is_queued_then_solved_by_the_worker_into_a_valid_schedule(
+def test_a_plan_is_queued_then_solved_in_process_into_a_valid_schedule(
     world, django_capture_on_commit_callbacks
 ):
+    """The queued task runs in this process (``run_queued_tasks``); a real worker runs it
+    in core/tests/test_tasks_worker.py and the browser tests."""
     _machine, steps = _shop_with_work(world)
 
     run = _plan(world, django_capture_on_commit_callbacks)
@@ -57,7 +64,7 @@ def test_a_plan_is_queued_then_solved_by_the_worker_into_a_valid_schedule(
     assert {o.step_id for o in operations} == {s.pk for s in steps}
     assert run.operation_count == len(operations) == 6
     assert selectors.plan_conflicts(run, operations) == []  # the validator agrees
-    assert run.tardiness_minutes == 0  # three days are plenty for these six hours a job
+    assert run.tardiness_minutes == 0  # three working days are plenty for 5½ hours a job
     now = timezone.now()
     assert all(o.start >= now - dt.timedelta(minutes=10) for o in operations)
     for operation in operations:
@@ -242,16 +249,20 @@ def test_calendar_and_step_work_input_is_checked(world):
         )
     assert "weekdays" in refused.value.fields
     assert not WorkCalendar.objects.exists()
+    first = working_day(20)
     calendar = services.calendar_save(
         actor=owner,
         company=world.company,
         day_start=dt.time(8),
         day_end=dt.time(17),
         weekdays=[5, 0, 1],
-        shutdown_dates=[dt.date(2026, 12, 30), dt.date(2026, 12, 29)],
+        shutdown_dates=[first + dt.timedelta(days=1), first],
     )
     assert calendar.weekdays == "015"
-    assert calendar.shutdown_dates == ["2026-12-29", "2026-12-30"]
+    assert calendar.shutdown_dates == [
+        first.isoformat(),
+        (first + dt.timedelta(days=1)).isoformat(),
+    ]
 
     foreign = machines(world.other_company)["nc"]
     with pytest.raises(ApplicationError) as refused:
@@ -322,7 +333,11 @@ def test_started_work_fixed_on_top_of_each_other_fails_the_plan_with_a_message(
     WorkCalendar.objects.create(
         company=world.company, day_start=dt.time(0), day_end=dt.time(23, 59), weekdays="0123456"
     )
-    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    # The work began at midnight of the last working day (on a public holiday the
+    # calendar has no window, and the pieces would not be fixed at all).
+    midnight = dt.datetime.combine(
+        working_day(-1), dt.time(0), tzinfo=timezone.get_current_timezone()
+    )
     old = ScheduleRun.objects.create(company=world.company, status="done", origin=midnight)
     for index in range(2):
         _job, (step,) = in_house_job(owner, world.company, name=f"着手済み{index}")

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from machikoba.companies.models import ProcessCategory
+from machikoba.core.testing.clock import clock_at, weekday_holiday
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.matrix import MEMBER
 from machikoba.network import services as network
@@ -36,9 +37,17 @@ from machikoba.shopfloor.tests.factories import (
     monday_morning,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
 
 MONDAY = monday_morning()
+
+
+@pytest.fixture(autouse=True)
+def _it_is_monday_morning():
+    """Every test plans at MONDAY, the next quiet Monday: "now" for the records too
+    (due dates, quotes, orders), so they all sit in one week without holidays."""
+    with clock_at(MONDAY):
+        yield
 
 
 def _operations(shop, step):
@@ -194,12 +203,14 @@ def test_work_for_a_partner_is_due_at_the_orders_delivery_and_waits_for_the_hand
 def test_the_calendar_decides_the_working_windows(world):
     machines(world.company)
     in_house_job(world.users[MEMBER], world.company)
+    monday = MONDAY.date()
+    tuesday = monday + dt.timedelta(days=1)
     WorkCalendar.objects.create(
         company=world.company,
         day_start=dt.time(8, 0),
         day_end=dt.time(17, 0),
         weekdays="012345",  # Saturdays too
-        shutdown_dates=["2026-12-01"],  # Tuesday
+        shutdown_dates=[tuesday.isoformat()],
     )
 
     shop = build_shop_problem(company=world.company, now=MONDAY)
@@ -207,19 +218,19 @@ def test_the_calendar_decides_the_working_windows(world):
     windows = shop.problem.resources[0].windows
     days = [(shop.origin + dt.timedelta(minutes=start)).date() for start, _end in windows[:6]]
     assert days == [
-        dt.date(2026, 11, 30),  # Monday
-        dt.date(2026, 12, 2),  # Tuesday is shut down
-        dt.date(2026, 12, 3),
-        dt.date(2026, 12, 4),
-        dt.date(2026, 12, 5),  # Saturday works
-        dt.date(2026, 12, 7),  # Sunday does not
+        monday,
+        monday + dt.timedelta(days=2),  # Tuesday is shut down
+        monday + dt.timedelta(days=3),
+        monday + dt.timedelta(days=4),
+        monday + dt.timedelta(days=5),  # Saturday works
+        monday + dt.timedelta(days=7),  # Sunday does not
     ]
     assert windows[0] == (8 * 60, 17 * 60)
-    # 2027-01-11 is 成人の日 (a Monday holiday): no window on it.
-    holiday = dt.date(2027, 1, 11)
-    assert all(
-        (shop.origin + dt.timedelta(minutes=start)).date() != holiday for start, _end in windows
-    )
+    # The next public holiday on a weekday inside the horizon: no window on it.
+    holiday = weekday_holiday(after=monday)
+    window_days = {(shop.origin + dt.timedelta(minutes=start)).date() for start, _end in windows}
+    assert max(window_days) > holiday  # the horizon reaches past it
+    assert holiday not in window_days
 
 
 def test_re_planning_keeps_the_started_pieces_where_they_are(world):

@@ -9,12 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from machikoba.core.testing.clock import working_day
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER
 from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.shopfloor.models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
 from machikoba.shopfloor.tests.factories import MANUAL, NC, in_house_job, machines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
 
 
 def _work(world, jobs=3):
@@ -172,7 +173,8 @@ def test_a_bad_move_is_explained_and_changes_nothing(world, django_capture_on_co
     operation = PlannedOperation.objects.filter(run=run, equipment=machine["nc"]).first()
     before = (operation.resource, operation.start)
     url = reverse("shopfloor:operation_move", args=[operation.pk])
-    response = client.post(url, {"machine": "m999-1", "day": "2026-12-01", "time": "10:00"})
+    tomorrow = working_day(1).isoformat()
+    response = client.post(url, {"machine": "m999-1", "day": tomorrow, "time": "10:00"})
     assert response.status_code == 200
     assert "候補にありません" in response.content.decode()  # Django's choice message
     response = client.post(url, {"machine": operation.resource, "day": "12月", "time": "25:00"})
@@ -180,12 +182,13 @@ def test_a_bad_move_is_explained_and_changes_nothing(world, django_capture_on_co
     assert "日付" in response.content.decode()
     # A day outside the plan's period (here one no date arithmetic can go past).
     response = client.post(
-        url, {"machine": operation.resource, "day": "9999-12-31", "time": "23:50"}
+        url, {"machine": operation.resource, "day": dt.date.max.isoformat(), "time": "23:50"}
     )
     assert response.status_code == 200
     assert "計画の期間" in response.content.decode()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
-        url, {"machine": operation.resource, "day": "2001-01-01", "time": "09:00"}
+        url, {"machine": operation.resource, "day": yesterday.isoformat(), "time": "09:00"}
     )
     assert "計画の期間" in response.content.decode()
     response = client.post(url, {"machine": "", "day": ""}, HTTP_HX_REQUEST="true")
@@ -214,21 +217,23 @@ def test_the_calendar_form(world):
     assert "終業時刻は始業時刻より後にしてください" in response.content.decode()
     assert not WorkCalendar.objects.exists()
 
+    first = working_day(20)
+    second = first + dt.timedelta(days=1)
     response = client.post(
         url,
         {
             "day_start": "08:00",
             "day_end": "17:00",
             "weekdays": ["0", "1", "2", "3", "4", "5"],
-            "shutdown_dates": "2026-12-29\n2026/12/30",
+            "shutdown_dates": f"{first:%Y-%m-%d}\n{second:%Y/%m/%d}",
         },
     )
     assert response.status_code == 302
     calendar = WorkCalendar.objects.get()
     assert (calendar.day_start, calendar.weekdays) == (dt.time(8), "012345")
-    assert calendar.shutdown_dates == ["2026-12-29", "2026-12-30"]
+    assert calendar.shutdown_dates == [first.isoformat(), second.isoformat()]
     again = client.get(url).content.decode()
-    assert "2026-12-29\n2026-12-30" in again
+    assert f"{first.isoformat()}\n{second.isoformat()}" in again
 
 
 def test_the_steps_list_and_the_step_form(world):

@@ -3,9 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from machikoba.core.models import Notification
 from machikoba.core.testing.matrix import (
     ADMIN,
     ANONYMOUS,
+    DONE,
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
@@ -20,8 +22,6 @@ from machikoba.core.testing.matrix import (
 
 
 def _notice_for_member(w):
-    from machikoba.core.models import Notification
-
     notice = Notification.objects.create(
         user=w.users[MEMBER], kind="rfq_received", title="t", body="b", url="/jobs/"
     )
@@ -43,8 +43,9 @@ MATRIX = [
         "web:notification_open",
         _notice_for_member,
         # Each person's notices are their own: everybody else gets "not found".
-        expect(404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT}),
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE}),
         method="POST",
+        effect=lambda w: Notification.objects.values_list("read_at", flat=True),
     ),
     Case(
         "web:home",
@@ -62,9 +63,7 @@ MATRIX = [
         "web:company_switch",
         lambda w: reverse("web:company_switch"),
         # Only a member of the target company may make it active.
-        expect(
-            404, **{ANONYMOUS: LOGIN, MEMBER: REDIRECT, STAFF: REDIRECT, FLOOR_WORKER: REDIRECT}
-        ),
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: DONE}),
         method="POST",
         data=lambda w: {"company": w.company.pk},
         note="to the owning company",
@@ -72,7 +71,7 @@ MATRIX = [
     Case(
         "web:company_switch",
         lambda w: reverse("web:company_switch"),
-        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: REDIRECT}),
+        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE}),
         method="POST",
         data=lambda w: {"company": w.other_company.pk},
         note="to the other company",

@@ -11,6 +11,7 @@ from allauth.mfa.utils import encrypt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
@@ -533,19 +534,23 @@ class Command(BaseCommand):
                 company=company,
                 equipment=Equipment(kind=kind, maker=maker, model_name=model_name, count=count),
             )
+        # Dates relative to the day of seeding, so the demo never ages: certificates
+        # run to the end of March at least 15 months ahead; the DX stage was assessed on
+        # the last 15 April.
+        today = timezone.localdate()
         for code in data["certifications"]:
             certification_save(
                 actor=None,
                 company=company,
                 certification=CompanyCertification(
-                    kind=kinds[code], valid_until=datetime.date(2028, 3, 31)
+                    kind=kinds[code], valid_until=datetime.date(today.year + 2, 3, 31)
                 ),
             )
+        assessed_on = datetime.date(today.year, 4, 15)
+        if assessed_on > today:
+            assessed_on = assessed_on.replace(year=today.year - 1)
         dx_stage_record(
-            actor=None,
-            company=company,
-            stage=data["dx_stage"],
-            assessed_on=datetime.date(2026, 4, 15),
+            actor=None, company=company, stage=data["dx_stage"], assessed_on=assessed_on
         )
         return company
 

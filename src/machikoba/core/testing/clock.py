@@ -1,0 +1,196 @@
+"""Dates for tests, derived from today in Tokyo so the suite passes on any day, and the
+session clock CI moves to awkward moments (a holiday, New Year's Eve, the eve of Golden
+Week, a year ahead) to find tests that only pass on ordinary days.
+
+``MACHIKOBA_TEST_CLOCK`` (an ISO datetime with its offset) starts a ticking
+``time_machine.travel`` for the whole session. Only tests marked ``clock_sensitive``
+are meant to run that way: browser and worker tests talk to other processes, whose
+clocks do not move. ``python -m machikoba.core.testing.clock`` prints CI's clocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import jpholiday
+import pytest
+
+CLOCK_VARIABLE = "MACHIKOBA_TEST_CLOCK"
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def is_working_day(day: dt.date) -> bool:
+    """A day of the default shop calendar (and the network plan's): Monday to Friday,
+    not a public holiday."""
+    return day.weekday() < 5 and not jpholiday.is_holiday(day)
+
+
+def working_day(n: int = 1, *, after: dt.date | None = None) -> dt.date:
+    """The ``n``-th working day after ``after`` (today by default); before it for a
+    negative ``n``."""
+    day = after or today()
+    step = dt.timedelta(days=1 if n > 0 else -1)
+    for _ in range(abs(n)):
+        day += step
+        while not is_working_day(day):
+            day += step
+    return day
+
+
+def days_until_working_day(n: int, *, after: dt.date | None = None) -> int:
+    """Calendar days from ``after`` (today) to its ``n``-th working day."""
+    start = after or today()
+    return (working_day(n, after=start) - start).days
+
+
+def quiet_monday(*, after: dt.date | None = None) -> dt.date:
+    """The first Monday after ``after`` (today) whose week, through the next Monday, has
+    no public holiday."""
+    day = (after or today()) + dt.timedelta(days=1)
+    while day.weekday() != 0 or any(
+        jpholiday.is_holiday(day + dt.timedelta(days=d)) for d in range(8)
+    ):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def weekday_holiday(*, after: dt.date) -> dt.date:
+    """The first public holiday after ``after`` that falls on a weekday."""
+    day = after + dt.timedelta(days=1)
+    while day.weekday() >= 5 or not jpholiday.is_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def yesterday() -> dt.date:
+    return today() - dt.timedelta(days=1)
+
+
+def in_years(years: int, *, after: dt.date | None = None) -> dt.date:
+    """The same day ``years`` later (28 February for 29 February)."""
+    day = after or today()
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- the clocks CI runs the clock-sensitive tests at --------------------------------
+
+
+def _next_public_holiday(start: dt.date) -> dt.date:
+    day = start + dt.timedelta(days=1)
+    while not jpholiday.is_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _golden_week_eve(year: int) -> dt.date:
+    """The last working day before the longest run of days off around 3 May: the eve
+    of the long holiday (30 April in 2027, when 1-5 May are off)."""
+    day = dt.date(year, 5, 3)
+    while not is_working_day(day - dt.timedelta(days=1)):
+        day -= dt.timedelta(days=1)
+    return day - dt.timedelta(days=1)
+
+
+def ci_clocks(now: dt.datetime | None = None) -> dict[str, dt.datetime]:
+    """Four moments after ``now``: the next public holiday (01:30, when UTC is still on
+    the day before), the next 31 December 23:30, the next eve of Golden Week 23:30, and
+    400 days ahead. All in Tokyo time, so they never fall into the past."""
+    now = (now or dt.datetime.now(TOKYO)).astimezone(TOKYO)
+    start = now.date()
+
+    def at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO)
+
+    new_year_eve = at(dt.date(start.year, 12, 31), 23, 30)
+    if new_year_eve <= now:
+        new_year_eve = at(dt.date(start.year + 1, 12, 31), 23, 30)
+    eve = at(_golden_week_eve(start.year), 23, 30)
+    if eve <= now:
+        eve = at(_golden_week_eve(start.year + 1), 23, 30)
+    return {
+        "holiday": at(_next_public_holiday(start), 1, 30),
+        "new_year_eve": new_year_eve,
+        "golden_week_eve": eve,
+        "in_400_days": at(start + dt.timedelta(days=400), 12, 0),
+    }
+
+
+# --- the pytest plugin (registered from src/machikoba/conftest.py) -----------------------
+
+
+def session_clock() -> dt.datetime | None:
+    value = os.environ.get(CLOCK_VARIABLE, "").strip()
+    if not value:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"{CLOCK_VARIABLE}={value} needs an offset, e.g. +09:00")
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    moment = session_clock()
+    if moment is None:
+        return
+    import time_machine
+
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.stash[_TRAVELLER] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    moment = session_clock()
+    return f"machikoba clock: {moment.isoformat()} ({CLOCK_VARIABLE})" if moment else None
+
+
+_TRAVELLER = pytest.StashKey[object]()
+
+
+def fixed_dates(moment: str):
+    """For a test whose literal dates are facts passed as arguments (an era boundary, one
+    year's Golden Week): the clock is frozen at ``moment`` as well, so the test cannot
+    come to depend on today."""
+    import time_machine
+
+    return time_machine.travel(dt.datetime.fromisoformat(moment), tick=False)
+
+
+def clock_at(moment: dt.datetime):
+    """A context manager: the clock runs on from ``moment`` (a ticking travel, so the
+    solver's time limits still pass)."""
+    import time_machine
+
+    return time_machine.travel(moment, tick=True)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator:
+    """``frozen_clock.move_to(moment)``: stop the clock at ``moment`` for one test."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(TOKYO), tick=False) as traveller:
+        yield traveller
+
+
+if __name__ == "__main__":
+    for name, moment in ci_clocks().items():
+        print(name, moment.isoformat())

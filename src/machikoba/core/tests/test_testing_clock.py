@@ -1,0 +1,68 @@
+"""The date helpers of core/testing/clock.py: working days, the CI clocks and the
+frozen clock (the suite's date-sensitive tests rely on them)."""
+
+import datetime as dt
+
+import jpholiday
+import pytest
+from django.utils import timezone
+
+from machikoba.core.testing.clock import (
+    TOKYO,
+    ci_clocks,
+    fixed_dates,
+    is_working_day,
+    quiet_monday,
+    weekday_holiday,
+    working_day,
+)
+
+pytestmark = pytest.mark.clock_sensitive
+
+
+def test_working_days_skip_weekends_and_holidays_both_ways():
+    today = timezone.localdate()
+    days = [working_day(n) for n in range(1, 30)]
+    assert all(is_working_day(day) for day in days)
+    assert days == sorted(set(days))
+    assert days[0] > today
+    # Nothing skipped: every working day between today and the last one is in the list.
+    between = [today + dt.timedelta(days=d) for d in range(1, (days[-1] - today).days + 1)]
+    assert [day for day in between if is_working_day(day)] == days
+    assert working_day(-1) < today
+    assert is_working_day(working_day(-1))
+    assert working_day(1, after=working_day(-1)) >= today
+
+
+def test_a_quiet_monday_has_a_week_without_holidays():
+    monday = quiet_monday()
+    assert monday.weekday() == 0
+    assert monday > timezone.localdate()
+    assert not any(jpholiday.is_holiday(monday + dt.timedelta(days=d)) for d in range(8))
+    holiday = weekday_holiday(after=monday)
+    assert jpholiday.is_holiday(holiday)
+    assert holiday.weekday() < 5
+
+
+@fixed_dates("2026-12-06T13:09+09:00")
+def test_ci_clocks_lie_ahead_on_the_awkward_days():
+    now = dt.datetime(2026, 12, 6, 13, 9, tzinfo=TOKYO)
+    clocks = ci_clocks(now)
+    assert {name: moment.isoformat() for name, moment in clocks.items()} == {
+        "holiday": "2027-01-01T01:30:00+09:00",  # 元日; UTC is still on 31 December
+        "new_year_eve": "2026-12-31T23:30:00+09:00",
+        # 2027: 29 April (Thursday) is a holiday, 30 April a working day, then 1-5 May off.
+        "golden_week_eve": "2027-04-30T23:30:00+09:00",
+        "in_400_days": "2028-01-10T12:00:00+09:00",
+    }
+    # Never in the past, whatever the day.
+    for moment in ci_clocks(dt.datetime(2027, 5, 1, 0, 0, tzinfo=TOKYO)).values():
+        assert moment > dt.datetime(2027, 5, 1, 0, 0, tzinfo=TOKYO)
+
+
+def test_the_frozen_clock_stops_where_it_is_moved(frozen_clock):
+    moment = dt.datetime.combine(working_day(3), dt.time(9, 0), tzinfo=TOKYO)
+    frozen_clock.move_to(moment)
+    assert timezone.now() == moment
+    assert timezone.localdate() == moment.date()
+    assert timezone.now() == moment  # it does not tick
