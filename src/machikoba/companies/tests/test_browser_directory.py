@@ -7,7 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from machikoba.accounts.models import User
-from machikoba.companies.management.commands.seed_demo import DEMO_PASSWORD, demo_companies
+from machikoba.companies.demo import DEMO_PASSWORD, demo_companies
 from machikoba.companies.models import Company
 
 pytestmark = pytest.mark.browser

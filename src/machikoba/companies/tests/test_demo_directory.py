@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from machikoba.companies.demo import demo_companies
 from machikoba.companies.directory import DirectoryQuery, directory_search, origin_of
-from machikoba.companies.management.commands.seed_demo import demo_companies
 from machikoba.companies.models import Company, CompanyCertification
 
 NC_LATHE = "cutting.turning.nc_lathe"

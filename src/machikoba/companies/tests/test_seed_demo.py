@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from machikoba.accounts.models import User, WardRoleAssignment
-from machikoba.companies.management.commands.seed_demo import DEMO_USERS, demo_companies
+from machikoba.companies.demo import DEMO_USERS, demo_companies
 from machikoba.companies.models import Company, Membership
 from machikoba.companies.validators import validate_corporate_number
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from machikoba.companies.management.commands.seed_demo import DEMO_PASSWORD
+from machikoba.companies.demo import DEMO_PASSWORD
 from machikoba.core.testing import browser
 from machikoba.network.models import Job, Step
 
