@@ -49,6 +49,7 @@ test: install-dev browsers
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(MANAGE) makemigrations --check --dry-run
 	scripts/check_css.sh
 	$(PY) scripts/check_messages.py

@@ -15,7 +15,7 @@ from machikoba.core.audit import audit_record
 from machikoba.core.errors import PermissionRefused, full_clean_or_raise
 
 
-def _require_admin(actor) -> None:
+def _require_admin(actor: User | None) -> None:
     # ``actor=None`` is the system itself (seed data, management commands).
     if actor is not None and not is_platform_admin(actor):
         raise PermissionRefused(
@@ -26,7 +26,7 @@ def _require_admin(actor) -> None:
 
 @transaction.atomic
 def ward_role_grant(
-    *, actor, user: User, role: str, valid_until: dt.date | None = None
+    *, actor: User | None, user: User, role: str, valid_until: dt.date | None = None
 ) -> WardRoleAssignment:
     _require_admin(actor)
     assignment = WardRoleAssignment(user=user, role=role, valid_until=valid_until, granted_by=actor)
@@ -48,7 +48,7 @@ def ward_role_grant(
 
 
 @transaction.atomic
-def ward_role_revoke(*, actor, assignment: WardRoleAssignment) -> None:
+def ward_role_revoke(*, actor: User | None, assignment: WardRoleAssignment) -> None:
     _require_admin(actor)
     before = {"user": assignment.user.email, "role": assignment.role}
     audit_record(actor=actor, verb="ward_role.revoke", target=assignment, before=before)
@@ -58,7 +58,7 @@ def ward_role_revoke(*, actor, assignment: WardRoleAssignment) -> None:
 
 @transaction.atomic
 def ward_role_update(
-    *, actor, assignment: WardRoleAssignment, valid_until: dt.date | None
+    *, actor: User | None, assignment: WardRoleAssignment, valid_until: dt.date | None
 ) -> WardRoleAssignment:
     """Change how long a ward role lasts (the role itself is revoked and granted anew)."""
     _require_admin(actor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -25,7 +26,7 @@ def load_reference_data(apps=None) -> dict[str, int]:
     material_model = apps.get_model("companies", "Material")
     cert_model = apps.get_model("companies", "CertificationKind")
 
-    processes = {}
+    processes: dict[str, Any] = {}
     for order, node in enumerate(read("processes.json")):
         processes[node["code"]], _ = process_model.objects.update_or_create(
             code=node["code"],

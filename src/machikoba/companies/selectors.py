@@ -1,9 +1,14 @@
-from dataclasses import dataclass
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from machikoba.accounts.models import User
 from machikoba.companies.models import (
     Capability,
     CertificationKind,
@@ -16,10 +21,10 @@ from machikoba.companies.models import (
     Membership,
     ProcessCategory,
 )
-from machikoba.core.access import VIEW
+from machikoba.core.access import VIEW, AccessQuerySet
 
 
-def memberships_of(user) -> list[Membership]:
+def memberships_of(user: User | AnonymousUser | None) -> list[Membership]:
     """The user's own memberships, with their companies, in display order."""
     if not (user and user.is_authenticated):
         return []
@@ -31,7 +36,7 @@ def memberships_of(user) -> list[Membership]:
     )
 
 
-def company_members(*, user, company: Company):
+def company_members(*, user: User, company: Company) -> AccessQuerySet[Membership]:
     return (
         Membership.objects.for_user(user, VIEW)
         .filter(company=company)
@@ -58,7 +63,7 @@ class CardCertification:
     name: str
 
 
-def attach_card_details(companies: list[Company], *, user) -> list[Company]:
+def attach_card_details(companies: list[Company], *, user: User) -> list[Company]:
     """What a directory card shows (process names, valid certifications, has a photo),
     fetched for a whole page in three narrow queries through the access layer and set
     on each company as ``card_processes`` / ``card_certifications``.
@@ -93,7 +98,7 @@ def attach_card_details(companies: list[Company], *, user) -> list[Company]:
     return companies
 
 
-def company_profile(*, user, company: Company) -> dict:
+def company_profile(*, user: User, company: Company) -> dict[str, list[Any]]:
     """Everything the profile page shows, each list through the access layer."""
     return {
         "capabilities": list(
@@ -117,7 +122,7 @@ def company_profile(*, user, company: Company) -> dict:
     }
 
 
-def directory_facets(*, user) -> dict:
+def directory_facets(*, user: User) -> dict[str, list[Any]]:
     """Choices for the directory filters."""
     return {
         "processes": list(ProcessCategory.objects.for_user(user, VIEW).filter(is_active=True)),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.models import User
 from machikoba.accounts.rules import is_platform_admin, is_ward_officer
 from machikoba.companies.choices import CompanyRole, LocationSource
 from machikoba.companies.error_codes import CompaniesErrorCode
@@ -20,6 +25,7 @@ from machikoba.companies.models import (
     CompanyPhoto,
     DXStageAssessment,
     Equipment,
+    Material,
     Membership,
 )
 from machikoba.companies.photos import prepare_photo
@@ -150,9 +156,9 @@ def company_profile_check(*, company: Company, changes: dict[str, Any]) -> Compa
 @transaction.atomic
 def company_create(
     *,
-    actor,
+    actor: User | None,
     name: str,
-    owner=None,
+    owner: User | None = None,
     is_active: bool = True,
     **profile: Any,
 ) -> Company:
@@ -184,7 +190,9 @@ def company_create(
     return company
 
 
-def _membership_create(*, actor, company: Company, user, role: str) -> Membership:
+def _membership_create(
+    *, actor: User | None, company: Company, user: User, role: str
+) -> Membership:
     membership = Membership(company=company, user=user, role=role)
     full_clean_or_raise(
         membership,
@@ -205,7 +213,7 @@ def _membership_create(*, actor, company: Company, user, role: str) -> Membershi
 
 
 @transaction.atomic
-def membership_add(*, actor, company: Company, user, role: str) -> Membership:
+def membership_add(*, actor: User | None, company: Company, user: User, role: str) -> Membership:
     """An owner (or a platform admin) adds a person to their company with a role.
 
     ``actor=None`` is the system itself (demo data, imports run by an operator).
@@ -219,7 +227,7 @@ def membership_add(*, actor, company: Company, user, role: str) -> Membership:
 
 
 @transaction.atomic
-def company_update(*, actor, company: Company, **changes) -> Company:
+def company_update(*, actor: User | None, company: Company, **changes: Any) -> Company:
     """Change profile fields of a company.
 
     Owners and staff of the company may change its profile; platform admins (Django
@@ -253,7 +261,7 @@ def company_update(*, actor, company: Company, **changes) -> Company:
 # --- profile parts: capabilities, equipment, certifications, photos, DX stage ----------
 
 
-def _require_editor(actor, company: Company) -> None:
+def _require_editor(actor: User | None, company: Company) -> None:
     # actor=None is the system itself (imports, demo data).
     if actor is not None and not can(actor, CHANGE, company):
         raise PermissionRefused(
@@ -262,16 +270,19 @@ def _require_editor(actor, company: Company) -> None:
         )
 
 
+_Part = TypeVar("_Part", Capability, Equipment, CompanyCertification)
+
+
 def _save_part(
     *,
-    actor,
+    actor: User | None,
     company: Company,
-    part,
+    part: _Part,
     verb: str,
     code: CompaniesErrorCode,
     duplicate_code: CompaniesErrorCode | None = None,
-    duplicate_message=None,
-):
+    duplicate_message: Any = None,
+) -> _Part:
     _require_editor(actor, company)
     creating = part.pk is None
     part.company = company
@@ -292,7 +303,13 @@ def _save_part(
 
 
 @transaction.atomic
-def capability_save(*, actor, company: Company, capability: Capability, materials) -> Capability:
+def capability_save(
+    *,
+    actor: User | None,
+    company: Company,
+    capability: Capability,
+    materials: Iterable[Material],
+) -> Capability:
     """Create or update one process capability with its materials."""
     dimensions = [
         d
@@ -315,7 +332,7 @@ def capability_save(*, actor, company: Company, capability: Capability, material
 
 
 @transaction.atomic
-def equipment_save(*, actor, company: Company, equipment: Equipment) -> Equipment:
+def equipment_save(*, actor: User | None, company: Company, equipment: Equipment) -> Equipment:
     _save_part(
         actor=actor,
         company=company,
@@ -329,7 +346,7 @@ def equipment_save(*, actor, company: Company, equipment: Equipment) -> Equipmen
 
 @transaction.atomic
 def certification_save(
-    *, actor, company: Company, certification: CompanyCertification
+    *, actor: User | None, company: Company, certification: CompanyCertification
 ) -> CompanyCertification:
     return _save_part(
         actor=actor,
@@ -343,7 +360,9 @@ def certification_save(
 
 
 @transaction.atomic
-def profile_part_delete(*, actor, part) -> None:
+def profile_part_delete(
+    *, actor: User | None, part: Capability | Equipment | CompanyCertification | CompanyPhoto
+) -> None:
     """Remove a capability, machine, certification or photo from a company's profile."""
     company = part.company
     _require_editor(actor, company)
@@ -364,7 +383,9 @@ def profile_part_delete(*, actor, part) -> None:
 
 
 @transaction.atomic
-def photo_add(*, actor, company: Company, upload, caption: str = "") -> CompanyPhoto:
+def photo_add(
+    *, actor: User | None, company: Company, upload: UploadedFile, caption: str = ""
+) -> CompanyPhoto:
     """Store a validated, re-encoded photo (see ``photos.prepare_photo``)."""
     _require_editor(actor, company)
     content = prepare_photo(upload)  # raises ApplicationError before anything is stored
@@ -389,7 +410,12 @@ def photo_add(*, actor, company: Company, upload, caption: str = "") -> CompanyP
 
 @transaction.atomic
 def dx_stage_record(
-    *, actor, company: Company, stage: int, assessed_on=None, note: str = ""
+    *,
+    actor: User | None,
+    company: Company,
+    stage: int,
+    assessed_on: dt.date | None = None,
+    note: str = "",
 ) -> DXStageAssessment:
     """Add a dated DX-stage self-assessment (history is kept; the KSI reads it)."""
     _require_editor(actor, company)
@@ -416,7 +442,7 @@ def dx_stage_record(
     return assessment
 
 
-def active_company_switch(*, actor, session, company_id: int) -> Company:
+def active_company_switch(*, actor: User, session: SessionBase, company_id: int) -> Company:
     """Make one of ``actor``'s active companies the one they work for in this session.
 
     Anything else (another company, an inactive one, an unknown id) is a 404 and the
@@ -439,7 +465,7 @@ def active_company_switch(*, actor, session, company_id: int) -> Company:
 
 
 @transaction.atomic
-def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, actor: User | None, membership: Membership, role: str) -> Membership:
     """An owner (or a platform admin) changes a member's company role."""
     company = membership.company
     if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
@@ -464,7 +490,7 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
 
 
 @transaction.atomic
-def membership_remove(*, actor, membership: Membership) -> None:
+def membership_remove(*, actor: User | None, membership: Membership) -> None:
     company = membership.company
     if actor is not None and not (is_platform_admin(actor) or can(actor, MANAGE, company)):
         raise PermissionRefused(

@@ -16,16 +16,22 @@ ask; ``machikoba.accounts.rules`` turns them into ``rules`` predicates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from machikoba.core.errors import PermissionRefused
+
+if TYPE_CHECKING:
+    # django-stubs resolves these aliases to settings.AUTH_USER_MODEL (accounts.User, a
+    # layer above core, which core may not import) and to it or AnonymousUser.
+    from django.contrib.auth.models import _AnyUser as AnyUser
+    from django.contrib.auth.models import _User as User
 
 VIEW = "view"
 CHANGE = "change"
@@ -45,14 +51,17 @@ EDITOR_ROLES: tuple[str, ...] = (OWNER, STAFF)  # may change the company's recor
 OWNER_ROLES: tuple[str, ...] = (OWNER,)
 
 
-def _is_signed_in(user: Any) -> bool:
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _is_signed_in(user: AnyUser | None) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 class AccessPolicy:
     """Deny by default. Subclasses return a ``Q`` per (user, action)."""
 
-    def scope(self, user, action: str) -> Q:
+    def scope(self, user: Any, action: str) -> Q:
         return NOTHING
 
     def anonymous_scope(self, action: str) -> Q:
@@ -87,7 +96,7 @@ class TenantPolicy(AccessPolicy):
             MANAGE: self.manage_roles,
         }.get(action, ())
 
-    def scope(self, user, action: str) -> Q:
+    def scope(self, user: User, action: str) -> Q:
         roles = self.roles_for(action)
         q = NOTHING
         if roles:
@@ -99,6 +108,7 @@ class TenantPolicy(AccessPolicy):
         return q
 
 
+# A scope's user is Any: each app's scope names the signed-in ``accounts.User`` it gets.
 Scope = Callable[[Any, str], Q]
 AnonymousScope = Callable[[str], Q]
 
@@ -115,10 +125,10 @@ class ScopedPolicy(AccessPolicy):
         self.scope_function = scope
         self.anonymous_function = anonymous
 
-    def scope(self, user, action):
+    def scope(self, user: Any, action: str) -> Q:
         return self.scope_function(user, action)
 
-    def anonymous_scope(self, action):
+    def anonymous_scope(self, action: str) -> Q:
         if self.anonymous_function is None:
             return NOTHING
         return self.anonymous_function(action)
@@ -127,18 +137,18 @@ class ScopedPolicy(AccessPolicy):
         return f"ScopedPolicy({self.scope_function.__module__}.{self.scope_function.__name__})"
 
 
-def nobody_scope(user, action: str) -> Q:
+def nobody_scope(user: User, action: str) -> Q:
     """Rows nobody reads through the UI (bookkeeping of the platform itself)."""
     return NOTHING
 
 
-def own_rows_scope(user, action: str) -> Q:
+def own_rows_scope(user: User, action: str) -> Q:
     """Rows that belong to one person (a ``user`` field): only that person sees and
     changes them."""
     return Q(user=user)
 
 
-def audit_event_scope(user, action: str) -> Q:
+def audit_event_scope(user: User, action: str) -> Q:
     """Owners read their company's trail; platform admins read everything. Events with no
     company (ward-level actions) are visible to platform admins only. Nobody changes one."""
     if action != VIEW:
@@ -148,11 +158,11 @@ def audit_event_scope(user, action: str) -> Q:
     return Q(company__in=company_ids_for(user, OWNER_ROLES))
 
 
-def ward_roles_of(user) -> frozenset[str]:
+def ward_roles_of(user: AnyUser | None) -> frozenset[str]:
     """The ward roles in force for ``user`` (cached on the user object for the request)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = user.__dict__.get("_machikoba_ward_roles")
+    cached: frozenset[str] | None = user.__dict__.get("_machikoba_ward_roles")
     if cached is None:
         assignment = apps.get_model("accounts", "WardRoleAssignment")
         today = timezone.localdate()
@@ -165,19 +175,19 @@ def ward_roles_of(user) -> frozenset[str]:
     return cached
 
 
-def has_any_ward_role(user, roles: Iterable[str]) -> bool:
+def has_any_ward_role(user: AnyUser | None, roles: Iterable[str]) -> bool:
     return bool(ward_roles_of(user) & set(roles))
 
 
-def forget_cached_roles(user) -> None:
+def forget_cached_roles(user: User) -> None:
     """Drop the per-request caches of ``user``'s ward and company roles (after a change)."""
     user.__dict__.pop("_machikoba_ward_roles", None)
     user.__dict__.pop("_machikoba_company_roles", None)
 
 
-def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:
+def company_ids_for(user: User, roles: tuple[str, ...]) -> list[int]:
     """Ids of the companies where ``user`` holds one of ``roles`` (cached per user object)."""
-    cache = user.__dict__.setdefault("_machikoba_company_roles", None)
+    cache: list[tuple[int, str]] | None = user.__dict__.setdefault("_machikoba_company_roles", None)
     if cache is None:
         membership = apps.get_model("companies", "Membership")
         cache = list(membership.objects.filter(user=user).values_list("company_id", "role"))
@@ -185,56 +195,71 @@ def company_ids_for(user, roles: tuple[str, ...]) -> list[int]:
     return sorted({company_id for company_id, role in cache if role in roles})
 
 
-def member_company_ids(user) -> list[int]:
+def member_company_ids(user: User) -> list[int]:
     """The companies the user works for, in any company role."""
     return company_ids_for(user, MEMBER_ROLES)
 
 
-def editor_company_ids(user) -> list[int]:
+def editor_company_ids(user: User) -> list[int]:
     """The companies where the user may change things (owners and staff)."""
     return company_ids_for(user, EDITOR_ROLES)
 
 
-class AccessQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = VIEW) -> AccessQuerySet:
+class AccessQuerySet(models.QuerySet[_M]):
+    def for_user(self, user: AnyUser | None, action: str = VIEW) -> AccessQuerySet[_M]:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         policy = getattr(self.model, "access_policy", None)
         if not isinstance(policy, AccessPolicy):
             raise ImproperlyConfigured(f"{self.model.__name__} declares no access_policy")
-        signed_in = _is_signed_in(user)
-        q = policy.scope(user, action) if signed_in else policy.anonymous_scope(action)
+        q = policy.scope(user, action) if _is_signed_in(user) else policy.anonymous_scope(action)
         if q == NOTHING:
             return self.none()
         return self.filter(q)
 
 
-class AccessManager(models.Manager.from_queryset(AccessQuerySet)):
+_AccessManagerBase = models.Manager.from_queryset(AccessQuerySet)
+
+
+class AccessManager(_AccessManagerBase[_M]):
     """Default manager of every access-controlled model."""
 
 
-def get_for_user_or_404(source, actor, action: str = VIEW, /, **lookup: Any):
+def _access_queryset(model: type[_M]) -> AccessQuerySet[_M]:
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, AccessQuerySet):
+        raise ImproperlyConfigured(f"{model.__name__} does not use AccessManager")
+    return queryset
+
+
+def get_for_user_or_404(
+    source: type[_M] | AccessQuerySet[_M],
+    actor: AnyUser | None,
+    action: str = VIEW,
+    /,
+    **lookup: Any,
+) -> _M:
     """Fetch one object ``actor`` may act on (``lookup`` may itself filter on ``user=``).
 
     A row the actor cannot even see is a 404 (its existence is not disclosed);
     a row they can see but not act on is a 403.
     """
-    queryset = source._default_manager.all() if isinstance(source, type) else source
+    queryset = _access_queryset(source) if isinstance(source, type) else source
     try:
         return queryset.for_user(actor, action).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         if action != VIEW and queryset.for_user(actor, VIEW).filter(**lookup).exists():
             raise PermissionDenied from None
         raise Http404 from None
 
 
-def can(user, action: str, obj: models.Model) -> bool:
+def can(user: AnyUser | None, action: str, obj: models.Model) -> bool:
     """Object-level check through the same scopes the lists use."""
     # obj._meta.model, not type(obj): the object may be a lazy proxy (request.active_company).
-    return obj._meta.model._default_manager.for_user(user, action).filter(pk=obj.pk).exists()
+    return _access_queryset(obj._meta.model).for_user(user, action).filter(pk=obj.pk).exists()
 
 
-def allowed(user, permission: str, obj: Any = None) -> bool:
+def allowed(user: AnyUser | None, permission: str, obj: Any = None) -> bool:
     """A role permission declared with ``rules.add_perm`` (e.g. ``web.view_officer_home``).
 
     Checked against rules' own permission set, so Django superusers get no implicit
@@ -242,22 +267,28 @@ def allowed(user, permission: str, obj: Any = None) -> bool:
     """
     import rules
 
-    return rules.has_perm(permission, user, obj)
+    return bool(rules.has_perm(permission, user, obj))
 
 
-def has_role(user, company, roles: tuple[str, ...]) -> bool:
+def has_role(user: User, company: models.Model | None, roles: tuple[str, ...]) -> bool:
     """Whether ``user`` holds one of ``roles`` in ``company`` (None: no company, no role)."""
     return company is not None and company.pk in company_ids_for(user, roles)
 
 
-def require_role(user, company, roles: tuple[str, ...], code: str, message: Any) -> None:
+def require_role(
+    user: User,
+    company: models.Model | None,
+    roles: tuple[str, ...],
+    code: str,
+    message: Any,
+) -> None:
     """Refuse (``PermissionRefused`` with ``code``) unless ``user`` holds one of ``roles``
     in ``company``: the one way a service checks "owner or staff of that company"."""
     if not has_role(user, company, roles):
         raise PermissionRefused(code, message)
 
 
-def require(user, action: str, obj: models.Model) -> None:
+def require(user: AnyUser | None, action: str, obj: models.Model) -> None:
     if not can(user, action, obj):
         raise PermissionDenied
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from machikoba.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    # django-stubs resolves the alias to settings.AUTH_USER_MODEL (accounts.User, a layer
+    # above core).
+    from django.contrib.auth.models import _User as User
 
 # Recorded when no person acted: demo data, imports, scheduled jobs.
 SYSTEM_ACTOR_LABEL = "system"
@@ -28,18 +33,18 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor,
+    actor: User | None,
     verb: str,
     target: models.Model | None = None,
-    company=None,
+    company: Any = None,  # a companies.Company (a layer above core) or None
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    person = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
-        actor=actor if signed_in else None,
-        actor_label=(actor.email if signed_in else SYSTEM_ACTOR_LABEL),
+        actor=person,
+        actor_label=(person.email if person is not None else SYSTEM_ACTOR_LABEL),
         company=company,
         verb=verb,
         before=before,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 
 class ErrorCode(StrEnum):
@@ -47,7 +48,7 @@ class ApplicationError(Exception):
         }
 
     @classmethod
-    def from_validation_error(cls, error: ValidationError, *, code: str = "invalid"):
+    def from_validation_error(cls, error: ValidationError, *, code: str = "invalid") -> Self:
         from django.utils.translation import gettext as _
 
         if hasattr(error, "error_dict"):
@@ -66,7 +67,7 @@ class PermissionRefused(ApplicationError):
     status_code = 403
 
 
-def invalid_input(code: ErrorCode | str, **fields) -> ApplicationError:
+def invalid_input(code: ErrorCode | str, **fields: Any) -> ApplicationError:
     """The refusal of a form's input: one message per named field, and the general
     "check your input" above them."""
     from django.utils.translation import gettext as _
@@ -79,7 +80,7 @@ def invalid_input(code: ErrorCode | str, **fields) -> ApplicationError:
 
 
 def full_clean_or_raise(
-    instance,
+    instance: models.Model,
     *,
     code: ErrorCode | str,
     duplicate_code: ErrorCode | str | None = None,

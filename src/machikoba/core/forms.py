@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import construct_instance
 
 from machikoba.core.errors import ApplicationError
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ApplicationErrorFormMixin:
+# The mixin always joins a Django form; the type checker is told so.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class ApplicationErrorFormMixin(_FormBase):
     def add_application_error(self, error: ApplicationError) -> None:
         """Show a service's refusal beside the fields it names (others on top)."""
         if not error.fields:
@@ -21,7 +32,7 @@ class ApplicationErrorFormMixin:
                 self.add_error(target, str(message))
 
 
-class ServiceModelForm(ApplicationErrorFormMixin, forms.ModelForm):
+class ServiceModelForm(ApplicationErrorFormMixin, forms.ModelForm[_M]):
     """A ModelForm that only parses input into ``self.instance``.
 
     Model validation (``full_clean``) belongs to the service that saves the object,
@@ -29,12 +40,13 @@ class ServiceModelForm(ApplicationErrorFormMixin, forms.ModelForm):
     the service's ``ApplicationError`` back with ``add_application_error``.
     """
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         opts = self._meta
         try:
             self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
         except ValidationError as error:
-            self._update_errors(error)
+            # django-stubs leaves out the private BaseModelForm._update_errors.
+            self._update_errors(error)  # type: ignore[attr-defined]
 
 
 class ServiceForm(ApplicationErrorFormMixin, forms.Form):

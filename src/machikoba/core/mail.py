@@ -6,7 +6,9 @@ backend the worker uses (SMTP in production, console in the demo).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.mime.base import MIMEBase
+from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
@@ -14,7 +16,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from machikoba.core.queueing import enqueue_on_commit
 
 
-def message_to_payload(message: EmailMessage) -> dict:
+def message_to_payload(message: EmailMessage) -> dict[str, Any]:
     alternatives = [
         [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
     ]
@@ -34,7 +36,9 @@ def message_to_payload(message: EmailMessage) -> dict:
     }
 
 
-def payload_to_message(payload: dict, connection) -> EmailMultiAlternatives:
+def payload_to_message(
+    payload: dict[str, Any], connection: BaseEmailBackend
+) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
@@ -53,7 +57,7 @@ def payload_to_message(payload: dict, connection) -> EmailMultiAlternatives:
 
 
 class QueuedEmailBackend(BaseEmailBackend):
-    def send_messages(self, email_messages):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         payloads = [message_to_payload(m) for m in email_messages]
         for payload in payloads:
             # Enqueued only once the surrounding transaction commits, so a rolled-back

@@ -7,9 +7,12 @@ e-mails everyone who wants that, through the e-mail delivery backend (SMTP in pr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -161,7 +164,12 @@ EVERYONE = MEMBER_ROLES  # the name network's services import
 
 
 def notify_company(
-    *, company, kind: str, params: dict, path: str = "", roles: tuple[str, ...] = EDITOR_ROLES
+    *,
+    company: models.Model,
+    kind: str,
+    params: Mapping[str, object],
+    path: str = "",
+    roles: tuple[str, ...] = EDITOR_ROLES,
 ) -> None:
     """After the current transaction commits, notify ``company``'s people in ``roles``."""
     if kind not in KINDS:
@@ -172,7 +180,7 @@ def notify_company(
     )
 
 
-def deliver(company_id: int, kind: str, params: dict, path: str, roles: list[str]) -> int:
+def deliver(company_id: int, kind: str, params: dict[str, str], path: str, roles: list[str]) -> int:
     """Store and send one notice to each wanting member; the number of people reached."""
     # The app registry, not an import: companies is a layer above core.
     membership = apps.get_model("companies", "Membership")

@@ -16,8 +16,10 @@ class KnownCount:
         return self.total
 
 
-def page_number(value) -> int:
+def page_number(value: str | int | None) -> int:
     """A page number from user input: anything that is not a positive integer is 1."""
+    if value is None:
+        return 1
     try:
         return max(1, int(value))
     except (TypeError, ValueError):

@@ -8,7 +8,10 @@ import importlib.util
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable, TableStyle
 
 FONT = "IPAexGothic"
 
@@ -58,7 +61,7 @@ def styles() -> Styles:
     )
 
 
-def grid(*, font_size: float = 9, shade: str = "first_column"):
+def grid(*, font_size: float = 9, shade: str = "first_column") -> TableStyle:
     """Thin grey lines; the first column (labels) or the first row (headers) shaded."""
     from reportlab.lib import colors
     from reportlab.platypus import TableStyle
@@ -74,7 +77,7 @@ def grid(*, font_size: float = 9, shade: str = "first_column"):
     )
 
 
-def a4_document(story: list, *, title: str) -> bytes:
+def a4_document(story: list[Flowable], *, title: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import get_connection
 from django_tasks import task
@@ -7,7 +9,7 @@ from machikoba.core.notifications import deliver
 
 
 @task(queue_name="mail")
-def deliver_email(payload: dict) -> int:
+def deliver_email(payload: dict[str, Any]) -> int:
     """Send one queued message through the real delivery backend; returns messages sent."""
     connection = get_connection(settings.MACHIKOBA_EMAIL_DELIVERY_BACKEND)
     return payload_to_message(payload, connection).send()
@@ -15,7 +17,7 @@ def deliver_email(payload: dict) -> int:
 
 @task(queue_name="mail")
 def deliver_notification(
-    company_id: int, kind: str, params: dict, path: str, roles: list[str]
+    company_id: int, kind: str, params: dict[str, str], path: str, roles: list[str]
 ) -> int:
     """Store and e-mail one notice to the company's people (see core.notifications)."""
     return deliver(company_id, kind, params, path, roles)

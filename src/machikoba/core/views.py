@@ -6,15 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from machikoba.core.errors import ApplicationError
+from machikoba.core.forms import ApplicationErrorFormMixin
 
 
 def save_form(
-    request,
-    form,
+    request: HttpRequest,
+    form: ApplicationErrorFormMixin,
     save: Callable[[dict[str, Any]], Any],
     *,
     success_message: str,
@@ -35,7 +36,7 @@ def save_form(
     return redirect(next_url(result) if callable(next_url) else next_url)
 
 
-def run_and_flash(request, call: Callable[[], Any], success: str) -> bool:
+def run_and_flash(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
     """Run a service from a button: success or refusal becomes a message on the page.
     Returns whether it succeeded."""
     try:
@@ -47,11 +48,13 @@ def run_and_flash(request, call: Callable[[], Any], success: str) -> bool:
     return True
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+def client_ip(request: HttpRequest) -> str | None:
+    address: str | None = request.META.get("REMOTE_ADDR")
+    return address
 
 
-def active_company_or_403(request):
+# Any: the active companies.Company, a model of a layer above core.
+def active_company_or_403(request: HttpRequest) -> Any:
     """The company the person is working for now; people with none (officers, admins)
     are refused."""
     from django.core.exceptions import PermissionDenied

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from machikoba.companies.models import Company
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError
 from machikoba.drawings.choices import DocumentAction
@@ -14,7 +15,9 @@ from machikoba.drawings.models import Grant, NdaAcceptance, NdaText
 from machikoba.drawings.services import document_event_record
 
 
-def nda_accept_by_link(*, company, nda: NdaText, via: str, ip_address=None) -> NdaAcceptance:
+def nda_accept_by_link(
+    *, company: Company, nda: NdaText, via: str, ip_address: str | None = None
+) -> NdaAcceptance:
     """A shop without an account accepts ``nda`` on the page its one-time link opened
     (the link is the credential; the network service checked it). Recorded like any
     acceptance, with no person but the link named in the drawings' access log."""

@@ -106,7 +106,8 @@ def decode(png: bytes) -> tuple[np.ndarray, bytes] | None:
         return None
     try:
         raw = zlib_ng.decompress(b"".join(parts))
-    except zlib_ng.error:
+    # zlib_ng's stub declares ``error`` as an Exception instance, not the class it is.
+    except zlib_ng.error:  # type: ignore[misc]
         return None
     if len(raw) != height * (width + 1):
         return None

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.models import User
+from machikoba.companies.models import Company
 from machikoba.companies.selectors import memberships_of
 from machikoba.core.access import CHANGE, DELETE, can
 from machikoba.core.audit import SYSTEM_ACTOR_LABEL, audit_record, snapshot
@@ -33,7 +36,7 @@ from machikoba.drawings.models import (
 from machikoba.drawings.sniffing import clean_filename, sniff_file
 
 
-def _require_editor(actor, company) -> None:
+def _require_editor(actor: User, company: Company) -> None:
     if not can(actor, CHANGE, company):
         raise PermissionRefused(
             DrawingsErrorCode.NOT_DOCUMENT_EDITOR,
@@ -51,18 +54,28 @@ def _require_not_destroyed(document: Document) -> None:
 
 
 def document_event_record(
-    *, document, action: str, actor=None, revision=None, ip_address=None, detail: str = ""
+    *,
+    document: Document,
+    action: str,
+    actor: User | AnonymousUser | None = None,
+    revision: Revision | None = None,
+    ip_address: str | None = None,
+    detail: str = "",
 ) -> DocumentEvent:
     """Append one line to the document's access log."""
-    signed_in = actor is not None and actor.is_authenticated
-    memberships = memberships_of(actor) if signed_in else []
+    person = actor if actor is not None and actor.is_authenticated else None
+    memberships = memberships_of(person) if person is not None else []
     return DocumentEvent.objects.create(
         document=document,
         revision=revision,
         action=action,
-        actor=actor if signed_in else None,
+        actor=person,
         actor_label=(
-            actor.email if signed_in else "anonymous" if actor is not None else SYSTEM_ACTOR_LABEL
+            person.email
+            if person is not None
+            else "anonymous"
+            if actor is not None
+            else SYSTEM_ACTOR_LABEL
         ),
         actor_company_name=", ".join(m.company.name for m in memberships)[:200],
         ip_address=ip_address,
@@ -70,7 +83,13 @@ def document_event_record(
     )
 
 
-def document_refusal_record(*, document_pk: int, actor, ip_address=None, detail: str = ""):
+def document_refusal_record(
+    *,
+    document_pk: int,
+    actor: User | AnonymousUser | None,
+    ip_address: str | None = None,
+    detail: str = "",
+) -> None:
     """Log a refused attempt on a document that exists (the refused person learns
     nothing: they get the same 404/403 either way)."""
     document = Document.objects.filter(pk=document_pk).first()
@@ -84,7 +103,9 @@ def document_refusal_record(*, document_pk: int, actor, ip_address=None, detail:
         )
 
 
-def _store_revision(*, actor, document: Document, upload, change_note: str) -> Revision:
+def _store_revision(
+    *, actor: User, document: Document, upload: File[bytes], change_note: str
+) -> Revision:
     """Sniff the upload (type from content, limits), then store it. A refusal stores
     nothing; a failure after the file was written removes the file again."""
     name = clean_filename(upload.name or "")
@@ -123,7 +144,8 @@ def _store_revision(*, actor, document: Document, upload, change_note: str) -> R
             detail=f"rev.{revision.label} {name}",
         )
     except Exception:  # the row or the log line failed: the stored file goes too
-        revision.file.storage.delete(revision.file.name)
+        if revision.file.name:
+            revision.file.storage.delete(revision.file.name)
         raise
     _enqueue_previews(revision)
     return revision
@@ -136,12 +158,12 @@ def _enqueue_previews(revision: Revision) -> None:
 @transaction.atomic
 def document_create(
     *,
-    actor,
-    company,
+    actor: User,
+    company: Company,
     title: str,
     drawing_number: str = "",
     kind: str,
-    upload,
+    upload: File[bytes],
     change_note: str = "",
 ) -> Document:
     _require_editor(actor, company)
@@ -160,7 +182,9 @@ def document_create(
 
 
 @transaction.atomic
-def revision_add(*, actor, document: Document, upload, change_note: str) -> Revision:
+def revision_add(
+    *, actor: User, document: Document, upload: File[bytes], change_note: str
+) -> Revision:
     _require_editor(actor, document.company)
     _require_not_destroyed(document)
     if not change_note.strip():
@@ -179,13 +203,13 @@ def revision_add(*, actor, document: Document, upload, change_note: str) -> Revi
 @transaction.atomic
 def grant_create(
     *,
-    actor,
+    actor: User,
     document: Document,
-    grantee,
+    grantee: Company,
     revision: Revision | None = None,
     can_download: bool = False,
     expires_at: dt.datetime | None = None,
-    ip_address=None,
+    ip_address: str | None = None,
 ) -> Grant:
     """Share a document (or one revision) with another company."""
     _require_editor(actor, document.company)
@@ -228,7 +252,7 @@ def grant_create(
 
 
 @transaction.atomic
-def grant_revoke(*, actor, grant: Grant, ip_address=None) -> Grant:
+def grant_revoke(*, actor: User, grant: Grant, ip_address: str | None = None) -> Grant:
     """Takes effect at once: the next request of the grantee is refused."""
     _require_editor(actor, grant.document.company)
     if grant.revoked_at is not None:
@@ -249,7 +273,7 @@ def grant_revoke(*, actor, grant: Grant, ip_address=None) -> Grant:
     return grant
 
 
-def grant_end(*, grant: Grant, actor=None, reason: str = "") -> Grant:
+def grant_end(*, grant: Grant, actor: User | None = None, reason: str = "") -> Grant:
     """Revoke a grant because the work it served ended for that company (it left a team,
     its buyer withdrew). The calling service has checked who may end the work; the
     document owner's log shows the revocation and why."""
@@ -268,7 +292,7 @@ def grant_end(*, grant: Grant, actor=None, reason: str = "") -> Grant:
 
 
 @transaction.atomic
-def nda_publish(*, actor, company, body: str) -> NdaText:
+def nda_publish(*, actor: User, company: Company, body: str) -> NdaText:
     """A new version of the company's NDA: partners must accept it again."""
     _require_editor(actor, company)
     if not body.strip():
@@ -286,7 +310,9 @@ def nda_publish(*, actor, company, body: str) -> NdaText:
 
 
 @transaction.atomic
-def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptance:
+def nda_accept(
+    *, actor: User, company: Company, nda: NdaText, ip_address: str | None = None
+) -> NdaAcceptance:
     """``company`` (the actor's) accepts ``nda``; recorded on every document shared with it."""
     if not can(actor, CHANGE, company):
         raise PermissionRefused(
@@ -315,7 +341,9 @@ def nda_accept(*, actor, company, nda: NdaText, ip_address=None) -> NdaAcceptanc
     return acceptance
 
 
-def _destroy_on(rule: str, *, date, months, closed_on):
+def _destroy_on(
+    rule: str, *, date: dt.date | None, months: int | None, closed_on: dt.date | None
+) -> dt.date | None:
     if rule == RetentionRule.ON_DATE:
         return date
     if rule == RetentionRule.AFTER_CLOSE and closed_on is not None:
@@ -326,13 +354,13 @@ def _destroy_on(rule: str, *, date, months, closed_on):
 @transaction.atomic
 def document_retention_set(
     *,
-    actor,
+    actor: User,
     document: Document,
     rule: str,
     date: dt.date | None = None,
     months: int | None = None,
     closed_on: dt.date | None = None,
-    ip_address=None,
+    ip_address: str | None = None,
 ) -> Document:
     """How long the owner keeps the document: for good, until a date, or N months after
     the deal closes (the date it closed may come later). Sets the derived ``destroy_on``."""
@@ -390,7 +418,9 @@ _RETENTION_FIELDS = [
 ]
 
 
-def document_destroy(*, actor, document: Document, reason: str, ip_address=None):
+def document_destroy(
+    *, actor: User | None, document: Document, reason: str, ip_address: str | None = None
+) -> DestructionCertificate:
     """Purge every stored file of the document (originals and previews), revoke its grants
     and issue the 破棄証明. The document row stays as a tombstone with the certificate.
 
@@ -427,7 +457,7 @@ def document_destroy(*, actor, document: Document, reason: str, ip_address=None)
         document.destroyed_at = now
         document.destroy_on = None
         document.save(update_fields=["destroyed_at", "destroy_on", "updated_at"])
-        signed_in = actor is not None and actor.is_authenticated
+        person = actor if actor is not None and actor.is_authenticated else None
         certificate = DestructionCertificate.objects.create(
             document=document,
             number=f"DC-{timezone.localtime(now):%Y%m%d}-{document.pk:06d}",
@@ -436,8 +466,8 @@ def document_destroy(*, actor, document: Document, reason: str, ip_address=None)
             document_title=document.title,
             drawing_number=document.drawing_number,
             reason=reason[:300],
-            requested_by=actor if signed_in else None,
-            requested_by_label=actor.email if signed_in else _("保存期間による自動破棄"),
+            requested_by=person,
+            requested_by_label=person.email if person is not None else _("保存期間による自動破棄"),
             revisions=[
                 {
                     "label": r.label,

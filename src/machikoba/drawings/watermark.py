@@ -16,7 +16,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -308,7 +311,7 @@ def watermark_pdf(source, *, lines: list[str]) -> bytes:
     from pypdf import PdfReader, PdfWriter, Transformation
 
     writer = PdfWriter(clone_from=PdfReader(source))
-    overlays: dict[tuple[float, float], object] = {}
+    overlays: dict[tuple[float, float], PageObject] = {}
     for page in writer.pages:
         # Bake /Rotate into the content so the overlay's "up" is the reader's "up".
         if page.rotation:

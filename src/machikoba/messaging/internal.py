@@ -3,7 +3,7 @@ the parties are (they have checked the actor). Views never import this module.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,7 +22,12 @@ def _is_local_path(path: str) -> bool:
 
 @transaction.atomic
 def thread_open(
-    *, key: str, title: str, companies: list[Company], subject_path: str = "", job=None
+    *,
+    key: str,
+    title: str,
+    companies: list[Company],
+    subject_path: str = "",
+    job: Any = None,  # a network.Job (network is a layer above messaging) or None
 ) -> Thread:
     """The thread for ``key``, created on first use; every company in ``companies`` is (again)
     a current participant afterwards. Idempotent: calling it twice changes nothing.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     DateTimeField,
     F,
@@ -18,7 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from machikoba.core.access import VIEW
+from machikoba.accounts.models import User
+from machikoba.companies.models import Company
+from machikoba.core.access import VIEW, AccessQuerySet
 from machikoba.messaging.access import my_companies
 from machikoba.messaging.models import (
     Message,
@@ -28,11 +32,21 @@ from machikoba.messaging.models import (
     ThreadReadState,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class InboxRow(TypedDict):
+    unread: int
+    last_body: str | None
+    current_participants: list[ThreadParticipant]
+
+
 # Before any message: "never read" compares as read up to here.
 _NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def count_subquery(queryset: QuerySet) -> Subquery:
+def count_subquery(queryset: QuerySet[Any]) -> Subquery:
     """``SELECT COUNT(*)`` of ``queryset`` as an expression, so several counts (the header's
     unread notices and messages) come back in one query."""
     return Subquery(
@@ -43,7 +57,7 @@ def count_subquery(queryset: QuerySet) -> Subquery:
     )
 
 
-def _last_read(user, thread_ref: str) -> Coalesce:
+def _last_read(user: User, thread_ref: str) -> Coalesce:
     return Coalesce(
         Subquery(
             ThreadReadState.objects.filter(thread=OuterRef(thread_ref), user=user).values(
@@ -55,7 +69,7 @@ def _last_read(user, thread_ref: str) -> Coalesce:
     )
 
 
-def unread_messages(user) -> QuerySet:
+def unread_messages(user: User) -> AccessQuerySet[Message]:
     """Messages ``user`` may read, sent by another company, newer than where they stopped
     reading that thread (what colleagues send for one's own company is not news). Built
     from subqueries only: evaluating a count is one query."""
@@ -66,14 +80,14 @@ def unread_messages(user) -> QuerySet:
     )
 
 
-def unread_count(user) -> int:
+def unread_count(user: User | AnonymousUser | None) -> int:
     """Unread messages in all the user's threads (the navigation badge)."""
     if not (user and user.is_authenticated):
         return 0
     return unread_messages(user).count()
 
 
-def threads_for(user) -> QuerySet:
+def threads_for(user: User) -> AccessQuerySet[WithAnnotations[Thread, InboxRow]]:
     """The inbox: the user's threads, newest message first, each with ``unread`` (its
     unread message count), ``last_body`` (a preview of its newest message) and its current
     participants with their companies prefetched. Two queries, however many threads."""
@@ -103,7 +117,7 @@ def threads_for(user) -> QuerySet:
     )
 
 
-def thread_messages(*, user, thread: Thread, limit: int = 200) -> list[Message]:
+def thread_messages(*, user: User, thread: Thread, limit: int = 200) -> list[Message]:
     """The newest ``limit`` messages of a thread, oldest first, with author, company and
     attachments (three queries)."""
     newest = list(
@@ -119,7 +133,7 @@ def thread_messages(*, user, thread: Thread, limit: int = 200) -> list[Message]:
     return newest
 
 
-def current_participants(*, user, thread: Thread) -> list[ThreadParticipant]:
+def current_participants(*, user: User, thread: Thread) -> list[ThreadParticipant]:
     return list(
         ThreadParticipant.objects.for_user(user, VIEW)
         .filter(thread=thread, removed_at__isnull=True)
@@ -128,7 +142,7 @@ def current_participants(*, user, thread: Thread) -> list[ThreadParticipant]:
     )
 
 
-def last_read_at(*, user, thread: Thread) -> dt.datetime | None:
+def last_read_at(*, user: User, thread: Thread) -> dt.datetime | None:
     state = ThreadReadState.objects.for_user(user, VIEW).filter(thread=thread).first()
     return state.last_read_at if state else None
 
@@ -147,7 +161,9 @@ class AttachmentView:
         return self.revision is not None and not self.destroyed
 
 
-def attachment_views(*, user, company, messages: list[Message]) -> dict[int, list[AttachmentView]]:
+def attachment_views(
+    *, user: User, company: Company | None, messages: list[Message]
+) -> dict[int, list[AttachmentView]]:
     """Each message's attachments as ``user`` (working for ``company``) may see them: a
     link to the viewer when the drawings access layer lets them see the file; otherwise
     the owner's NDA to accept, when that is all that is missing; otherwise nothing."""

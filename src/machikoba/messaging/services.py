@@ -9,13 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.models import User
+from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, VIEW, company_ids_for
 from machikoba.core.errors import (
     ApplicationError,
@@ -50,7 +56,9 @@ DIGEST_KIND = "message_digest"
 
 
 @transaction.atomic
-def thread_participant_remove(*, actor, thread: Thread, company) -> ThreadParticipant:
+def thread_participant_remove(
+    *, actor: User, thread: Thread, company: Company | None
+) -> ThreadParticipant:
     """Take ``company`` out of the thread: its people see nothing of it from now on, and
     the grants of the attachments that ``actor``'s companies sent to it are revoked.
 
@@ -96,17 +104,25 @@ def _posting_roles_refusal() -> PermissionRefused:
     )
 
 
-def _require_participant(actor, company, thread: Thread) -> None:
+def _require_participant(actor: User, company: Company | None, thread: Thread) -> Company:
     if company is None or company.pk not in company_ids_for(actor, ALL_ROLES):
         raise _posting_roles_refusal()
     if not ThreadParticipant.objects.filter(
         thread=thread, company=company, removed_at__isnull=True
     ).exists():
         raise _posting_roles_refusal()
+    return company
 
 
 @transaction.atomic
-def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Message:
+def message_post(
+    *,
+    actor: User,
+    company: Company | None,
+    thread: Thread,
+    body: str,
+    uploads: Iterable[UploadedFile | None] = (),
+) -> Message:
     """Post a message for ``company`` (the actor's, a current participant). Each upload is
     stored as a document of ``company`` in the drawings store (sniffed, size-limited,
     previews built) and shared view-only — the watermarked viewer — with the other current
@@ -118,10 +134,10 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
     from machikoba.drawings.choices import DocumentKind
     from machikoba.drawings.sniffing import clean_filename
 
-    _require_participant(actor, company, thread)
-    uploads = [u for u in uploads if u is not None]
+    company = _require_participant(actor, company, thread)
+    files = [u for u in uploads if u is not None]
     body = (body or "").strip()
-    if not body and not uploads:
+    if not body and not files:
         raise invalid_input(
             MessagingErrorCode.MESSAGE_EMPTY,
             body=_("メッセージを入力するか、ファイルを添付してください。"),
@@ -131,12 +147,12 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
             MessagingErrorCode.MESSAGE_TOO_LONG,
             body=_("メッセージは %(max)s 文字以内で入力してください。") % {"max": BODY_MAX_LENGTH},
         )
-    if len(uploads) > MAX_ATTACHMENTS:
+    if len(files) > MAX_ATTACHMENTS:
         raise invalid_input(
             MessagingErrorCode.TOO_MANY_ATTACHMENTS,
             file=_("添付できるファイルは %(max)s 個までです。") % {"max": MAX_ATTACHMENTS},
         )
-    if uploads and company.pk not in company_ids_for(actor, EDITOR_ROLES):
+    if files and company.pk not in company_ids_for(actor, EDITOR_ROLES):
         raise PermissionRefused(
             MessagingErrorCode.ATTACHMENT_NOT_ALLOWED,
             _("ファイルを添付できるのは、経営者とスタッフだけです。"),
@@ -151,9 +167,9 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
         .exclude(company=company)
         .select_related("company")
     ]
-    stored = []  # files written to storage so far, removed again if anything fails
+    stored: list[FieldFile] = []  # files written to storage so far, removed again if anything fails
     try:
-        for upload in uploads:
+        for upload in files:
             name = clean_filename(upload.name or "")
             document = drawing_services.document_create(
                 actor=actor,
@@ -171,7 +187,8 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
             MessageAttachment.objects.create(message=message, document=document)
     except Exception:
         for file in stored:
-            file.storage.delete(file.name)
+            if file.name:
+                file.storage.delete(file.name)
         raise
     Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
     thread.last_message_at = message.created_at
@@ -179,7 +196,7 @@ def message_post(*, actor, company, thread: Thread, body: str, uploads=()) -> Me
     return message
 
 
-def _read_through(*, user, thread: Thread, when: dt.datetime) -> ThreadReadState:
+def _read_through(*, user: User, thread: Thread, when: dt.datetime) -> ThreadReadState:
     state, created = ThreadReadState.objects.get_or_create(
         thread=thread, user=user, defaults={"last_read_at": when}
     )
@@ -190,7 +207,7 @@ def _read_through(*, user, thread: Thread, when: dt.datetime) -> ThreadReadState
 
 
 @transaction.atomic
-def thread_mark_read(*, user, thread: Thread) -> ThreadReadState:
+def thread_mark_read(*, user: User, thread: Thread) -> ThreadReadState:
     """Everything in the thread up to now counts as read by ``user``."""
     if not Thread.objects.for_user(user, VIEW).filter(pk=thread.pk).exists():
         raise PermissionRefused(
@@ -297,7 +314,14 @@ def message_digests_send(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def _digest_send(*, user, items, names: dict, in_app: bool, email: bool) -> None:
+def _digest_send(
+    *,
+    user: User,
+    items: list[tuple[Thread, list[Any]]],
+    names: dict[int, str],
+    in_app: bool,
+    email: bool,
+) -> None:
     from django.core.mail import EmailMessage
     from django.utils import translation
 

@@ -34,7 +34,7 @@ def gantt(*, steps: Sequence[Step], due_date: dt.date, today: dt.date) -> dict[s
     def pct(day: dt.date) -> float:
         return round((day - start).days / span * 100, 2)
 
-    bars = []
+    bars: list[dict[str, Any]] = []
     for step in steps:
         if not (step.planned_start and step.planned_end):
             bars.append({"step": step, "planned": None, "actual": None, "late": False})
@@ -45,7 +45,7 @@ def gantt(*, steps: Sequence[Step], due_date: dt.date, today: dt.date) -> dict[s
         late = (not finished and step.planned_end < today) or (
             finished and actual_end is not None and actual_end > step.planned_end
         )
-        actual = None
+        actual: dict[str, float] | None = None
         if actual_start:
             until = actual_end or today
             actual = {"left": pct(actual_start), "width": max(pct(until) - pct(actual_start), 1)}

@@ -37,7 +37,7 @@ EQUIPMENT_PROCESSES = {
 }
 
 # (part, quantity, due in days, [(process, minutes or None for "estimate")]).
-OWN_JOBS = [
+OWN_JOBS: list[tuple[str, int, int, list[tuple[str, int | None]]]] = [
     ("段付きピン", 80, 3, [(NC, 360)]),
     ("ノズル", 60, 4, [(NC, 420), (MANUAL, 120)]),
     ("ブッシュ", 40, 5, [(MANUAL, 240)]),

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.models import User
+from machikoba.companies.models import Company
 from machikoba.core.access import VIEW
+from machikoba.network.models import Step
 from machikoba.scheduling import (
     Alternative,
     Assignment,
@@ -24,6 +27,7 @@ from machikoba.scheduling import (
     working_windows,
 )
 from machikoba.scheduling.calendars import to_minutes
+from machikoba.scheduling.validator import Fault
 
 from .choices import RunStatus
 from .models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
@@ -40,11 +44,11 @@ from .shop_problem import (
 GANTT_DAYS = 7
 
 
-def latest_run(*, user, company) -> ScheduleRun | None:
+def latest_run(*, user: User, company: Company) -> ScheduleRun | None:
     return ScheduleRun.objects.for_user(user, VIEW).filter(company=company).first()
 
 
-def current_plan(*, user, company) -> ScheduleRun | None:
+def current_plan(*, user: User, company: Company) -> ScheduleRun | None:
     """The newest finished plan: the one the Gantt shows and hand moves change."""
     return (
         ScheduleRun.objects.for_user(user, VIEW)
@@ -53,10 +57,10 @@ def current_plan(*, user, company) -> ScheduleRun | None:
     )
 
 
-def planned_dates(*, user, step) -> tuple[dt.date, dt.date] | None:
+def planned_dates(*, user: User, step: Step) -> tuple[dt.date, dt.date] | None:
     """When the current machine plan of the step's performer does the step: the local
     dates of its first start and last end (None when it is not in such a plan)."""
-    if step.performer_id is None:
+    if step.performer is None:
         return None
     plan = current_plan(user=user, company=step.performer)
     if plan is None:
@@ -151,7 +155,7 @@ def plan_conflicts(run: ScheduleRun, operations: list[PlannedOperation]) -> list
     return conflicts
 
 
-def _fault_message(fault, involved: list[PlannedOperation], names: dict[str, str]) -> str:
+def _fault_message(fault: Fault, involved: list[PlannedOperation], names: dict[str, str]) -> str:
     labels = [operation_label(o) for o in involved]
     machine = names.get(fault.resource or "", fault.resource or "")
     first = labels[0] if labels else ""
@@ -182,7 +186,7 @@ def _fault_message(fault, involved: list[PlannedOperation], names: dict[str, str
     return _("計画に矛盾があります: %(detail)s") % {"detail": str(fault)}
 
 
-def machine_names(company) -> dict[str, str]:
+def machine_names(company: Company) -> dict[str, str]:
     names = {}
     for key, (equipment, unit) in shop_machines(company).items():
         name = " ".join(p for p in (equipment.kind, equipment.model_name) if p)
@@ -299,7 +303,7 @@ def _late_operation_ids(run: ScheduleRun, operations: list[PlannedOperation]) ->
     for operation in operations:
         if operation.job_key not in last or operation.position > last[operation.job_key].position:
             last[operation.job_key] = operation
-    late = set()
+    late: set[int] = set()
     for key, operation in last.items():
         due = run.jobs.get(key, {}).get("due")
         if due is not None and to_minutes(origin, operation.end) > due:
@@ -332,7 +336,7 @@ def late_steps(run: ScheduleRun, operations: list[PlannedOperation]) -> list[dic
     )
 
 
-def plan_operations(*, user, run: ScheduleRun) -> list[PlannedOperation]:
+def plan_operations(*, user: User, run: ScheduleRun) -> list[PlannedOperation]:
     return list(
         PlannedOperation.objects.for_user(user, VIEW)
         .filter(run=run)
@@ -352,7 +356,7 @@ class StepRow:
     due: dt.date
 
 
-def step_rows(*, user, company) -> list[StepRow]:
+def step_rows(*, user: User, company: Company) -> list[StepRow]:
     """The steps the shop still has to do, with the machine time and machines the plan
     will use for them."""
     steps = list(open_steps(company))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.models import User
 from machikoba.companies.models import Company, Equipment
 from machikoba.core.access import editor_company_ids
 from machikoba.core.audit import audit_record
@@ -24,6 +25,7 @@ from machikoba.core.errors import (
     invalid_input,
 )
 from machikoba.core.queueing import enqueue_on_commit
+from machikoba.network.models import Step
 from machikoba.scheduling import SchedulingInputError, Status, solve
 from machikoba.scheduling.calendars import to_datetime
 from machikoba.shopfloor.error_codes import ShopfloorErrorCode
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_WRITE_INTERVAL = 0.5
 
 
-def _require_editor(actor, company) -> None:
+def _require_editor(actor: User, company: Company | None) -> None:
     if company is None or company.pk not in editor_company_ids(actor):
         raise PermissionRefused(
             ShopfloorErrorCode.NOT_SCHEDULE_EDITOR,
@@ -49,8 +51,8 @@ def _require_editor(actor, company) -> None:
 @transaction.atomic
 def calendar_save(
     *,
-    actor,
-    company,
+    actor: User,
+    company: Company | None,
     day_start: dt.time,
     day_end: dt.time,
     weekdays: list[int],
@@ -78,7 +80,14 @@ def calendar_save(
 
 
 @transaction.atomic
-def step_work_save(*, actor, company, step, minutes: int | None, equipment: list) -> StepWork:
+def step_work_save(
+    *,
+    actor: User,
+    company: Company | None,
+    step: Step,
+    minutes: int | None,
+    equipment: list[Equipment],
+) -> StepWork:
     """How the shop does a step it performs: machine time and machines."""
     _require_editor(actor, company)
     if step.performer_id != company.pk:
@@ -102,8 +111,8 @@ def step_work_save(*, actor, company, step, minutes: int | None, equipment: list
 
 def plan_request(
     *,
-    actor,
-    company,
+    actor: User,
+    company: Company | None,
     objective: str = PlanObjective.DUE_DATES,
     time_limit: int = 30,
     now: dt.datetime | None = None,
@@ -306,7 +315,7 @@ def _fail(run: ScheduleRun, message: str) -> None:
 
 @transaction.atomic
 def operation_move(
-    *, actor, operation: PlannedOperation, machine: str, start: dt.datetime
+    *, actor: User, operation: PlannedOperation, machine: str, start: dt.datetime
 ) -> PlannedOperation:
     """Move a planned operation to another time or machine by hand. The plan may then
     break a rule (an overlap, a step before its predecessor); the plan page lists those

@@ -1,16 +1,20 @@
 """Reads for the home pages, and figures of higher apps shown on lower apps' pages."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.db.models import Count, Q
 
 from machikoba.accounts.choices import WardRole
-from machikoba.accounts.models import WardRoleAssignment
+from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.companies.models import Company
 from machikoba.core.access import VIEW
 from machikoba.core.models import AuditEvent
 from machikoba.network.selectors import reliability
 
 
-def recent_company_events(*, user, company, limit: int = 8):
+def recent_company_events(*, user: User, company: Company, limit: int = 8) -> list[AuditEvent]:
     """The company's latest audit trail (owners only: the scope returns nothing to others)."""
     return list(
         AuditEvent.objects.for_user(user, VIEW)
@@ -19,7 +23,7 @@ def recent_company_events(*, user, company, limit: int = 8):
     )
 
 
-def ward_overview(*, user) -> dict:
+def ward_overview(*, user: User) -> dict[str, Any]:
     """Aggregates an officer may see: counts, never one company's confidential data."""
     companies = Company.objects.for_user(user, VIEW).filter(is_active=True)
     bands = {
@@ -42,7 +46,7 @@ def ward_overview(*, user) -> dict:
     }
 
 
-def company_reliability(*, user, company) -> dict:
+def company_reliability(*, user: User, company: Company) -> dict[str, Any]:
     """The network's reliability figures on a company's profile (counts and averages, for
     signed-in users only): registered with ``companies.profile`` in ``WebConfig.ready``."""
     return {"reliability": reliability([company.pk])[company.pk]}

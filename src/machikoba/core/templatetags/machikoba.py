@@ -1,9 +1,14 @@
 """Template filters for Japanese display of dates, fiscal years and yen."""
 
 import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from machikoba.core import fiscal, money
@@ -16,14 +21,14 @@ def _lang() -> str:
 
 
 @register.filter
-def yen(amount):
+def yen(amount: int | None) -> str:
     return money.format_yen(amount, _lang())
 
 
 @register.filter
-def jdate(value):
+def jdate(value: dt.date | None) -> str:
     """A date in the user's language: 令和7年4月1日 (2025/04/01), or 1 Apr 2025."""
-    if value in (None, ""):
+    if not value:  # None, or "" for a variable the template does not have
         return "—"
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -33,24 +38,24 @@ def jdate(value):
 
 
 @register.filter
-def fiscal_year(value):
+def fiscal_year(value: dt.date | int | str) -> str:
     if isinstance(value, dt.date):  # dates and (aware) datetimes
         value = fiscal.fiscal_year(value)
     return fiscal.fiscal_year_label(int(value), _lang())
 
 
 @register.filter
-def with_field_attrs(bound_field):
+def with_field_attrs(bound_field: BoundField) -> SafeString:
     """Render a form field with the design-system class and its errors/help linked
     for screen readers (aria-describedby, aria-invalid)."""
     widget_type = bound_field.widget_type
     css = "form-check" if widget_type in ("checkbox", "radio") else "form-input"
-    described = []
+    described: list[str] = []
     if bound_field.errors:
         described.append(f"{bound_field.auto_id}_error")
     if bound_field.help_text:
         described.append(f"{bound_field.auto_id}_helptext")
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if bound_field.errors:
@@ -59,7 +64,7 @@ def with_field_attrs(bound_field):
 
 
 @register.filter
-def total_minutes(delta):
+def total_minutes(delta: dt.timedelta | None) -> int:
     """Whole minutes of a timedelta, rounded up (a lockout of 29.5 minutes says 30)."""
     if delta is None:
         return 0
@@ -67,17 +72,15 @@ def total_minutes(delta):
 
 
 @register.filter
-def plain_number(value):
+def plain_number(value: Decimal | float | str | None) -> str:
     """A Decimal without trailing zeros: 0.0500 → 0.05, 800.0 → 800."""
-    if value in (None, ""):
+    if value is None or value == "":
         return "—"
-    from decimal import Decimal
-
     text = format(Decimal(value).normalize(), "f")
     return text
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
     """``{{ assigned|get_item:process.pk }}``: a dict lookup by a variable key."""
     return mapping.get(key) if mapping else None

@@ -71,13 +71,13 @@ def guest_link_rows(*, user: User, rfq: Rfq) -> list[dict[str, Any]]:
             company__in=[r.company_id for r in recipients], user__is_active=True
         ).values_list("company_id", flat=True)
     )
-    links = {}
-    for link in (
+    links: dict[int, GuestLink] = {}
+    for active in (
         GuestLink.objects.for_user(user, VIEW)
         .filter(recipient__rfq=rfq, revoked_at__isnull=True)
         .order_by("created_at")
     ):
-        links[link.recipient_id] = link
+        links[active.recipient_id] = active
     rows = []
     now = timezone.now()
     for recipient in recipients:

@@ -392,8 +392,12 @@ def guest_nda_accept(
     """The link holder accepts the sender's current NDA (``nda_id``, as shown), so that the
     drawings shared with its company show. Refused unless ``agreed`` and the NDA is the
     sender's."""
-    nda = NdaText.objects.filter(pk=nda_id, company=link.recipient.rfq.job.company).first()
-    if nda_id is None or nda is None or not agreed:
+    nda = (
+        NdaText.objects.filter(pk=nda_id, company=link.recipient.rfq.job.company).first()
+        if nda_id is not None
+        else None
+    )
+    if nda is None or not agreed:
         raise ApplicationError(
             NetworkErrorCode.NDA_NOT_ACCEPTED,
             _("図面を見るには、秘密保持の条項に同意してください。"),

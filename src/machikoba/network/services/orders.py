@@ -269,7 +269,7 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     Step.objects.filter(pk__in=[s.pk for s in steps]).update(
         status=StepStatus.PLANNED, performer=None, updated_at=timezone.now()
     )
-    if order.rfq_id:
+    if order.rfq is not None:
         winner = order.rfq.recipients.filter(company=order.supplier).first()
         if winner is not None:
             for grant in winner.grants.filter(revoked_at__isnull=True):

@@ -150,7 +150,7 @@ def step_start(*, actor: User, step: Step) -> Step:
         StepStatus.RECEIVED,
         StepStatus.CLOSED,
     )
-    if waiting and not step.start_override_reason:
+    if previous is not None and waiting and not step.start_override_reason:
         raise ApplicationError(
             NetworkErrorCode.PREVIOUS_NOT_RECEIVED,
             _("前の工程 (%(step)s) の品物をまだ受け入れていません。") % {"step": previous.process},
@@ -170,7 +170,7 @@ def step_finish(*, actor: User, step: Step) -> Step:
 
 
 @transaction.atomic
-def step_ship(*, actor: User, step: Step, quantity: int) -> Step:
+def step_ship(*, actor: User, step: Step, quantity: int | None) -> Step:
     step = _lock_step(step)
     _require_action(actor, step, SHIP)
     if quantity is None or quantity < 1:
@@ -186,12 +186,13 @@ def step_ship(*, actor: User, step: Step, quantity: int) -> Step:
         shipped_quantity=quantity,
     )
     receiver = receiver_of(step)
-    if receiver is not None and receiver.pk != step.performer_id:
+    sender = step.performer  # a shipped step has one (_require_action)
+    if receiver is not None and sender is not None and receiver.pk != sender.pk:
         notify_company(
             company=receiver,
             kind="step_shipped",
             params={
-                "sender": step.performer.name,
+                "sender": sender.name,
                 "part": step.job.part_name,
                 "quantity": quantity,
                 "step": f"{step.position}. {step.process.name_ja}",
@@ -204,7 +205,12 @@ def step_ship(*, actor: User, step: Step, quantity: int) -> Step:
 
 @transaction.atomic
 def step_receive(
-    *, actor: User, step: Step, good_quantity: int, defect_quantity: int = 0, note: str = ""
+    *,
+    actor: User,
+    step: Step,
+    good_quantity: int | None,
+    defect_quantity: int | None = 0,
+    note: str = "",
 ) -> Step:
     """The next party (or the owner after the last step) counts what arrived. A shortfall
     against what was shipped, or any defect, opens a claim record."""
@@ -214,7 +220,8 @@ def step_receive(
         raise invalid_input(
             NetworkErrorCode.RECEIVE_INVALID, good_quantity=_("数量は 0 以上で入力してください。")
         )
-    if good_quantity + defect_quantity > step.shipped_quantity:
+    shipped = step.shipped_quantity or 0  # set by step_ship, the one way into SHIPPED
+    if good_quantity + defect_quantity > shipped:
         raise invalid_input(
             NetworkErrorCode.RECEIVE_INVALID,
             good_quantity=_("良品と不良の合計が出荷数 (%(n)d) を超えています。")

@@ -100,7 +100,7 @@ def step_update(
     actor: User,
     step: Step,
     spec: str,
-    spec_fields: dict | None = None,
+    spec_fields: dict[str, Any] | None = None,
     in_house: bool | None = None,
     planned_start: dt.date | None = None,
     planned_end: dt.date | None = None,
