@@ -20,6 +20,7 @@ TEAM_PAGE_QUERIES = 10
 REQUEST_VIEW_QUERIES = 14
 TEAM_VIEW_QUERIES = 18
 
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -82,7 +83,8 @@ def test_the_team_page_does_not_grow_with_members(world, django_assert_num_queri
             _ = (line.member.company.name, [p.process for p in line.processes])
         _ = [(h.company.name, h.process.process) for h in page.hands]
     assert len(page.split.lines) == shops + 1
-    assert page.lead and page.forming
+    assert page.lead
+    assert page.forming
 
 
 @pytest.mark.parametrize("shops", [1, 4])
