@@ -27,6 +27,7 @@ from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.forms import ServiceForm
 from machikoba.core.views import active_company_or_403, client_ip, run_and_flash, save_form
 from machikoba.network.models import Job
 
@@ -37,7 +38,7 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-def _form_errors(form: forms.ServiceForm) -> str:
+def _form_errors(form: ServiceForm) -> str:
     return " ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
