@@ -35,6 +35,10 @@ class MemberStatus(models.TextChoices):
     REMOVED = "removed", _("外れた")
 
 
+# The members a team counts: asked or joined (not those who declined or were taken off).
+IN_TEAM = (MemberStatus.INVITED, MemberStatus.JOINED)
+
+
 # The board's own non-disclosure terms, accepted per request before its details are
 # shown. Versioned: an acceptance records the version it was given for.
 BOARD_NDA_VERSION = "board-nda-1"

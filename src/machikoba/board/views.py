@@ -5,90 +5,70 @@ screen (members, assignments, the internal split, one quote) and buyer registrat
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from machikoba.accounts.models import User
 from machikoba.board import forms, selectors, services
-from machikoba.board.choices import (
-    BOARD_NDA_TEXT,
-    AdmissionStatus,
-    MemberStatus,
-    RequestStatus,
-    TeamStatus,
-)
+from machikoba.board.choices import MemberStatus, RequestStatus
 from machikoba.board.models import Admission, Hand, Request, RequestProcess, Team, TeamMember
-from machikoba.companies.choices import CompanyKind
-from machikoba.companies.models import Company, Material, ProcessCategory
+from machikoba.board.selectors import pages
+from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
+from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
-from machikoba.core.errors import ApplicationError
+from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.forms import ServiceForm
 from machikoba.core.views import active_company_or_403, client_ip, run_and_flash, save_form
-from machikoba.drawings.models import Document
-from machikoba.network.access import is_editor, is_member
-from machikoba.network.choices import StepStatus
 from machikoba.network.models import Job
 
 
-def _is_shop(company) -> bool:
-    return company.kind == CompanyKind.SHOP
+class AuthenticatedRequest(HttpRequest):
+    """Every board page requires a signed-in user (``login_required``)."""
+
+    user: User
+
+
+def _form_errors(form: ServiceForm) -> str:
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 # --- the board --------------------------------------------------------------------------
 
 
 @login_required
-def board(request):
+def board(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company_or_403(request)
-    shop = _is_shop(company)
-    query = selectors.BoardFilter(
+    material = request.GET.get("material", "")
+    page = pages.board_page(
+        request.user,
+        company,
         capable_only=request.GET.get("all") != "1",
-        process=ProcessCategory.objects.filter(code=request.GET.get("process", "")).first(),
-        material_id=int(request.GET["material"])
-        if request.GET.get("material", "").isdigit()
-        else None,
+        process_code=request.GET.get("process", ""),
+        material_id=int(material) if material.isdigit() else None,
     )
-    context = {
-        "company": company,
-        "shop": shop,
-        "query": query,
-        "own": selectors.own_requests(user=request.user, company=company),
-        "can_post": can(request.user, CHANGE, company),
-        "processes": ProcessCategory.objects.filter(is_active=True).order_by("code"),
-        "materials": Material.objects.for_user(request.user, VIEW),
-    }
-    if shop:
-        context["requests"] = selectors.board_requests(
-            user=request.user, company=company, query=query
-        )
-        context["teams"] = selectors.my_teams(user=request.user, company=company)
-    return render(request, "board/board.html", context)
+    return render(request, "board/board.html", page.context())
 
 
-def _request_form(request, company):
+def _request_form(request: AuthenticatedRequest, company: Company) -> forms.RequestForm:
     return forms.RequestForm(
         request.POST or None,
         initial={"answer_by": timezone.localdate() + dt.timedelta(days=7)},
-        materials=Material.objects.for_user(request.user, VIEW),
-        documents=Document.objects.for_user(request.user, VIEW).filter(
-            company=company, destroyed_at__isnull=True
-        ),
-        processes=ProcessCategory.objects.filter(is_active=True).order_by("code"),
-        shops=Company.objects.for_user(request.user, VIEW)
-        .filter(kind=CompanyKind.SHOP, is_active=True)
-        .exclude(pk=company.pk),
+        **pages.request_form_choices(request.user, company),
     )
 
 
 @login_required
-def request_create(request):
+def request_create(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company_or_403(request)
     if not can(request.user, CHANGE, company):
         raise PermissionDenied
@@ -121,9 +101,9 @@ def request_create(request):
 
 
 @login_required
-def job_post(request, pk: int):
+def job_post(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = get_for_user_or_404(Job.objects.select_related("company"), request.user, CHANGE, pk=pk)
-    steps = job.steps.filter(in_house=False, status=StepStatus.PLANNED).select_related("process")
+    steps = pages.postable_steps(request.user, job)
     form = forms.JobPostForm(
         request.POST or None,
         initial={"answer_by": timezone.localdate() + dt.timedelta(days=7), "steps": list(steps)},
@@ -148,51 +128,27 @@ def job_post(request, pk: int):
 # --- one request ------------------------------------------------------------------------
 
 
-def _request(request, pk: int, action: str = VIEW) -> Request:
+def _request(request: AuthenticatedRequest, pk: int, action: str = VIEW) -> Request:
     return get_for_user_or_404(
         Request.objects.select_related("company", "material", "job"), request.user, action, pk=pk
     )
 
 
 @login_required
-def request_detail(request, pk: int):
+def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = _request(request, pk)
-    company = getattr(request, "active_company", None)
-    poster = is_member(request.user, req.company)
-    details = selectors.sees_details(request.user, req)
-    shop = company is not None and _is_shop(company) and not poster
-    admission = selectors.admission_of(request=req, company=company) if shop else None
-    teams = list(selectors.teams_of_request(user=request.user, request=req))
-    context = {
-        "req": req,
-        "poster": poster,
-        "editor": is_editor(request.user, req.company),
-        "details": details,
-        "shop": shop,
-        "shop_editor": shop and is_editor(request.user, company),
-        "admission": admission,
-        "rows": selectors.process_rows(user=request.user, request=req, company=company),
-        "teams": teams,
-        "my_team": next((t for t in teams if company and t.lead_id == company.pk), None),
-        "nda_text": BOARD_NDA_TEXT,
-        "is_open": req.status == RequestStatus.OPEN,
-    }
-    if details:
-        context["documents"] = req.documents.filter(destroyed_at__isnull=True)
-    if poster:
-        context["admissions"] = selectors.waiting_admissions(user=request.user, request=req)
-        context["quoted"] = [t for t in teams if t.status == TeamStatus.QUOTED]
-    return render(request, "board/request_detail.html", context)
+    page = pages.request_page(request.user, req, getattr(request, "active_company", None))
+    return render(request, "board/request_detail.html", page.context())
 
 
 @login_required
 @require_POST
-def admission_request(request, pk: int):
+def admission_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = _request(request, pk)
     company = active_company_or_403(request)
     form = forms.AdmissionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["agree"][0])
+        messages.error(request, str(form.errors["agree"][0]))
         return redirect("board:request_detail", pk=pk)
     run_and_flash(
         request,
@@ -210,7 +166,7 @@ def admission_request(request, pk: int):
 
 @login_required
 @require_POST
-def admission_decide(request, pk: int):
+def admission_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     admission = get_for_user_or_404(
         Admission.objects.select_related("request", "company"), request.user, CHANGE, pk=pk
     )
@@ -224,15 +180,13 @@ def admission_decide(request, pk: int):
 
 
 @login_required
-def hand_edit(request, pk: int):
+def hand_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Raise a hand on a process, or change the one the company has."""
     process = get_for_user_or_404(
         RequestProcess.objects.select_related("request", "process"), request.user, VIEW, pk=pk
     )
     company = active_company_or_403(request)
-    hand = (
-        Hand.objects.for_user(request.user, VIEW).filter(process=process, company=company).first()
-    )
+    hand = selectors.own_hand(user=request.user, process=process, company=company)
     initial = (
         {"price": hand.price, "lead_time_days": hand.lead_time_days, "comment": hand.comment}
         if hand
@@ -247,7 +201,7 @@ def hand_edit(request, pk: int):
         )
         return redirect("board:request_detail", pk=process.request_id)
 
-    def save(data):
+    def save(data: dict[str, Any]) -> Hand:
         if hand is not None:
             return services.hand_update(actor=request.user, hand=hand, **data)
         return services.hand_raise(actor=request.user, company=company, process=process, **data)
@@ -265,7 +219,7 @@ def hand_edit(request, pk: int):
 
 
 @login_required
-def hand_rfq(request, pk: int):
+def hand_rfq(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """On a posted job, the owner asks the shops whose hands it picks for a quote."""
     process = get_for_user_or_404(
         RequestProcess.objects.select_related("request__job", "process", "step"),
@@ -273,8 +227,9 @@ def hand_rfq(request, pk: int):
         CHANGE,
         pk=pk,
     )
-    hands = Hand.objects.for_user(request.user, VIEW).filter(process=process)
-    chosen = list(hands.filter(pk__in=request.POST.getlist("hands")))
+    chosen = selectors.hands_chosen(
+        user=request.user, process=process, pks=request.POST.getlist("hands")
+    )
     if request.method == "POST":
         deadline = timezone.make_aware(
             dt.datetime.combine(process.request.answer_by, dt.time(17, 0))
@@ -294,7 +249,7 @@ def hand_rfq(request, pk: int):
 
 
 @login_required
-def request_cancel(request, pk: int):
+def request_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = _request(request, pk, CHANGE)
     form = forms.ReasonForm(request.POST or None)
     done = save_form(
@@ -310,13 +265,9 @@ def request_cancel(request, pk: int):
 
 
 @login_required
-def request_award(request, pk: int):
+def request_award(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = _request(request, pk, CHANGE)
-    teams = (
-        Team.objects.for_user(request.user, VIEW)
-        .filter(request=req, status=TeamStatus.QUOTED)
-        .select_related("lead")
-    )
+    teams = selectors.quoted_teams(user=request.user, request=req)
     if req.status != RequestStatus.OPEN or not teams.exists():
         messages.error(request, _("この引き合いには、発注できる見積がありません。"))
         return redirect("board:request_detail", pk=pk)
@@ -344,7 +295,7 @@ def request_award(request, pk: int):
 
 @login_required
 @require_POST
-def team_form(request, pk: int):
+def team_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = _request(request, pk)
     company = active_company_or_403(request)
     try:
@@ -358,53 +309,19 @@ def team_form(request, pk: int):
     return redirect("board:team_detail", pk=team.pk)
 
 
-def _team(request, pk: int, action: str = VIEW) -> Team:
+def _team(request: AuthenticatedRequest, pk: int, action: str = VIEW) -> Team:
     return get_for_user_or_404(
         Team.objects.select_related("request__company", "lead"), request.user, action, pk=pk
     )
 
 
 @login_required
-def team_detail(request, pk: int):
+def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = _team(request, pk)
-    company = getattr(request, "active_company", None)
-    lead = is_editor(request.user, team.lead)
-    me = (
-        TeamMember.objects.for_user(request.user, VIEW).filter(team=team, company=company).first()
-        if company is not None
-        else None
-    )
-    split = selectors.team_split(user=request.user, team=team)
-    members = [line.member for line in split.lines]
-    active = [m for m in members if m.status in (MemberStatus.INVITED, MemberStatus.JOINED)]
-    forming = team.status == TeamStatus.FORMING
-    context = {
-        "team": team,
-        "req": team.request,
-        "split": split,
-        "lead": lead,
-        "me": me,
-        "forming": forming,
-        "buyer_view": is_member(request.user, team.request.company),
-        "details": selectors.sees_details(request.user, team.request),
-        "processes": team.request.processes.select_related("process").order_by("position"),
-        "assigned": {a.process_id: a.member_id for a in team.assignments.all()},
-        "active_members": active,
-    }
-    if lead and forming:
-        taken = {m.company_id for m in active}
-        hands = (
-            Hand.objects.for_user(request.user, VIEW)
-            .filter(process__request=team.request)
-            .exclude(company__in=taken)
-            .select_related("company", "process__process")
-        )
-        context["hands"] = hands
-        context["invite_form"] = forms.InviteForm(
-            companies=Company.objects.for_user(request.user, VIEW)
-            .filter(kind=CompanyKind.SHOP, is_active=True)
-            .exclude(pk__in=[*taken, team.request.company_id])
-        )
+    page = pages.team_page(request.user, team, getattr(request, "active_company", None))
+    context = page.context()
+    if page.lead and page.forming:
+        context["invite_form"] = forms.InviteForm(companies=page.invitable)
         context["terms_form"] = forms.TermsForm(
             initial={
                 "margin": team.margin,
@@ -415,8 +332,8 @@ def team_detail(request, pk: int):
         context["quote_form"] = forms.TeamQuoteForm(
             initial={"valid_until": team.request.answer_by + dt.timedelta(days=30)}
         )
-        context["problems"] = services.team_quote_problems(team)
-    if me is not None and me.status == MemberStatus.JOINED and forming:
+    me = page.me
+    if me is not None and me.status == MemberStatus.JOINED and page.forming:
         context["member_quote_form"] = forms.MemberQuoteForm(
             initial={
                 "price": me.internal_price,
@@ -429,17 +346,9 @@ def team_detail(request, pk: int):
 
 @login_required
 @require_POST
-def team_invite(request, pk: int):
+def team_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = _team(request, pk, CHANGE)
-    company = (
-        Company.objects.for_user(request.user, VIEW)
-        .filter(
-            pk=request.POST.get("company")
-            if str(request.POST.get("company", "")).isdigit()
-            else None
-        )
-        .first()
-    )
+    company = pages.company_to_invite(request.user, str(request.POST.get("company", "")))
     if company is None:
         messages.error(request, _("招待する企業を選んでください。"))
     else:
@@ -453,20 +362,16 @@ def team_invite(request, pk: int):
 
 @login_required
 @require_POST
-def team_assign(request, pk: int):
+def team_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = _team(request, pk, CHANGE)
-    chosen = {}
-    for process in team.request.processes.all():
+    chosen: dict[RequestProcess, TeamMember | None] = {}
+    for process in selectors.request_processes(team.request):
         value = request.POST.get(f"process_{process.pk}")
         if value is None:
             continue
         member = None
         if value:  # empty: take the process back
-            member = (
-                TeamMember.objects.for_user(request.user, VIEW).filter(team=team, pk=value).first()
-                if value.isdigit()
-                else None
-            )
+            member = selectors.team_member_of(user=request.user, team=team, pk=value)
             if member is None:
                 messages.error(request, _("チームのメンバーを選んでください。"))
                 return redirect("board:team_detail", pk=pk)
@@ -484,7 +389,7 @@ def team_assign(request, pk: int):
 
 @login_required
 @require_POST
-def team_terms(request, pk: int):
+def team_terms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = _team(request, pk, CHANGE)
     form = forms.TermsForm(request.POST)
     if form.is_valid():
@@ -494,13 +399,13 @@ def team_terms(request, pk: int):
             _("内訳の設定を保存しました。"),
         )
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
     return redirect("board:team_detail", pk=pk)
 
 
 @login_required
 @require_POST
-def team_quote(request, pk: int):
+def team_quote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = _team(request, pk, CHANGE)
     if request.POST.get("withdraw"):
         run_and_flash(
@@ -517,11 +422,11 @@ def team_quote(request, pk: int):
             _("発注企業にチームの見積を送りました。"),
         )
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
     return redirect("board:team_detail", pk=pk)
 
 
-def _member(request, pk: int, action: str) -> TeamMember:
+def _member(request: AuthenticatedRequest, pk: int, action: str) -> TeamMember:
     return get_for_user_or_404(
         TeamMember.objects.select_related("team", "company"), request.user, action, pk=pk
     )
@@ -529,7 +434,7 @@ def _member(request, pk: int, action: str) -> TeamMember:
 
 @login_required
 @require_POST
-def member_answer(request, pk: int):
+def member_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = _member(request, pk, CHANGE)
     join = request.POST.get("answer") == "join"
     run_and_flash(
@@ -544,7 +449,7 @@ def member_answer(request, pk: int):
 
 @login_required
 @require_POST
-def member_quote(request, pk: int):
+def member_quote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = _member(request, pk, CHANGE)
     form = forms.MemberQuoteForm(request.POST)
     if form.is_valid():
@@ -554,12 +459,12 @@ def member_quote(request, pk: int):
             _("幹事企業に見積を出しました。"),
         )
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
     return redirect("board:team_detail", pk=member.team_id)
 
 
 @login_required
-def member_remove(request, pk: int):
+def member_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = _member(request, pk, MANAGE)
     form = forms.ReasonForm(request.POST or None)
     done = save_form(
@@ -579,13 +484,11 @@ def member_remove(request, pk: int):
 
 
 @login_required
-def buyer_register(request):
+def buyer_register(request: AuthenticatedRequest) -> HttpResponse:
     """A person who buys for a company outside the network registers it as a buyer."""
-    from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
-
     form = forms.BuyerForm(request.POST or None)
 
-    def save(data):
+    def save(data: dict[str, Any]) -> Company:
         company = services.buyer_register(actor=request.user, **data)
         request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
         return company
@@ -604,52 +507,30 @@ def buyer_register(request):
 
 
 @login_required
-def request_messages(request, pk: int, company_pk: int):
+def request_messages(request: AuthenticatedRequest, pk: int, company_pk: int) -> HttpResponse:
     """The thread between a request's poster and one admitted shop (or a team's lead)."""
-    from machikoba.messaging.internal import thread_open
-
     req = _request(request, pk)
     company = active_company_or_403(request)
-    if is_member(request.user, req.company):
-        other = get_for_user_or_404(Company, request.user, VIEW, pk=company_pk)
-        if not (
-            Admission.objects.for_user(request.user, VIEW)
-            .filter(request=req, company=other, status=AdmissionStatus.ADMITTED)
-            .exists()
-            or Team.objects.for_user(request.user, VIEW).filter(request=req, lead=other).exists()
-        ):
-            raise Http404
-        shop = other
-    else:
-        if company_pk != req.company_id or not selectors.sees_details(request.user, req):
-            raise Http404
-        shop = company
-    thread = thread_open(
-        key=f"request:{req.pk}:shop:{shop.pk}",
-        title=_("引き合い: %(part)s") % {"part": req.part_name},
-        companies=[req.company, shop],
-        subject_path=reverse("board:request_detail", args=[req.pk]),
+    party = (
+        req.company
+        if company_pk == req.company_id
+        else get_for_user_or_404(Company, request.user, VIEW, pk=company_pk)
     )
+    try:
+        thread = services.request_thread_open(
+            actor=request.user, request=req, company=company, party=party
+        )
+    except PermissionRefused:
+        raise Http404 from None
     return redirect("messaging:thread", pk=thread.pk)
 
 
 @login_required
-def team_messages(request, pk: int):
+def team_messages(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One thread for the whole team: the lead and its current members."""
-    from machikoba.messaging.internal import thread_open
-
     team = _team(request, pk)
-    active = list(
-        team.members.filter(status__in=(MemberStatus.INVITED, MemberStatus.JOINED)).select_related(
-            "company"
-        )
-    )
-    if not any(is_member(request.user, m.company) for m in active):
-        raise Http404
-    thread = thread_open(
-        key=f"team:{team.pk}",
-        title=_("チーム: %(part)s") % {"part": team.request.part_name},
-        companies=[m.company for m in active],
-        subject_path=reverse("board:team_detail", args=[team.pk]),
-    )
+    try:
+        thread = services.team_thread_open(actor=request.user, team=team)
+    except PermissionRefused:
+        raise Http404 from None
     return redirect("messaging:thread", pk=thread.pk)

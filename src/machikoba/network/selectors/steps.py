@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Max
 
 from machikoba.core.access import company_ids_for
-from machikoba.network.choices import JobStatus
-from machikoba.network.models import Job, Step
+from machikoba.network.choices import JobStatus, StepStatus
+from machikoba.network.models import Job, Order, Step
 from machikoba.network.transitions import (
     OWNER_EDITOR,
     PERFORMER,
@@ -21,6 +21,25 @@ from machikoba.network.transitions import (
 if TYPE_CHECKING:
     from machikoba.accounts.models import User
     from machikoba.companies.models import Company
+
+# A step in one of these states has begun: its work can no longer be withdrawn.
+STARTED_STATES = (
+    StepStatus.IN_PROGRESS,
+    StepStatus.DONE,
+    StepStatus.SHIPPED,
+    StepStatus.RECEIVED,
+    StepStatus.CLOSED,
+)
+
+
+def job_work_started(job: Job) -> bool:
+    """Whether any step of ``job`` has started (work that can no longer be withdrawn)."""
+    return job.steps.filter(status__in=STARTED_STATES).exists()
+
+
+def order_work_started(order: Order) -> bool:
+    """Whether any step ``order`` covers has started."""
+    return order.steps.filter(status__in=STARTED_STATES).exists()
 
 
 def ship_quantity_default(step: Step) -> int:

@@ -4,6 +4,7 @@ under a row lock, so of two concurrent attempts exactly one wins and the other g
 clear message. Caller-trusted writes (no check of the actor) are in ``network.internal``."""
 
 from machikoba.network.order_terms import MAX_PAYMENT_DAYS, ORDER_TERMS, order_terms_errors
+from machikoba.network.selectors.steps import STARTED_STATES
 from machikoba.network.services.feedback import (
     OWNER_CRITERIA,
     PERFORMER_CRITERIA,
@@ -34,7 +35,6 @@ from machikoba.network.services.orders import (
 )
 from machikoba.network.services.progress import (
     LATE_STATES,
-    STARTED_STATES,
     step_allow_early_start,
     step_finish,
     step_receive,

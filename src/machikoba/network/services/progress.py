@@ -52,15 +52,6 @@ if TYPE_CHECKING:
     from machikoba.accounts.models import User
 
 
-STARTED_STATES = (
-    StepStatus.IN_PROGRESS,
-    StepStatus.DONE,
-    StepStatus.SHIPPED,
-    StepStatus.RECEIVED,
-    StepStatus.CLOSED,
-)
-
-
 def _lock_step(step: Step) -> Step:
     return (
         Step.objects.select_for_update(of=("self",))

@@ -1,22 +1,29 @@
-"""Reads of the board and of teams. Every query starts from ``for_user``; amounts and
+"""Reads of requests: the board and the poster's list, their processes and hands,
+admissions, and the joint-order figure. Every query starts from ``for_user``; amounts and
 identities that only some parties may see are masked here, so templates never decide."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from machikoba.board.access import details_scope, hand_terms_visible
-from machikoba.board.choices import AdmissionStatus, MemberStatus, RequestStatus, TeamStatus
-from machikoba.board.models import Admission, Hand, Request, RequestProcess, Team, TeamMember
+from machikoba.board.choices import AdmissionStatus, RequestStatus, TeamStatus
+from machikoba.board.models import Admission, Hand, Request, RequestProcess, Team
 from machikoba.companies.models import Capability, ProcessCategory
-from machikoba.core.access import VIEW, company_ids_for
+from machikoba.core.access import VIEW
+
+if TYPE_CHECKING:
+    from machikoba.accounts.models import User
+    from machikoba.companies.models import Company
 
 
-def capable_process_ids(company) -> set[int]:
+def capable_process_ids(company: Company) -> set[int]:
     """Processes a company can take: its capabilities, their sub-processes (a shop with
     切削 takes 旋削) and their parents (a shop with NC旋盤 takes a request for 旋削)."""
     codes = set(Capability.objects.filter(company=company).values_list("process__code", flat=True))
@@ -32,6 +39,15 @@ def capable_process_ids(company) -> set[int]:
     return matched
 
 
+def active_processes() -> QuerySet[ProcessCategory]:
+    """The processes a request or the board's filter offers."""
+    return ProcessCategory.objects.filter(is_active=True).order_by("code")
+
+
+def process_by_code(code: str) -> ProcessCategory | None:
+    return ProcessCategory.objects.filter(code=code).first() if code else None
+
+
 @dataclass
 class BoardFilter:
     capable_only: bool = True
@@ -39,7 +55,7 @@ class BoardFilter:
     material_id: int | None = None
 
 
-def board_requests(*, user, company, query: BoardFilter) -> QuerySet:
+def board_requests(*, user: User, company: Company, query: BoardFilter) -> QuerySet[Request]:
     """Open requests on the board (and those sent to ``company``), newest answer date
     first, for a shop; the company's own are listed apart."""
     requests = (
@@ -68,7 +84,7 @@ def board_requests(*, user, company, query: BoardFilter) -> QuerySet:
     return requests.distinct()
 
 
-def own_requests(*, user, company) -> QuerySet:
+def own_requests(*, user: User, company: Company) -> QuerySet[Request]:
     return (
         Request.objects.for_user(user, VIEW)
         .filter(company=company)
@@ -85,8 +101,9 @@ def own_requests(*, user, company) -> QuerySet:
     )
 
 
-def sees_details(user, request: Request) -> bool:
-    return Request.objects.filter(details_scope(user), pk=request.pk).exists()
+def sees_details(user: User, request: Request) -> bool:
+    seen: bool = Request.objects.filter(details_scope(user), pk=request.pk).exists()
+    return seen
 
 
 @dataclass
@@ -102,7 +119,7 @@ class ProcessRow:
     my_hand: Hand | None = None
 
 
-def process_rows(*, user, request: Request, company) -> list[ProcessRow]:
+def process_rows(*, user: User, request: Request, company: Company | None) -> list[ProcessRow]:
     """The request's processes with the hands the user may see; prices and lead times
     only where ``hand_terms_visible``."""
     visible = (
@@ -126,13 +143,32 @@ def process_rows(*, user, request: Request, company) -> list[ProcessRow]:
     return rows
 
 
-def admission_of(*, request: Request, company) -> Admission | None:
+def request_processes(request: Request) -> QuerySet[RequestProcess]:
+    """The request's processes in route order."""
+    return request.processes.order_by("position")
+
+
+def own_hand(*, user: User, process: RequestProcess, company: Company) -> Hand | None:
+    """The hand ``company`` raised on ``process``, if any."""
+    hand: Hand | None = (
+        Hand.objects.for_user(user, VIEW).filter(process=process, company=company).first()
+    )
+    return hand
+
+
+def hands_chosen(*, user: User, process: RequestProcess, pks: Iterable[str]) -> list[Hand]:
+    """The hands on ``process`` among ``pks`` (ids from a form) that the user sees."""
+    return list(Hand.objects.for_user(user, VIEW).filter(process=process, pk__in=list(pks)))
+
+
+def admission_of(*, request: Request, company: Company | None) -> Admission | None:
     if company is None:
         return None
-    return Admission.objects.filter(request=request, company=company).first()
+    admission: Admission | None = Admission.objects.filter(request=request, company=company).first()
+    return admission
 
 
-def waiting_admissions(*, user, request: Request) -> QuerySet:
+def waiting_admissions(*, user: User, request: Request) -> QuerySet[Admission]:
     return (
         Admission.objects.for_user(user, VIEW)
         .filter(request=request)
@@ -141,87 +177,18 @@ def waiting_admissions(*, user, request: Request) -> QuerySet:
     )
 
 
-def teams_of_request(*, user, request: Request) -> QuerySet:
+def quoted_teams(*, user: User, request: Request) -> QuerySet[Team]:
+    """The teams whose quotes the buyer may choose from."""
     return (
         Team.objects.for_user(user, VIEW)
-        .filter(request=request)
+        .filter(request=request, status=TeamStatus.QUOTED)
         .select_related("lead")
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=TeamMember.objects.filter(
-                    status__in=(MemberStatus.JOINED, MemberStatus.INVITED)
-                ).select_related("company"),
-            )
-        )
-        .order_by("status", "sent_at")
     )
 
 
-@dataclass
-class SplitLine:
-    member: TeamMember
-    processes: list[RequestProcess]
-    amount: int | None  # None: not for this viewer's eyes
-    delivery_date: dt.date | None
-
-
-@dataclass
-class TeamSplit:
-    lines: list[SplitLine]
-    margin: int | None
-    total: int | None
-    sees_all: bool
-
-
-def team_split(*, user, team: Team) -> TeamSplit:
-    """The internal split as this viewer may see it: the lead sees all; a member sees its
-    own line, or every line when the lead shares the split; the buyer none."""
-    mine = set(company_ids_for(user, ("owner", "staff", "floor_worker")))
-    is_lead = team.lead_id in mine
-    in_team = team.members.filter(company__in=mine).exclude(status=MemberStatus.DECLINED).exists()
-    sees_all = is_lead or (team.share_split and in_team)
-    assigned: dict[int, list[RequestProcess]] = {}
-    for assignment in team.assignments.select_related("process__process").order_by(
-        "process__position"
-    ):
-        assigned.setdefault(assignment.member_id, []).append(assignment.process)
-    lines = []
-    for member in team.members.select_related("company").order_by("created_at"):
-        own = member.company_id in mine
-        visible = sees_all or (own and in_team)
-        lines.append(
-            SplitLine(
-                member=member,
-                processes=assigned.get(member.pk, []),
-                amount=member.internal_price if visible else None,
-                delivery_date=member.delivery_date if visible else None,
-            )
-        )
-    working_total = sum(line.member.internal_price or 0 for line in lines if line.processes)
-    return TeamSplit(
-        lines=lines,
-        margin=team.margin if sees_all else None,
-        total=working_total + team.margin if sees_all else None,
-        sees_all=sees_all,
-    )
-
-
-def my_teams(*, user, company) -> QuerySet:
-    """Teams the company leads or was asked to join, open ones first."""
-    return (
-        Team.objects.for_user(user, VIEW)
-        .filter(Q(lead=company) | Q(members__company=company))
-        .exclude(members__company=company, members__status=MemberStatus.DECLINED)
-        .select_related("request", "lead")
-        .distinct()
-        .order_by("status", "-created_at")
-    )
-
-
-def joint_orders(*, start: dt.datetime, end: dt.datetime) -> QuerySet:
+def joint_orders(*, start: dt.datetime, end: dt.datetime) -> QuerySet[Team]:
     """KGI 企業間連携による共同受注: teams awarded in [start, end) in which at least two
-        companies worked (the lead and one member or more) when it was awarded, and whose buyer
+    companies worked (the lead and one member or more) when it was awarded, and whose buyer
     has not withdrawn the work since. Counted by the KPI dashboard."""
     return Team.objects.filter(
         awarded_at__gte=start,

@@ -1,0 +1,58 @@
+"""Reads for the board, every one starting from the access layer, one module per topic;
+``pages`` builds the ready page objects the views render."""
+
+from machikoba.board.selectors.requests import (
+    BoardFilter,
+    HandRow,
+    ProcessRow,
+    active_processes,
+    admission_of,
+    board_requests,
+    capable_process_ids,
+    hands_chosen,
+    joint_orders,
+    own_hand,
+    own_requests,
+    process_by_code,
+    process_rows,
+    quoted_teams,
+    request_processes,
+    sees_details,
+    waiting_admissions,
+)
+from machikoba.board.selectors.teams import (
+    SplitLine,
+    TeamSplit,
+    my_teams,
+    team_member_of,
+    team_quote_problems,
+    team_split,
+    teams_of_request,
+)
+
+__all__ = [
+    "BoardFilter",
+    "HandRow",
+    "ProcessRow",
+    "SplitLine",
+    "TeamSplit",
+    "active_processes",
+    "admission_of",
+    "board_requests",
+    "capable_process_ids",
+    "hands_chosen",
+    "joint_orders",
+    "my_teams",
+    "own_hand",
+    "own_requests",
+    "process_by_code",
+    "process_rows",
+    "quoted_teams",
+    "request_processes",
+    "sees_details",
+    "team_member_of",
+    "team_quote_problems",
+    "team_split",
+    "teams_of_request",
+    "waiting_admissions",
+]
