@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from machikoba.board.choices import RequestStatus, TeamStatus
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Request, Team
 from machikoba.companies.choices import CompanyKind
 from machikoba.core.access import EDITOR_ROLES, VIEW, require_role
@@ -46,7 +47,8 @@ def _require_poster(actor: User, request: Request) -> None:
 def _require_open(request: Request) -> None:
     if request.status != RequestStatus.OPEN:
         raise ApplicationError(
-            "request_not_open", _("この引き合いは受付を終えています (発注先決定または取り下げ)。")
+            BoardErrorCode.REQUEST_NOT_OPEN,
+            _("この引き合いは受付を終えています (発注先決定または取り下げ)。"),
         )
 
 
@@ -54,13 +56,16 @@ def _require_shop(actor: User, company: Company) -> None:
     _require_editor(actor, company, _("この操作ができるのは、企業の経営者とスタッフだけです。"))
     if company.kind != CompanyKind.SHOP or not company.is_active:
         raise PermissionRefused(
-            "not_network_shop", _("掲示板に参加できるのは、仲間まわしに参加している町工場です。")
+            BoardErrorCode.NOT_NETWORK_SHOP,
+            _("掲示板に参加できるのは、仲間まわしに参加している町工場です。"),
         )
 
 
 def _require_visible(actor: User, request: Request) -> None:
     if not Request.objects.for_user(actor, VIEW).filter(pk=request.pk).exists():
-        raise PermissionRefused("request_not_visible", _("この引き合いは見られません。"))
+        raise PermissionRefused(
+            BoardErrorCode.REQUEST_NOT_VISIBLE, _("この引き合いは見られません。")
+        )
 
 
 def _require_lead(actor: User, team: Team) -> None:
@@ -74,7 +79,7 @@ def _require_lead(actor: User, team: Team) -> None:
 def _require_forming(team: Team) -> None:
     if team.status != TeamStatus.FORMING:
         raise ApplicationError(
-            "team_not_forming",
+            BoardErrorCode.TEAM_NOT_FORMING,
             _(
                 "見積を提出したチームは変更できません。変更するときは、先に見積を取り下げてください。"
             )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.board.choices import BOARD_NDA_VERSION, AdmissionStatus
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Admission, Request
 from machikoba.board.services._documents import _share_documents
 from machikoba.board.services._guards import (
@@ -62,14 +63,15 @@ def admission_request(
     _require_visible(actor, request)
     _require_open(request)
     if request.company_id == company.pk:
-        raise ApplicationError("own_request", _("自社の引き合いです。"))
+        raise ApplicationError(BoardErrorCode.OWN_REQUEST, _("自社の引き合いです。"))
     if not nda_accepted:
         raise invalid_input(
-            "nda_not_accepted", nda=_("詳細を見るには、秘密保持の条項への同意が必要です。")
+            BoardErrorCode.NDA_NOT_ACCEPTED,
+            nda=_("詳細を見るには、秘密保持の条項への同意が必要です。"),
         )
     twice = _("この引き合いの詳細は、すでに申請しています。")
     if Admission.objects.filter(request=request, company=company).exists():
-        raise ApplicationError("admission_exists", twice)
+        raise ApplicationError(BoardErrorCode.ADMISSION_EXISTS, twice)
     admission = Admission(
         request=request,
         company=company,
@@ -102,7 +104,8 @@ def admission_decide(*, actor: User, admission: Admission, admit: bool) -> Admis
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.status != AdmissionStatus.REQUESTED:
         raise ApplicationError(
-            "admission_decided", _("この申請はすでに判断しています。画面を更新してください。")
+            BoardErrorCode.ADMISSION_DECIDED,
+            _("この申請はすでに判断しています。画面を更新してください。"),
         )
     _require_open(admission.request)
     if admit:

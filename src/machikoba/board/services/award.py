@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.board.choices import RequestStatus, TeamStatus
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Request, Team, TeamMember
 from machikoba.board.services._documents import _revoke, _share_documents
 from machikoba.board.services._guards import _require_open, _require_poster
@@ -34,7 +35,9 @@ Assignments = dict[int, TeamMember]
 
 
 def _not_quoted() -> ApplicationError:
-    return ApplicationError("team_not_quoted", _("見積を提出したチームを選んでください。"))
+    return ApplicationError(
+        BoardErrorCode.TEAM_NOT_QUOTED, _("見積を提出したチームを選んでください。")
+    )
 
 
 def _check_quote(request: Request, team: Team, today: dt.date) -> int:
@@ -43,7 +46,7 @@ def _check_quote(request: Request, team: Team, today: dt.date) -> int:
         raise _not_quoted()
     if team.valid_until is None or team.valid_until < today:
         raise ApplicationError(
-            "quote_expired",
+            BoardErrorCode.QUOTE_EXPIRED,
             _("この見積は有効期限 (%(date)s) を過ぎています。") % {"date": team.valid_until},
         )
     return team.price
@@ -66,7 +69,7 @@ def _check_terms(
         delivery_place=delivery_place,
     )
     if errors:
-        raise invalid_input("order_invalid", **errors)
+        raise invalid_input(BoardErrorCode.ORDER_INVALID, **errors)
 
 
 def _member_terms(member: TeamMember) -> tuple[int, dt.date]:
@@ -82,7 +85,7 @@ def _check_member_dates(team: Team, members: list[TeamMember], today: dt.date) -
     late = [m for m in members if m.company_id != team.lead_id and _member_terms(m)[1] < today]
     if late:
         raise ApplicationError(
-            "member_date_passed",
+            BoardErrorCode.MEMBER_DATE_PASSED,
             _("%(company)s の完了日が過ぎています。幹事企業に見積の出し直しを依頼してください。")
             % {"company": late[0].company.name},
         )

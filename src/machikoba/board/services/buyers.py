@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.companies.choices import CompanyKind
 from machikoba.companies.services import company_create
 from machikoba.core.audit import audit_record
@@ -24,7 +25,7 @@ def buyer_register(
     """A person registers the company they buy for, becoming its owner. Buyers post
     requests; they are not listed in the directory and do not see the board."""
     if not actor.is_authenticated:
-        raise PermissionRefused("not_signed_in", _("ログインしてください。"))
+        raise PermissionRefused(BoardErrorCode.NOT_SIGNED_IN, _("ログインしてください。"))
     company = company_create(
         actor=None,
         name=name,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Hand, RequestProcess
 from machikoba.board.services._guards import (
     _require_open,
@@ -56,12 +57,14 @@ def hand_raise(
     _require_visible(actor, request)
     _require_open(request)
     if request.company_id == company.pk:
-        raise ApplicationError("own_request", _("自社の引き合いには手を挙げられません。"))
+        raise ApplicationError(
+            BoardErrorCode.OWN_REQUEST, _("自社の引き合いには手を挙げられません。")
+        )
     if request.answer_by < timezone.localdate():
-        raise ApplicationError("request_closed", _("回答期限を過ぎています。"))
+        raise ApplicationError(BoardErrorCode.REQUEST_CLOSED, _("回答期限を過ぎています。"))
     errors = _hand_errors(price, lead_time_days, comment)
     if errors:
-        raise invalid_input("hand_invalid", **errors)
+        raise invalid_input(BoardErrorCode.HAND_INVALID, **errors)
     hand = Hand(
         process=process,
         company=company,
@@ -74,7 +77,10 @@ def hand_raise(
         "この工程にはすでに手を挙げています。内容を変えるときは「手挙げを変更」を使ってください。"
     )
     full_clean_or_raise(
-        hand, code="hand_invalid", duplicate_code="hand_exists", duplicate_message=twice
+        hand,
+        code=BoardErrorCode.HAND_INVALID,
+        duplicate_code=BoardErrorCode.HAND_EXISTS,
+        duplicate_message=twice,
     )
     _save_once(hand, code="hand_exists", message=twice)
     audit_record(actor=actor, verb="hand.raise", target=hand, company=company)
@@ -95,10 +101,10 @@ def hand_update(
     _require_open(hand.process.request)
     errors = _hand_errors(price, lead_time_days, comment)
     if errors:
-        raise invalid_input("hand_invalid", **errors)
+        raise invalid_input(BoardErrorCode.HAND_INVALID, **errors)
     hand.price, hand.lead_time_days, hand.comment = price, lead_time_days, comment.strip()
     hand.raised_by = actor
-    full_clean_or_raise(hand, code="hand_invalid")
+    full_clean_or_raise(hand, code=BoardErrorCode.HAND_INVALID)
     hand.save()
     audit_record(actor=actor, verb="hand.raise", target=hand, company=hand.company)
     return hand
@@ -121,11 +127,12 @@ def hand_rfq(
     _require_poster(actor, request)
     if request.job is None or process.step is None:
         raise ApplicationError(
-            "not_a_job_posting", _("チームで答える引き合いでは、見積はチームから届きます。")
+            BoardErrorCode.NOT_A_JOB_POSTING,
+            _("チームで答える引き合いでは、見積はチームから届きます。"),
         )
     if not hands or any(h.process_id != process.pk for h in hands):
         raise invalid_input(
-            "hand_rfq_invalid", hands=_("この工程に手を挙げた企業を選んでください。")
+            BoardErrorCode.HAND_RFQ_INVALID, hands=_("この工程に手を挙げた企業を選んでください。")
         )
     rfq = rfq_send(
         actor=actor,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.board.choices import Audience, MemberStatus, RequestStatus, TeamStatus
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Request, RequestProcess, Team
 from machikoba.board.services._documents import _revoke
 from machikoba.board.services._guards import _require_editor, _require_poster
@@ -106,7 +107,7 @@ def request_post(
         invited=invited,
     )
     if errors:
-        raise invalid_input("request_invalid", **errors)
+        raise invalid_input(BoardErrorCode.REQUEST_INVALID, **errors)
     request = Request(
         company=company,
         part_name=part_name.strip(),
@@ -122,14 +123,14 @@ def request_post(
         audience=audience,
         created_by=actor,
     )
-    full_clean_or_raise(request, code="request_invalid")
+    full_clean_or_raise(request, code=BoardErrorCode.REQUEST_INVALID)
     request.save()
     request.documents.set(documents)
     if audience == Audience.CHOSEN:
         request.invited.set(invited)
     for position, (process, spec) in enumerate(processes, start=1):
         item = RequestProcess(request=request, position=position, process=process, spec=spec)
-        full_clean_or_raise(item, code="request_invalid")
+        full_clean_or_raise(item, code=BoardErrorCode.REQUEST_INVALID)
         item.save()
     audit_record(actor=actor, verb="request.post", target=request, company=company)
     for shop in invited if audience == Audience.CHOSEN else ():
@@ -165,7 +166,7 @@ def request_post_job(
     elif RequestProcess.objects.filter(step__in=steps, request__status=RequestStatus.OPEN).exists():
         errors["steps"] = _("この工程はすでに掲示板に出ています。")
     if errors:
-        raise invalid_input("request_invalid", **errors)
+        raise invalid_input(BoardErrorCode.REQUEST_INVALID, **errors)
     request = request_post(
         actor=actor,
         company=job.company,
@@ -198,7 +199,7 @@ def _void_award(actor: User, awarded: Team, job: Job, reason: str) -> None:
     no step of the job has started."""
     if job_work_started(job):
         raise ApplicationError(
-            "request_work_started",
+            BoardErrorCode.REQUEST_WORK_STARTED,
             _(
                 "チームが加工を始めているため、取り下げられません。幹事企業と相談して"
                 "ください (着手済みの費用は精算が必要です)。"
@@ -236,9 +237,13 @@ def request_cancel(*, actor: User, request: Request, reason: str) -> Request:
     _require_poster(actor, request)
     request = Request.objects.select_for_update().get(pk=request.pk)
     if not reason.strip():
-        raise invalid_input("request_invalid", reason=_("取り下げの理由を入力してください。"))
+        raise invalid_input(
+            BoardErrorCode.REQUEST_INVALID, reason=_("取り下げの理由を入力してください。")
+        )
     if request.status == RequestStatus.CANCELLED:
-        raise ApplicationError("request_cancelled", _("この引き合いはすでに取り下げています。"))
+        raise ApplicationError(
+            BoardErrorCode.REQUEST_CANCELLED, _("この引き合いはすでに取り下げています。")
+        )
     awarded = request.teams.filter(status=TeamStatus.AWARDED).select_related("job").first()
     if awarded is not None and awarded.job is not None:
         _void_award(actor, awarded, awarded.job, reason)

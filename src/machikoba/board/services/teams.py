@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.board.choices import IN_TEAM, MemberStatus, TeamStatus
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Hand, Request, RequestProcess, Team, TeamAssignment, TeamMember
 from machikoba.board.selectors import sees_details, team_quote_problems
 from machikoba.board.services._documents import _revoke
@@ -64,13 +65,13 @@ def team_form(*, actor: User, company: Company, request: Request) -> Team:
     _require_open(request)
     if not request.is_joint:
         raise ApplicationError(
-            "not_joint", _("この引き合いは、工程ごとの見積依頼で発注先を決めます。")
+            BoardErrorCode.NOT_JOINT, _("この引き合いは、工程ごとの見積依頼で発注先を決めます。")
         )
     if request.company_id == company.pk:
-        raise ApplicationError("own_request", _("自社の引き合いです。"))
+        raise ApplicationError(BoardErrorCode.OWN_REQUEST, _("自社の引き合いです。"))
     if not sees_details(actor, request):
         raise ApplicationError(
-            "not_admitted",
+            BoardErrorCode.NOT_ADMITTED,
             _(
                 "チームの幹事になるには、先に秘密保持に同意して、詳細の閲覧を承認してもらってください。"
             ),
@@ -78,7 +79,10 @@ def team_form(*, actor: User, company: Company, request: Request) -> Team:
     team = Team(request=request, lead=company, created_by=actor)
     twice = _("この引き合いには、すでに自社が幹事のチームがあります。")
     full_clean_or_raise(
-        team, code="team_invalid", duplicate_code="team_exists", duplicate_message=twice
+        team,
+        code=BoardErrorCode.TEAM_INVALID,
+        duplicate_code=BoardErrorCode.TEAM_EXISTS,
+        duplicate_message=twice,
     )
     _save_once(team, code="team_exists", message=twice)
     lead = TeamMember.objects.create(team=team, company=company, status=MemberStatus.JOINED)
@@ -94,12 +98,16 @@ def team_invite(*, actor: User, team: Team, company: Company) -> TeamMember:
     _require_lead(actor, team)
     _require_forming(team)
     if company.kind != CompanyKind.SHOP or not company.is_active:
-        raise invalid_input("team_invalid", company=_("招待できるのは、仲間まわしの町工場です。"))
+        raise invalid_input(
+            BoardErrorCode.TEAM_INVALID, company=_("招待できるのは、仲間まわしの町工場です。")
+        )
     if company.pk == team.request.company_id:
-        raise invalid_input("team_invalid", company=_("発注企業はチームに入れません。"))
+        raise invalid_input(
+            BoardErrorCode.TEAM_INVALID, company=_("発注企業はチームに入れません。")
+        )
     member: TeamMember | None = TeamMember.objects.filter(team=team, company=company).first()
     if member is not None and member.status in IN_TEAM:
-        raise ApplicationError("member_exists", _("この企業はすでにチームにいます。"))
+        raise ApplicationError(BoardErrorCode.MEMBER_EXISTS, _("この企業はすでにチームにいます。"))
     if member is None:
         member = TeamMember.objects.create(team=team, company=company)
     else:
@@ -123,7 +131,8 @@ def member_answer(*, actor: User, member: TeamMember, join: bool) -> TeamMember:
     _require_forming(member.team)
     if member.status != MemberStatus.INVITED:
         raise ApplicationError(
-            "member_answered", _("この依頼にはすでに回答しています。画面を更新してください。")
+            BoardErrorCode.MEMBER_ANSWERED,
+            _("この依頼にはすでに回答しています。画面を更新してください。"),
         )
     member.status = MemberStatus.JOINED if join else MemberStatus.DECLINED
     member.save(update_fields=["status", "updated_at"])
@@ -154,9 +163,13 @@ def team_assign(
     _require_lead(actor, team)
     _require_forming(team)
     if process.request_id != team.request_id:
-        raise invalid_input("team_invalid", process=_("この引き合いの工程を選んでください。"))
+        raise invalid_input(
+            BoardErrorCode.TEAM_INVALID, process=_("この引き合いの工程を選んでください。")
+        )
     if member is not None and (member.team_id != team.pk or member.status not in IN_TEAM):
-        raise invalid_input("team_invalid", member=_("チームのメンバーを選んでください。"))
+        raise invalid_input(
+            BoardErrorCode.TEAM_INVALID, member=_("チームのメンバーを選んでください。")
+        )
     current: TeamAssignment | None = TeamAssignment.objects.filter(
         team=team, process=process
     ).first()
@@ -186,10 +199,13 @@ def member_quote(
     _require_forming(team)
     errors = {}
     if member.status != MemberStatus.JOINED:
-        raise ApplicationError("member_not_joined", _("チームに参加してから見積を出してください。"))
+        raise ApplicationError(
+            BoardErrorCode.MEMBER_NOT_JOINED, _("チームに参加してから見積を出してください。")
+        )
     if not member.assignments.exists():
         raise ApplicationError(
-            "member_unassigned", _("担当する工程がまだありません。幹事企業に確認してください。")
+            BoardErrorCode.MEMBER_UNASSIGNED,
+            _("担当する工程がまだありません。幹事企業に確認してください。"),
         )
     if price is None or price < 1:
         errors["price"] = _("金額は 1 円以上で入力してください。")
@@ -200,7 +216,7 @@ def member_quote(
             "date": team.request.due_date
         }
     if errors:
-        raise invalid_input("member_quote_invalid", **errors)
+        raise invalid_input(BoardErrorCode.MEMBER_QUOTE_INVALID, **errors)
     member.internal_price, member.delivery_date = price, delivery_date
     member.note, member.submitted_at = note.strip()[:500], timezone.now()
     member.save(
@@ -232,7 +248,7 @@ def team_terms_set(
             "メンバーへの支払いは受領後 60 日以内にしてください (中小受託取引適正化法)。"
         )
     if errors:
-        raise invalid_input("team_invalid", **errors)
+        raise invalid_input(BoardErrorCode.TEAM_INVALID, **errors)
     team.margin, team.share_split, team.payment_days = margin, share_split, payment_days
     team.save(update_fields=["margin", "share_split", "payment_days", "updated_at"])
     audit_record(actor=actor, verb="team.terms", target=team, company=team.lead)
@@ -255,24 +271,24 @@ def team_quote_send(
     _require_open(team.request)
     today = timezone.localdate()
     if team.request.answer_by < today:
-        raise ApplicationError("request_closed", _("回答期限を過ぎています。"))
+        raise ApplicationError(BoardErrorCode.REQUEST_CLOSED, _("回答期限を過ぎています。"))
     errors = {}
     if valid_until is None or valid_until < today:
         errors["valid_until"] = _("見積の有効期限には今日以降の日付を指定してください。")
     if lead_time_days is None or lead_time_days < 1:
         errors["lead_time_days"] = _("納期 (日数) は 1 日以上で入力してください。")
     if errors:
-        raise invalid_input("team_quote_invalid", **errors)
+        raise invalid_input(BoardErrorCode.TEAM_QUOTE_INVALID, **errors)
     problems = team_quote_problems(team)
     if problems:
-        raise ApplicationError("team_incomplete", " ".join(problems))
+        raise ApplicationError(BoardErrorCode.TEAM_INCOMPLETE, " ".join(problems))
     working = team.members.filter(assignments__isnull=False).distinct()
     # Every working member has quoted (team_quote_problems), so no amount is missing.
     team.price = sum(m.internal_price or 0 for m in working) + team.margin
     team.lead_time_days, team.valid_until = lead_time_days, valid_until
     team.conditions, team.sent_at = conditions.strip(), timezone.now()
     team.status = TeamStatus.QUOTED
-    full_clean_or_raise(team, code="team_quote_invalid")
+    full_clean_or_raise(team, code=BoardErrorCode.TEAM_QUOTE_INVALID)
     team.save()
     audit_record(actor=actor, verb="team.quote", target=team, company=team.lead)
     notify_company(
@@ -293,7 +309,9 @@ def team_quote_withdraw(*, actor: User, team: Team) -> Team:
     team = _lock_team(team)
     _require_lead(actor, team)
     if team.status != TeamStatus.QUOTED:
-        raise ApplicationError("team_not_quoted", _("取り下げられる見積がありません。"))
+        raise ApplicationError(
+            BoardErrorCode.TEAM_NOT_QUOTED, _("取り下げられる見積がありません。")
+        )
     team.status, team.sent_at = TeamStatus.FORMING, None
     team.save(update_fields=["status", "sent_at", "updated_at"])
     audit_record(actor=actor, verb="team.withdraw", target=team, company=team.lead)
@@ -306,7 +324,7 @@ def _release_awarded_member(actor: User, member: TeamMember, reason: str) -> Non
     order = member.order
     if order is not None and order_work_started(order):
         raise ApplicationError(
-            "member_started",
+            BoardErrorCode.MEMBER_STARTED,
             _(
                 "この企業は加工を始めているため、外せません。相手と相談して、"
                 "注文の変更で対応してください。"
@@ -328,17 +346,19 @@ def member_remove(*, actor: User, member: TeamMember, reason: str) -> TeamMember
     team = member.team
     _require_lead(actor, team)
     if member.company_id == team.lead_id:
-        raise ApplicationError("remove_lead", _("幹事企業は外せません。"))
+        raise ApplicationError(BoardErrorCode.REMOVE_LEAD, _("幹事企業は外せません。"))
     if not reason.strip():
-        raise invalid_input("member_remove_invalid", reason=_("外す理由を入力してください。"))
+        raise invalid_input(
+            BoardErrorCode.MEMBER_REMOVE_INVALID, reason=_("外す理由を入力してください。")
+        )
     if member.status not in IN_TEAM:
-        raise ApplicationError("member_not_in_team", _("この企業はチームにいません。"))
+        raise ApplicationError(BoardErrorCode.MEMBER_NOT_IN_TEAM, _("この企業はチームにいません。"))
     if team.status == TeamStatus.QUOTED:
         _require_forming(team)
     if team.status == TeamStatus.AWARDED:
         _release_awarded_member(actor, member, reason)
     elif team.status != TeamStatus.FORMING:
-        raise ApplicationError("team_closed", _("このチームはすでに終了しています。"))
+        raise ApplicationError(BoardErrorCode.TEAM_CLOSED, _("このチームはすでに終了しています。"))
     member.assignments.all().delete()
     _team_thread_leave(actor, team, member.company)
     member.status, member.removed_reason = MemberStatus.REMOVED, reason.strip()[:500]

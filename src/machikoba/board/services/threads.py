@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from machikoba.board.choices import IN_TEAM, AdmissionStatus
+from machikoba.board.error_codes import BoardErrorCode
 from machikoba.board.models import Admission, Request, Team
 from machikoba.board.selectors import sees_details
 from machikoba.core.access import MEMBER_ROLES, VIEW, has_role
@@ -53,7 +54,9 @@ def request_thread_open(
             and sees_details(actor, request)
         )
     if not allowed:
-        raise PermissionRefused("thread_not_allowed", _("この企業とのメッセージは開けません。"))
+        raise PermissionRefused(
+            BoardErrorCode.THREAD_NOT_ALLOWED, _("この企業とのメッセージは開けません。")
+        )
     return thread_open(
         key=f"request:{request.pk}:shop:{shop.pk}",
         title=_("引き合い: %(part)s") % {"part": request.part_name},
@@ -67,7 +70,9 @@ def team_thread_open(*, actor: User, team: Team) -> Thread:
     open it."""
     active = list(team.members.filter(status__in=IN_TEAM).select_related("company"))
     if not any(has_role(actor, m.company, MEMBER_ROLES) for m in active):
-        raise PermissionRefused("thread_not_allowed", _("このチームのメッセージは開けません。"))
+        raise PermissionRefused(
+            BoardErrorCode.THREAD_NOT_ALLOWED, _("このチームのメッセージは開けません。")
+        )
     return thread_open(
         key=f"team:{team.pk}",
         title=_("チーム: %(part)s") % {"part": team.request.part_name},
