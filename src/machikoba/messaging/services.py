@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
-from machikoba.companies.models import Company
+from machikoba.companies.models import Company, Membership
 from machikoba.core.access import CHANGE, VIEW, company_ids_for
 from machikoba.core.errors import (
     ApplicationError,
@@ -29,6 +29,7 @@ from machikoba.core.errors import (
     full_clean_or_raise,
     invalid_input,
 )
+from machikoba.core.models import NotificationPreference
 from machikoba.messaging.access import ALL_ROLES, EDITOR_ROLES
 from machikoba.messaging.error_codes import MessagingErrorCode
 from machikoba.messaging.models import (
@@ -226,18 +227,20 @@ def message_digests_send(*, now: dt.datetime | None = None) -> int:
     settings (kind ``message_digest``; e-mail and in-app both on unless turned off). What a
     digest told is recorded per thread, so nothing is mailed twice. Returns the number of
     people told. The e-mail goes through the queued backend, after each person's commit."""
-    from machikoba.accounts.models import User
-    from machikoba.companies.models import Company, Membership
-    from machikoba.core.models import NotificationPreference
-
     now = now or timezone.now()
     rows = list(
         Message.objects.filter(
             created_at__lte=now - DIGEST_DELAY, created_at__gt=now - DIGEST_LOOKBACK
         ).values_list("thread_id", "company_id", "created_at")
     )
-    if not rows:
-        return 0
+    news = _digest_news(rows) if rows else {}
+    return _digests_deliver(news) if news else 0
+
+
+def _digest_news(rows: list[tuple[int, int, dt.datetime]]) -> dict[tuple[int, int], list]:
+    """(user, thread) -> [count, newest message time, author companies] for every message
+    in ``rows`` (thread, author company, time) that a current participant has neither read
+    nor been told of, and that was not sent for one of their own companies."""
     thread_ids = {row[0] for row in rows}
     companies_of = defaultdict(set)  # thread → current participant companies
     for thread_id, company_id in ThreadParticipant.objects.filter(
@@ -260,7 +263,6 @@ def message_digests_send(*, now: dt.datetime | None = None) -> int:
             thread_id__in=thread_ids, user_id__in={u for us in readers.values() for u in us}
         )
     }
-    # (user, thread) → [count, newest message time, author companies]
     news: dict[tuple[int, int], list] = {}
     for thread_id, company_id, created_at in rows:
         for user_id in readers.get(thread_id, ()):
@@ -275,8 +277,11 @@ def message_digests_send(*, now: dt.datetime | None = None) -> int:
             entry[0] += 1
             entry[1] = max(entry[1], created_at)
             entry[2].add(company_id)
-    if not news:
-        return 0
+    return news
+
+
+def _digests_deliver(news: dict[tuple[int, int], list]) -> int:
+    """One digest per person, as their notice settings say; returns the people told."""
     user_ids = {u for u, _t in news}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True)}
     preferences = {
