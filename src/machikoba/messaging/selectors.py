@@ -23,6 +23,8 @@ from django.db.models.functions import Coalesce
 from machikoba.accounts.models import User
 from machikoba.companies.models import Company
 from machikoba.core.access import VIEW, AccessQuerySet
+from machikoba.drawings.models import Revision
+from machikoba.drawings.selectors import owners_awaiting_nda
 from machikoba.messaging.access import my_companies
 from machikoba.messaging.models import (
     Message,
@@ -167,8 +169,6 @@ def attachment_views(
     """Each message's attachments as ``user`` (working for ``company``) may see them: a
     link to the viewer when the drawings access layer lets them see the file; otherwise
     the owner's NDA to accept, when that is all that is missing; otherwise nothing."""
-    from machikoba.drawings.models import Revision
-    from machikoba.drawings.selectors import owners_awaiting_nda
 
     attachments = [a for m in messages for a in m.attachments.all()]
     if not attachments:

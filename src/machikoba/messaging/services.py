@@ -29,7 +29,13 @@ from machikoba.core.errors import (
     full_clean_or_raise,
     invalid_input,
 )
-from machikoba.core.models import NotificationPreference
+from machikoba.core.models import Notification, NotificationPreference
+from machikoba.core.notifications import KINDS
+from machikoba.drawings import selectors as drawing_selectors
+from machikoba.drawings import services as drawing_services
+from machikoba.drawings.choices import DocumentKind
+from machikoba.drawings.models import Document
+from machikoba.drawings.sniffing import clean_filename
 from machikoba.messaging.access import ALL_ROLES, EDITOR_ROLES
 from machikoba.messaging.error_codes import MessagingErrorCode
 from machikoba.messaging.models import (
@@ -65,9 +71,6 @@ def thread_participant_remove(
 
     ``actor`` must be an owner or staff member of a current participant (another app's
     service normally calls this, e.g. when a partner's order is cancelled)."""
-    from machikoba.drawings import selectors as drawing_selectors
-    from machikoba.drawings import services as drawing_services
-    from machikoba.drawings.models import Document
 
     current = set(
         ThreadParticipant.objects.filter(thread=thread, removed_at__isnull=True).values_list(
@@ -131,9 +134,6 @@ def message_post(
 
     All or nothing: a refused file or any failure leaves no message, no document and no
     stored file behind."""
-    from machikoba.drawings import services as drawing_services
-    from machikoba.drawings.choices import DocumentKind
-    from machikoba.drawings.sniffing import clean_filename
 
     company = _require_participant(actor, company, thread)
     files = [u for u in uploads if u is not None]
@@ -329,9 +329,6 @@ def _digest_send(
 ) -> None:
     from django.core.mail import EmailMessage
     from django.utils import translation
-
-    from machikoba.core.models import Notification
-    from machikoba.core.notifications import KINDS
 
     site = settings.MACHIKOBA_SITE_URL.rstrip("/")
     inbox = reverse("messaging:inbox")

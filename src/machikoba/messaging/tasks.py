@@ -2,10 +2,11 @@
 
 from django_tasks import task
 
+from machikoba.messaging.services import message_digests_send
+
 
 @task()
 def send_message_digests() -> int:
     """Queued by the scheduler: one e-mail per person about their unread messages."""
-    from machikoba.messaging.services import message_digests_send
 
     return message_digests_send()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from machikoba.core.access import VIEW, company_ids_for, get_for_user_or_404
 from machikoba.core.uploads import limit_upload_size
 from machikoba.core.views import active_company_or_403, save_form
+from machikoba.drawings.sniffing import too_large_message
 from machikoba.messaging import selectors, services
 from machikoba.messaging.access import ALL_ROLES, EDITOR_ROLES
 from machikoba.messaging.forms import MessageForm
@@ -52,7 +53,6 @@ def _max_upload_bytes() -> int:
 @limit_upload_size(_max_upload_bytes)
 def thread_detail(request, pk: int):
     """The thread, oldest message first, and the form to write; opening it marks it read."""
-    from machikoba.drawings.sniffing import too_large_message
 
     thread = get_for_user_or_404(Thread, request.user, VIEW, pk=pk)
     participants = selectors.current_participants(user=request.user, thread=thread)

@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.companies.models import Membership
 from machikoba.core.access import VIEW
+from machikoba.drawings.grantee_pages import grantee_documents
+from machikoba.drawings.models import NdaText
 from machikoba.network.choices import RecipientStatus, RfqStatus
 from machikoba.network.models import GuestLink, Quote, Rfq, RfqRecipient
 
@@ -28,7 +31,6 @@ def guest_token_hash(token: str) -> str:
 def company_has_account(company: Company) -> bool:
     """Someone can sign in for ``company``: it has an active member. (A system question,
     asked for any company an RFQ goes to, so not through a person's scope.)"""
-    from machikoba.companies.models import Membership
 
     return Membership.objects.filter(company=company, user__is_active=True).exists()
 
@@ -61,7 +63,6 @@ def guest_link_rows(*, user: User, rfq: Rfq) -> list[dict[str, Any]]:
     """The RFQ's recipients that have nobody to sign in, each with its current one-time
     link and a status: not sent, sent (until …), answered or expired. Empty for anyone
     but the owner's owners and staff (the links' scope)."""
-    from machikoba.companies.models import Membership
 
     recipients = list(
         RfqRecipient.objects.for_user(user, VIEW).filter(rfq=rfq).select_related("company")
@@ -120,8 +121,6 @@ def guest_rfq_view(link: GuestLink) -> dict[str, Any]:
     """What an unanswered link's page shows: the RFQ, its steps, the drawings granted to
     the company and not hidden behind the sender's NDA (then the NDA to accept), and
     whom to contact."""
-    from machikoba.drawings.grantee_pages import grantee_documents
-    from machikoba.drawings.models import NdaText
 
     recipient = link.recipient
     rfq = recipient.rfq

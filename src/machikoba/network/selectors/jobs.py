@@ -16,7 +16,7 @@ from machikoba.network.choices import (
     RfqStatus,
     StepStatus,
 )
-from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
+from machikoba.network.models import Job, Order, Rating, Rfq, RfqRecipient, Step
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -120,8 +120,6 @@ def reliability(company_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 
         Counts and averages only, never a job's content: read outside the job scopes."""
     from django.db.models import Avg, Count, F
-
-    from machikoba.network.models import Rating
 
     figures: dict[int, dict] = {pk: {} for pk in company_ids}
     steps = (

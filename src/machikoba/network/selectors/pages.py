@@ -12,10 +12,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from machikoba.companies.models import Company
-from machikoba.core.access import EDITOR_ROLES, MEMBER_ROLES, VIEW, company_ids_for, has_role
+from machikoba.companies.models import Company, Material, ProcessCategory
+from machikoba.core.access import (
+    CHANGE,
+    EDITOR_ROLES,
+    MEMBER_ROLES,
+    VIEW,
+    company_ids_for,
+    has_role,
+)
 from machikoba.core.models import AuditEvent
-from machikoba.network.choices import SPEC_FIELDS, JobStatus, RecipientStatus, RfqStatus, StepStatus
+from machikoba.drawings.models import Document
+from machikoba.network.choices import (
+    SPEC_FIELDS,
+    JobStatus,
+    OrderStatus,
+    RecipientStatus,
+    RfqStatus,
+    StepStatus,
+)
 from machikoba.network.gantt import gantt
 from machikoba.network.models import (
     Claim,
@@ -36,6 +51,7 @@ from machikoba.network.selectors.jobs import (
     visible_steps,
 )
 from machikoba.network.selectors.steps import step_actions
+from machikoba.network.suggestions import suggest_partners
 from machikoba.network.transitions import ALLOW_EARLY_START, FINISH, RECEIVE, SHIP, START
 
 if TYPE_CHECKING:
@@ -320,7 +336,6 @@ def rfq_has_quotes(rfq: Rfq) -> bool:
 
 def rfq_documents(user: User, rfq: Rfq) -> list[Document]:
     """The job's documents this user may view (a recipient: those granted to it)."""
-    from machikoba.drawings.models import Document
 
     return list(rfq.job.documents.filter(pk__in=Document.objects.for_user(user, VIEW).values("pk")))
 
@@ -328,7 +343,6 @@ def rfq_documents(user: User, rfq: Rfq) -> list[Document]:
 def rfq_scores(user: User, rfq: Rfq, columns: list[RfqRecipient]) -> list[Suggestion | None]:
     """The suggestion score of each invited shop for the RFQ's first step (the same
     transparent score as the suggestions page), in column order."""
-    from machikoba.network.suggestions import suggest_partners
 
     first = rfq.steps.order_by("position").first()
     if first is None:
@@ -365,8 +379,6 @@ def award_choices(user: User, rfq: Rfq) -> tuple[QuerySet[RfqRecipient], dict[st
 
 def job_form_choices(user: User, company: Company) -> dict[str, QuerySet[Any]]:
     """What the job form offers: materials, and the company's own live documents."""
-    from machikoba.companies.models import Material
-    from machikoba.drawings.models import Document
 
     return {
         "materials": Material.objects.for_user(user, VIEW),
@@ -377,7 +389,6 @@ def job_form_choices(user: User, company: Company) -> dict[str, QuerySet[Any]]:
 
 
 def process_choices(user: User) -> QuerySet[Any]:
-    from machikoba.companies.models import ProcessCategory
 
     return ProcessCategory.objects.for_user(user, VIEW).filter(is_active=True)
 
@@ -401,7 +412,6 @@ def plan_targets(
 ) -> tuple[dict[int, Step], dict[int, Company]]:
     """The steps of ``job`` this user may change and the active companies it sees, among
     the ids posted back with a network plan."""
-    from machikoba.core.access import CHANGE
 
     steps = Step.objects.for_user(user, CHANGE).filter(job=job, pk__in=step_ids)
     companies = Company.objects.for_user(user, VIEW).filter(is_active=True, pk__in=company_ids)
@@ -421,7 +431,6 @@ class OrderPage(Page):
 
 
 def order_page(user: User, order: Order) -> OrderPage:
-    from machikoba.network.choices import OrderStatus
 
     return OrderPage(
         order=order,

@@ -14,12 +14,16 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from machikoba.companies.choices import CompanyRole
+from machikoba.companies.models import Company
+from machikoba.companies.services import membership_add
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import (
     ApplicationError,
     full_clean_or_raise,
     invalid_input,
 )
+from machikoba.core.mail import QueuedEmailBackend
 from machikoba.drawings.internal import nda_accept_by_link
 from machikoba.drawings.models import NdaText
 from machikoba.network.choices import (
@@ -122,8 +126,6 @@ def _guest_link_mail(link: GuestLink, token: str) -> None:
     """Queued explicitly (not through whatever ``EMAIL_BACKEND`` is): the message leaves
     only if the link is committed, and is delivered by the worker."""
     from django.core.mail import EmailMessage
-
-    from machikoba.core.mail import QueuedEmailBackend
 
     rfq = link.recipient.rfq
     job = rfq.job
@@ -323,10 +325,6 @@ def guest_claim(
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.validators import validate_email
-
-    from machikoba.companies.choices import CompanyRole
-    from machikoba.companies.models import Company
-    from machikoba.companies.services import membership_add
 
     link = _lock_link(link)
     if link.used_at is None:

@@ -20,6 +20,7 @@ from machikoba.core.errors import (
     invalid_input,
 )
 from machikoba.core.notifications import notify_company
+from machikoba.drawings.services import grant_revoke
 from machikoba.network.choices import (
     OrderEventKind,
     OrderOrigin,
@@ -145,7 +146,6 @@ def _lock_award(
 def _award_tell_others(actor: User, rfq: Rfq, winner: RfqRecipient, outcome_note: str) -> None:
     """Every other shop asked: told it was not chosen (if it was still in the running),
     given the note, and its access to the drawings revoked."""
-    from machikoba.drawings.services import grant_revoke
 
     job = rfq.job
     for other in (
@@ -235,7 +235,6 @@ def order_change(*, actor: User, order: Order, reason: str, **terms: Any) -> Ord
 def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     """Cancel before work starts: the steps go back to planning (the owner can ask
     again), and the supplier loses access to the drawings."""
-    from machikoba.drawings.services import grant_revoke
 
     _require_buyer(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)

@@ -21,6 +21,7 @@ from machikoba.core.errors import (
 )
 from machikoba.core.money import format_yen
 from machikoba.core.notifications import notify_company
+from machikoba.drawings.services import grant_create
 from machikoba.network.choices import (
     RecipientStatus,
     StepStatus,
@@ -122,7 +123,6 @@ def _rfq_errors(
 
 def _invite(actor: User, rfq: Rfq, companies: list[Company], *, ip_address: str | None) -> None:
     """A recipient row per company, each with view-only grants on the job's drawings."""
-    from machikoba.drawings.services import grant_create
 
     job = rfq.job
     # Only the owner's own drawings: a buyer's drawings on a job won through the board

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from machikoba.core.access import CHANGE, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.views import client_ip, run_and_flash, save_form
+from machikoba.drawings.grantee_pages import grantee_page_png, grantee_view_record
 from machikoba.network import forms, selectors, services
 from machikoba.network.choices import GuestLinkChannel
 from machikoba.network.guest_throttle import guest_page
 from machikoba.network.models import GuestLink, Rfq, RfqRecipient
+from machikoba.network.paperwork import guest_link_pdf
 from machikoba.network.views._common import pdf_response
 
 
@@ -64,7 +66,6 @@ def guest_link_email(request: HttpRequest, pk: int, recipient_pk: int) -> HttpRe
 def guest_link_print(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     """Issue a print link and answer with its one-page PDF: the only time the link exists
     in the clear, so the PDF is not stored and cannot be fetched again."""
-    from machikoba.network.paperwork import guest_link_pdf
 
     recipient = _owner_recipient(request, pk, recipient_pk)
     try:
@@ -111,7 +112,6 @@ def _guest_rfq(
     decline_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    from machikoba.drawings.grantee_pages import grantee_view_record
 
     if link.used_at is not None:
         return _thanks(request, link, token, forms.GuestClaimForm(), status=status)
@@ -264,7 +264,6 @@ def guest_page_image(
 ) -> HttpResponse:
     """A drawing page for the link holder: only documents granted to its company for
     this RFQ, watermarked with the company, the link and the time; never after answering."""
-    from machikoba.drawings.grantee_pages import grantee_page_png
 
     if link.used_at is not None:
         raise Http404

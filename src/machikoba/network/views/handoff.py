@@ -14,13 +14,14 @@ from machikoba.core.access import VIEW, get_for_user_or_404
 from machikoba.core.views import run_and_flash
 from machikoba.network import selectors, services
 from machikoba.network.models import Order
+from machikoba.network.paperwork import order_pdf as render_order
+from machikoba.network.paperwork import traveler_pdf as render_tag
 from machikoba.network.selectors import pages
 from machikoba.network.views._common import pdf_response, step_of_url
 
 
 @login_required
 def order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from machikoba.network.paperwork import order_pdf as render_order
 
     order = get_for_user_or_404(
         Order.objects.select_related("buyer", "supplier"), request.user, VIEW, pk=pk
@@ -30,7 +31,6 @@ def order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def traveler_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from machikoba.network.paperwork import traveler_pdf as render_tag
 
     step = step_of_url(request, pk)
     receiver = selectors.receiver_of(step)
