@@ -277,3 +277,22 @@ def test_allowed_reads_the_role_permissions_without_a_pass_for_superusers(world)
     assert allowed(world.users[OFFICER], "web.view_officer_home")
     for actor in (ADMIN, MEMBER):
         assert not allowed(world.users[actor], "web.view_officer_home"), actor
+
+
+def test_ward_roles_are_for_active_signed_in_people_only(world):
+    officer = world.users[OFFICER]
+    assert ward_roles_of(officer) == {WardRole.OFFICER}
+    assert ward_roles_of(None) == frozenset()
+    assert ward_roles_of(AnonymousUser()) == frozenset()
+    officer.is_active = False
+    forget_cached_roles(officer)
+    assert ward_roles_of(officer) == frozenset()
+
+
+def test_own_rows_are_the_users_own(world):
+    from machikoba.core.models import Notification
+
+    for actor in (MEMBER, STAFF):
+        Notification.objects.create(user=world.users[actor], kind="rfq_received", title="t")
+    mine = Notification.objects.for_user(world.users[STAFF], VIEW)
+    assert {n.user for n in mine} == {world.users[STAFF]}

@@ -11,7 +11,14 @@ from machikoba.core.access import CHANGE, DELETE, MANAGE, VIEW
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY, STAFF
 from machikoba.drawings.access import grant_for
-from machikoba.drawings.models import Document, Grant, NdaAcceptance, PreviewPage, Revision
+from machikoba.drawings.models import (
+    Document,
+    Grant,
+    NdaAcceptance,
+    NdaText,
+    PreviewPage,
+    Revision,
+)
 from machikoba.drawings.tests.factories import make_document, share
 
 pytestmark = pytest.mark.clock_sensitive
@@ -113,3 +120,13 @@ def test_both_sides_see_an_nda_acceptance_and_nobody_changes_it(world, third):
     for action in (CHANGE, MANAGE, DELETE):
         for actor in (MEMBER, OTHER_COMPANY):
             assert _ids(NdaAcceptance, world.users[actor], action) == set(), (actor, action)
+
+
+def test_another_companys_acceptance_of_the_nda_opens_nothing_to_the_grantee(world, third):
+    document = make_document(world.company)
+    share(document, world.other_company, nda=False)
+    NdaAcceptance.objects.create(nda=NdaText.objects.get(), company=third.memberships.get().company)
+    partner = world.users[OTHER_COMPANY]
+    assert _ids(Document, partner, VIEW) == set()
+    assert grant_for(partner, document.revisions.get()) is None
+    assert _ids(Document, third, VIEW) == set()  # accepting is not being granted
