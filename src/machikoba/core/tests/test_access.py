@@ -296,3 +296,15 @@ def test_own_rows_are_the_users_own(world):
         Notification.objects.create(user=world.users[actor], kind="rfq_received", title="t")
     mine = Notification.objects.for_user(world.users[STAFF], VIEW)
     assert {n.user for n in mine} == {world.users[STAFF]}
+
+
+def test_allowed_hands_the_object_to_the_rule(world):
+    import rules
+
+    rules.add_perm("tests.read_own_note", rules.predicate(lambda user, note: note == user.email))
+    try:
+        user = world.users[STAFF]
+        assert allowed(user, "tests.read_own_note", user.email)
+        assert not allowed(user, "tests.read_own_note", "someone@example.test")
+    finally:
+        rules.remove_perm("tests.read_own_note")

@@ -17,10 +17,12 @@ ROUTE = (
 
 @pytest.fixture
 def jobs(world):
-    """Two jobs on the same route: an earlier one, then the one the tests read."""
+    """Three jobs on the same route: the one the tests read between an earlier and a later
+    one, whose steps all received 7 good parts."""
     earlier = make_job(world.users[MEMBER], world.company, route=ROUTE, quantity=80)
     job = make_job(world.users[MEMBER], world.company, route=ROUTE, quantity=30)
-    Step.objects.filter(job=earlier).update(good_quantity=7)
+    later = make_job(world.users[MEMBER], world.company, route=ROUTE, quantity=90)
+    Step.objects.filter(job__in=[earlier, later]).update(good_quantity=7)
     return earlier, {s.position: s for s in job.steps.all()}
 
 
