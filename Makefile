@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_FLAGS ?= -x
 
 .PHONY: demo test install install-dev migrate seed serve worker lint format check-migrations \
-        check-css check-messages css messages pytest browsers clean bench
+        check-css check-messages css messages pytest browsers clean bench mutation
 
 # Keyed on pip, so a half-made venv (python3-venv missing) is made again next time.
 $(PIP):
@@ -72,6 +72,14 @@ css:
 messages: install-dev
 	cd src/machikoba && ../../$(PY) ../../manage.py makemessages --locale en --no-obsolete --no-location --ignore '*/tests/*' --ignore 'static/*'
 	$(PY) scripts/check_messages.py --compile
+
+## mutation: mutation testing of the access and transition rules (slow, not part of `make test`)
+# From scratch each time (mutants/ removed), so a test added since the last run counts.
+MUTATION_CHILDREN ?= 2
+mutation: install-dev
+	rm -rf mutants
+	set -f; $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) $$($(PY) scripts/mutation_report.py --names)
+	$(PY) scripts/mutation_report.py --survivors
 
 bench: install-dev
 	$(VENV)/bin/pytest bench --benchmark-enable

@@ -23,8 +23,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _own_test_database():
+    """settings.py names the test database after the process that read the settings. A
+    process forked after that (mutmut's workers under `make mutation`) renames it after
+    itself, so two forks never share, and clobber, one database. A no-op otherwise."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        test = database.get("TEST") or {}
+        if test.get("NAME"):
+            test["NAME"] = re.sub(r"\d+(?=(\.sqlite3)?$)", str(os.getpid()), test["NAME"])
+
+
 def pytest_configure(config):
     from machikoba.core.testing import clock
+
+    _own_test_database()
 
     # The session clock plugin (MACHIKOBA_TEST_CLOCK); its own pytest_configure runs now.
     if not config.pluginmanager.is_registered(clock):

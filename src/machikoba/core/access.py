@@ -164,7 +164,8 @@ def ward_roles_of(user: AnyUser | None) -> frozenset[str]:
         return frozenset()
     cached: frozenset[str] | None = user.__dict__.get("_machikoba_ward_roles")
     if cached is None:
-        assignment = apps.get_model("accounts", "WardRoleAssignment")
+        # no mutate: the app registry ignores a model name's case (equivalent mutants)
+        assignment = apps.get_model("accounts", "WardRoleAssignment")  # pragma: no mutate
         today = timezone.localdate()
         cached = frozenset(
             assignment.objects.filter(user=user)
@@ -189,7 +190,8 @@ def company_ids_for(user: User, roles: tuple[str, ...]) -> list[int]:
     """Ids of the companies where ``user`` holds one of ``roles`` (cached per user object)."""
     cache: list[tuple[int, str]] | None = user.__dict__.setdefault("_machikoba_company_roles", None)
     if cache is None:
-        membership = apps.get_model("companies", "Membership")
+        # no mutate: the app registry ignores a model name's case (equivalent mutants)
+        membership = apps.get_model("companies", "Membership")  # pragma: no mutate
         cache = list(membership.objects.filter(user=user).values_list("company_id", "role"))
         user.__dict__["_machikoba_company_roles"] = cache
     return sorted({company_id for company_id, role in cache if role in roles})

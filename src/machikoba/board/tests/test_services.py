@@ -425,3 +425,50 @@ def test_the_team_pays_its_members_within_60_days(world, team_world, payment_day
     team.refresh_from_db()
     assert (team.margin, team.payment_days) == before
     assert not AuditEvent.objects.filter(verb="team.terms").exists()
+
+
+# What a hand says: at least one of price, lead time and comment; a price of 1 yen or more;
+# a lead time of 1 to 365 days. A refusal names the field and states the bound.
+NEED_SOMETHING = {"comment": ["参考価格・参考納期・コメントのどれかを入力してください。"]}
+PRICE_TOO_LOW = {"price": ["参考価格は 1 円以上で入力してください。"]}
+LEAD_TIME_OUT = {"lead_time_days": ["参考納期は 1〜365 日で入力してください。"]}
+
+
+@pytest.mark.parametrize(
+    ("terms", "refusal"),
+    [
+        ({}, NEED_SOMETHING),
+        ({"comment": "  "}, NEED_SOMETHING),
+        ({"price": 0}, PRICE_TOO_LOW),
+        ({"price": 1}, None),
+        ({"lead_time_days": 0}, LEAD_TIME_OUT),
+        ({"lead_time_days": 1}, None),
+        ({"lead_time_days": 365}, None),
+        ({"lead_time_days": 366}, LEAD_TIME_OUT),
+        ({"price": 0, "lead_time_days": 400}, {**PRICE_TOO_LOW, **LEAD_TIME_OUT}),
+        ({"comment": "熱処理できます"}, None),
+    ],
+)
+def test_a_hand_says_something_within_bounds_when_raised_and_changed(
+    world, team_world, terms, refusal
+):
+    request, _, heat, _, _ = team_world
+    first, second = request.processes.get(position=1), request.processes.get(position=2)
+    hand = services.hand_raise(actor=owner_of(heat), company=heat, process=first, price=100)
+    changes = {"price": None, "lead_time_days": None, "comment": "", **terms}
+    if refusal is None:
+        services.hand_raise(actor=owner_of(heat), company=heat, process=second, **terms)
+        services.hand_update(actor=owner_of(heat), hand=hand, **changes)
+        hand.refresh_from_db()
+        assert (hand.price, hand.lead_time_days) == (changes["price"], changes["lead_time_days"])
+        return
+    with pytest.raises(ApplicationError) as raised:
+        services.hand_raise(actor=owner_of(heat), company=heat, process=second, **terms)
+    with pytest.raises(ApplicationError) as updated:
+        services.hand_update(actor=owner_of(heat), hand=hand, **changes)
+    for refused in (raised, updated):
+        assert refused.value.code == "hand_invalid"
+        assert {name: [str(m) for m in msgs] for name, msgs in refused.value.fields.items()} == (
+            refusal
+        )
+    assert list(Hand.objects.values_list("price", flat=True)) == [100]

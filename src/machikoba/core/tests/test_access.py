@@ -1,14 +1,22 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
+from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User
+from machikoba.companies.choices import CompanyRole
 from machikoba.companies.models import Company, Membership
 from machikoba.core.access import (
     ACTIONS,
     CHANGE,
+    EDITOR_ROLES,
+    EVERYTHING,
     MANAGE,
+    MEMBER_ROLES,
+    NOTHING,
+    OWNER_ROLES,
     VIEW,
     AccessManager,
     AccessPolicy,
@@ -16,10 +24,18 @@ from machikoba.core.access import (
     ScopedPolicy,
     TenantPolicy,
     access_controlled_models,
+    allowed,
     can,
+    company_ids_for,
+    forget_cached_roles,
     get_for_user_or_404,
+    require,
+    require_role,
+    ward_roles_of,
 )
+from machikoba.core.errors import PermissionRefused
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.factories import MembershipFactory, WardRoleFactory
 from machikoba.core.testing.matrix import (
     ADMIN,
     ANONYMOUS,
@@ -191,3 +207,104 @@ def test_audit_trail_is_for_owners_and_admins(world):
         assert not can(world.users[actor], VIEW, event), actor
     assert can(world.users[ADMIN], VIEW, event)
     assert AuditEvent.objects.for_user(world.users[MEMBER], CHANGE).count() == 0
+
+
+def test_a_tenant_policy_takes_the_options_it_knows_and_refuses_others(world):
+    owners_change = TenantPolicy(change_roles=OWNER_ROLES, ward_view_roles=(WardRole.OFFICER,))
+    assert owners_change.change_roles == OWNER_ROLES
+
+    def rows(policy, actor, action):
+        return Membership.objects.filter(policy.scope(world.users[actor], action)).count()
+
+    assert rows(owners_change, MEMBER, CHANGE) == 3
+    assert rows(owners_change, STAFF, CHANGE) == 0
+    assert rows(TenantPolicy(), STAFF, CHANGE) == 3
+    assert rows(owners_change, OFFICER, VIEW) == Membership.objects.count()
+    assert rows(TenantPolicy(), OFFICER, VIEW) == 0
+    with pytest.raises(TypeError, match="unknown policy option colour"):
+        TenantPolicy(colour="red")
+
+
+def test_a_scoped_policy_answers_with_its_functions(world):
+    def scope(user, action):
+        return Q(company__in=company_ids_for(user, MEMBER_ROLES)) if action == VIEW else NOTHING
+
+    def anonymous(action):
+        return EVERYTHING if action == VIEW else NOTHING
+
+    policy = ScopedPolicy(scope, anonymous=anonymous)
+    own = Membership.objects.filter(policy.scope(world.users[STAFF], VIEW))
+    assert {m.company_id for m in own} == {world.company.pk}
+    assert policy.scope(world.users[STAFF], CHANGE) == NOTHING
+    assert policy.anonymous_scope(VIEW) == EVERYTHING
+    assert policy.anonymous_scope(CHANGE) == NOTHING
+    assert ScopedPolicy(scope).anonymous_scope(VIEW) == NOTHING
+
+
+def test_cached_roles_hold_for_the_request_until_forgotten(world):
+    user = world.users[OTHER_COMPANY]
+    assert company_ids_for(user, MEMBER_ROLES) == [world.other_company.pk]
+    assert ward_roles_of(user) == frozenset()
+    MembershipFactory(user=user, company=world.company, role=CompanyRole.STAFF)
+    WardRoleFactory(user=user, role=WardRole.ADVISOR)
+    assert company_ids_for(user, MEMBER_ROLES) == [world.other_company.pk]
+    assert ward_roles_of(user) == frozenset()
+    forget_cached_roles(user)
+    assert company_ids_for(user, MEMBER_ROLES) == sorted([world.company.pk, world.other_company.pk])
+    assert ward_roles_of(user) == {WardRole.ADVISOR}
+
+
+def test_require_role_refuses_with_the_callers_code(world):
+    require_role(world.users[STAFF], world.company, EDITOR_ROLES, "not_editor", "編集者だけ")
+    for actor in (FLOOR_WORKER, OTHER_COMPANY, OFFICER, ADMIN):
+        with pytest.raises(PermissionRefused) as refused:
+            require_role(
+                world.users[actor], world.company, EDITOR_ROLES, "not_editor", "編集者だけ"
+            )
+        assert (refused.value.code, refused.value.message) == ("not_editor", "編集者だけ"), actor
+    with pytest.raises(PermissionRefused):
+        require_role(world.users[MEMBER], None, OWNER_ROLES, "no_company", "会社がありません")
+
+
+def test_require_refuses_what_the_scopes_do_not_grant(world):
+    require(world.users[STAFF], CHANGE, world.company)
+    for actor in (FLOOR_WORKER, OTHER_COMPANY):
+        with pytest.raises(PermissionDenied):
+            require(world.users[actor], CHANGE, world.company)
+
+
+def test_allowed_reads_the_role_permissions_without_a_pass_for_superusers(world):
+    assert allowed(world.users[OFFICER], "web.view_officer_home")
+    for actor in (ADMIN, MEMBER):
+        assert not allowed(world.users[actor], "web.view_officer_home"), actor
+
+
+def test_ward_roles_are_for_active_signed_in_people_only(world):
+    officer = world.users[OFFICER]
+    assert ward_roles_of(officer) == {WardRole.OFFICER}
+    assert ward_roles_of(None) == frozenset()
+    assert ward_roles_of(AnonymousUser()) == frozenset()
+    officer.is_active = False
+    forget_cached_roles(officer)
+    assert ward_roles_of(officer) == frozenset()
+
+
+def test_own_rows_are_the_users_own(world):
+    from machikoba.core.models import Notification
+
+    for actor in (MEMBER, STAFF):
+        Notification.objects.create(user=world.users[actor], kind="rfq_received", title="t")
+    mine = Notification.objects.for_user(world.users[STAFF], VIEW)
+    assert {n.user for n in mine} == {world.users[STAFF]}
+
+
+def test_allowed_hands_the_object_to_the_rule(world):
+    import rules
+
+    rules.add_perm("tests.read_own_note", rules.predicate(lambda user, note: note == user.email))
+    try:
+        user = world.users[STAFF]
+        assert allowed(user, "tests.read_own_note", user.email)
+        assert not allowed(user, "tests.read_own_note", "someone@example.test")
+    finally:
+        rules.remove_perm("tests.read_own_note")

@@ -178,3 +178,66 @@ def test_the_notification_pages(world, django_capture_on_commit_callbacks, inbox
     assert not NotificationPreference.objects.get(
         user=world.users[OTHER_COMPANY], kind="step_late"
     ).email
+
+
+def test_late_means_an_open_jobs_step_past_its_planned_end_and_not_yet_shipped(
+    world, django_capture_on_commit_callbacks
+):
+    """Late: an ordered, started or finished step (or an in-house one still planned) whose
+    planned end is before today, on an open job. The owner's editors hear of each, the
+    performer of its own, once."""
+    from machikoba.network.choices import JobStatus, StepStatus
+    from machikoba.network.models import Job
+
+    today = timezone.localdate()
+    shop = MembershipFactory(role=CompanyRole.OWNER).company
+    owner = world.users[MEMBER]
+    main = make_job(owner, world.company)
+    two_steps = (("heat_treatment.quench_temper", False), ("grinding.cylindrical", False))
+    second = make_job(owner, world.company, route=two_steps)
+    cancelled = make_job(owner, world.company, route=two_steps)
+    Job.objects.filter(pk=cancelled.pk).update(status=JobStatus.CANCELLED)
+
+    def plan(job, position, status, performer, end):
+        Step.objects.filter(job=job, position=position).update(
+            status=status,
+            performer=performer,
+            planned_start=today - dt.timedelta(days=10),
+            planned_end=today + dt.timedelta(days=end),
+        )
+
+    plan(main, 1, StepStatus.PLANNED, world.company, -1)  # in-house, not started: late
+    plan(main, 2, StepStatus.IN_PROGRESS, world.other_company, -1)  # late
+    plan(main, 3, StepStatus.ORDERED, shop, 0)  # ends today: not late yet
+    plan(main, 4, StepStatus.PLANNED, shop, -1)  # a partner's step not ordered: not late
+    plan(second, 1, StepStatus.DONE, world.other_company, -3)  # late
+    plan(second, 2, StepStatus.SHIPPED, shop, -1)  # shipped: not late
+    plan(cancelled, 1, StepStatus.ORDERED, world.other_company, -1)  # the job is cancelled
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.steps_notify_late(today=today) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.steps_notify_late(today=today) == 0
+    run_queued_tasks("deliver_notification")
+
+    def bodies(user):
+        notices = Notification.objects.filter(user=user, kind="step_late").order_by("body")
+        return [(n.body, n.url) for n in notices]
+
+    late = Step.objects.get(job=main, position=2)
+    notice = (
+        f"「段付きシャフト」の工程 2. {late.process.name_ja} ({world.other_company.name}) "
+        f"が完了予定日 {today - dt.timedelta(days=1):%Y-%m-%d} を過ぎています。",
+        reverse("network:job_detail", args=[main.pk]),
+    )
+    assert len(bodies(owner)) == 3
+    assert notice in bodies(owner)
+    assert len(bodies(world.users[OTHER_COMPANY])) == 2
+    assert notice in bodies(world.users[OTHER_COMPANY])
+    assert bodies(shop.memberships.get().user) == []  # its steps are not late
+    assert set(
+        Step.objects.filter(late_notified_at__isnull=False).values_list("pk", flat=True)
+    ) == {
+        Step.objects.get(job=main, position=1).pk,
+        late.pk,
+        Step.objects.get(job=second, position=1).pk,
+    }

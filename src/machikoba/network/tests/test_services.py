@@ -309,6 +309,7 @@ def test_an_order_breaking_the_subcontract_rules_is_refused(world, shops, terms,
     winner = rfq.recipients.get(company=shops[0])
     _quote(winner)
     values = order_terms()
+    terms = dict(terms)  # the parameter is shared: a second run in one process must see it whole
     if "payment_date_after_delivery" in terms:
         values["payment_date"] = values["delivery_date"] + dt.timedelta(
             days=terms.pop("payment_date_after_delivery")
@@ -437,6 +438,36 @@ def test_the_whole_route_moves_step_by_step_and_the_job_closes(world, shops):
     assert job.status == "closed"
     assert {s.status for s in _steps(job)} == {"closed"}
     assert AuditEvent.objects.filter(verb="step.receive").count() == 4
+
+
+def test_each_step_move_is_recorded_with_who_what_and_the_states(world, shops):
+    job = _ordered_job(world, shops)
+    first = _steps(job)[0]
+    worker, receiver = world.users[FLOOR_WORKER], owner_of(shops[0])
+    _run(first, worker, receiver)
+    moves = AuditEvent.objects.filter(
+        verb__in=["step.start", "step.finish", "step.ship", "step.receive"]
+    )
+    assert [
+        (e.verb, e.actor, e.company, e.target_repr, e.target_id, e.before, e.after)
+        for e in moves.order_by("id")
+    ] == [
+        (
+            verb,
+            actor,
+            world.company,
+            str(first),
+            str(first.pk),
+            {"status": before},
+            {"status": after},
+        )
+        for verb, actor, before, after in [
+            ("step.start", worker, "planned", "in_progress"),
+            ("step.finish", worker, "in_progress", "done"),
+            ("step.ship", worker, "done", "shipped"),
+            ("step.receive", receiver, "shipped", "received"),
+        ]
+    ]
 
 
 def test_a_step_cannot_start_before_the_previous_parts_arrived_unless_the_owner_says(world, shops):

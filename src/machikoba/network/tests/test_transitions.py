@@ -138,3 +138,37 @@ def test_the_in_house_step_is_started_by_the_owners_people(route):
     step = Step.objects.get(job=job, position=1)
     assert selectors.step_actions(actors["floor worker"], step) == {"start"}
     assert "start" in selectors.step_actions(actors["owner editor"], step)
+
+
+def test_a_list_passing_the_route_offers_what_the_step_alone_offers(route):
+    """Pages pass ``route`` (``route_performer_ids``) to save a query per step: the answer
+    is the same, for the middle step (parts go to the next performer) and the last (to the
+    owner)."""
+    world, job, actors = route
+    Step.objects.filter(job=job, position=1).update(performer=world.other_company)
+    for status in StepStatus.values:
+        Step.objects.filter(job=job).update(status=status, shipped_quantity=50)
+        route_ids = selectors.route_performer_ids(job)
+        for step, (kind, actor) in itertools.product(job.steps.all(), actors.items()):
+            alone = selectors.step_actions(actor, step)
+            assert selectors.step_actions(actor, step, route=route_ids) == alone, (
+                status,
+                kind,
+                step.position,
+            )
+
+
+def test_nobody_receives_parts_whose_next_step_has_no_performer_yet(route):
+    world, job, actors = route
+    Step.objects.filter(job=job, position=1).update(
+        status=StepStatus.SHIPPED, performer=world.other_company, shipped_quantity=50
+    )
+    Step.objects.filter(job=job, position=2).update(performer=None)
+    step = Step.objects.get(job=job, position=1)
+    route_ids = selectors.route_performer_ids(job)
+    for kind, actor in actors.items():
+        assert "receive" not in selectors.step_actions(actor, step), kind
+        assert "receive" not in selectors.step_actions(actor, step, route=route_ids), kind
+    with pytest.raises(ApplicationError) as refused:
+        services.step_receive(actor=actors["receiver"], step=step, good_quantity=50)
+    assert refused.value.code == "not_receiver"
