@@ -64,7 +64,7 @@ STARTED_STATES = (
 def _lock_step(step: Step) -> Step:
     return (
         Step.objects.select_for_update(of=("self",))
-        .select_related("job", "performer")
+        .select_related("job", "performer")  # pragma: no mutate (saves queries only)
         .get(pk=step.pk)
     )
 
