@@ -94,7 +94,7 @@ class TenantPolicy(AccessPolicy):
             CHANGE: self.change_roles,
             DELETE: self.delete_roles,
             MANAGE: self.manage_roles,
-        }.get(action, ())
+        }.get(action, ())  # pragma: no mutate (None or () alike: no roles)
 
     def scope(self, user: User, action: str) -> Q:
         roles = self.roles_for(action)

@@ -140,6 +140,7 @@ def test_anonymous_gets_nothing_when_the_directory_is_closed(world, settings):
 
 def test_anonymous_reads_only_the_public_directory(world, settings):
     settings.MACHIKOBA_DIRECTORY_PUBLIC = True
+    assert Company.objects.for_user(None, VIEW).count() == Company.objects.count()
     for model in access_controlled_models():
         if model.__name__ not in PUBLIC_DIRECTORY_MODELS:
             assert model._default_manager.for_user(None, VIEW).count() == 0, model
@@ -220,6 +221,9 @@ def test_a_tenant_policy_takes_the_options_it_knows_and_refuses_others(world):
     assert rows(owners_change, STAFF, CHANGE) == 0
     assert rows(TenantPolicy(), STAFF, CHANGE) == 3
     assert rows(owners_change, OFFICER, VIEW) == Membership.objects.count()
+    # The ward's roles read; they change nothing, and no one else reads more than before.
+    assert rows(owners_change, OFFICER, CHANGE) == 0
+    assert rows(owners_change, OTHER_COMPANY, VIEW) == 1
     assert rows(TenantPolicy(), OFFICER, VIEW) == 0
     with pytest.raises(TypeError, match="unknown policy option colour"):
         TenantPolicy(colour="red")

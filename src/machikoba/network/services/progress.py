@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 def _lock_step(step: Step) -> Step:
     return (
         Step.objects.select_for_update(of=("self",))
-        .select_related("job", "performer")
+        .select_related("job", "performer")  # pragma: no mutate (saves queries only)
         .get(pk=step.pk)
     )
 

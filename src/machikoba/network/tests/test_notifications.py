@@ -211,7 +211,8 @@ def test_late_means_an_open_jobs_step_past_its_planned_end_and_not_yet_shipped(
     plan(main, 3, StepStatus.ORDERED, shop, 0)  # ends today: not late yet
     plan(main, 4, StepStatus.PLANNED, shop, -1)  # a partner's step not ordered: not late
     plan(second, 1, StepStatus.DONE, world.other_company, -3)  # late
-    plan(second, 2, StepStatus.SHIPPED, shop, -1)  # shipped: not late
+    plan(second, 2, StepStatus.SHIPPED, world.company, -1)  # shipped: not late
+    Step.objects.filter(job=second, position=2).update(in_house=True)  # in-house alike
     plan(cancelled, 1, StepStatus.ORDERED, world.other_company, -1)  # the job is cancelled
     with django_capture_on_commit_callbacks(execute=True):
         assert services.steps_notify_late(today=today) == 3

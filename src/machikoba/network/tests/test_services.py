@@ -493,6 +493,9 @@ def test_a_transition_that_skips_a_state_is_refused(world, shops):
     with pytest.raises(ApplicationError) as refused:
         services.step_ship(actor=world.users[FLOOR_WORKER], step=first, quantity=50)
     assert refused.value.code == "step_wrong_state"
+    assert refused.value.message == (
+        "この工程は「計画」のため、この操作はできません。画面を更新してください。"
+    )
     assert Step.objects.get(pk=first.pk).status == "planned"
 
 
@@ -571,13 +574,21 @@ def test_every_step_move_from_every_state(world, shops, kind, action, state):
 def test_only_the_performer_moves_a_step_and_only_the_next_party_receives(world, shops):
     job = _ordered_job(world, shops)
     first = _steps(job)[0]
-    with pytest.raises(PermissionRefused):
+    with pytest.raises(PermissionRefused) as refused:
         services.step_start(actor=owner_of(shops[0]), step=first)
+    assert (refused.value.code, refused.value.message) == (
+        "not_step_performer",
+        "この工程を進められるのは、担当企業の人だけです。",
+    )
     services.step_start(actor=world.users[FLOOR_WORKER], step=first)
     services.step_finish(actor=world.users[FLOOR_WORKER], step=first)
     services.step_ship(actor=world.users[FLOOR_WORKER], step=first, quantity=50)
-    with pytest.raises(PermissionRefused):
+    with pytest.raises(PermissionRefused) as refused:
         services.step_receive(actor=owner_of(shops[1]), step=first, good_quantity=50)
+    assert (refused.value.code, refused.value.message) == (
+        "not_receiver",
+        "受け入れを記録できるのは、次の工程の担当企業の人だけです。",
+    )
     services.step_receive(actor=owner_of(shops[0]), step=first, good_quantity=50)
 
 

@@ -52,3 +52,13 @@ def test_a_new_step_goes_after_the_last(world, jobs):
     assert selectors.next_position(steps[1].job) == 4
     empty = make_job(world.users[MEMBER], world.company, route=())
     assert selectors.next_position(empty) == 1
+
+
+def test_an_orders_work_content_is_the_part_then_a_line_per_step(jobs):
+    _, steps = jobs
+    Step.objects.filter(pk=steps[2].pk).update(spec="HRC55")
+    chosen = list(Step.objects.filter(pk__in=[steps[2].pk, steps[3].pk]).order_by("position"))
+    names = [step.process.name_ja for step in chosen]
+    assert selectors.work_content_of(steps[1].job, chosen) == (
+        f"TK-2041 段付きシャフト\n・{names[0]}: HRC55\n・{names[1]}"
+    )
