@@ -319,6 +319,22 @@ def nda_accept(
             DrawingsErrorCode.NOT_COMPANY_EDITOR,
             _("秘密保持に同意できるのは、その企業の経営者とスタッフだけです。"),
         )
+    return _nda_acceptance_record(
+        nda=nda, company=company, actor=actor, ip_address=ip_address, detail=f"NDA v{nda.version}"
+    )
+
+
+def _nda_acceptance_record(
+    *,
+    nda: NdaText,
+    company: Company,
+    actor: User | None,
+    ip_address: str | None,
+    detail: str,
+) -> NdaAcceptance:
+    """Record that ``company`` accepted ``nda`` (refused unless it is the owner's latest
+    version), on every document shared with it; the caller has checked who may accept.
+    Shared by ``nda_accept`` and ``drawings.internal.nda_accept_by_link``."""
     latest = nda.company.nda_texts.order_by("-version").first()
     if latest is None or latest.pk != nda.pk:
         raise ApplicationError(
@@ -335,7 +351,7 @@ def nda_accept(
                 action=DocumentAction.NDA_ACCEPT,
                 actor=actor,
                 ip_address=ip_address,
-                detail=f"NDA v{nda.version}",
+                detail=detail,
             )
         audit_record(actor=actor, verb="nda.accept", target=acceptance, company=company)
     return acceptance
