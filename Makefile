@@ -85,4 +85,4 @@ bench: install-dev
 	$(VENV)/bin/pytest bench --benchmark-enable
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants
