@@ -6,7 +6,6 @@ exported file can be edited and imported again (companies are matched on 法人�
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from machikoba.companies.models import Capability, Company, CompanyCertification
 from machikoba.core.access import VIEW
 from machikoba.core.audit import audit_record
+from machikoba.core.exports import csv_safe, csv_writer
 
-# Excel runs a cell that starts with one of these as a formula ("CSV injection"); profile
-# text is written by each company, so the officer's spreadsheet must not execute it.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = ", "
 
 
@@ -101,18 +98,12 @@ def export_filename(file_format: str) -> str:
     return f"machikoba-directory-{timezone.localdate():%Y%m%d}.{file_format}"
 
 
-def _csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value  # Excel shows the text as it is; the importer drops the quote
-    return value
-
-
 def export_csv(*, user) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)  # RFC 4180 quoting and CRLF line ends, as Excel expects
+    # Profile text is written by each company: formulas are escaped (core.exports).
+    writer = csv_writer(out)
     writer.writerow(export_header())
-    for row in export_rows(user=user):
-        writer.writerow([_csv_safe(value) for value in row])
+    writer.writerows(export_rows(user=user))
     # The BOM makes Excel read the file as UTF-8 instead of Shift_JIS.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -131,7 +122,8 @@ def export_xlsx(*, user) -> bytes:
     for row in export_rows(user=user):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
+            # Escaped like the CSV, so a cell edited in Excel does not turn into a formula.
+            cell = WriteOnlyCell(sheet, value=csv_safe(value))
             if isinstance(value, str):
                 # Stored as text, so neither "=…" nor a 13-digit 法人番号 is reinterpreted.
                 cell.data_type = "s"

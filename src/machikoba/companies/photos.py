@@ -28,14 +28,22 @@ def _refuse(code: str, message) -> ApplicationError:
     return ApplicationError(code, message, fields={"image": [message]})
 
 
+def max_photo_bytes() -> int:
+    return settings.MACHIKOBA_MAX_PHOTO_BYTES
+
+
+def too_large_message(size: int) -> str:
+    """The refusal of a photo of ``size`` bytes (or a request body of that size, when the
+    upload was stopped while it streamed in: ``core.uploads``)."""
+    return _("写真が大きすぎます (%(size)s MB)。%(limit)s MB 以下のファイルを選んでください。") % {
+        "size": round(size / 1_000_000, 1),
+        "limit": max_photo_bytes() // 1_000_000,
+    }
+
+
 def prepare_photo(upload) -> ContentFile:
-    limit = settings.MACHIKOBA_MAX_PHOTO_BYTES
-    if upload.size > limit:
-        raise _refuse(
-            CompaniesErrorCode.PHOTO_TOO_LARGE,
-            _("写真が大きすぎます (%(size)s MB)。%(limit)s MB 以下のファイルを選んでください。")
-            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000},
-        )
+    if upload.size > max_photo_bytes():
+        raise _refuse(CompaniesErrorCode.PHOTO_TOO_LARGE, too_large_message(upload.size))
     data = upload.read()
     try:
         with warnings.catch_warnings():

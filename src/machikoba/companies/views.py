@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from machikoba.companies import selectors, services
+from machikoba.companies import photos, selectors, services
 from machikoba.companies.access import directory_is_public
 from machikoba.companies.directory import directory_page, origin_of
 from machikoba.companies.forms import (
@@ -34,6 +34,7 @@ from machikoba.companies.models import (
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.profile import profile_extras
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
+from machikoba.core.uploads import limit_upload_size, refuse_oversized
 from machikoba.core.views import save_form
 
 PAGE_SIZE = 20
@@ -201,9 +202,12 @@ def part_delete(request, pk: int, kind: str, part_pk: int):
 
 
 @login_required
+@limit_upload_size(photos.max_photo_bytes)
 def photo_add(request, pk: int):
     company = get_for_user_or_404(Company, request.user, CHANGE, pk=pk, is_active=True)
-    form = PhotoForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # bound even when the upload was stopped early
+    form = PhotoForm(request.POST if posted else None, request.FILES if posted else None)
+    refuse_oversized(request, form, photos.too_large_message)
     done = save_form(
         request,
         form,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 
@@ -18,9 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies import exporting, importing
 from machikoba.companies.forms_io import ColumnMappingForm, ImportUploadForm
+from machikoba.companies.importing.reading import max_upload_bytes, too_large_message
 from machikoba.companies.models_io import ImportJob, ImportStatus
 from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
+from machikoba.core.exports import csv_writer
+from machikoba.core.uploads import limit_upload_size, refuse_oversized
 
 RECENT_JOBS = 10
 
@@ -40,8 +42,11 @@ def officer_required(view):
 
 @officer_required
 @require_http_methods(["GET", "POST"])
+@limit_upload_size(max_upload_bytes)
 def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # bound even when the upload was stopped early
+    form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    refuse_oversized(request, form, too_large_message)
     if request.method == "POST" and form.is_valid():
         try:
             job = importing.import_job_create(actor=request.user, upload=form.cleaned_data["file"])
@@ -114,13 +119,10 @@ def import_progress(request, job_pk: int):
 
 def _error_report_csv(job: ImportJob) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # the column and the message quote the uploaded file
     writer.writerow([_("行"), _("列"), _("内容")])
     for error in job.sorted_errors:
-        message = error["message"]
-        if isinstance(message, str) and message.startswith(exporting.FORMULA_PREFIXES):
-            message = "'" + message
-        writer.writerow([error["row"] or "", error["column"], message])
+        writer.writerow([error["row"] or "", error["column"], error["message"]])
     response = HttpResponse(
         ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )

@@ -333,8 +333,12 @@ MACHIKOBA_DRAWING_RENDER_MEMORY_MB = env.int("DRAWING_RENDER_MEMORY_MB", default
 MACHIKOBA_SCHEDULE_MAX_OPERATIONS = env.int("SCHEDULE_MAX_OPERATIONS", default=1500)
 MACHIKOBA_SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=90)
 MACHIKOBA_SCHEDULE_WORKERS = env.int("SCHEDULE_WORKERS", default=2)
-# Uploads above this are refused by Django before a view sees them (import files).
+# A request body without its files (form fields) above this is refused by Django
+# (RequestDataTooBig); files do not count.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+# An uploaded file above this is spooled to a temporary file instead of memory; it refuses
+# nothing. File sizes are limited while the body streams in, per view, by
+# core.uploads.limit_upload_size (drawings, attachments, company photos, company import).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 # --- security -------------------------------------------------------------------

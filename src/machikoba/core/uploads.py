@@ -1,10 +1,16 @@
 """Refusing an oversized upload while it streams in, before it reaches the disk.
 
 Django spools every uploaded file to a temporary file before the view runs, so a 2 GB
-upload would fill the disk before our size check could refuse it. ``limit_upload_size``
-puts a handler first in the chain that drops a file as soon as it passes the limit: the
-rest of the body is read and discarded, nothing is stored, and the view learns which
-fields were too large from ``request.oversized_uploads`` to say so on the form.
+upload would fill the disk (and keep a worker reading) before our size check could refuse
+it. ``limit_upload_size`` puts a handler first in the chain that stops the upload as soon
+as a file passes the limit: the partial file is closed (its temporary file deleted),
+the rest of the body is never read, nothing is stored, and the view learns which fields
+were too large from ``request.oversized_uploads`` to say so on the form. Fields after the
+dropped file are not read either; the forms put their CSRF token first.
+
+Every view that takes a file upload uses it (drawings, message attachments, company
+photos, the company-list import): ``FILE_UPLOAD_MAX_MEMORY_SIZE`` only decides where Django
+spools a file, it refuses nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -41,7 +48,9 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             self.oversized_uploads.append(self.field_name)
-            raise SkipFile
+            # Stop parsing here: the rest of the body is left unread (a file skipped with
+            # SkipFile would still be read to its end, however large).
+            raise StopUpload(connection_reset=True)
         return raw_data
 
     def file_complete(self, file_size: int) -> None:
@@ -66,3 +75,19 @@ def limit_upload_size(limit: Callable[[], int]) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def refuse_oversized(request: HttpRequest, form: BaseForm, message: Callable[[int], str]) -> None:
+    """Say on ``form`` which fields' files were dropped for their size while streaming;
+    ``message(size)`` words the refusal, ``size`` being the request body's declared length
+    (the file itself was never read to its end)."""
+    dropped = getattr(request, "oversized_uploads", [])
+    if not dropped:
+        return
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    form.full_clean()  # add_error needs a cleaned (bound) form
+    for name in dropped:
+        form.add_error(name, message(size))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, DELETE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
+from machikoba.core.exports import csv_writer
 from machikoba.core.stored_files import read_small
 from machikoba.core.uploads import limit_upload_size
 from machikoba.core.views import (
@@ -453,7 +453,8 @@ def document_log_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(f"document-{document.pk}-log.csv")
     response.write("\ufeff")
-    writer = csv.writer(response)
+    # Names and details come from other companies' users: formulas are escaped.
+    writer = csv_writer(response)
     writer.writerow(
         [_("日時"), _("操作"), _("実行者"), _("実行者の企業"), _("IPアドレス"), _("版"), _("詳細")]
     )

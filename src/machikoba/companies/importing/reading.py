@@ -13,11 +13,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from machikoba.companies.error_codes import CompaniesErrorCode
-from machikoba.companies.exporting import FORMULA_PREFIXES
 from machikoba.companies.models_io import (
     ImportFormat,
 )
 from machikoba.core.errors import ApplicationError
+from machikoba.core.exports import FORMULA_PREFIXES
 
 MAX_UPLOAD_BYTES = 10_000_000
 # Declared uncompressed size of all members of an .xlsx (zip). zipfile never inflates a
@@ -235,17 +235,25 @@ def read_table(data: bytes, file_format: str, *, limit: int | None = None) -> Ta
     return table
 
 
+def max_upload_bytes() -> int:
+    return MAX_UPLOAD_BYTES
+
+
+def too_large_message(size: int) -> str:
+    """The refusal of a file of ``size`` bytes (or a request body of that size, when the
+    upload was stopped while it streamed in: ``core.uploads``)."""
+    return _(
+        "ファイルが大きすぎます (%(size)s MB)。%(limit)s MB 以下のファイルを選んでください。"
+    ) % {
+        "size": round(size / 1_000_000, 1),
+        "limit": MAX_UPLOAD_BYTES // 1_000_000,
+    }
+
+
 def inspect_upload(upload) -> tuple[str, bytes, Table]:
     """Everything refused before a byte is stored: size, type, zip bomb, rows."""
     if upload.size > MAX_UPLOAD_BYTES:
-        raise _refuse(
-            CompaniesErrorCode.IMPORT_TOO_LARGE,
-            _("ファイルが大きすぎます (%(size)s MB)。%(limit)s MB 以下のファイルを選んでください。")
-            % {
-                "size": round(upload.size / 1_000_000, 1),
-                "limit": MAX_UPLOAD_BYTES // 1_000_000,
-            },
-        )
+        raise _refuse(CompaniesErrorCode.IMPORT_TOO_LARGE, too_large_message(upload.size))
     upload.seek(0)
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if not data:

@@ -271,6 +271,22 @@ def test_error_report_page_and_csv_download(officer_client, officer):
     assert "見つかりません" in lines[2][2]
 
 
+def test_error_report_csv_escapes_a_column_header_written_as_a_formula(officer_client, officer):
+    # The column of an error is the uploaded file's own header text.
+    evil = '=HYPERLINK("http://evil.example","x")'
+    header = [*HEADER[:6], evil, *HEADER[7:]]
+    rows = [header, good_row(1)]
+    rows[1][6] = "昭和40年"  # an error in the column named by the formula
+    mapping = {**importing.suggest_mapping(HEADER), "founded_year": 6}
+    job = run(officer, create_job(officer, "list.csv", csv_bytes(rows)), mapping)
+    assert job.status == ImportStatus.FAILED
+    response = officer_client.get(
+        reverse("companies:import_detail", args=[job.pk]) + "?download=errors"
+    )
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[1][:2] == ["2", "'" + evil]
+
+
 def test_service_checks_are_reported_per_row(officer):
     CompanyFactory(corporate_number=number(9))
     rows = [
@@ -668,7 +684,8 @@ def test_xlsx_export(officer_client, directory):
     assert kamata[3] == directory.corporate_number  # text, not a number in E notation
     assert (kamata[9], kamata[10]) == (12, 1965)  # numbers stay numbers
     omori = next(row for row in rows if row[0] == "大森鍍金")
-    assert omori[11] == "=1+1"  # a text cell, never a formula
+    # A text cell, escaped like the CSV (editing the cell in Excel keeps it text).
+    assert omori[11] == "'=1+1"
 
 
 def test_unknown_export_format_is_404(officer_client):

@@ -228,6 +228,20 @@ def test_the_access_log_and_its_csv_show_views_and_denials(world, shared):
     assert all(row[4] == "127.0.0.1" and row[5] for row in partner_rows)
 
 
+def test_the_access_log_csv_escapes_a_company_name_written_as_a_formula(world, shared):
+    # A partner names its company so that the owner's spreadsheet would run a formula.
+    world.other_company.name = '=HYPERLINK("http://evil.example","x")'
+    world.other_company.save()
+    share(shared, world.other_company)
+    url = reverse("drawings:viewer", kwargs={"pk": shared.pk, "number": 1})
+    assert _get(world, url).status_code == 200
+    response = world.client_for(MEMBER).get(reverse("drawings:log_csv", kwargs={"pk": shared.pk}))
+    _, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    companies = {row[3] for row in rows}
+    assert '\'=HYPERLINK("http://evil.example","x")' in companies
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
 def test_partner_never_sees_owner_side_pages(world, shared):
     share(shared, world.other_company)
     for name in ("log", "grant_create", "revision_create", "retention", "destroy"):
