@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.accounts.services import ward_role_grant, ward_role_revoke, ward_role_update
+from machikoba.core.admin import AdminViewsAudited
 
 
 class WardRoleInline(admin.TabularInline):
@@ -16,7 +17,7 @@ class WardRoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AdminViewsAudited, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "name", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "ward_roles__role")

@@ -17,6 +17,7 @@ from machikoba.companies.services import (
     membership_change_role,
     membership_remove,
 )
+from machikoba.core.admin import AdminViewsAudited
 
 
 class MembershipWritesThroughServices:
@@ -53,7 +54,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
+class CompanyAdmin(AdminViewsAudited, MembershipWritesThroughServices, admin.ModelAdmin):
     list_display = (
         "name",
         "name_kana",
@@ -93,7 +94,7 @@ class CompanyAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(MembershipWritesThroughServices, admin.ModelAdmin):
+class MembershipAdmin(AdminViewsAudited, MembershipWritesThroughServices, admin.ModelAdmin):
     list_display = ("user", "company", "role")
     list_filter = ("role",)
     search_fields = ("user__email", "company__name")

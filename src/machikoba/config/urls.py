@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from machikoba.config.api import api
+from machikoba.core.admin import audit_admin_views
 
 # The admin has no sign-in of its own: it sends people to the platform's sign-in,
 # which asks platform admins for their TOTP code.
 admin.site.login = secure_admin_login(admin.site.login)
+# Every admin page of company or personal data records who opened it (docs/admin-access.md).
+audit_admin_views(admin.site)
 
 urlpatterns = [
     path("", include("machikoba.web.urls")),

@@ -1,4 +1,12 @@
-"""Writing audit events. Services call ``audit_record`` inside their transaction."""
+"""Writing audit events. Services call ``audit_record`` inside their transaction.
+
+The trail is read by the company's owners and by every platform admin (``core.access.
+audit_event_scope``; the admin shows ``before`` / ``after`` too), so an event never carries
+a confidential value: the target is named by its ``__str__``, which for the confidential
+models names the object without prices, quantities or text (docs/admin-access.md), and a
+payload key in ``CONFIDENTIAL_KEYS`` keeps its name, to say that it changed, but not its
+value.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,46 @@ if TYPE_CHECKING:
 
 # Recorded when no person acted: demo data, imports, scheduled jobs.
 SYSTEM_ACTOR_LABEL = "system"
+
+# Payload keys whose values stay with the parties: money, terms and anything written by
+# one company to another (or for itself). Their value in ``before`` / ``after`` is
+# replaced by ``WITHHELD``; the key stays, so the trail still says what changed. (A bare
+# "reason" is not here: the guest links record a refusal's machine reason under it.)
+CONFIDENTIAL_KEYS = frozenset(
+    {
+        "amount",
+        "answer",
+        "body",
+        "budget",
+        "comment",
+        "conditions",
+        "detail",
+        "margin",
+        "message",
+        "note",
+        "price",
+        "prices",
+        "quantity_breaks",
+        "question",
+        "response",
+        "spec",
+        "start_override_reason",
+        "subtotal",
+        "tax",
+        "terms",
+        "text",
+        "total",
+        "unit_price",
+    }
+)
+WITHHELD = "[withheld]"
+
+
+def withhold_confidential(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``payload`` with the value of every confidential key replaced by ``WITHHELD``."""
+    if payload is None:
+        return None
+    return {key: WITHHELD if key in CONFIDENTIAL_KEYS else value for key, value in payload.items()}
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -47,8 +95,8 @@ def audit_record(
         actor_label=(person.email if person is not None else SYSTEM_ACTOR_LABEL),
         company=company,
         verb=verb,
-        before=before,
-        after=after,
+        before=withhold_confidential(before),
+        after=withhold_confidential(after),
         ip_address=ip_address,
     )
     if target is not None:
@@ -58,3 +106,26 @@ def audit_record(
     event.full_clean()
     event.save()
     return event
+
+
+def admin_view_record(
+    *,
+    actor: User,
+    target_model: type[models.Model],
+    obj: models.Model | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """A platform admin opened the admin's list (``obj`` None) or change page of a model
+    holding company or personal data (``core.admin.AdminViewsAudited``). The event belongs
+    to the company the object is of, so its owners see it in their trail too."""
+    company: Any = None
+    if obj is not None:
+        company = obj if obj._meta.label == "companies.Company" else getattr(obj, "company", None)
+    return audit_record(
+        actor=actor,
+        verb="admin.view",
+        target=obj,
+        company=company,
+        after={"model": target_model._meta.label, "page": "change" if obj is not None else "list"},
+        ip_address=ip_address,
+    )

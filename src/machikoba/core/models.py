@@ -104,6 +104,7 @@ AUDIT_VERB_LABELS = {
     "schedule.step_work": _("工程の加工時間・設備を設定"),
     "schedule.plan": _("設備の計画を作成"),
     "schedule.move": _("計画した作業を移動"),
+    "admin.view": _("管理画面で閲覧"),
 }
 
 

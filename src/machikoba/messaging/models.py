@@ -52,7 +52,8 @@ class Thread(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Not the title (written by the parties): a name for logs and the admin.
+        return f"THREAD-{self.pk}"
 
 
 class ThreadParticipant(models.Model):

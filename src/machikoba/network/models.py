@@ -328,7 +328,8 @@ class Quote(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} ¥{self.price:,}"
+        # No price: the name goes into the audit trail, which platform admins read.
+        return f"{self.recipient} (QUOTE-{self.pk})"
 
 
 class Order(TimeStampedModel):
@@ -473,7 +474,8 @@ class Claim(TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.step}: {self.good_quantity}/{self.expected_quantity}"
+        # No quantities or note: the name goes into the audit trail (admins read it).
+        return f"{self.step} (CLAIM-{self.pk})"
 
     @property
     def shortfall(self) -> int:
@@ -516,7 +518,8 @@ class RfqQuestion(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.question[:40]
+        # Not the question's text: the name goes into the audit trail (admins read it).
+        return f"{self.rfq} (Q-{self.pk})"
 
 
 class OrderEvent(AppendOnlyModel):

@@ -125,7 +125,8 @@ def step_allow_early_start(*, actor: User, step: Step, reason: str) -> Step:
         verb="step.allow_early_start",
         target=step,
         company=step.job.company,
-        after={"reason": step.start_override_reason},
+        # The reason stays on the step, for the parties; the trail says one was given.
+        after={"start_override_reason": step.start_override_reason},
     )
     return step
 
