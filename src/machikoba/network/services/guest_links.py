@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from machikoba.companies.internal import company_claim_request
+from machikoba.companies.models import Company
 from machikoba.companies.models_claims import CompanyClaim
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import (
@@ -59,7 +60,6 @@ from machikoba.network.services.rfqs import (
 
 if TYPE_CHECKING:
     from machikoba.accounts.models import User
-    from machikoba.companies.models import Company
 
 
 GUEST_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
@@ -130,6 +130,8 @@ def _check_email_limits(*, company: Company, email: str) -> None:
     """The link form sends mail to an address the sender types: at most
     ``MACHIKOBA_GUEST_LINK_EMAILS_PER_COMPANY_DAY`` links from one company and
     ``MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY`` to one address in 24 hours."""
+    # The sender's row is the lock: two links sent at once count each other.
+    Company.objects.select_for_update().only("pk").get(pk=company.pk)
     sent = GuestLink.objects.filter(
         channel=GuestLinkChannel.EMAIL, created_at__gte=timezone.now() - dt.timedelta(hours=24)
     )
