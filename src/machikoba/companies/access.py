@@ -73,3 +73,11 @@ def import_job_scope(user, action: str) -> Q:
     if action in (VIEW, CHANGE) and is_ward_officer(user):
         return EVERYTHING
     return NOTHING
+
+
+def company_claim_scope(user, action: str) -> Q:
+    """Requests for a company's first account are the ward's work: every ward officer sees
+    and decides every one; nobody else sees any (not the company, not platform admins)."""
+    if action in (VIEW, CHANGE) and is_ward_officer(user):
+        return EVERYTHING
+    return NOTHING

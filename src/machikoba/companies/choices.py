@@ -44,3 +44,14 @@ class CertificationKindGroup(models.TextChoices):
     ENVIRONMENT = "environment", _("環境")
     PROCESS = "process", _("工程・技能")
     OTHER = "other", _("その他")
+
+
+class ClaimStatus(models.TextChoices):
+    """A request for a company's first account (see ``models_claims.CompanyClaim``)."""
+
+    EMAIL_SENT = "email_sent", _("登録メールアドレスに確認メールを送付")
+    AWAITING_OFFICER = "awaiting_officer", _("区の承認待ち")
+    APPROVED = "approved", _("承認済み (パスワード設定待ち)")
+    REJECTED = "rejected", _("見送り")
+    EXPIRED = "expired", _("期限切れ")
+    COMPLETED = "completed", _("アカウント作成済み")

@@ -80,6 +80,13 @@ class Company(TimeStampedModel):
         _("後継者"), max_length=20, choices=SuccessorStatus.choices, blank=True
     )
     website = models.URLField(_("ウェブサイト"), blank=True)
+    # The address the ward holds for the company (its ledger): the only address a claim
+    # of the company's first account is confirmed through. Never shown to other shops.
+    contact_email = models.EmailField(
+        _("登録メールアドレス (区の台帳)"),
+        blank=True,
+        help_text=_("区が把握している企業の連絡先です。他の企業には表示されません。"),
+    )
     pr_text = models.TextField(_("PR・得意なこと"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
     kind = models.CharField(
@@ -505,4 +512,5 @@ class SearchGram(models.Model):
         return self.gram
 
 
+from machikoba.companies.models_claims import CompanyClaim  # noqa: F401,E402
 from machikoba.companies.models_io import ImportJob  # noqa: F401,E402

@@ -64,6 +64,7 @@ COMPANY_AUDIT_FIELDS = [
     "website",
     "pr_text",
     "kind",
+    "contact_email",
 ]
 
 
@@ -80,6 +81,8 @@ def _apply_profile(company: Company, changes: dict[str, Any]) -> None:
         elif name == "postal_code" and value:
             digits = normalize_corporate_number(value)
             value = f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else value.strip()
+        elif name == "contact_email":
+            value = (value or "").strip().lower()
         elif isinstance(value, str):
             value = value.strip()
         elif value is None and isinstance(Company._meta.get_field(name), CharField):

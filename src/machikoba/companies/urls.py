@@ -1,6 +1,6 @@
 from django.urls import path
 
-from machikoba.companies import views, views_io
+from machikoba.companies import views, views_claims, views_io
 
 app_name = "companies"
 
@@ -30,5 +30,18 @@ urlpatterns = [
         "ward/companies/export.<str:file_format>",
         views_io.directory_export,
         name="directory_export",
+    ),
+]
+
+# A company's first account (docs/guest-links.md).
+urlpatterns += [
+    path("claim/<str:token>/", views_claims.claim_account, name="claim_account"),
+    path("ward/claims/", views_claims.claim_queue, name="claim_queue"),
+    path("ward/claims/<int:pk>/approve/", views_claims.claim_approve, name="claim_approve"),
+    path("ward/claims/<int:pk>/reject/", views_claims.claim_reject, name="claim_reject"),
+    path(
+        "ward/companies/<int:pk>/contact-email/",
+        views_claims.contact_email,
+        name="contact_email",
     ),
 ]

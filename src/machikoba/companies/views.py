@@ -33,6 +33,7 @@ from machikoba.companies.models import (
 )
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.profile import profile_extras
+from machikoba.companies.selectors_claims import contact_email_panel
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
 from machikoba.core.uploads import limit_upload_size, refuse_oversized
 from machikoba.core.views import save_form
@@ -98,6 +99,7 @@ def company_detail(request, pk: int):
         "can_edit": can(request.user, CHANGE, company),
         "public_view": not request.user.is_authenticated,
         **selectors.company_profile(user=request.user, company=company),
+        **contact_email_panel(user=request.user, company=company),
     }
     if request.user.is_authenticated:
         # Figures for signed-in users that other apps add (the network's reliability).

@@ -324,6 +324,18 @@ MACHIKOBA_DRAWING_MAX_PAGES = env.int("DRAWING_MAX_PAGES", default=300)
 # One-time RFQ links for shops without an account (e-mail / FAX): valid until the RFQ's
 # deadline, but never longer than this many days.
 MACHIKOBA_GUEST_LINK_DAYS = env.int("GUEST_LINK_DAYS", default=14)
+# Links sent by e-mail in a rolling 24 hours: at most this many from one company, and to
+# one address (the link form must not become a way to mail anyone, any number of times).
+MACHIKOBA_GUEST_LINK_EMAILS_PER_COMPANY_DAY = env.int(
+    "GUEST_LINK_EMAILS_PER_COMPANY_DAY", default=30
+)
+MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY = env.int(
+    "GUEST_LINK_EMAILS_PER_ADDRESS_DAY", default=3
+)
+# Requests for a company's first account (docs/guest-links.md): how long the mailed
+# confirmation link works, and how many requests one company may get in 24 hours.
+MACHIKOBA_CLAIM_LINK_HOURS = env.int("CLAIM_LINK_HOURS", default=72)
+MACHIKOBA_CLAIM_REQUESTS_PER_COMPANY_DAY = env.int("CLAIM_REQUESTS_PER_COMPANY_DAY", default=3)
 # Previews render in a child process with these limits; past them the preview fails with
 # a reason instead of holding the worker.
 MACHIKOBA_DRAWING_RENDER_SECONDS = env.int("DRAWING_RENDER_SECONDS", default=600)

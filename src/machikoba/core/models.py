@@ -94,7 +94,12 @@ AUDIT_VERB_LABELS = {
     "guest_link.issue": _("アカウントのない企業に回答用リンクを発行"),
     "guest_link.open": _("回答用リンクを開いた"),
     "guest_link.refused": _("回答用リンクを拒否"),
-    "guest_link.claim": _("回答用リンクから企業のアカウントを作成"),
+    "guest_link.claim": _("回答用リンクから企業のアカウントを作成"),  # before 2026-12 only
+    "company.contact_email": _("企業の登録メールアドレス (区の台帳) を変更"),
+    "company_claim.request": _("企業アカウントを申請"),
+    "company_claim.approve": _("企業アカウントの申請を承認"),
+    "company_claim.reject": _("企業アカウントの申請を見送り"),
+    "company_claim.complete": _("申請から企業アカウントを作成"),
     "nda.publish": _("秘密保持の条項を公開"),
     "nda.accept": _("秘密保持に同意"),
     "ward_role.grant": _("区の役割を付与"),

@@ -234,17 +234,29 @@ class GuestLinkEmailForm(ServiceForm):
     email = forms.EmailField(label=_("送り先メールアドレス"), max_length=254)
 
 
-class GuestClaimForm(ServiceForm):
+class GuestAccountRequestForm(ServiceForm):
+    """After answering through a one-time link: ask the ward for the company's first
+    account. The e-mail address is where an officer's approval is sent, and only when
+    the ward holds no address for the company."""
+
     name = forms.CharField(label=_("氏名"), max_length=100)
     email = forms.EmailField(
         label=_("メールアドレス"),
         max_length=254,
-        help_text=_("ログインに使います。"),
+        required=False,
+        help_text=_("区の台帳にメールアドレスがない場合、区の承認後にここへ連絡します。"),
     )
-    password = forms.CharField(
-        label=_("パスワード"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("10 文字以上。"),
+    phone = forms.CharField(
+        label=_("電話番号"),
+        max_length=30,
+        required=False,
+        help_text=_("区の担当者が確認のためにお電話することがあります。"),
+    )
+    note = forms.CharField(
+        label=_("区へのひとこと (任意)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

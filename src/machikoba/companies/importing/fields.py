@@ -22,7 +22,7 @@ from machikoba.core.errors import ApplicationError
 @dataclass(frozen=True)
 class ImportField:
     name: str
-    kind: str  # "text", "integer", "year", "postal_code", "url", "number"
+    kind: str  # "text", "integer", "year", "postal_code", "url", "number", "email"
     synonyms: tuple[str, ...]
 
     @property
@@ -60,6 +60,13 @@ IMPORT_FIELDS = [
     ImportField("representative_name", "text", ("代表者", "代表者名", "代表者氏名")),
     ImportField("website", "url", ("url", "ホームページ", "ウェブサイト", "webサイト", "hp")),
     ImportField("pr_text", "text", ("pr", "事業内容", "pr文", "自社pr", "特徴")),
+    # The ward's ledger address: confirmations of a claim of the company's first account go
+    # there only (docs/guest-links.md); never shown to other shops.
+    ImportField(
+        "contact_email",
+        "email",
+        ("メールアドレス", "メール", "email", "電子メール", "登録メールアドレス", "連絡先メール"),
+    ),
 ]
 FIELDS_BY_NAME = {f.name: f for f in IMPORT_FIELDS}
 

@@ -44,6 +44,8 @@ def convert_cell(import_field: ImportField, value: Any) -> Any:
                 % {"field": import_field.label, "value": text}
             )
         return int(found.group(1))
+    if import_field.kind == "email":
+        return _nfkc(text).lower()
     if import_field.kind == "postal_code" and isinstance(value, int | float):
         return f"{int(value):07d}"  # a number cell lost the leading zero of 060-0001
     if (

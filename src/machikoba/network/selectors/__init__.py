@@ -1,9 +1,10 @@
 """Reads for the network, every one starting from the access layer, one module per topic;
 ``pages`` builds the ready page objects the views render."""
 
+from machikoba.companies.selectors_claims import mask_email
 from machikoba.network.selectors.guest_links import (
     company_has_account,
-    guest_can_claim,
+    guest_account_route,
     guest_contact,
     guest_link_expiry,
     guest_link_rows,
@@ -46,7 +47,7 @@ __all__ = [
     "STARTED_STATES",
     "company_has_account",
     "comparison",
-    "guest_can_claim",
+    "guest_account_route",
     "guest_contact",
     "guest_link_expiry",
     "guest_link_rows",
@@ -58,6 +59,7 @@ __all__ = [
     "job_work_started",
     "jobs_of",
     "jobs_performing",
+    "mask_email",
     "my_work",
     "next_position",
     "order_work_started",

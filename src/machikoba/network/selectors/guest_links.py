@@ -112,9 +112,15 @@ def guest_quote(recipient: RfqRecipient) -> Quote | None:
     return Quote.objects.filter(recipient=recipient).first()
 
 
-def guest_can_claim(link: GuestLink) -> bool:
-    """The holder may create its company's first account: not yet claimed, nobody else."""
-    return link.claimed_at is None and not company_has_account(link.recipient.company)
+def guest_account_route(link: GuestLink) -> str:
+    """How the holder of an answered link may ask for its company's first account:
+    ``"email"`` (the ward holds an address: the confirmation goes there), ``"officer"``
+    (a ward officer decides) or ``""`` (the company has an account already). The
+    address itself is never shown."""
+    company = link.recipient.company
+    if company_has_account(company):
+        return ""
+    return "email" if company.contact_email else "officer"
 
 
 def guest_rfq_view(link: GuestLink) -> dict[str, Any]:

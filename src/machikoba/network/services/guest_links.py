@@ -1,5 +1,7 @@
 """One-time links (回答用リンク) for shops without an account: issue, resolve, and
-answer or claim through them. The token is never stored, only its hash."""
+answer through them; after answering, the holder may ask the ward for its company's first
+account (never get one from the link itself: docs/guest-links.md). The token is never
+stored, only its hash."""
 
 from __future__ import annotations
 
@@ -8,15 +10,16 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from machikoba.companies.choices import CompanyRole
+from machikoba.companies.internal import company_claim_request
 from machikoba.companies.models import Company
-from machikoba.companies.services import membership_add
+from machikoba.companies.models_claims import CompanyClaim
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import (
     ApplicationError,
@@ -93,6 +96,7 @@ def guest_link_issue(
                 NetworkErrorCode.GUEST_LINK_INVALID_EMAIL,
                 email=_("メールアドレスを正しく入力してください。"),
             ) from None
+        _check_email_limits(company=rfq.job.company, email=email)
     else:
         email = ""
     now = timezone.now()
@@ -122,6 +126,44 @@ def guest_link_issue(
     return link, token
 
 
+def _check_email_limits(*, company: Company, email: str) -> None:
+    """The link form sends mail to an address the sender types: at most
+    ``MACHIKOBA_GUEST_LINK_EMAILS_PER_COMPANY_DAY`` links from one company and
+    ``MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY`` to one address in 24 hours."""
+    # The sender's row is the lock: two links sent at once count each other.
+    Company.objects.select_for_update().only("pk").get(pk=company.pk)
+    sent = GuestLink.objects.filter(
+        channel=GuestLinkChannel.EMAIL, created_at__gte=timezone.now() - dt.timedelta(hours=24)
+    )
+    if (
+        sent.filter(recipient__rfq__job__company=company).count()
+        >= settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_COMPANY_DAY
+    ):
+        raise ApplicationError(
+            NetworkErrorCode.GUEST_LINK_COMPANY_LIMIT,
+            _(
+                "回答用リンクのメールは、1 日に %(limit)s 通までです。"
+                "明日以降に送るか、FAX 用 PDF を印刷してください。"
+            )
+            % {"limit": settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_COMPANY_DAY},
+            status_code=429,
+        )
+    if (
+        sent.filter(email__iexact=email).count()
+        >= settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY
+    ):
+        raise ApplicationError(
+            NetworkErrorCode.GUEST_LINK_ADDRESS_LIMIT,
+            _(
+                "このメールアドレスには、今日はもう回答用リンクを送れません"
+                " (1 日 %(limit)s 通まで)。"
+                "明日以降に送るか、FAX 用 PDF を印刷してください。"
+            )
+            % {"limit": settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY},
+            status_code=429,
+        )
+
+
 def _guest_link_mail(link: GuestLink, token: str) -> None:
     """Queued explicitly (not through whatever ``EMAIL_BACKEND`` is): the message leaves
     only if the link is committed, and is delivered by the worker."""
@@ -132,10 +174,8 @@ def _guest_link_mail(link: GuestLink, token: str) -> None:
     sender = rfq.created_by
     # The shop reads Japanese; the owner's own UI language does not matter here.
     with translation.override("ja"):
-        subject = _("[machikoba] %(buyer)s から見積依頼が届きました: %(part)s") % {
-            "buyer": job.company.name,
-            "part": job.part_name,
-        }
+        # A fixed subject: nothing the sender typed (company or part name) goes in it.
+        subject = _("[machikoba] 見積依頼が届いています")
         body = _(
             "%(company)s 御中\n\n"
             "%(buyer)s から「%(part)s」の見積依頼が届きました。\n"
@@ -317,70 +357,37 @@ def guest_decline(*, link: GuestLink, reason: str, ip_address: str | None = None
 
 
 @transaction.atomic
-def guest_claim(
-    *, link: GuestLink, email: str, name: str, password: str, ip_address: str | None = None
-) -> User:
-    """After answering, the link holder creates the first account of its company (as its
-    owner) and can then sign in like anyone else. Only while the company has nobody."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.validators import validate_email
-
+def guest_account_request(
+    *,
+    link: GuestLink,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    note: str = "",
+    ip_address: str | None = None,
+) -> CompanyClaim:
+    """After answering, the link holder asks for its company's first account. The link
+    proves nothing about who holds it (its issuer chose where it went), so this only
+    starts the ward's claim (``companies.internal.company_claim_request``): a secret goes
+    to the address the ward holds for the company, or an officer decides. Nothing the
+    holder can see here ever creates an account."""
     link = _lock_link(link)
     if link.used_at is None:
         raise ApplicationError(
             NetworkErrorCode.GUEST_CLAIM_TOO_EARLY, _("先に見積か辞退を送ってください。")
         )
-    # Two claims at once: the company row is the lock, so only the first finds it empty.
-    company = Company.objects.select_for_update().get(pk=link.recipient.company_id)
-    if link.claimed_at is not None or company_has_account(company):
-        raise ApplicationError(
-            NetworkErrorCode.GUEST_CLAIM_TAKEN,
-            _("この企業のアカウントはすでにあります。ログインしてください。"),
-        )
-    user_model = get_user_model()
-    email, name = email.strip().lower(), name.strip()
-    errors = {}
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = _("メールアドレスを正しく入力してください。")
-    else:
-        if user_model.objects.filter(email__iexact=email).exists():
-            errors["email"] = _("このメールアドレスは使えません。別のアドレスを入力してください。")
-    if not name:
-        errors["name"] = _("氏名を入力してください。")
-    elif len(name) > 100:
-        errors["name"] = _("氏名は 100 文字以内で入力してください。")
-    if not errors:
-        try:
-            validate_password(password, user_model(email=email, name=name))
-        except ValidationError as error:
-            errors["password"] = " ".join(error.messages)
-    if errors:
-        raise invalid_input(NetworkErrorCode.GUEST_CLAIM_INVALID, **errors)
-    user = user_model.objects.create_user(email, password, name=name)
-    # An address the link was mailed to is proven; any other is confirmed at first sign-in.
-    proven = link.channel == GuestLinkChannel.EMAIL and link.email.lower() == email
-    account_email_record(user=user, verified=proven)
-    membership_add(actor=None, company=company, user=user, role=CompanyRole.OWNER)
-    link.claimed_at = timezone.now()
-    link.save(update_fields=["claimed_at", "updated_at"])
-    audit_record(
-        actor=None,
-        verb="guest_link.claim",
-        target=link,
-        company=company,
-        after={"user": email},
+    rfq = link.recipient.rfq
+    return company_claim_request(
+        company=link.recipient.company,
+        name=name,
+        email=email,
+        phone=phone,
+        note=note,
+        # Who issued the link, so that the ward sees whose link started the claim.
+        origin=_("回答用リンク (%(buyer)s の見積依頼 #%(rfq)s、%(via)s)")
+        % {"buyer": rfq.job.company.name, "rfq": rfq.pk, "via": link.get_channel_display()},
         ip_address=ip_address,
     )
-    return user
-
-
-def account_email_record(*, user: User, verified: bool) -> None:
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
 
 
 @transaction.atomic

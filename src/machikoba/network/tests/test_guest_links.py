@@ -2,16 +2,19 @@
 link sent by e-mail or printed for FAX. The link works for its RFQ and recipient only,
 once, until it expires; everything else is a clear page that leaks nothing."""
 
+import contextlib
 import datetime as dt
 import io
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from machikoba.companies.choices import CompanyRole
+from machikoba.accounts.models import User
 from machikoba.companies.models import Membership
+from machikoba.companies.models_claims import CompanyClaim
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent
 from machikoba.core.testing.clock import yesterday
@@ -21,7 +24,7 @@ from machikoba.core.testing.processes import SmtpInbox, run_queued_tasks
 from machikoba.drawings.models import DocumentEvent
 from machikoba.drawings.tests.factories import make_document
 from machikoba.network import guest_throttle, selectors, services
-from machikoba.network.models import GuestLink, Quote, RfqRecipient
+from machikoba.network.models import GuestLink, Quote
 from machikoba.network.tests.factories import deadline, make_job
 
 pytestmark = pytest.mark.clock_sensitive
@@ -343,63 +346,112 @@ def test_bad_input_on_the_quote_form_is_shown_and_writes_nothing(
     assert link.used_at is None
 
 
-# --- claiming ---------------------------------------------------------------------------
+# --- an account for the company (docs/guest-links.md) -----------------------------------
 
 
-def test_claiming_makes_the_first_owner_once(world, client):
-    rfq, recipient = guest_rfq(world)
-    _link, token = issue(world, recipient)
-    too_early = client.post(
-        page_url(token, "guest_claim"),
-        {"name": "六郷 太郎", "email": "taro@rokugo.example.jp", "password": "kensaku-2041!"},
-    )
-    assert too_early.status_code == 302
-    assert not Membership.objects.filter(company=recipient.company).exists()
-    client.post(page_url(token, "guest_quote"), quote_data())
-    response = client.post(
-        page_url(token, "guest_claim"),
-        {"name": "六郷 太郎", "email": "Taro@rokugo.example.jp", "password": "kensaku-2041!"},
-    )
+@pytest.fixture
+def mailbox(settings, django_capture_on_commit_callbacks):
+    """Mail as the worker delivers it: run inside ``mailbox()``, then read ``mail.outbox``."""
+    settings.MACHIKOBA_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MACHIKOBA_SITE_URL = "https://machikoba.example.jp"
+
+    @contextlib.contextmanager
+    def deliver():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        run_queued_tasks("deliver_email")
+
+    return deliver
+
+
+CLAIM_LINK = re.compile(r"https://machikoba\.example\.jp/claim/([A-Za-z0-9_-]{43})/")
+ATTACKER = "attacker@evil.example.com"
+
+
+def _claim_links(messages) -> list[str]:
+    return [m for message in messages for m in CLAIM_LINK.findall(message.body)]
+
+
+@pytest.mark.parametrize("channel", ["print", "email"])
+def test_the_takeover_through_a_link_creates_no_account(world, client, mailbox, channel):
+    """Issue 15, finding 1: a shop owner sends an RFQ to a company nobody has signed up
+    for, reads the token (FAX PDF, or an e-mail to an address of their choosing), quotes
+    through it and claims the profile with their own address. Nothing makes them a member;
+    the confirmation goes to the ward's address for the company, never to them."""
+    shop = CompanyFactory(name=SHOP, contact_email="office@rokugo.example.jp")
+    _rfq, recipient = guest_rfq(world, shop=shop)
+    extra = {"email": ATTACKER} if channel == "email" else {}
+    with mailbox():
+        _link, token = issue(world, recipient, channel=channel, **extra)
+        client.post(page_url(token, "guest_quote"), quote_data())
+        response = client.post(
+            page_url(token, "guest_claim"),
+            {
+                "name": "乗っ取り 太郎",
+                "email": ATTACKER,
+                "password": "kensaku-2041!",
+                "phone": "",
+                "note": "",
+            },
+        )
     assert response.status_code == 200
-    assert "アカウントを作成しました" in response.content.decode()
-    membership = Membership.objects.get(company=recipient.company)
-    assert membership.role == CompanyRole.OWNER
-    user = membership.user
-    assert user.email == "taro@rokugo.example.jp"
-    assert user.check_password("kensaku-2041!")
-    assert AuditEvent.objects.filter(verb="guest_link.claim").count() == 1
-    # The new owner sees the RFQ and its quote in the app.
-    client.force_login(user)
-    assert "64,000円" in client.get(reverse("network:rfq_detail", args=[rfq.pk])).content.decode()
-    client.logout()
-    # A second claim is refused.
-    again = client.post(
-        page_url(token, "guest_claim"),
-        {"name": "別人", "email": "other@example.jp", "password": "kensaku-2041!"},
-    )
-    # The page no longer offers the form: it says the account exists.
-    assert again.status_code == 200
-    assert "この企業のアカウントは作成済みです。" in again.content.decode()
-    assert 'name="password"' not in again.content.decode()
-    assert Membership.objects.filter(company=recipient.company).count() == 1
-    # … and the shop now has an account: no new link for it.
-    with pytest.raises(ApplicationError):
-        issue(world, RfqRecipient.objects.get(pk=recipient.pk))
+    body = response.content.decode()
+    assert "o***@rokugo.example.jp" in body
+    assert "office@rokugo.example.jp" not in body
+    assert not CLAIM_LINK.search(body)
+    assert not Membership.objects.filter(company=shop).exists()
+    assert not User.objects.filter(email=ATTACKER).exists()
+    # The only confirmation went to the ward's address; nothing the attacker receives
+    # (their RFQ link included) carries a way to create the account.
+    to_attacker = [m for m in mail.outbox if ATTACKER in m.to]
+    assert _claim_links(to_attacker) == []
+    (confirmation,) = [m for m in mail.outbox if _claim_links([m])]
+    assert confirmation.to == ["office@rokugo.example.jp"]
+    claim = CompanyClaim.objects.get(company=shop)
+    assert claim.status == "email_sent"
+    assert claim.requester_email == ATTACKER
+    assert token not in claim.secret_hash
+    assert AuditEvent.objects.filter(verb="company_claim.request", company=shop).count() == 1
+    # The old claim-by-link verb is never recorded again.
+    assert not AuditEvent.objects.filter(verb="guest_link.claim").exists()
 
 
-def test_a_claim_with_a_taken_email_or_weak_password_is_refused(world, client):
+def test_without_a_ward_address_the_request_waits_for_an_officer(world, client, mailbox):
+    shop = CompanyFactory(name=SHOP)  # the ward holds no address for it
+    _rfq, recipient = guest_rfq(world, shop=shop)
+    with mailbox():
+        _link, token = issue(world, recipient, channel="email", email=ATTACKER)
+        client.post(page_url(token, "guest_quote"), quote_data())
+        response = client.post(
+            page_url(token, "guest_claim"),
+            {"name": "乗っ取り 太郎", "email": ATTACKER, "password": "kensaku-2041!"},
+        )
+    assert "区の担当者が確認してから" in response.content.decode()
+    assert _claim_links(mail.outbox) == []
+    assert CompanyClaim.objects.get(company=shop).status == "awaiting_officer"
+    assert not Membership.objects.filter(company=shop).exists()
+    # The ward's officers were told, in the app and by e-mail.
+    officer = world.users[OFFICER]
+    assert officer.notifications.filter(kind="company_claim").count() == 1
+    assert any(officer.email in m.to for m in mail.outbox)
+
+
+def test_an_account_request_needs_an_answer_first_and_a_name(world, client):
     _rfq, recipient = guest_rfq(world)
     _link, token = issue(world, recipient)
+    too_early = client.post(page_url(token, "guest_claim"), {"name": "六郷 太郎"})
+    assert too_early.status_code == 302
+    assert not CompanyClaim.objects.exists()
     client.post(page_url(token, "guest_quote"), quote_data())
-    taken = world.users[OTHER_COMPANY].email
-    for data in (
-        {"name": "六郷 太郎", "email": taken, "password": "kensaku-2041!"},
-        {"name": "六郷 太郎", "email": "taro@rokugo.example.jp", "password": "short"},
+    for data, field in (
+        ({"name": "", "email": "taro@rokugo.example.jp"}, "name"),
+        ({"name": "六郷 太郎", "email": ""}, "email"),  # no ward address: needed
+        ({"name": "六郷 太郎", "email": "not-an-address"}, "email"),
     ):
         response = client.post(page_url(token, "guest_claim"), data)
         assert response.status_code == 200
-        assert "guest-claim-form" in response.content.decode()
-    assert not Membership.objects.filter(company=recipient.company).exists()
+        assert f'id="id_{field}_error"' in response.content.decode()
+    assert not CompanyClaim.objects.exists()
 
 
 # --- rate limits ------------------------------------------------------------------------
@@ -458,7 +510,9 @@ def test_an_email_link_is_sent_after_commit(world, inbox, django_capture_on_comm
     assert run_queued_tasks("deliver_email") == [1]
     (message,) = inbox.messages
     assert message["To"] == "info@rokugo.example.jp"
-    assert "見積依頼が届きました" in message["Subject"]
+    # A fixed subject: nothing the sender typed (its company name, the part) goes in it.
+    assert message["Subject"].strip() == "[machikoba] 見積依頼が届いています"
+    assert world.company.name not in message["Subject"]
     body = message.get_content()
     assert f"https://machikoba.example.jp/r/{token}/" in body
     assert SHOP in body
@@ -509,3 +563,58 @@ def test_the_fax_pdf_carries_the_link(world, settings):
     assert link.channel == "print"
     assert "段付きシャフト" in text
     assert SHOP in text
+
+
+# --- limits on the e-mail a link form sends (issue 15, finding 7) ----------------------
+
+
+def test_one_address_gets_at_most_three_links_a_day(world, settings, mailbox):
+    settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY = 3
+    with mailbox():
+        for _n in range(3):
+            _rfq, recipient = guest_rfq(world, shop=CompanyFactory())
+            issue(world, recipient, channel="email", email="victim@example.jp")
+        _rfq, recipient = guest_rfq(world, shop=CompanyFactory())
+        with pytest.raises(ApplicationError) as refused:
+            issue(world, recipient, channel="email", email="Victim@Example.jp")
+        # Another address still works; so does paper.
+        issue(world, recipient, channel="email", email="other@example.jp")
+    assert refused.value.code == "guest_link_address_limit"
+    assert "今日はもう回答用リンクを送れません" in str(refused.value.message)
+    assert [m.to for m in mail.outbox].count(["victim@example.jp"]) == 3
+    assert GuestLink.objects.filter(email__iexact="victim@example.jp").count() == 3
+
+
+def test_one_company_sends_at_most_its_daily_links(world, settings, mailbox):
+    settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_COMPANY_DAY = 2
+    with mailbox():
+        for n in range(2):
+            _rfq, recipient = guest_rfq(world, shop=CompanyFactory())
+            issue(world, recipient, channel="email", email=f"shop{n}@example.jp")
+        _rfq, recipient = guest_rfq(world, shop=CompanyFactory())
+        with pytest.raises(ApplicationError) as refused:
+            issue(world, recipient, channel="email", email="shop9@example.jp")
+        issue(world, recipient, channel="print")  # paper is not mail
+    assert refused.value.code == "guest_link_company_limit"
+    assert len(mail.outbox) == 2
+    assert GuestLink.objects.filter(channel="email").count() == 2
+
+
+def test_links_older_than_a_day_do_not_count(world, settings):
+    settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY = 1
+    _rfq, recipient = guest_rfq(world, shop=CompanyFactory())
+    issue(world, recipient, channel="email", email="victim@example.jp")
+    GuestLink.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    _rfq, recipient = guest_rfq(world, shop=CompanyFactory())
+    issue(world, recipient, channel="email", email="victim@example.jp")
+    assert GuestLink.objects.filter(email="victim@example.jp").count() == 2
+
+
+def test_the_limit_is_shown_on_the_rfq_page(world, settings):
+    settings.MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY = 0
+    rfq, recipient = guest_rfq(world)
+    owner = world.client_for(STAFF)
+    url = reverse("network:guest_link_email", args=[rfq.pk, recipient.pk])
+    response = owner.post(url, {"email": "info@rokugo.example.jp"}, follow=True)
+    assert "今日はもう回答用リンクを送れません" in response.content.decode()
+    assert not GuestLink.objects.exists()

@@ -1,7 +1,8 @@
 """Pages of one-time links (回答用リンク): the owner issues a link (by e-mail or printed
 for FAX); the holder, without an account, sees the RFQ and its drawings, quotes or
-declines, and may then claim its company's first account. Rate limits and the token
-check are in ``guest_throttle``."""
+declines, and may then ask the ward for its company's first account (the link itself
+never gives one: docs/guest-links.md). Rate limits and the token check are in
+``guest_throttle``."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def guest_link_print(request: HttpRequest, pk: int, recipient_pk: int) -> HttpRe
 
 
 def _thanks(
-    request: HttpRequest, link: GuestLink, token: str, claim_form: Any, status: int = 200
+    request: HttpRequest, link: GuestLink, token: str, account_form: Any, status: int = 200
 ) -> HttpResponse:
     recipient = link.recipient
     return render(
@@ -96,8 +97,8 @@ def _thanks(
             "recipient": recipient,
             "rfq": recipient.rfq,
             "quote": selectors.guest_quote(recipient),
-            "can_claim": selectors.guest_can_claim(link),
-            "claim_form": claim_form,
+            "account_route": selectors.guest_account_route(link),
+            "account_form": account_form,
         },
         status=status,
     )
@@ -114,7 +115,7 @@ def _guest_rfq(
 ) -> HttpResponse:
 
     if link.used_at is not None:
-        return _thanks(request, link, token, forms.GuestClaimForm(), status=status)
+        return _thanks(request, link, token, forms.GuestAccountRequestForm(), status=status)
     view = selectors.guest_rfq_view(link)
     if request.method == "GET":
         grantee_view_record(
@@ -213,14 +214,19 @@ def guest_decline(request: HttpRequest, link: GuestLink, token: str) -> HttpResp
 @require_POST
 @guest_page
 def guest_claim(request: HttpRequest, link: GuestLink, token: str) -> HttpResponse:
-    form = forms.GuestClaimForm(request.POST)
+    """After answering, ask the ward for the company's first account (never an account
+    from the link itself)."""
+    if link.used_at is None:
+        return redirect("network:guest_rfq", token=token)
+    form = forms.GuestAccountRequestForm(request.POST)
     if form.is_valid():
         try:
-            user = services.guest_claim(
+            claim = services.guest_account_request(
                 link=link,
-                email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
-                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                note=form.cleaned_data["note"],
                 ip_address=client_ip(request),
             )
         except ApplicationError as error:
@@ -228,11 +234,13 @@ def guest_claim(request: HttpRequest, link: GuestLink, token: str) -> HttpRespon
         else:
             return render(
                 request,
-                "network/guest/claimed.html",
-                {"user": user, "company": link.recipient.company},
+                "network/guest/account_requested.html",
+                {
+                    "company": link.recipient.company,
+                    "by_email": bool(claim.sent_to),
+                    "masked_email": selectors.mask_email(claim.sent_to),
+                },
             )
-    if link.used_at is None:
-        return redirect("network:guest_rfq", token=token)
     return _thanks(request, link, token, form)
 
 
