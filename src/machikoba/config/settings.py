@@ -333,6 +333,9 @@ MACHIKOBA_DRAWING_RENDER_MEMORY_MB = env.int("DRAWING_RENDER_MEMORY_MB", default
 MACHIKOBA_SCHEDULE_MAX_OPERATIONS = env.int("SCHEDULE_MAX_OPERATIONS", default=1500)
 MACHIKOBA_SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=90)
 MACHIKOBA_SCHEDULE_WORKERS = env.int("SCHEDULE_WORKERS", default=2)
+# A deactivated company's people may still read (and download) its own records for this
+# many days after its deactivation; they can change nothing. After that: nothing.
+MACHIKOBA_DEACTIVATED_READ_DAYS = env.int("DEACTIVATED_READ_DAYS", default=30)
 # Uploads above this are refused by Django before a view sees them (import files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

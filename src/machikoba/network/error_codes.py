@@ -12,6 +12,7 @@ class NetworkErrorCode(ErrorCode):
     ALREADY_RESPONDED = "already_responded"
     ANSWER_INVALID = "answer_invalid"
     CLAIM_RESOLVED = "claim_resolved"
+    COMPANY_DEACTIVATED = "company_deactivated"
     DECLINE_INVALID = "decline_invalid"
     GUEST_CLAIM_INVALID = "guest_claim_invalid"
     GUEST_CLAIM_TAKEN = "guest_claim_taken"

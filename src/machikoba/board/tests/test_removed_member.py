@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from machikoba.board import selectors, services
-from machikoba.board.services import teams
 from machikoba.board.models import Team, TeamAssignment, TeamMember
+from machikoba.board.services import teams
 from machikoba.board.tests.factories import admit, make_buyer, make_request, make_shop, owner_of
 from machikoba.core.access import VIEW
 from machikoba.core.testing.matrix import MEMBER, OTHER_COMPANY
