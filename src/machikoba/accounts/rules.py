@@ -6,7 +6,13 @@ from __future__ import annotations
 import rules
 
 from machikoba.accounts.choices import MFA_REQUIRED_WARD_ROLES, WardRole
-from machikoba.core.access import MEMBER_ROLES, company_ids_for, has_any_ward_role, ward_roles_of
+from machikoba.core.access import (
+    MEMBER_ROLES,
+    VIEW,
+    company_ids_for,
+    has_any_ward_role,
+    ward_roles_of,
+)
 
 
 @rules.predicate
@@ -38,7 +44,8 @@ def is_lab_staff(user) -> bool:
 def has_company(user) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return bool(company_ids_for(user, MEMBER_ROLES))
+    # Reading: a deactivated company's people still open its pages in the grace period.
+    return bool(company_ids_for(user, MEMBER_ROLES, VIEW))
 
 
 @rules.predicate

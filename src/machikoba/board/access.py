@@ -7,8 +7,10 @@
   the shops it admitted after they accepted the board's NDA (``details_scope``).
 - A hand: its shop, the poster and admitted shops (the price and lead time only to the
   shop and the poster: ``hand_terms_visible``).
-- A team: its lead and members; the buyer once the quote is sent. Internal amounts: the
-  lead sees all, each member its own line unless the lead shares the split (selectors).
+- A team: its lead and its current members (invited or joined); the buyer once the quote
+  is sent. Internal amounts: the lead sees all, each member its own line unless the lead
+  shares the split (selectors). A company that declined or was taken off the team keeps
+  only its own member row (its own quote, the reason) and the request's summary.
 Ward officers and platform admins see none of it.
 """
 
@@ -18,9 +20,9 @@ from django.apps import apps
 from django.db.models import Q
 
 from machikoba.board.choices import (
+    IN_TEAM,
     AdmissionStatus,
     Audience,
-    MemberStatus,
     RequestStatus,
     TeamStatus,
 )
@@ -127,9 +129,9 @@ def hand_terms_visible(user, hand) -> bool:
 
 def _team_q(user, prefix: str = "") -> Q:
     mine = _members(user)
-    teams = (
-        _model("TeamMember").objects.filter(company__in=mine).exclude(status=MemberStatus.DECLINED)
-    )
+    # Only a company in the team now (asked or joined): one that declined or was taken
+    # off sees nothing of the team from then on, later changes included.
+    teams = _model("TeamMember").objects.filter(company__in=mine, status__in=IN_TEAM)
     sent = (TeamStatus.QUOTED, TeamStatus.AWARDED, TeamStatus.NOT_AWARDED, TeamStatus.CANCELLED)
     return (
         Q(**{f"{prefix}lead__in": mine})

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from machikoba.companies.models import (
     CertificationKind,
@@ -12,6 +13,8 @@ from machikoba.companies.models import (
 from machikoba.companies.services import (
     COMPANY_AUDIT_FIELDS,
     company_create,
+    company_deactivate,
+    company_reactivate,
     company_update,
     membership_add,
     membership_change_role,
@@ -62,9 +65,12 @@ class CompanyAdmin(AdminViewsAudited, MembershipWritesThroughServices, admin.Mod
         "municipality",
         "employees",
         "is_active",
+        "deactivated_at",
     )
     search_fields = ("name", "name_kana", "name_en", "corporate_number")
     list_filter = ("is_active", "kind")
+    readonly_fields = ("deactivated_at",)
+    actions = ["deactivate", "reactivate"]
     inlines = [MembershipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -72,16 +78,32 @@ class CompanyAdmin(AdminViewsAudited, MembershipWritesThroughServices, admin.Mod
         # Profile writes go through the services so they are validated and audited.
         # Validation already ran in the form; an ApplicationError here is a race.
 
-        data = {name: form.cleaned_data.get(name) for name in [*COMPANY_AUDIT_FIELDS, "is_active"]}
+        data = {name: form.cleaned_data.get(name) for name in COMPANY_AUDIT_FIELDS}
+        active = bool(form.cleaned_data.get("is_active"))
         if change:
             # The form has already written its values onto obj; restore the stored row so
             # the service sees (and audits) the real before/after.
             obj.refresh_from_db()
             company_update(actor=request.user, company=obj, **data)
+            if obj.is_active and not active:
+                company_deactivate(actor=request.user, company=obj)
+            elif active and not obj.is_active:
+                company_reactivate(actor=request.user, company=obj)
+            obj.refresh_from_db()
         else:
-            saved = company_create(actor=request.user, **data)
+            saved = company_create(actor=request.user, is_active=active, **data)
             obj.pk = saved.pk
             obj._state.adding = False
+
+    @admin.action(description=_("選んだ企業の利用を停止する"))
+    def deactivate(self, request, queryset):
+        for company in queryset.filter(is_active=True):
+            company_deactivate(actor=request.user, company=company)
+
+    @admin.action(description=_("選んだ企業の利用を再開する"))
+    def reactivate(self, request, queryset):
+        for company in queryset.filter(is_active=False):
+            company_reactivate(actor=request.user, company=company)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:

@@ -8,6 +8,7 @@ from machikoba.core.errors import ErrorCode
 
 
 class CompaniesErrorCode(ErrorCode):
+    ALREADY_DEACTIVATED = "already_deactivated"
     CAPABILITY_EXISTS = "capability_exists"
     CAPABILITY_INVALID = "capability_invalid"
     CERTIFICATION_EXISTS = "certification_exists"
@@ -43,6 +44,8 @@ class CompaniesErrorCode(ErrorCode):
     NOT_ALLOWED_TO_REGISTER = "not_allowed_to_register"
     NOT_COMPANY_EDITOR = "not_company_editor"
     NOT_COMPANY_OWNER = "not_company_owner"
+    NOT_DEACTIVATED = "not_deactivated"
+    NOT_PLATFORM_ADMIN = "not_platform_admin"
     NOT_WARD_OFFICER = "not_ward_officer"
     PHOTO_FORMAT = "photo_format"
     PHOTO_INVALID = "photo_invalid"

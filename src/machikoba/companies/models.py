@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -17,7 +19,13 @@ from machikoba.companies.choices import (
     SuccessorStatus,
 )
 from machikoba.companies.validators import validate_corporate_number, validate_invoice_number
-from machikoba.core.access import OWNER_ROLES, AccessManager, ScopedPolicy, TenantPolicy
+from machikoba.core.access import (
+    OWNER_ROLES,
+    AccessManager,
+    ScopedPolicy,
+    TenantPolicy,
+    deactivation_grace,
+)
 from machikoba.core.models import TimeStampedModel
 
 postal_code_validator = RegexValidator(
@@ -89,6 +97,9 @@ class Company(TimeStampedModel):
     )
     pr_text = models.TextField(_("PR・得意なこと"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
+    # Set by ``company_deactivate`` (cleared by ``company_reactivate``): from then on its
+    # people only read its own records, for MACHIKOBA_DEACTIVATED_READ_DAYS (core.access).
+    deactivated_at = models.DateTimeField(_("利用停止日時"), null=True, blank=True)
     kind = models.CharField(
         _("企業の種類"), max_length=10, choices=CompanyKind.choices, default=CompanyKind.SHOP
     )
@@ -125,6 +136,14 @@ class Company(TimeStampedModel):
     @property
     def address(self) -> str:
         return f"{self.prefecture}{self.municipality}{self.address_line}"
+
+    @property
+    def read_only_until(self) -> dt.datetime | None:
+        """Until when a deactivated company's people may still read its records (None
+        for an active company, or one deactivated with no date recorded)."""
+        if self.is_active or self.deactivated_at is None:
+            return None
+        return self.deactivated_at + deactivation_grace()
 
     @property
     def display_name(self) -> str:

@@ -25,14 +25,17 @@ from machikoba.core.access import VIEW, AccessQuerySet
 
 
 def memberships_of(user: User | AnonymousUser | None) -> list[Membership]:
-    """The user's own memberships, with their companies, in display order."""
+    """The user's own memberships, with their companies, in display order: active
+    companies first, then those deactivated but still readable (their grace period,
+    ``core.access.company_usable``, applied by the membership's policy), which their
+    people open to read and download."""
     if not (user and user.is_authenticated):
         return []
     return list(
         Membership.objects.for_user(user, VIEW)
-        .filter(user=user, company__is_active=True)
+        .filter(user=user)
         .select_related("company")
-        .order_by("company__name_kana", "company__name")
+        .order_by("-company__is_active", "company__name_kana", "company__name")
     )
 
 

@@ -234,7 +234,8 @@ def company_update(*, actor: User | None, company: Company, **changes: Any) -> C
     """Change profile fields of a company.
 
     Owners and staff of the company may change its profile; platform admins (Django
-    admin) may change it and also (de)activate the company.
+    admin) may change it too. (De)activating is ``company_deactivate`` /
+    ``company_reactivate``.
     """
     admin = actor is not None and is_platform_admin(actor)
     if actor is not None and not admin and not can(actor, CHANGE, company):
@@ -242,8 +243,8 @@ def company_update(*, actor: User | None, company: Company, **changes: Any) -> C
             CompaniesErrorCode.NOT_COMPANY_EDITOR,
             _("企業情報を変更できるのはこの企業の経営者とスタッフだけです。"),
         )
-    if not (admin or actor is None) and "is_active" in changes:
-        raise ValueError("only platform admins (de)activate companies")
+    if "is_active" in changes:
+        raise ValueError("(de)activate a company with company_deactivate / company_reactivate")
     fields = [*COMPANY_AUDIT_FIELDS, "is_active"]
     before = snapshot(company, fields)
     company_profile_check(company=company, changes=changes)
@@ -257,6 +258,63 @@ def company_update(*, actor: User | None, company: Company, **changes: Any) -> C
         company=company,
         before={k: v for k, v in before.items() if after[k] != v},
         after={k: v for k, v in after.items() if before[k] != v},
+    )
+    return company
+
+
+def _require_platform_admin(actor: User | None) -> None:
+    # actor=None is the system itself (an operator's command, demo data).
+    if actor is not None and not is_platform_admin(actor):
+        raise PermissionRefused(
+            CompaniesErrorCode.NOT_PLATFORM_ADMIN,
+            _("企業の利用停止と再開は、プラットフォーム管理者だけが行えます。"),
+        )
+
+
+@transaction.atomic
+def company_deactivate(*, actor: User | None, company: Company, reason: str = "") -> Company:
+    """Stop a company's use of the platform (a platform admin's act). From now on its
+    people change nothing and start nothing (no RFQs, quotes, messages, uploads, grants),
+    other companies can no longer choose it, and its people read only its own records for
+    ``MACHIKOBA_DEACTIVATED_READ_DAYS`` (to download what is theirs); after that, nothing
+    (``core.access.company_usable``). What other companies hold of shared work stays theirs."""
+    _require_platform_admin(actor)
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if not company.is_active:
+        raise ApplicationError(
+            CompaniesErrorCode.ALREADY_DEACTIVATED, _("この企業はすでに利用停止中です。")
+        )
+    company.is_active, company.deactivated_at = False, timezone.now()
+    company.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    search_index_update(company=company)
+    audit_record(
+        actor=actor,
+        verb="company.deactivate",
+        target=company,
+        company=company,
+        before={"is_active": True},
+        after={"is_active": False, "reason": reason.strip()[:500]},
+    )
+    return company
+
+
+@transaction.atomic
+def company_reactivate(*, actor: User | None, company: Company) -> Company:
+    """Let a deactivated company use the platform again (a platform admin's act)."""
+    _require_platform_admin(actor)
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.is_active:
+        raise ApplicationError(CompaniesErrorCode.NOT_DEACTIVATED, _("この企業は利用中です。"))
+    company.is_active, company.deactivated_at = True, None
+    company.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    search_index_update(company=company)
+    audit_record(
+        actor=actor,
+        verb="company.reactivate",
+        target=company,
+        company=company,
+        before={"is_active": False},
+        after={"is_active": True},
     )
     return company
 
@@ -446,14 +504,14 @@ def dx_stage_record(
 
 
 def active_company_switch(*, actor: User, session: SessionBase, company_id: int) -> Company:
-    """Make one of ``actor``'s active companies the one they work for in this session.
+    """Make one of ``actor``'s companies the one they work for in this session: an active
+    one, or a deactivated one still in its grace period (to read and download its records).
 
-    Anything else (another company, an inactive one, an unknown id) is a 404 and the
-    session is left as it was.
+    Anything else (another company, one deactivated past its grace period, an unknown id)
+    is a 404 and the session is left as it was.
     """
-    membership = get_for_user_or_404(
-        Membership, actor, VIEW, user=actor, company_id=company_id, company__is_active=True
-    )
+    # The membership's policy lets through only companies the actor may read.
+    membership = get_for_user_or_404(Membership, actor, VIEW, user=actor, company_id=company_id)
     previous = session.get(ACTIVE_COMPANY_SESSION_KEY)
     session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
     audit_record(

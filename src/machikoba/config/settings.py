@@ -345,6 +345,9 @@ MACHIKOBA_DRAWING_RENDER_MEMORY_MB = env.int("DRAWING_RENDER_MEMORY_MB", default
 MACHIKOBA_SCHEDULE_MAX_OPERATIONS = env.int("SCHEDULE_MAX_OPERATIONS", default=1500)
 MACHIKOBA_SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=90)
 MACHIKOBA_SCHEDULE_WORKERS = env.int("SCHEDULE_WORKERS", default=2)
+# A deactivated company's people may still read (and download) its own records for this
+# many days after its deactivation; they can change nothing. After that: nothing.
+MACHIKOBA_DEACTIVATED_READ_DAYS = env.int("DEACTIVATED_READ_DAYS", default=30)
 # A request body without its files (form fields) above this is refused by Django
 # (RequestDataTooBig); files do not count.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

@@ -11,14 +11,22 @@ Each app's scope functions (``<model>_scope(user, action) -> Q``) live in its
 or declares ``TenantPolicy`` for rows owned through a ``company`` field. Company and
 ward roles are read here, through the app registry, so that every layer above may
 ask; ``machikoba.accounts.rules`` turns them into ``rules`` predicates.
+
+A deactivated company (``Company.is_active`` off, ``deactivated_at`` set by
+``companies.services.company_deactivate``) is decided here too (``company_usable``): its
+people may only read its records, for ``MACHIKOBA_DEACTIVATED_READ_DAYS`` after the
+deactivation, and after that nothing. ``company_ids_for`` and ``has_role`` are strict by
+default (active companies only); a read passes ``VIEW``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -100,7 +108,7 @@ class TenantPolicy(AccessPolicy):
         roles = self.roles_for(action)
         q = NOTHING
         if roles:
-            company_ids = company_ids_for(user, roles)
+            company_ids = company_ids_for(user, roles, action)
             q = Q(**{f"{self.company_field}__in": company_ids})
         ward_roles = self.ward_view_roles if action == VIEW else ()
         if ward_roles and has_any_ward_role(user, ward_roles):
@@ -186,24 +194,72 @@ def forget_cached_roles(user: User) -> None:
     user.__dict__.pop("_machikoba_company_roles", None)
 
 
-def company_ids_for(user: User, roles: tuple[str, ...]) -> list[int]:
-    """Ids of the companies where ``user`` holds one of ``roles`` (cached per user object)."""
-    cache: list[tuple[int, str]] | None = user.__dict__.setdefault("_machikoba_company_roles", None)
+def deactivation_grace() -> dt.timedelta:
+    """How long the people of a deactivated company may still read (and download) its own
+    records: ``MACHIKOBA_DEACTIVATED_READ_DAYS`` after ``Company.deactivated_at``."""
+    return dt.timedelta(days=settings.MACHIKOBA_DEACTIVATED_READ_DAYS)
+
+
+def company_usable(
+    is_active: bool, deactivated_at: dt.datetime | None, action: str, now: dt.datetime
+) -> bool:
+    """Whether a company's people act for it in ``action``: an active company for
+    everything; a deactivated one only to ``VIEW``, and only during the grace period after
+    its deactivation (a company deactivated with no date recorded: never)."""
+    if is_active:
+        return True
+    if action != VIEW or deactivated_at is None:
+        return False
+    return now - deactivated_at < deactivation_grace()
+
+
+def usable_companies_q(action: str, prefix: str = "") -> Q:
+    """``company_usable`` as a filter on companies (``prefix``: the path to the company,
+    e.g. ``"company__"``), for scopes that join memberships in a subquery."""
+    q = Q(**{f"{prefix}is_active": True})
+    if action == VIEW:
+        cutoff = timezone.now() - deactivation_grace()
+        q |= Q(**{f"{prefix}deactivated_at__gt": cutoff})
+    return q
+
+
+def company_ids_for(user: User, roles: tuple[str, ...], action: str = CHANGE) -> list[int]:
+    """Ids of the companies where ``user`` holds one of ``roles`` and may act for
+    ``action``: active companies, and for ``VIEW`` also those deactivated less than the
+    grace period ago (``company_usable``). The default is the strict one: a caller that
+    only reads passes ``VIEW``. The memberships are cached per user object."""
+    cache: list[tuple[int, str, bool, dt.datetime | None]] | None = user.__dict__.setdefault(
+        "_machikoba_company_roles", None
+    )
     if cache is None:
         # no mutate: the app registry ignores a model name's case (equivalent mutants)
         membership = apps.get_model("companies", "Membership")  # pragma: no mutate
-        cache = list(membership.objects.filter(user=user).values_list("company_id", "role"))
+        cache = list(
+            membership.objects.filter(user=user).values_list(
+                "company_id", "role", "company__is_active", "company__deactivated_at"
+            )
+        )
         user.__dict__["_machikoba_company_roles"] = cache
-    return sorted({company_id for company_id, role in cache if role in roles})
+    now = timezone.now()
+    return sorted(
+        {
+            company_id
+            for company_id, role, is_active, deactivated_at in cache
+            if role in roles and company_usable(is_active, deactivated_at, action, now)
+        }
+    )
 
 
 def member_company_ids(user: User) -> list[int]:
-    """The companies the user works for, in any company role."""
-    return company_ids_for(user, MEMBER_ROLES)
+    """The companies whose records the user may read, in any company role (a deactivated
+    company's during its grace period too). For reading only: to act, use
+    ``editor_company_ids`` or ``has_role``."""
+    return company_ids_for(user, MEMBER_ROLES, VIEW)
 
 
 def editor_company_ids(user: User) -> list[int]:
-    """The companies where the user may change things (owners and staff)."""
+    """The companies where the user may change things (owners and staff of an active
+    company)."""
     return company_ids_for(user, EDITOR_ROLES)
 
 
@@ -272,9 +328,13 @@ def allowed(user: AnyUser | None, permission: str, obj: Any = None) -> bool:
     return bool(rules.has_perm(permission, user, obj))
 
 
-def has_role(user: User, company: models.Model | None, roles: tuple[str, ...]) -> bool:
-    """Whether ``user`` holds one of ``roles`` in ``company`` (None: no company, no role)."""
-    return company is not None and company.pk in company_ids_for(user, roles)
+def has_role(
+    user: User, company: models.Model | None, roles: tuple[str, ...], action: str = CHANGE
+) -> bool:
+    """Whether ``user`` holds one of ``roles`` in ``company`` (None: no company, no role)
+    and may act for it in ``action`` (``company_ids_for``: by default only in an active
+    company; a page that only reads passes ``VIEW``)."""
+    return company is not None and company.pk in company_ids_for(user, roles, action)
 
 
 def require_role(

@@ -19,6 +19,8 @@ AUDIT_VERB_LABELS = {
     "company.create": _("企業を登録"),
     "company.switch": _("作業中の企業を切り替え"),
     "company.update": _("企業情報を変更"),
+    "company.deactivate": _("企業の利用を停止"),
+    "company.reactivate": _("企業の利用を再開"),
     "membership.create": _("メンバーを追加"),
     "membership.update": _("メンバーの役割を変更"),
     "membership.delete": _("メンバーを外す"),

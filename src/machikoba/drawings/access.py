@@ -1,5 +1,7 @@
 """Who sees which document: the owning company, and companies holding an active
-grant whose owner's current NDA they have accepted. Nobody else — not ward officers,
+grant whose owner's current NDA they have accepted (a deactivated company's people: only
+its own documents, read-only, during its grace period; ``core.access.company_usable``).
+Nobody else — not ward officers,
 not platform admins (they have the admin, which does not show document content)."""
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def active_grants() -> Q:
 
 
 def usable_grants(company_ids) -> QuerySet:
-    """Active grants to ``company_ids`` whose owner's latest NDA the grantee accepted
-    (or whose owner has no NDA text)."""
+    """Active grants to ``company_ids`` (active companies among them) whose owner's latest
+    NDA the grantee accepted (or whose owner has no NDA text)."""
     # no mutate: the app registry ignores a model name's case (equivalent mutants)
     grant = apps.get_model("drawings", "Grant")  # pragma: no mutate
     nda_acceptance = apps.get_model("drawings", "NdaAcceptance")  # pragma: no mutate
@@ -42,7 +44,9 @@ def usable_grants(company_ids) -> QuerySet:
         .values("pk")[:1]
     )
     return (
-        grant.objects.filter(grantee__in=company_ids)
+        # A deactivated grantee uses no grant: its people keep reading their own
+        # documents for the grace period, not what others shared with it.
+        grant.objects.filter(grantee__in=company_ids, grantee__is_active=True)
         .filter(active_grants())
         .annotate(latest_nda=Subquery(latest_nda))
         .filter(
@@ -81,7 +85,7 @@ def document_scope(user, action: str) -> Q:
     only through an active grant and after accepting the owner's current NDA.
     Ward officers and platform admins get nothing here."""
     if action == VIEW:
-        mine = company_ids_for(user, MEMBER_ROLES)
+        mine = company_ids_for(user, MEMBER_ROLES, VIEW)
         whole, single = granted_to(mine)
         return Q(company__in=mine) | Q(pk__in=sorted(whole | set(single.values())))
     if action in (CHANGE, MANAGE):
@@ -93,7 +97,7 @@ def document_scope(user, action: str) -> Q:
 
 def revision_scope(user, action: str) -> Q:
     if action == VIEW:
-        mine = company_ids_for(user, MEMBER_ROLES)
+        mine = company_ids_for(user, MEMBER_ROLES, VIEW)
         whole, single = granted_to(mine)
         return (
             Q(document__company__in=mine) | Q(document__in=sorted(whole)) | Q(pk__in=sorted(single))
@@ -122,7 +126,7 @@ def nda_acceptance_scope(user, action: str) -> Q:
     """Both sides see an acceptance: the accepting company and the NDA's owner."""
     if action != VIEW:
         return NOTHING
-    mine = company_ids_for(user, MEMBER_ROLES)
+    mine = company_ids_for(user, MEMBER_ROLES, VIEW)
     return Q(company__in=mine) | Q(nda__company__in=mine)
 
 
@@ -130,7 +134,7 @@ def grant_scope(user, action: str) -> Q:
     """The owner sees and manages its grants; the grantee sees grants made to it."""
     editors = company_ids_for(user, EDITOR_ROLES)
     if action == VIEW:
-        mine = company_ids_for(user, MEMBER_ROLES)
+        mine = company_ids_for(user, MEMBER_ROLES, VIEW)
         return Q(document__company__in=mine) | Q(grantee__in=mine)
     return Q(document__company__in=editors)
 
@@ -139,19 +143,19 @@ def document_event_scope(user, action: str) -> Q:
     """The document owner's owners and staff read its access log."""
     if action != VIEW:
         return NOTHING
-    return Q(document__company__in=company_ids_for(user, EDITOR_ROLES))
+    return Q(document__company__in=company_ids_for(user, EDITOR_ROLES, VIEW))
 
 
 def destruction_certificate_scope(user, action: str) -> Q:
     """The owning company's owners and staff read (and download) its certificates."""
     if action != VIEW:
         return NOTHING
-    return Q(document__company__in=company_ids_for(user, EDITOR_ROLES))
+    return Q(document__company__in=company_ids_for(user, EDITOR_ROLES, VIEW))
 
 
 def grant_for(user, revision):
     """The usable grant through which a (non-owner) user sees ``revision``, or None."""
-    mine = company_ids_for(user, MEMBER_ROLES)
+    mine = company_ids_for(user, MEMBER_ROLES, VIEW)
     return (
         usable_grants(mine)
         .filter(document=revision.document_id)
@@ -163,4 +167,4 @@ def grant_for(user, revision):
 
 
 def is_owner_member(user, document) -> bool:
-    return document.company_id in company_ids_for(user, MEMBER_ROLES)
+    return document.company_id in company_ids_for(user, MEMBER_ROLES, VIEW)

@@ -217,6 +217,8 @@ def grant_create(
     errors = {}
     if grantee.pk == document.company_id:
         errors["grantee"] = [_("自社には共有できません (自社のメンバーはいつでも見られます)。")]
+    elif not grantee.is_active:
+        errors["grantee"] = [_("利用停止中の企業には共有できません。")]
     if revision is not None and revision.document_id != document.pk:
         errors["revision"] = [_("この図面の版を選んでください。")]
     if expires_at is not None and expires_at <= timezone.now():

@@ -77,7 +77,7 @@ def unread_messages(user: User) -> AccessQuerySet[Message]:
     from subqueries only: evaluating a count is one query."""
     return (
         Message.objects.for_user(user, VIEW)
-        .exclude(company__in=my_companies(user))
+        .exclude(company__in=my_companies(user, action=VIEW))
         .filter(created_at__gt=_last_read(user, "thread"))
     )
 
@@ -95,7 +95,7 @@ def threads_for(user: User) -> AccessQuerySet[WithAnnotations[Thread, InboxRow]]
     participants with their companies prefetched. Two queries, however many threads."""
     unread = count_subquery(
         Message.objects.filter(thread=OuterRef("pk"))
-        .exclude(company__in=my_companies(user))
+        .exclude(company__in=my_companies(user, action=VIEW))
         .filter(created_at__gt=_last_read(user, "thread"))
     )
     last_body = Subquery(

@@ -78,7 +78,7 @@ def thread_detail(request, pk: int):
     )
     if done:
         return done
-    mine = company_ids_for(request.user, ALL_ROLES)
+    mine = company_ids_for(request.user, ALL_ROLES, VIEW)
     read_before = selectors.last_read_at(user=request.user, thread=thread)
     messages = selectors.thread_messages(user=request.user, thread=thread)
     if request.method == "GET":

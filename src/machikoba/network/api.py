@@ -213,7 +213,7 @@ def _job_out(request, job: Job) -> JobOut:
 
 
 def _rfq_out(request, rfq: Rfq) -> RfqOut:
-    owner = has_role(request.user, rfq.job.company, MEMBER_ROLES)
+    owner = has_role(request.user, rfq.job.company, MEMBER_ROLES, VIEW)
     recipients = RfqRecipient.objects.for_user(request.user, VIEW).filter(rfq=rfq)
     if not owner:
         recipients = recipients.filter(company=active_company_or_403(request))

@@ -12,6 +12,7 @@ class NetworkErrorCode(ErrorCode):
     ALREADY_RESPONDED = "already_responded"
     ANSWER_INVALID = "answer_invalid"
     CLAIM_RESOLVED = "claim_resolved"
+    COMPANY_DEACTIVATED = "company_deactivated"
     DECLINE_INVALID = "decline_invalid"
     GUEST_CLAIM_TOO_EARLY = "guest_claim_too_early"
     GUEST_LINK_ADDRESS_LIMIT = "guest_link_address_limit"

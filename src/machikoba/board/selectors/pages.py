@@ -146,7 +146,7 @@ class RequestPage(Page):
 def request_page(user: User, req: Request, company: Company | None) -> RequestPage:
     """A request as ``user`` (working for ``company``) may see it: the summary or the
     details, the hands, the teams; the poster also sees admissions and quotes."""
-    poster = has_role(user, req.company, MEMBER_ROLES)
+    poster = has_role(user, req.company, MEMBER_ROLES, VIEW)
     details = sees_details(user, req)
     shop = _is_shop(company) and not poster
     teams = list(teams_of_request(user=user, request=req))
@@ -226,7 +226,7 @@ def team_page(user: User, team: Team, company: Company | None) -> TeamPage:
         lead=lead,
         me=me,
         forming=forming,
-        buyer_view=has_role(user, team.request.company, MEMBER_ROLES),
+        buyer_view=has_role(user, team.request.company, MEMBER_ROLES, VIEW),
         details=sees_details(user, team.request),
         processes=list(team.request.processes.select_related("process").order_by("position")),
         assigned={a.process_id: a.member_id for a in team.assignments.all()},

@@ -53,9 +53,9 @@ class TeamSplit:
 def team_split(*, user: User, team: Team) -> TeamSplit:
     """The internal split as this viewer may see it: the lead sees all; a member sees its
     own line, or every line when the lead shares the split; the buyer none."""
-    mine = set(company_ids_for(user, MEMBER_ROLES))
+    mine = set(company_ids_for(user, MEMBER_ROLES, VIEW))
     is_lead = team.lead_id in mine
-    in_team = team.members.filter(company__in=mine).exclude(status=MemberStatus.DECLINED).exists()
+    in_team = team.members.filter(company__in=mine, status__in=IN_TEAM).exists()
     sees_all = is_lead or (team.share_split and in_team)
     assigned: dict[int, list[RequestProcess]] = {}
     for assignment in team.assignments.select_related("process__process").order_by(

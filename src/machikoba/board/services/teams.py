@@ -368,6 +368,7 @@ def member_remove(*, actor: User, member: TeamMember, reason: str) -> TeamMember
         company=member.company,
         kind="team_member_removed",
         params={"part": team.request.part_name, "reason": member.removed_reason},
-        path=reverse("board:team_detail", args=[team.pk]),
+        # Not the team's page: a company off the team no longer sees it (board.access).
+        path=reverse("board:request_detail", args=[team.request_id]),
     )
     return member

@@ -1,8 +1,11 @@
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User
@@ -11,6 +14,7 @@ from machikoba.companies.models import Company, Membership
 from machikoba.core.access import (
     ACTIONS,
     CHANGE,
+    DELETE,
     EDITOR_ROLES,
     EVERYTHING,
     MANAGE,
@@ -27,15 +31,21 @@ from machikoba.core.access import (
     allowed,
     can,
     company_ids_for,
+    company_usable,
+    deactivation_grace,
+    editor_company_ids,
     forget_cached_roles,
     get_for_user_or_404,
+    has_role,
+    member_company_ids,
     require,
     require_role,
+    usable_companies_q,
     ward_roles_of,
 )
 from machikoba.core.errors import PermissionRefused
 from machikoba.core.models import AuditEvent
-from machikoba.core.testing.factories import MembershipFactory, WardRoleFactory
+from machikoba.core.testing.factories import CompanyFactory, MembershipFactory, WardRoleFactory
 from machikoba.core.testing.matrix import (
     ADMIN,
     ANONYMOUS,
@@ -312,3 +322,117 @@ def test_allowed_hands_the_object_to_the_rule(world):
         assert not allowed(user, "tests.read_own_note", "someone@example.test")
     finally:
         rules.remove_perm("tests.read_own_note")
+
+
+# --- a deactivated company (issue 15, finding 10) ---------------------------------------
+
+
+def test_the_grace_period_is_the_setting_in_days(settings):
+    settings.MACHIKOBA_DEACTIVATED_READ_DAYS = 30
+    assert deactivation_grace() == dt.timedelta(days=30)
+    settings.MACHIKOBA_DEACTIVATED_READ_DAYS = 7
+    assert deactivation_grace() == dt.timedelta(days=7)
+
+
+def test_a_deactivated_company_is_readable_only_during_its_grace_period(settings):
+    settings.MACHIKOBA_DEACTIVATED_READ_DAYS = 30
+    now = timezone.now()
+    grace = dt.timedelta(days=30)
+    for action in ACTIONS:
+        assert company_usable(True, None, action, now), action
+        assert company_usable(True, now - 2 * grace, action, now), action
+        assert not company_usable(False, None, action, now), action
+    just_now, almost = now - dt.timedelta(seconds=1), now - grace + dt.timedelta(seconds=1)
+    for deactivated_at in (just_now, almost):
+        assert company_usable(False, deactivated_at, VIEW, now)
+        for action in (CHANGE, DELETE, MANAGE):
+            assert not company_usable(False, deactivated_at, action, now), action
+    assert not company_usable(False, now - grace, VIEW, now)  # the grace period is over
+    assert not company_usable(False, now - grace - dt.timedelta(seconds=1), VIEW, now)
+
+
+def _deactivated(ago: dt.timedelta | None, **fields):
+    deactivated_at = None if ago is None else timezone.now() - ago
+    return CompanyFactory(is_active=False, deactivated_at=deactivated_at, **fields)
+
+
+def test_usable_companies_as_a_filter(world, settings):
+    settings.MACHIKOBA_DEACTIVATED_READ_DAYS = 30
+    in_grace = _deactivated(dt.timedelta(days=29))
+    past = _deactivated(dt.timedelta(days=31))
+    undated = _deactivated(None)
+    active = {world.company.pk, world.other_company.pk}
+    readable = set(Company.objects.filter(usable_companies_q(VIEW)).values_list("pk", flat=True))
+    assert readable == active | {in_grace.pk}
+    for action in (CHANGE, DELETE, MANAGE):
+        q = usable_companies_q(action)
+        assert set(Company.objects.filter(q).values_list("pk", flat=True)) == active, action
+    for company in (in_grace, past, undated):
+        MembershipFactory(company=company, role=CompanyRole.OWNER)
+    through = Membership.objects.filter(usable_companies_q(VIEW, "company__"))
+    assert {m.company_id for m in through} == active | {in_grace.pk}
+    assert past.pk not in {m.company_id for m in through}
+    assert undated.pk not in {m.company_id for m in through}
+
+
+def _deactivate(company, ago: dt.timedelta) -> None:
+    Company.objects.filter(pk=company.pk).update(
+        is_active=False, deactivated_at=timezone.now() - ago
+    )
+    company.refresh_from_db()
+
+
+def test_the_people_of_a_deactivated_company_only_read_in_the_grace_period(world, settings):
+    settings.MACHIKOBA_DEACTIVATED_READ_DAYS = 30
+    owner, other = world.users[MEMBER], world.users[OTHER_COMPANY]
+    company = world.company
+    _deactivate(company, dt.timedelta(days=1))
+    assert company_ids_for(owner, MEMBER_ROLES, VIEW) == [company.pk]
+    assert company_ids_for(owner, OWNER_ROLES, VIEW) == [company.pk]
+    for action in (CHANGE, DELETE, MANAGE):
+        assert company_ids_for(owner, MEMBER_ROLES, action) == [], action
+    assert company_ids_for(owner, MEMBER_ROLES) == []  # the strict default
+    assert member_company_ids(owner) == [company.pk]
+    assert editor_company_ids(owner) == []
+    assert editor_company_ids(other) == [world.other_company.pk]
+    assert has_role(owner, company, MEMBER_ROLES, VIEW)
+    assert not has_role(owner, company, MEMBER_ROLES)
+    assert not has_role(owner, company, OWNER_ROLES, CHANGE)
+    with pytest.raises(PermissionRefused):
+        require_role(owner, company, EDITOR_ROLES, "not_editor", "編集者だけ")
+    # Through a TenantPolicy: its people read the company's rows and change none.
+    readable = Membership.objects.for_user(owner, VIEW)
+    assert {m.company_id for m in readable} == {company.pk}
+    for action in (CHANGE, DELETE, MANAGE):
+        assert not Membership.objects.for_user(owner, action).exists(), action
+    assert can(owner, VIEW, company)
+    assert not can(owner, CHANGE, company)
+    # After the grace period: nothing.
+    _deactivate(company, dt.timedelta(days=30, seconds=1))
+    forget_cached_roles(owner)
+    assert company_ids_for(owner, MEMBER_ROLES, VIEW) == []
+    assert member_company_ids(owner) == []
+    assert not has_role(owner, company, MEMBER_ROLES, VIEW)
+    assert not Membership.objects.for_user(owner, VIEW).exists()
+    # The other company is untouched throughout.
+    assert member_company_ids(other) == [world.other_company.pk]
+
+
+def test_a_company_deactivated_with_no_date_gives_its_people_nothing(world):
+    owner = world.users[MEMBER]
+    Company.objects.filter(pk=world.company.pk).update(is_active=False, deactivated_at=None)
+    assert company_ids_for(owner, MEMBER_ROLES, VIEW) == []
+    assert not Membership.objects.for_user(owner, VIEW).exists()
+
+
+def test_roles_are_read_once_per_request_with_the_companys_state(world, settings):
+    settings.MACHIKOBA_DEACTIVATED_READ_DAYS = 30
+    owner = world.users[MEMBER]
+    assert company_ids_for(owner, MEMBER_ROLES, VIEW) == [world.company.pk]
+    _deactivate(world.company, dt.timedelta(days=1))
+    # Cached for the request (one query per request, not per check) ...
+    assert company_ids_for(owner, EDITOR_ROLES) == [world.company.pk]
+    forget_cached_roles(owner)
+    # ... and read again, with the company's deactivation, once forgotten.
+    assert company_ids_for(owner, EDITOR_ROLES) == []
+    assert company_ids_for(owner, EDITOR_ROLES, VIEW) == [world.company.pk]

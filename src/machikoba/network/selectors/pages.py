@@ -123,7 +123,7 @@ def job_page(user: User, job: Job) -> JobPage:
     """The job page: the steps this user sees with their buttons, the chart, whom to write
     to, ratings of a closed job, claims; for the owner also RFQs, orders, the trail and the
     documents."""
-    owner = has_role(user, job.company, MEMBER_ROLES)
+    owner = has_role(user, job.company, MEMBER_ROLES, VIEW)
     editor = has_role(user, job.company, EDITOR_ROLES)
     steps = list(visible_steps(user=user, job=job))
     today = timezone.localdate()
@@ -214,7 +214,7 @@ def step_rows(user: User, job: Job, steps: list[Step]) -> list[StepRow]:
 def job_ratings(user: User, job: Job) -> dict[str, Any]:
     """For a closed job: the ratings this user's companies gave or received on it, and
     the ratings still to give (for owners and staff)."""
-    mine = set(company_ids_for(user, MEMBER_ROLES))
+    mine = set(company_ids_for(user, MEMBER_ROLES, VIEW))
     editors = set(company_ids_for(user, EDITOR_ROLES))
     given = list(
         Rating.objects.for_user(user, VIEW).filter(job=job).select_related("rater", "rated")
@@ -289,7 +289,7 @@ def rfq_page(user: User, rfq: Rfq, *, company: Company | None) -> RfqPage | None
     """The RFQ as the owner sees it (every answer side by side, the scores, the award and
     the one-time links) or as the recipient ``company`` sees it (its own answer). None when
     ``company`` was not asked."""
-    owner = has_role(user, rfq.job.company, MEMBER_ROLES)
+    owner = has_role(user, rfq.job.company, MEMBER_ROLES, VIEW)
     editor = has_role(user, rfq.job.company, EDITOR_ROLES)
     common = {
         "rfq": rfq,
@@ -434,7 +434,7 @@ def order_page(user: User, order: Order) -> OrderPage:
 
     return OrderPage(
         order=order,
-        supplier=has_role(user, order.supplier, MEMBER_ROLES),
+        supplier=has_role(user, order.supplier, MEMBER_ROLES, VIEW),
         can_accept=order.status == OrderStatus.ISSUED
         and has_role(user, order.supplier, EDITOR_ROLES),
         can_change=order.status != OrderStatus.CANCELLED

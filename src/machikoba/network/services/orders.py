@@ -82,6 +82,12 @@ def rfq_award(
     if errors:
         raise invalid_input(NetworkErrorCode.ORDER_INVALID, **errors)
     rfq, winner, quote = _lock_award(rfq, winner, today=today)
+    if not winner.company.is_active:
+        raise ApplicationError(
+            NetworkErrorCode.COMPANY_DEACTIVATED,
+            _("%(company)s は利用停止中のため、発注できません。")
+            % {"company": winner.company.name},
+        )
     steps = list(rfq.steps.select_for_update().order_by("position"))
     job = rfq.job
     order = order_issue(

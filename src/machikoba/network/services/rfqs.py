@@ -116,6 +116,8 @@ def _rfq_errors(
         errors["recipients"] = _("依頼先を 1 社以上選んでください。")
     elif any(c.pk == job.company_id for c in recipients):
         errors["recipients"] = _("自社には見積を依頼できません。")
+    elif any(not c.is_active for c in recipients):
+        errors["recipients"] = _("利用停止中の企業には見積を依頼できません。")
     if deadline <= timezone.now():
         errors["deadline"] = _("回答期限には未来の日時を指定してください。")
     return errors

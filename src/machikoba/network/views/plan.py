@@ -34,7 +34,7 @@ def _plan_job(request: HttpRequest, pk: int) -> Job:
     """The job whose plan is asked for. Another company's job is a 404; a partner of the
     job sees the job but not its plan (candidates and prices are the owner's): 403."""
     job = get_for_user_or_404(Job.objects.select_related("company"), request.user, VIEW, pk=pk)
-    if not has_role(request.user, job.company, MEMBER_ROLES):
+    if not has_role(request.user, job.company, MEMBER_ROLES, VIEW):
         raise PermissionDenied
     return job
 
