@@ -9,7 +9,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const frontend = join(here, '..');
 const outDir = join(frontend, '..', 'src', 'machikoba', 'web', 'static', 'machikoba', 'js');
 
-const MIT_ALPINE = `Alpine.js @VERSION@ (npm: alpinejs, dist/cdn.min.js) https://alpinejs.dev
+// Alpine's CSP build: it evaluates no expression with new Function, so the
+// Content-Security-Policy needs no 'unsafe-eval' (components are Alpine.data(...)).
+const MIT_ALPINE = `Alpine.js CSP build @VERSION@ (npm: @alpinejs/csp, dist/cdn.min.js) https://alpinejs.dev
 MIT License
 
 Copyright © 2019-2021 Caleb Porzio and contributors
@@ -38,7 +40,7 @@ const HTMX_0BSD = `htmx @VERSION@ (npm: htmx.org, dist/htmx.min.js) https://htmx
 
 const vendored = [
   { pkg: 'htmx.org', file: 'dist/htmx.min.js', out: 'htmx.min.js', header: HTMX_0BSD },
-  { pkg: 'alpinejs', file: 'dist/cdn.min.js', out: 'alpine.min.js', header: MIT_ALPINE },
+  { pkg: '@alpinejs/csp', file: 'dist/cdn.min.js', out: 'alpine-csp.min.js', header: MIT_ALPINE },
 ];
 
 mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from machikoba.web import views
+from machikoba.web import csp_reports, views
 
 app_name = "web"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("company/switch/", views.company_switch, name="company_switch"),
     path("language/", views.language_switch, name="language_switch"),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),

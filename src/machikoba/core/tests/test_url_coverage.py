@@ -13,6 +13,10 @@ from machikoba.core.testing.matrix import Case
 PUBLIC_ROUTES = {
     "web:language_switch": "choosing the UI language needs no account (tested in web)",
     "web:healthz": "load-balancer liveness probe; reveals nothing",
+    "web:csp_report": (
+        "browsers post Content-Security-Policy violation reports without a session or CSRF "
+        "token; it only logs them, size- and rate-limited (tested in web/tests/test_csp.py)"
+    ),
     "account_login": "the sign-in form",
     "account_signup": "self sign-up (closed by ACCOUNT_ALLOW_SIGNUPS=false)",
     "account_inactive": "tells a disabled user their account is inactive",
