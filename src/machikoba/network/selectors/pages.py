@@ -47,10 +47,9 @@ from machikoba.network.selectors.guest_links import guest_link_rows
 from machikoba.network.selectors.jobs import (
     comparison,
     rating_pairs,
-    route_performer_ids,
     visible_steps,
 )
-from machikoba.network.selectors.steps import step_actions
+from machikoba.network.selectors.steps import route_of, step_actions
 from machikoba.network.suggestions import suggest_partners
 from machikoba.network.transitions import ALLOW_EARLY_START, FINISH, RECEIVE, SHIP, START
 
@@ -171,7 +170,7 @@ def step_rows(user: User, job: Job, steps: list[Step]) -> list[StepRow]:
     mine = set(company_ids_for(user, MEMBER_ROLES))
     # Who performs each position (ids only) decides who receives: the next step's
     # performer, or the owner after the last step.
-    route = route_performer_ids(job)
+    route, statuses = route_of(job)
     editor = has_role(user, job.company, EDITOR_ROLES)
     open_job = job.status == JobStatus.OPEN
     by_position = {s.position: s for s in steps}
@@ -185,7 +184,7 @@ def step_rows(user: User, job: Job, steps: list[Step]) -> list[StepRow]:
             StepStatus.RECEIVED,
             StepStatus.CLOSED,
         )
-        actions = step_actions(user, step, route=route)
+        actions = step_actions(user, step, route=route, statuses=statuses)
         edit = open_job and editor and step.is_editable
         up, down = by_position.get(step.position - 1), by_position.get(step.position + 1)
         rows.append(
@@ -441,10 +440,3 @@ def order_page(user: User, order: Order) -> OrderPage:
         and has_role(user, order.buyer, EDITOR_ROLES),
         events=list(order.events.select_related("actor")),
     )
-
-
-def handoff_action(user: User, step: Step) -> str | None:
-    """The one thing this person can record on the step now, if any (the traveler tag's
-    page offers no early start)."""
-    actions = step_actions(user, step)
-    return next((a for a in (START, FINISH, SHIP, RECEIVE) if a in actions), None)
