@@ -166,7 +166,12 @@ class OrderOut(Schema):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _step_out(request, step: Step, route: dict[int, int | None] | None = None) -> StepOut:
+def _step_out(
+    request,
+    step: Step,
+    route: dict[int, int | None] | None = None,
+    statuses: dict[int, str] | None = None,
+) -> StepOut:
     return StepOut(
         id=step.pk,
         position=step.position,
@@ -182,7 +187,7 @@ def _step_out(request, step: Step, route: dict[int, int | None] | None = None) -
         shipped_quantity=step.shipped_quantity,
         good_quantity=step.good_quantity,
         defect_quantity=step.defect_quantity,
-        actions=sorted(selectors.step_actions(request.user, step, route=route)),
+        actions=sorted(selectors.step_actions(request.user, step, route=route, statuses=statuses)),
     )
 
 
@@ -201,14 +206,14 @@ def _summary(job: Job) -> dict:
 
 def _job_out(request, job: Job) -> JobOut:
     steps = list(selectors.visible_steps(user=request.user, job=job))
-    route = selectors.route_performer_ids(job)
+    route, statuses = selectors.route_of(job)
     for step in steps:
         step.job = job
     return JobOut(
         **_summary(job),
         material=job.material.code if job.material else None,
         material_note=job.material_note,
-        steps=[_step_out(request, s, route) for s in steps],
+        steps=[_step_out(request, s, route, statuses) for s in steps],
     )
 
 

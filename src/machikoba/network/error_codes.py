@@ -31,6 +31,7 @@ class NetworkErrorCode(ErrorCode):
     JOB_NOT_VISIBLE = "job_not_visible"
     JOB_UNFINISHED = "job_unfinished"
     NDA_NOT_ACCEPTED = "nda_not_accepted"
+    NO_RECEIVER = "no_receiver"
     NOT_A_JOB_PARTY = "not_a_job_party"
     NOT_A_PARTY = "not_a_party"
     NOT_BUYER = "not_buyer"

@@ -122,13 +122,14 @@ def job_void(*, actor: User | None, job: Job) -> Job:
 @dataclass(frozen=True)
 class RoutedStep:
     """One step of a route decided elsewhere (a board team's assignment): who performs it
-    and, for a partner step, the date its performer promised."""
+    and, for a partner step, the date its performer promised (and from when it works)."""
 
     position: int
     process: ProcessCategory
     spec: str
     performer: Company
     planned_end: dt.date | None
+    planned_start: dt.date | None = None
 
 
 @transaction.atomic
@@ -179,6 +180,7 @@ def job_create_routed(
             in_house=in_house,
             performer=routed.performer,
             status=StepStatus.PLANNED if in_house else StepStatus.REQUESTED,
+            planned_start=routed.planned_start,
             planned_end=routed.planned_end,
         )
         full_clean_or_raise(step, code=NetworkErrorCode.STEP_INVALID)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.board.choices import RequestStatus, TeamStatus
 from machikoba.board.error_codes import BoardErrorCode
-from machikoba.board.models import Request, Team, TeamMember
+from machikoba.board.models import Request, RequestProcess, Team, TeamMember
 from machikoba.board.services._documents import _revoke, _share_documents
 from machikoba.board.services._guards import _require_open, _require_poster
 from machikoba.core.audit import audit_record
@@ -91,12 +91,32 @@ def _check_member_dates(team: Team, members: list[TeamMember], today: dt.date) -
         )
 
 
+def _planned_windows(
+    processes: list[RequestProcess], assignments: Assignments, lead_id: int, today: dt.date
+) -> dict[int, tuple[dt.date | None, dt.date | None]]:
+    """Each member step's planned window (by process id): from when the parts can reach it
+    (the award, or the latest date promised before it) to the date its member promised.
+    The lead's own steps stay unplanned: the lead plans them itself."""
+    windows: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+    ready = today
+    for process in processes:
+        member = assignments[process.pk]
+        if member.company_id == lead_id or member.delivery_date is None:
+            windows[process.pk] = (None, None)
+            continue
+        end = member.delivery_date
+        windows[process.pk] = (min(ready, end), end)
+        ready = max(ready, end)
+    return windows
+
+
 def _create_job(
     actor: User, request: Request, team: Team, assignments: Assignments
 ) -> tuple[Job, dict[int, list[Step]]]:
     """The lead's job, routed as the team assigned it; returns the job and each member's
     steps (by member id)."""
     processes = list(request.processes.select_related("process").order_by("position"))
+    windows = _planned_windows(processes, assignments, team.lead_id, timezone.localdate())
     job, steps = job_create_routed(
         actor=actor,
         company=team.lead,
@@ -114,9 +134,8 @@ def _create_job(
                 process=process.process,
                 spec=process.spec,
                 performer=assignments[process.pk].company,
-                planned_end=None
-                if assignments[process.pk].company_id == team.lead_id
-                else assignments[process.pk].delivery_date,
+                planned_start=windows[process.pk][0],
+                planned_end=windows[process.pk][1],
             )
             for process in processes
         ],

@@ -33,10 +33,13 @@ from machikoba.network.selectors.steps import (
     next_position,
     order_work_started,
     receiver_of,
+    route_of,
     ship_quantity_default,
     step_actions,
+    step_conditions,
     step_next,
     step_previous,
+    step_receiver_id,
     work_content_of,
 )
 
@@ -66,11 +69,14 @@ __all__ = [
     "rating_pairs",
     "receiver_of",
     "reliability",
+    "route_of",
     "route_performer_ids",
     "ship_quantity_default",
     "step_actions",
+    "step_conditions",
     "step_next",
     "step_previous",
+    "step_receiver_id",
     "visible_steps",
     "work_content_of",
 ]

@@ -17,6 +17,7 @@ from machikoba.network.choices import (
     StepStatus,
 )
 from machikoba.network.models import Job, Order, Rating, Rfq, RfqRecipient, Step
+from machikoba.network.selectors.steps import route_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -170,10 +171,8 @@ def reliability(company_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 
 
 def route_performer_ids(job: Job) -> dict[int, int | None]:
-    """{position: performer id} for the whole route. Ids only: who receives a step's parts
-    is the next step's performer, which a partner must know (to ship, to be offered the
-    receipt) even though it does not see that step."""
-    return dict(Step.objects.filter(job=job).values_list("position", "performer_id"))
+    """{position: performer id} for the whole route (``steps.route_of``)."""
+    return route_of(job)[0]
 
 
 def rating_pairs(job: Job) -> list[tuple[int, int, bool]]:

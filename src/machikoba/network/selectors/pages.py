@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import (
@@ -47,10 +48,9 @@ from machikoba.network.selectors.guest_links import guest_link_rows
 from machikoba.network.selectors.jobs import (
     comparison,
     rating_pairs,
-    route_performer_ids,
     visible_steps,
 )
-from machikoba.network.selectors.steps import step_actions
+from machikoba.network.selectors.steps import route_of, step_actions
 from machikoba.network.suggestions import suggest_partners
 from machikoba.network.transitions import ALLOW_EARLY_START, FINISH, RECEIVE, SHIP, START
 
@@ -83,6 +83,14 @@ class StepRow:
     tag: bool
     # Offered only while the start actually waits for the previous step's parts.
     allow: bool
+    # Ordered, the 請書 not in yet: the step is no longer "asked for a quote".
+    awaiting_acceptance: bool = False
+
+    @property
+    def status_label(self) -> str:
+        if self.awaiting_acceptance and self.step.status == StepStatus.REQUESTED:
+            return str(_("発注済み (請書待ち)"))
+        return self.step.get_status_display()
 
     @property
     def start(self) -> bool:
@@ -115,6 +123,8 @@ class JobPage(Page):
     claims: list[Claim]
     rfqs: list[Rfq] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
+    # Whom the owner works for on this job, when it came as an order (a board award).
+    customer: Company | None = None
     history: list[AuditEvent] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
 
@@ -128,18 +138,21 @@ def job_page(user: User, job: Job) -> JobPage:
     steps = list(visible_steps(user=user, job=job))
     today = timezone.localdate()
     owner_parts: dict[str, Any] = {}
+    # Each party finds its own 注文書 again here (the access layer shows a partner only the
+    # orders it is party to); the owner sees every order of the job.
+    orders = list(
+        Order.objects.for_user(user, VIEW).filter(job=job).select_related("supplier", "buyer")
+    )
     if owner:
         rfqs = list(job.rfqs.prefetch_related("steps__process").order_by("-created_at"))
-        orders = list(Order.objects.for_user(user, VIEW).filter(job=job).select_related("supplier"))
         owner_parts = {
             "rfqs": rfqs,
-            "orders": orders,
             "history": job_history(user, job, steps, rfqs, orders),
             "documents": list(job.documents.all()),
         }
     return JobPage(
         job=job,
-        rows=step_rows(user, job, steps),
+        rows=step_rows(user, job, steps, awaiting=_awaiting_acceptance(orders)),
         owner=owner,
         editor=editor,
         today=today,
@@ -149,6 +162,15 @@ def job_page(user: User, job: Job) -> JobPage:
         ratings=job_ratings(user, job) if job.status == JobStatus.CLOSED else None,
         claims=list(
             Claim.objects.for_user(user, VIEW).filter(step__job=job).select_related("step__process")
+        ),
+        orders=orders,
+        customer=next(
+            (
+                o.buyer
+                for o in orders
+                if o.supplier_id == job.company_id and o.status != OrderStatus.CANCELLED
+            ),
+            None,
         ),
         **owner_parts,
     )
@@ -166,12 +188,24 @@ def _partners(job: Job, steps: list[Step]) -> list[Company]:
     )
 
 
-def step_rows(user: User, job: Job, steps: list[Step]) -> list[StepRow]:
-    """Each visible step with what this user may do to it now (``step_actions``)."""
+def _awaiting_acceptance(orders: list[Order]) -> set[int]:
+    """The steps of ``orders`` (those this user sees) issued and not accepted yet."""
+    issued = [o.pk for o in orders if o.status == OrderStatus.ISSUED]
+    if not issued:
+        return set()
+    through = Order.steps.through.objects.filter(order_id__in=issued)
+    return set(through.values_list("step_id", flat=True))
+
+
+def step_rows(
+    user: User, job: Job, steps: list[Step], *, awaiting: set[int] | None = None
+) -> list[StepRow]:
+    """Each visible step with what this user may do to it now (``step_actions``);
+    ``awaiting``: the ids of steps ordered whose 請書 is not in yet."""
     mine = set(company_ids_for(user, MEMBER_ROLES))
     # Who performs each position (ids only) decides who receives: the next step's
     # performer, or the owner after the last step.
-    route = route_performer_ids(job)
+    route, statuses = route_of(job)
     editor = has_role(user, job.company, EDITOR_ROLES)
     open_job = job.status == JobStatus.OPEN
     by_position = {s.position: s for s in steps}
@@ -185,7 +219,7 @@ def step_rows(user: User, job: Job, steps: list[Step]) -> list[StepRow]:
             StepStatus.RECEIVED,
             StepStatus.CLOSED,
         )
-        actions = step_actions(user, step, route=route)
+        actions = step_actions(user, step, route=route, statuses=statuses)
         edit = open_job and editor and step.is_editable
         up, down = by_position.get(step.position - 1), by_position.get(step.position + 1)
         rows.append(
@@ -206,6 +240,7 @@ def step_rows(user: User, job: Job, steps: list[Step]) -> list[StepRow]:
                 allow=ALLOW_EARLY_START in actions
                 and not previous_done
                 and not step.start_override_reason,
+                awaiting_acceptance=step.pk in (awaiting or ()),
             )
         )
     return rows
@@ -441,10 +476,3 @@ def order_page(user: User, order: Order) -> OrderPage:
         and has_role(user, order.buyer, EDITOR_ROLES),
         events=list(order.events.select_related("actor")),
     )
-
-
-def handoff_action(user: User, step: Step) -> str | None:
-    """The one thing this person can record on the step now, if any (the traveler tag's
-    page offers no early start)."""
-    actions = step_actions(user, step)
-    return next((a for a in (START, FINISH, SHIP, RECEIVE) if a in actions), None)

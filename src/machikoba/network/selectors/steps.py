@@ -11,8 +11,10 @@ from machikoba.core.access import company_ids_for
 from machikoba.network.choices import JobStatus, StepStatus
 from machikoba.network.models import Job, Order, Step
 from machikoba.network.transitions import (
+    HAS_RECEIVER,
     OWNER_EDITOR,
     PERFORMER,
+    PREVIOUS_RECEIVED,
     RECEIVER,
     ROLES_OF,
     actions_for,
@@ -73,6 +75,51 @@ def step_previous(step: Step) -> Step | None:
     )
 
 
+# The previous step's parts are in hand once they were received (or the job was closed).
+PARTS_ARRIVED_STATES = (StepStatus.RECEIVED, StepStatus.CLOSED)
+
+
+def route_of(job: Job) -> tuple[dict[int, int | None], dict[int, str]]:
+    """{position: performer id} and {position: status} for the whole route, in one query.
+    Ids and states only: who receives a step's parts is the next step's performer, and
+    whether a step may start depends on the previous step, both of which a partner must
+    know (to ship, to be offered the receipt, to start) without seeing those steps."""
+    performers: dict[int, int | None] = {}
+    statuses: dict[int, str] = {}
+    for position, performer_id, status in Step.objects.filter(job=job).values_list(
+        "position", "performer_id", "status"
+    ):
+        performers[position] = performer_id
+        statuses[position] = status
+    return performers, statuses
+
+
+def step_conditions(
+    step: Step, *, receiver_id: int | None, previous_status: str | None
+) -> frozenset[str]:
+    """Which of the table's extra conditions (``Transition.requires``) hold for ``step``:
+    the previous parts arrived (or the owner allowed an early start; a first step has
+    nothing to wait for), and somebody receives what it ships."""
+    conditions = set()
+    if (
+        previous_status is None
+        or previous_status in PARTS_ARRIVED_STATES
+        or step.start_override_reason
+    ):
+        conditions.add(PREVIOUS_RECEIVED)
+    if receiver_id is not None:
+        conditions.add(HAS_RECEIVER)
+    return frozenset(conditions)
+
+
+def _previous_status(step: Step, statuses: dict[int, str] | None) -> str | None:
+    if statuses is None:
+        previous = step_previous(step)
+        return previous.status if previous is not None else None
+    earlier = [position for position in statuses if position < step.position]
+    return statuses[max(earlier)] if earlier else None
+
+
 def next_position(job: Job) -> int:
     return (job.steps.aggregate(n=Max("position"))["n"] or 0) + 1
 
@@ -89,7 +136,7 @@ def work_content_of(job: Job, steps: list[Step]) -> str:
 
 
 def receiver_id_in_route(step: Step, route: dict[int, int | None]) -> int | None:
-    """The receiver's id from ``route`` ({position: performer id}, ``route_performer_ids``)."""
+    """The receiver's id from ``route`` ({position: performer id}, ``route_of``)."""
     if step.position == max(route, default=0):
         return step.job.company_id
     return route.get(step.position + 1)
@@ -109,16 +156,29 @@ def step_actor_kinds(user: User, step: Step, *, receiver_id: int | None) -> froz
     )
 
 
-def step_actions(
-    user: User, step: Step, *, route: dict[int, int | None] | None = None
-) -> frozenset[str]:
-    """The progress actions ``user`` may take on ``step`` now (``transitions.STEP_TRANSITIONS``):
-    the buttons a page shows, and exactly what the progress services accept as to state and
-    person. ``route`` (``route_performer_ids``) saves a query per step on a list."""
+def step_receiver_id(step: Step, route: dict[int, int | None] | None = None) -> int | None:
     if route is None:
         receiver = receiver_of(step)
-        receiver_id = receiver.pk if receiver is not None else None
-    else:
-        receiver_id = receiver_id_in_route(step, route)
+        return receiver.pk if receiver is not None else None
+    return receiver_id_in_route(step, route)
+
+
+def step_actions(
+    user: User,
+    step: Step,
+    *,
+    route: dict[int, int | None] | None = None,
+    statuses: dict[int, str] | None = None,
+) -> frozenset[str]:
+    """The progress actions ``user`` may take on ``step`` now (``transitions.STEP_TRANSITIONS``):
+    the buttons a page shows, and exactly what the progress services accept as to state,
+    person and conditions. ``route`` and ``statuses`` (``route_of``) save queries per step
+    on a list."""
+    receiver_id = step_receiver_id(step, route)
     kinds = step_actor_kinds(user, step, receiver_id=receiver_id)
-    return actions_for(step, kinds=kinds, job_open=step.job.status == JobStatus.OPEN)
+    conditions = step_conditions(
+        step, receiver_id=receiver_id, previous_status=_previous_status(step, statuses)
+    )
+    return actions_for(
+        step, kinds=kinds, job_open=step.job.status == JobStatus.OPEN, conditions=conditions
+    )

@@ -30,7 +30,13 @@ from machikoba.network.models import (
     Claim,
     Step,
 )
-from machikoba.network.selectors import receiver_of, step_previous
+from machikoba.network.selectors import (
+    receiver_of,
+    step_conditions,
+    step_next,
+    step_previous,
+    step_receiver_id,
+)
 from machikoba.network.services._guards import (
     _require_job_editor,
     _require_open,
@@ -38,8 +44,10 @@ from machikoba.network.services._guards import (
 from machikoba.network.transitions import (
     ALLOW_EARLY_START,
     FINISH,
+    HAS_RECEIVER,
     OWNER_EDITOR,
     PERFORMER,
+    PREVIOUS_RECEIVED,
     RECEIVE,
     RECEIVER,
     ROLES_OF,
@@ -82,6 +90,33 @@ def _require_action(actor: User, step: Step, action: str) -> None:
                 NetworkErrorCode.NOT_RECEIVER,
                 _("受け入れを記録できるのは、次の工程の担当企業の人だけです。"),
             )
+    if transition.requires:
+        _require_conditions(step, transition.requires)
+
+
+def _require_conditions(step: Step, required: frozenset[str]) -> None:
+    """Refuse, saying why, when a condition the table requires does not hold."""
+    previous = step_previous(step)
+    held = step_conditions(
+        step,
+        receiver_id=step_receiver_id(step),
+        previous_status=previous.status if previous is not None else None,
+    )
+    missing = required - held
+    if PREVIOUS_RECEIVED in missing and previous is not None:
+        raise ApplicationError(
+            NetworkErrorCode.PREVIOUS_NOT_RECEIVED,
+            _("前の工程 (%(step)s) の品物をまだ受け入れていません。") % {"step": previous.process},
+        )
+    if HAS_RECEIVER in missing:
+        raise ApplicationError(
+            NetworkErrorCode.NO_RECEIVER,
+            _(
+                "次の工程の担当企業がまだ決まっていないため、出荷できません。"
+                "発注元 (%(owner)s) が担当を決めると出荷できます。"
+            )
+            % {"owner": step.job.company.name},
+        )
 
 
 def _require_state(step: Step, *allowed: str) -> None:
@@ -134,19 +169,9 @@ def step_allow_early_start(*, actor: User, step: Step, reason: str) -> Step:
 @transaction.atomic
 def step_start(*, actor: User, step: Step) -> Step:
     """Start work. The previous step's parts must have been received first, unless the
-    job's owner allowed an early start."""
+    job's owner allowed an early start (``transitions.PREVIOUS_RECEIVED``)."""
     step = _lock_step(step)
     _require_action(actor, step, START)
-    previous = step_previous(step)
-    waiting = previous is not None and previous.status not in (
-        StepStatus.RECEIVED,
-        StepStatus.CLOSED,
-    )
-    if previous is not None and waiting and not step.start_override_reason:
-        raise ApplicationError(
-            NetworkErrorCode.PREVIOUS_NOT_RECEIVED,
-            _("前の工程 (%(step)s) の品物をまだ受け入れていません。") % {"step": previous.process},
-        )
     return _transition(
         actor, step, "step.start", status=StepStatus.IN_PROGRESS, started_at=timezone.now()
     )
@@ -154,11 +179,24 @@ def step_start(*, actor: User, step: Step) -> Step:
 
 @transaction.atomic
 def step_finish(*, actor: User, step: Step) -> Step:
+    """Work done. When nobody performs the next step yet, the parts cannot be shipped:
+    the owner is told to choose who does (the performer's page says the same)."""
     step = _lock_step(step)
     _require_action(actor, step, FINISH)
-    return _transition(
-        actor, step, "step.finish", status=StepStatus.DONE, finished_at=timezone.now()
-    )
+    _transition(actor, step, "step.finish", status=StepStatus.DONE, finished_at=timezone.now())
+    following = step_next(step)
+    if following is not None and following.performer_id is None:
+        notify_company(
+            company=step.job.company,
+            kind="step_no_receiver",
+            params={
+                "part": step.job.part_name,
+                "step": f"{step.position}. {step.process.name_ja}",
+                "next": f"{following.position}. {following.process.name_ja}",
+            },
+            path=reverse("network:job_detail", args=[step.job_id]),
+        )
+    return step
 
 
 @transaction.atomic

@@ -43,9 +43,9 @@ def test_the_job_page_does_not_grow_with_the_route(world):
     _grow(world, order.job, extra_steps=6)
     assert _count(client, url) == small
     # session, user, ward roles, memberships, active company, job, steps, route ids,
-    # RFQs (+ their steps), orders, claims, history, documents, unread notices … fixed
-    # whatever the route's length.
-    assert small == 16
+    # RFQs (+ their steps), orders (+ the steps of those awaiting acceptance), claims,
+    # history, documents, unread notices … fixed whatever the route's length.
+    assert small == 17
 
 
 def test_the_my_work_page_does_not_grow_with_the_work(world):

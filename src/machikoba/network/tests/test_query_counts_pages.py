@@ -65,8 +65,8 @@ def test_job_page_for_a_partner_does_not_grow_with_the_route(
     for _ in range(extra_steps):
         services.step_add(actor=owner, job=job, process=process("grinding.surface"))
     job.steps.filter(position__gte=2).update(performer=world.other_company)
-    # steps, route ids, claims
-    page = _job_page_queries(world.users[OTHER_COMPANY], job.pk, django_assert_num_queries, 3)
+    # steps, route ids, its orders, claims
+    page = _job_page_queries(world.users[OTHER_COMPANY], job.pk, django_assert_num_queries, 4)
     # Its own steps, and step 1 whose parts it receives.
     assert len(page.rows) == 4 + extra_steps
 

@@ -172,3 +172,42 @@ def test_nobody_receives_parts_whose_next_step_has_no_performer_yet(route):
     with pytest.raises(ApplicationError) as refused:
         services.step_receive(actor=actors["receiver"], step=step, good_quantity=50)
     assert refused.value.code == "not_receiver"
+
+
+@pytest.mark.parametrize("next_performer", [True, False], ids=["receiver", "no receiver"])
+def test_the_conditions_beyond_the_state_agree_too(route, next_performer):
+    """Step 2 waits for step 1's parts (unless an early start was allowed), and step 1
+    ships only to somebody: for every state of step 1 the buttons of both steps are what
+    the services accept."""
+    world, job, actors = route
+    receiver = Step.objects.get(job=job, position=2).performer
+    Step.objects.filter(job=job, position=2).update(
+        status=StepStatus.ORDERED, performer=receiver if next_performer else None
+    )
+    checked = 0
+    for status, override in itertools.product(StepStatus.values, ("", "材料支給")):
+        Step.objects.filter(job=job, position=1).update(
+            status=status, performer=world.other_company, shipped_quantity=50
+        )
+        Step.objects.filter(job=job, position=2).update(start_override_reason=override)
+        for position, kind in ((1, "performer"), (2, "receiver")):
+            actor = actors[kind]
+            offered = selectors.step_actions(actor, Step.objects.get(job=job, position=position))
+            for action in ("start", "ship"):
+                step = Step.objects.get(job=job, position=position)
+                call = CALLS[action]
+                accepted = _accepted(lambda call=call, step=step, actor=actor: call(actor, step))
+                assert accepted == (action in offered), (status, override, position, action)
+                checked += 1
+    assert checked == len(StepStatus.values) * 2 * 2 * 2
+    # and the conditions did decide something: the start of step 2 on parts not received
+    Step.objects.filter(job=job, position=1).update(status=StepStatus.SHIPPED)
+    Step.objects.filter(job=job, position=2).update(start_override_reason="")
+    if next_performer:
+        step2 = Step.objects.get(job=job, position=2)
+        assert "start" not in selectors.step_actions(actors["receiver"], step2)
+        Step.objects.filter(job=job, position=1).update(status=StepStatus.RECEIVED)
+        assert "start" in selectors.step_actions(actors["receiver"], step2)
+    Step.objects.filter(job=job, position=1).update(status=StepStatus.DONE)
+    step1 = Step.objects.get(job=job, position=1)
+    assert ("ship" in selectors.step_actions(actors["performer"], step1)) == next_performer

@@ -16,7 +16,7 @@ from machikoba.network import selectors, services
 from machikoba.network.models import Order
 from machikoba.network.paperwork import order_pdf as render_order
 from machikoba.network.paperwork import traveler_pdf as render_tag
-from machikoba.network.selectors import pages
+from machikoba.network.selectors.handoff import RECEIVE_PREVIOUS, handoff_page
 from machikoba.network.views._common import pdf_response, step_of_url
 
 
@@ -41,32 +41,26 @@ def traveler_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def handoff(request: HttpRequest, pk: int) -> HttpResponse:
-    """The page a traveler tag's QR code opens: the next action in one tap."""
+    """The page a traveler tag's QR code opens: the next action in one tap (on this step,
+    or receiving the previous step's parts when that comes first)."""
     step = step_of_url(request, pk)
-    action = pages.handoff_action(request.user, step)
+    page = handoff_page(request.user, step)
     if request.method == "POST":
-        if request.POST.get("action") != action or action is None:
+        if page.action is None or request.POST.get("action") != page.action:
             messages.error(request, _("この操作は今はできません。画面を更新してください。"))
             return redirect("network:handoff", pk=step.pk)
+        target = page.target
         calls = {
-            "start": lambda: services.step_start(actor=request.user, step=step),
-            "finish": lambda: services.step_finish(actor=request.user, step=step),
+            "start": lambda: services.step_start(actor=request.user, step=target),
+            "finish": lambda: services.step_finish(actor=request.user, step=target),
             "ship": lambda: services.step_ship(
-                actor=request.user, step=step, quantity=selectors.ship_quantity_default(step)
+                actor=request.user, step=target, quantity=page.quantity
             ),
             "receive": lambda: services.step_receive(
-                actor=request.user, step=step, good_quantity=step.shipped_quantity
+                actor=request.user, step=target, good_quantity=target.shipped_quantity
             ),
         }
-        run_and_flash(request, calls[action], _("記録しました。"))
+        calls[RECEIVE_PREVIOUS] = calls["receive"]
+        run_and_flash(request, calls[page.action], _("記録しました。"))
         return redirect("network:handoff", pk=step.pk)
-    return render(
-        request,
-        "network/handoff.html",
-        {
-            "step": step,
-            "action": action,
-            "ship_quantity": selectors.ship_quantity_default(step) if action == "ship" else None,
-            "receiver": selectors.receiver_of(step),
-        },
-    )
+    return render(request, "network/handoff.html", {"page": page, "step": step})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.core.views import active_company_or_403, run_and_flash, save_form
 from machikoba.network import forms, selectors, services
+from machikoba.network.selectors.handoff import unaccepted_order
 from machikoba.network.views._common import step_of_url
 
 
@@ -72,5 +73,12 @@ def step_progress(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return done or render(
         request,
         "network/step_progress.html",
-        {"form": form, "step": step, "action": action, "receiver": selectors.receiver_of(step)},
+        {
+            "form": form,
+            "step": step,
+            "action": action,
+            "receiver": selectors.receiver_of(step),
+            # Shipping before the supplier accepted the order is allowed, with a warning.
+            "unaccepted_order": unaccepted_order(step) if action == "ship" else None,
+        },
     )
