@@ -11,6 +11,6 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]
