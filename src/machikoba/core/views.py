@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -49,8 +51,31 @@ def run_and_flash(request: HttpRequest, call: Callable[[], Any], success: str) -
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    address: str | None = request.META.get("REMOTE_ADDR")
-    return address
+    """The address of the client that sent the request: the one answer for rate limits
+    (ours, allauth's, axes') and for the address in audit records.
+
+    Behind ``MACHIKOBA_TRUSTED_PROXY_COUNT`` reverse proxies, each appending the address
+    it was connected from to X-Forwarded-For, the client is the Nth address from the
+    right; anything further left was written by the client and is never read. With 0
+    (no proxy) the header is ignored. A header shorter than the count, or an entry that
+    is not an address, means the request did not come through the proxies as
+    configured: the peer's address is used, never a guess."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    count: int = settings.MACHIKOBA_TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < count:
+        return peer
+    return _address(hops[-count]) or peer
+
+
+def _address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 # Any: the active companies.Company, a model of a layer above core.
