@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from machikoba.core.errors import ApplicationError
 from machikoba.core.forms import ApplicationErrorFormMixin
@@ -48,6 +49,23 @@ def run_and_flash(request: HttpRequest, call: Callable[[], Any], success: str) -
         return False
     messages.success(request, success)
     return True
+
+
+def safe_next(request: HttpRequest, fallback: str, *, referer: bool = False) -> str:
+    """Where to go after a POST: the ``next`` the request names (form field, else query
+    string; with ``referer`` the page it came from after that) when it is a page of this
+    site, else ``fallback``. Every view that honours ``next`` reads it here: anything
+    pointing to another host or scheme (``https://evil.example/``, ``//evil.example``,
+    ``/\\evil.example``) would make us an open redirect."""
+    candidates = [request.POST.get("next"), request.GET.get("next")]
+    if referer:
+        candidates.append(request.headers.get("Referer"))
+    target = next((candidate for candidate in candidates if candidate), None)
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -19,9 +19,7 @@ urlpatterns = [
     ),
     path("drawings/<id:pk>/rev/<id:number>/download/", views.download, name="download"),
     path("drawings/<id:pk>/grants/new/", views.grant_create, name="grant_create"),
-    path(
-        "drawings/<id:pk>/grants/<id:grant_pk>/revoke/", views.grant_revoke, name="grant_revoke"
-    ),
+    path("drawings/<id:pk>/grants/<id:grant_pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("drawings/<id:pk>/retention/", views.retention_edit, name="retention"),
     path("drawings/<id:pk>/destroy/", views.document_destroy, name="destroy"),
     path("drawings/<id:pk>/certificate.pdf", views.certificate_pdf, name="certificate"),
