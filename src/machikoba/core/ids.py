@@ -32,3 +32,13 @@ class IdConverter:
 
     def to_url(self, value: int | str) -> str:
         return str(value)
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id a form or query string sent, or None for anything that is not one: not
+    plain ASCII digits (``str.isdigit`` also accepts "²", which ``int`` refuses), zero,
+    or beyond the largest id."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None

@@ -12,6 +12,7 @@ from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies.selectors import company_members
 from machikoba.companies.services import active_company_switch
 from machikoba.core.access import CHANGE, VIEW, allowed, get_for_user_or_404
+from machikoba.core.ids import parse_id
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.notifications import KINDS
 from machikoba.core.views import safe_next
@@ -55,12 +56,12 @@ def company_switch(request):
     Only the user's own memberships are candidates: a foreign or unknown company id
     is a 404 and the session is left as it was.
     """
-    raw = request.POST.get("company", "")
-    if not raw.isdigit():
+    company_id = parse_id(request.POST.get("company"))
+    if company_id is None:
         messages.error(request, _("切り替える企業を選んでください。"))
         return redirect(safe_next(request, "/", referer=True))
     company = active_company_switch(
-        actor=request.user, session=request.session, company_id=int(raw)
+        actor=request.user, session=request.session, company_id=company_id
     )
     messages.success(request, _("%(company)s の画面に切り替えました。") % {"company": company.name})
     return redirect(safe_next(request, "/", referer=True))

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from machikoba.config.api import api
+from machikoba.core.ids import parse_id
 from machikoba.core.testing.matrix import MEMBER
 
 HUGE = "99999999999999999999"  # > 2**63 - 1
@@ -89,3 +90,23 @@ def test_no_page_uses_the_unbounded_int_converter():
 def test_page_with_the_largest_id_is_looked_up(client, world, route):
     client.force_login(world.users[MEMBER])
     assert client.get(_page_url(route, LARGEST)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7", 7),
+        (LARGEST, 2**63 - 1),
+        (HUGE, None),
+        ("0", None),
+        ("", None),
+        (None, None),
+        ("²", None),
+        ("١٢", None),
+        ("-3", None),
+        (" 7", None),
+        ("7a", None),
+    ],
+)
+def test_parse_id_accepts_only_what_can_be_an_id(text, expected):
+    assert parse_id(text) == expected
