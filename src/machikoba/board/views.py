@@ -28,6 +28,7 @@ from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, MANAGE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.forms import ServiceForm
+from machikoba.core.ids import parse_id
 from machikoba.core.views import active_company_or_403, client_ip, run_and_flash, save_form
 from machikoba.network.models import Job
 
@@ -48,13 +49,12 @@ def _form_errors(form: ServiceForm) -> str:
 @login_required
 def board(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company_or_403(request)
-    material = request.GET.get("material", "")
     page = pages.board_page(
         request.user,
         company,
         capable_only=request.GET.get("all") != "1",
         process_code=request.GET.get("process", ""),
-        material_id=int(material) if material.isdigit() else None,
+        material_id=parse_id(request.GET.get("material")),
     )
     return render(request, "board/board.html", page.context())
 

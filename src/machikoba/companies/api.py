@@ -14,6 +14,7 @@ from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.models import Company
 from machikoba.core.access import VIEW, get_for_user_or_404, ward_roles_of
 from machikoba.core.errors import ApplicationError
+from machikoba.core.ids import PathId
 
 router = Router(tags=["companies"])
 # Mounted at /accounts: who is signed in, with their companies (memberships are ours).
@@ -146,7 +147,7 @@ def directory(request, filters: Query[DirectoryFilters]):
 
 
 @router.get("/{company_id}", response=CompanyOut, summary="One company's profile")
-def company_detail(request, company_id: int):
+def company_detail(request, company_id: PathId):
     company = get_for_user_or_404(Company, request.user, VIEW, pk=company_id, is_active=True)
     parts = selectors.company_profile(user=request.user, company=company)
     return CompanyOut(

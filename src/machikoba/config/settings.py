@@ -216,7 +216,9 @@ AXES_USERNAME_CALLABLE = "machikoba.accounts.lockout.username_of_attempt"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+# The client's address comes from one place, core.views.client_ip (see
+# MACHIKOBA_TRUSTED_PROXY_COUNT below); axes would otherwise log the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "machikoba.core.views.client_ip"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
@@ -360,6 +362,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 # --- security -------------------------------------------------------------------
+# Reverse proxies in front of the app (1 behind the documented nginx), each appending
+# the address it was connected from to X-Forwarded-For. Rate limits (sign-in, one-time
+# links) and audit records key on the address core.views.client_ip reads with it; 0
+# ignores the header. AXES_PROXY_COUNT is its former name, still read.
+MACHIKOBA_TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0)
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -6,5 +6,5 @@ app_name = "messaging"
 
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
-    path("messages/<int:pk>/", views.thread_detail, name="thread"),
+    path("messages/<id:pk>/", views.thread_detail, name="thread"),
 ]

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import CHANGE, MEMBER_ROLES, VIEW, get_for_user_or_404, has_role
+from machikoba.core.ids import BodyId, PathId
 from machikoba.core.views import active_company_or_403
 from machikoba.network import selectors, services
 from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
@@ -89,8 +90,8 @@ class TransitionIn(Schema):
 
 
 class RfqIn(Schema):
-    step_ids: list[int]
-    recipient_ids: list[int]
+    step_ids: list[BodyId]
+    recipient_ids: list[BodyId]
     deadline: dt.datetime
     message: str = Field("", max_length=5000)
     questions_public: bool = True
@@ -136,7 +137,7 @@ class DeclineIn(Schema):
 
 
 class AwardIn(Schema):
-    winner_company_id: int
+    winner_company_id: BodyId
     delivery_date: dt.date
     delivery_place: str = Field(max_length=300)
     inspection_date: dt.date
@@ -306,7 +307,7 @@ def network_job_create(request, payload: JobIn):
 
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="One job with the steps you may see")
-def network_job(request, job_id: int):
+def network_job(request, job_id: PathId):
     job = get_for_user_or_404(
         Job.objects.select_related("company", "material"), request.user, VIEW, pk=job_id
     )
@@ -314,7 +315,7 @@ def network_job(request, job_id: int):
 
 
 @router.post("/jobs/{job_id}/steps", response={201: StepOut}, summary="Add or insert a step")
-def network_step_add(request, job_id: int, payload: StepIn):
+def network_step_add(request, job_id: PathId, payload: StepIn):
     job = get_for_user_or_404(Job, request.user, CHANGE, pk=job_id)
     process = get_for_user_or_404(ProcessCategory, request.user, VIEW, code=payload.process)
     step = services.step_add(
@@ -332,7 +333,7 @@ def network_step_add(request, job_id: int, payload: StepIn):
 
 
 @router.post("/steps/{step_id}/transitions", response=StepOut, summary="Move a step on")
-def network_step_transition(request, step_id: int, payload: TransitionIn):
+def network_step_transition(request, step_id: PathId, payload: TransitionIn):
     step = get_for_user_or_404(
         Step.objects.select_related("job", "process", "performer"), request.user, VIEW, pk=step_id
     )
@@ -357,7 +358,7 @@ def network_step_transition(request, step_id: int, payload: TransitionIn):
 
 
 @router.post("/jobs/{job_id}/rfqs", response={201: RfqOut}, summary="Send an RFQ")
-def network_rfq_send(request, job_id: int, payload: RfqIn):
+def network_rfq_send(request, job_id: PathId, payload: RfqIn):
     job = get_for_user_or_404(Job, request.user, CHANGE, pk=job_id)
     steps = list(Step.objects.for_user(request.user, VIEW).filter(job=job, pk__in=payload.step_ids))
     recipients = list(
@@ -378,7 +379,7 @@ def network_rfq_send(request, job_id: int, payload: RfqIn):
 
 
 @router.get("/rfqs/{rfq_id}", response=RfqOut, summary="An RFQ with the answers you may see")
-def network_rfq(request, rfq_id: int):
+def network_rfq(request, rfq_id: PathId):
     rfq = get_for_user_or_404(
         Rfq.objects.select_related("job__company"), request.user, VIEW, pk=rfq_id
     )
@@ -396,7 +397,7 @@ def _my_recipient(request, rfq_id: int) -> RfqRecipient:
 
 
 @router.post("/rfqs/{rfq_id}/quote", response={201: RfqOut}, summary="Quote (as the shop asked)")
-def network_quote(request, rfq_id: int, payload: QuoteIn):
+def network_quote(request, rfq_id: PathId, payload: QuoteIn):
     recipient = _my_recipient(request, rfq_id)
     services.quote_submit(
         actor=request.user,
@@ -410,14 +411,14 @@ def network_quote(request, rfq_id: int, payload: QuoteIn):
 
 
 @router.post("/rfqs/{rfq_id}/decline", response=RfqOut, summary="Decline (as the shop asked)")
-def network_decline(request, rfq_id: int, payload: DeclineIn):
+def network_decline(request, rfq_id: PathId, payload: DeclineIn):
     recipient = _my_recipient(request, rfq_id)
     services.quote_decline(actor=request.user, recipient=recipient, reason=payload.reason)
     return _rfq_out(request, recipient.rfq)
 
 
 @router.post("/rfqs/{rfq_id}/award", response={201: OrderOut}, summary="Award and issue the order")
-def network_award(request, rfq_id: int, payload: AwardIn):
+def network_award(request, rfq_id: PathId, payload: AwardIn):
     rfq = get_for_user_or_404(Rfq.objects.select_related("job"), request.user, CHANGE, pk=rfq_id)
     winner = get_for_user_or_404(
         RfqRecipient, request.user, VIEW, rfq=rfq, company_id=payload.winner_company_id
@@ -437,12 +438,12 @@ def network_award(request, rfq_id: int, payload: AwardIn):
 
 
 @router.get("/orders/{order_id}", response=OrderOut, summary="An order (buyer and supplier)")
-def network_order(request, order_id: int):
+def network_order(request, order_id: PathId):
     return _order_out(get_for_user_or_404(Order, request.user, VIEW, pk=order_id))
 
 
 @router.post("/orders/{order_id}/accept", response=OrderOut, summary="Accept (as the supplier)")
-def network_order_accept(request, order_id: int):
+def network_order_accept(request, order_id: PathId):
     order = get_for_user_or_404(
         Order.objects.select_related("job"), request.user, VIEW, pk=order_id
     )

@@ -7,9 +7,9 @@ app_name = "shopfloor"
 urlpatterns = [
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/plan/", views.plan, name="plan"),
-    path("schedule/runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
+    path("schedule/runs/<id:pk>/progress/", views.run_progress, name="run_progress"),
     path("schedule/steps/", views.steps, name="steps"),
-    path("schedule/steps/<int:pk>/", views.step_work, name="step_work"),
+    path("schedule/steps/<id:pk>/", views.step_work, name="step_work"),
     path("schedule/calendar/", views.calendar, name="calendar"),
-    path("schedule/operations/<int:pk>/move/", views.operation_move, name="operation_move"),
+    path("schedule/operations/<id:pk>/move/", views.operation_move, name="operation_move"),
 ]

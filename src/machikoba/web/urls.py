@@ -12,6 +12,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -5,7 +5,6 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,18 +12,11 @@ from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies.selectors import company_members
 from machikoba.companies.services import active_company_switch
 from machikoba.core.access import CHANGE, VIEW, allowed, get_for_user_or_404
+from machikoba.core.ids import parse_id
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.notifications import KINDS
+from machikoba.core.views import safe_next
 from machikoba.web import selectors
-
-
-def _safe_next(request, fallback: str = "/") -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or fallback
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @login_required
@@ -64,15 +56,15 @@ def company_switch(request):
     Only the user's own memberships are candidates: a foreign or unknown company id
     is a 404 and the session is left as it was.
     """
-    raw = request.POST.get("company", "")
-    if not raw.isdigit():
+    company_id = parse_id(request.POST.get("company"))
+    if company_id is None:
         messages.error(request, _("切り替える企業を選んでください。"))
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request, "/", referer=True))
     company = active_company_switch(
-        actor=request.user, session=request.session, company_id=int(raw)
+        actor=request.user, session=request.session, company_id=company_id
     )
     messages.success(request, _("%(company)s の画面に切り替えました。") % {"company": company.name})
-    return redirect(_safe_next(request))
+    return redirect(safe_next(request, "/", referer=True))
 
 
 @require_POST
@@ -82,7 +74,7 @@ def language_switch(request):
     from django.utils import translation
 
     code = request.POST.get("language", "")
-    response = redirect(_safe_next(request))
+    response = redirect(safe_next(request, "/", referer=True))
     if code not in dict(settings.LANGUAGES):
         messages.error(
             request, _("選択された言語には対応していません。日本語か英語を選んでください。")

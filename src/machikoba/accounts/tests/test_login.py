@@ -179,3 +179,57 @@ def test_inactive_users_cannot_sign_in(client):
     assert "_auth_user_id" not in client.session
     assert response.status_code == 302
     assert response.headers["Location"] == reverse("account_inactive")
+
+
+# --- behind the reverse proxy (MACHIKOBA_TRUSTED_PROXY_COUNT) ---------------------------
+
+PROXY = "10.0.0.2"
+TOO_MANY = "ログイン失敗が連続しています。時間が経ってからやり直してください。"
+
+
+def _login_via_proxy(forwarded, email, password):
+    from django.test import Client
+
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    return client, client.post(LOGIN_URL, {"login": email, "password": password})
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.MACHIKOBA_TRUSTED_PROXY_COUNT = 1
+    # allauth's per-address limit on failed sign-ins, lowered to keep the test short.
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip,10/300s/key"}
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_limited_per_client_not_for_everyone(behind_proxy):
+    user = UserFactory()
+    for n in range(3):
+        _login_via_proxy("203.0.113.5", f"nobody{n}@example.jp", "wrong-password")
+    client, blocked = _login_via_proxy("203.0.113.5", user.email, TEST_PASSWORD)
+    assert blocked.status_code == 200
+    assert TOO_MANY in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Someone else behind the same proxy signs in.
+    client, response = _login_via_proxy("198.51.100.20", user.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_header_does_not_escape_the_sign_in_limit(behind_proxy):
+    user = UserFactory()
+    for n in range(3):
+        _login_via_proxy(f"192.0.2.{n}, 203.0.113.5", f"nobody{n}@example.jp", "wrong-password")
+    client, blocked = _login_via_proxy("192.0.2.99, 203.0.113.5", user.email, TEST_PASSWORD)
+    assert TOO_MANY in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_lockout_records_the_clients_address(behind_proxy):
+    from axes.models import AccessAttempt
+
+    user = UserFactory()
+    _login_via_proxy("192.0.2.66, 203.0.113.5", user.email, "wrong-password")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]

@@ -33,6 +33,7 @@ from machikoba.board.selectors.teams import (
 from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import Company, Material, ProcessCategory
 from machikoba.core.access import CHANGE, EDITOR_ROLES, MEMBER_ROLES, VIEW, can, has_role
+from machikoba.core.ids import parse_id
 from machikoba.drawings.models import Document
 from machikoba.network.choices import StepStatus
 from machikoba.network.selectors import visible_steps
@@ -237,7 +238,8 @@ def team_page(user: User, team: Team, company: Company | None) -> TeamPage:
 
 def company_to_invite(user: User, pk: str) -> Company | None:
     """The company a team's invite form names, if the user sees it."""
-    if not pk.isdigit():
+    company_id = parse_id(pk)
+    if company_id is None:
         return None
-    company: Company | None = Company.objects.for_user(user, VIEW).filter(pk=pk).first()
+    company: Company | None = Company.objects.for_user(user, VIEW).filter(pk=company_id).first()
     return company

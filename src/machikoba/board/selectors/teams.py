@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from machikoba.board.choices import IN_TEAM, MemberStatus
 from machikoba.board.models import Request, RequestProcess, Team, TeamMember
 from machikoba.core.access import MEMBER_ROLES, VIEW, company_ids_for
+from machikoba.core.ids import parse_id
 
 if TYPE_CHECKING:
     from machikoba.accounts.models import User
@@ -116,9 +117,10 @@ def my_teams(*, user: User, company: Company) -> QuerySet[Team]:
 
 def team_member_of(*, user: User, team: Team, pk: str) -> TeamMember | None:
     """A member of ``team`` by the id a form sent (None for anything else)."""
-    if not pk.isdigit():
+    member_id = parse_id(pk)
+    if member_id is None:
         return None
     member: TeamMember | None = (
-        TeamMember.objects.for_user(user, VIEW).filter(team=team, pk=pk).first()
+        TeamMember.objects.for_user(user, VIEW).filter(team=team, pk=member_id).first()
     )
     return member

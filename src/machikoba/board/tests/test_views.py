@@ -121,3 +121,10 @@ def test_assigning_a_member_of_another_team_is_refused_and_changes_nothing(world
     )
     assert "チームのメンバーを選んでください。" in response.content.decode()
     assert TeamAssignment.objects.get(team=team, process=item).member == lead_row
+
+
+@pytest.mark.parametrize("material", ["99999999999999999999", "²", "x"])
+def test_a_material_filter_that_is_no_id_is_ignored_not_a_500(world, client, material):
+    client.force_login(world.users[MEMBER])
+    response = client.get(reverse("board:board"), {"all": "1", "material": material})
+    assert response.status_code == 200

@@ -487,6 +487,48 @@ def test_one_link_is_limited_across_addresses(world, client, monkeypatch):
     assert codes == [200, 200, 429]
 
 
+PROXY = "10.0.0.2"  # the reverse proxy every request comes through in production
+
+
+def _via_proxy(client, url, forwarded):
+    return client.get(url, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_clients_behind_the_proxy_are_limited_separately(world, client, settings):
+    settings.MACHIKOBA_TRUSTED_PROXY_COUNT = 1
+    _rfq, recipient = guest_rfq(world)
+    _link, token = issue(world, recipient)
+    for n in range(guest_throttle.GUEST_FAILURES_PER_IP):
+        assert _via_proxy(client, page_url(f"{n:043d}"), "203.0.113.5").status_code == 404
+    assert _via_proxy(client, page_url(token), "203.0.113.5").status_code == 429
+    # The guesser is stopped, not every holder of a link behind the same proxy.
+    assert _via_proxy(client, page_url(token), "198.51.100.20").status_code == 200
+    refused = AuditEvent.objects.filter(verb="guest_link.refused")
+    assert set(refused.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    opened = AuditEvent.objects.filter(verb="guest_link.open").get()
+    assert opened.ip_address == "198.51.100.20"
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_limit(world, client, settings):
+    settings.MACHIKOBA_TRUSTED_PROXY_COUNT = 1
+    _rfq, recipient = guest_rfq(world)
+    _link, token = issue(world, recipient)
+    # The client writes a new address each time; the proxy appends the real one.
+    for n in range(guest_throttle.GUEST_FAILURES_PER_IP):
+        forged = f"192.0.2.{n}, 203.0.113.5"
+        assert _via_proxy(client, page_url(f"{n:043d}"), forged).status_code == 404
+    assert _via_proxy(client, page_url(token), "192.0.2.99, 203.0.113.5").status_code == 429
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(world, client):
+    _rfq, recipient = guest_rfq(world)
+    _link, token = issue(world, recipient)
+    for n in range(guest_throttle.GUEST_FAILURES_PER_IP):
+        forged = {"HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}
+        assert client.get(page_url(f"{n:043d}"), **forged).status_code == 404
+    assert client.get(page_url(token), HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+
+
 # --- e-mail and paper -------------------------------------------------------------------
 
 

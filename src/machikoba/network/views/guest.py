@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.core.access import CHANGE, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
+from machikoba.core.ids import parse_id
 from machikoba.core.views import client_ip, run_and_flash, save_form
 from machikoba.drawings.grantee_pages import grantee_page_png, grantee_view_record
 from machikoba.network import forms, selectors, services
@@ -250,11 +251,10 @@ def guest_nda(request: HttpRequest, link: GuestLink, token: str) -> HttpResponse
     """The link holder accepts the sender's NDA, so that the shared drawings show."""
     if link.used_at is not None:
         return redirect("network:guest_rfq", token=token)
-    posted = str(request.POST.get("nda", ""))
     try:
         services.guest_nda_accept(
             link=link,
-            nda_id=int(posted) if posted.isdigit() else None,
+            nda_id=parse_id(request.POST.get("nda")),
             agreed=request.POST.get("agree") == "yes",
             ip_address=client_ip(request),
         )

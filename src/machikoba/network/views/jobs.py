@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
+from machikoba.core.ids import parse_id
 from machikoba.core.views import active_company_or_403, run_and_flash, save_form
 from machikoba.network import forms, selectors, services
 from machikoba.network.models import Claim, Job, Rating
@@ -89,15 +90,15 @@ def job_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rating_submit(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_for_user_or_404(Job, request.user, VIEW, pk=pk)
-    rater_id, rated_id = request.POST.get("rater", ""), request.POST.get("rated", "")
-    if not (rater_id.isdigit() and rated_id.isdigit()):
+    rater_id, rated_id = parse_id(request.POST.get("rater")), parse_id(request.POST.get("rated"))
+    if rater_id is None or rated_id is None:
         raise Http404
-    rater = get_for_user_or_404(Company, request.user, CHANGE, pk=int(rater_id))
-    rated = get_for_user_or_404(Company, request.user, VIEW, pk=int(rated_id))
+    rater = get_for_user_or_404(Company, request.user, CHANGE, pk=rater_id)
+    rated = get_for_user_or_404(Company, request.user, VIEW, pk=rated_id)
     scores = {}
     for name in (*services.PERFORMER_CRITERIA, *services.OWNER_CRITERIA):
         value = request.POST.get(name, "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             scores[name] = int(value)
     run_and_flash(
         request,

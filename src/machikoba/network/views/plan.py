@@ -23,6 +23,7 @@ from machikoba.core.access import (
     has_role,
 )
 from machikoba.core.errors import ApplicationError
+from machikoba.core.ids import parse_id
 from machikoba.core.views import client_ip
 from machikoba.network import forms, services
 from machikoba.network import network_plan as planning
@@ -80,14 +81,17 @@ def _parse_plan_rows(values: list[str]) -> list[PostedRow] | None:
     parsed = []
     for value in values:
         parts = value.split(":")
-        if len(parts) != 4 or not (parts[0].isdigit() and parts[1].isdigit()):
+        if len(parts) != 4:
+            return None
+        step_id, company_id = parse_id(parts[0]), parse_id(parts[1])
+        if step_id is None or company_id is None:
             return None
         try:
             start = dt.date.fromisoformat(parts[2]) if parts[2] else None
             end = dt.date.fromisoformat(parts[3]) if parts[3] else None
         except ValueError:
             return None
-        parsed.append((int(parts[0]), int(parts[1]), start, end))
+        parsed.append((step_id, company_id, start, end))
     return parsed
 
 

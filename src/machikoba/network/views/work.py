@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from machikoba.core.views import active_company_or_403, run_and_flash, save_form
+from machikoba.core.views import active_company_or_403, run_and_flash, safe_next, save_form
 from machikoba.network import forms, selectors, services
 from machikoba.network.selectors.handoff import unaccepted_order
 from machikoba.network.views._common import step_of_url
@@ -40,7 +40,7 @@ def step_progress(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         call = {"start": services.step_start, "finish": services.step_finish}[action]
         done = {"start": _("開始しました。"), "finish": _("加工完了を記録しました。")}[action]
         run_and_flash(request, lambda: call(actor=request.user, step=step), done)
-        return redirect(request.POST.get("next") or job_url)
+        return redirect(safe_next(request, job_url))
     form: Any
     save: Callable[[dict[str, Any]], object]
     if action == "ship":

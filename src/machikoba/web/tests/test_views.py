@@ -152,3 +152,27 @@ def test_other_companies_members_are_not_listed(client, world):
     assert "他社工業株式会社" in body
     for actor in ("member", "staff", "floor_worker"):
         assert world.users[actor].name not in body
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example"])
+def test_the_language_switch_never_redirects_off_site(client, db, target):
+    response = client.post(reverse("web:language_switch"), {"language": "en", "next": target})
+    assert response["Location"] == "/"
+    response = client.post(reverse("web:language_switch"), {"language": "en"}, HTTP_REFERER=target)
+    assert response["Location"] == "/"
+
+
+def test_the_language_switch_returns_to_the_page_it_came_from(client, db):
+    response = client.post(reverse("web:language_switch"), {"language": "en", "next": "/jobs/"})
+    assert response["Location"] == "/jobs/"
+
+
+@pytest.mark.parametrize("company", ["99999999999999999999", "²"])
+def test_switching_to_a_company_id_that_cannot_be_one_is_refused_not_a_500(client, world, company):
+    client.force_login(world.users[MEMBER])
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("web:company_switch"), {"company": company}, follow=True)
+    assert response.status_code == 200
+    assert "切り替える企業を選んでください。" in response.content.decode()
+    assert ACTIVE_COMPANY_SESSION_KEY not in client.session
+    assert AuditEvent.objects.count() == events
