@@ -37,10 +37,10 @@ urlpatterns = [
 urlpatterns += [
     path("claim/<str:token>/", views_claims.claim_account, name="claim_account"),
     path("ward/claims/", views_claims.claim_queue, name="claim_queue"),
-    path("ward/claims/<int:pk>/approve/", views_claims.claim_approve, name="claim_approve"),
-    path("ward/claims/<int:pk>/reject/", views_claims.claim_reject, name="claim_reject"),
+    path("ward/claims/<id:pk>/approve/", views_claims.claim_approve, name="claim_approve"),
+    path("ward/claims/<id:pk>/reject/", views_claims.claim_reject, name="claim_reject"),
     path(
-        "ward/companies/<int:pk>/contact-email/",
+        "ward/companies/<id:pk>/contact-email/",
         views_claims.contact_email,
         name="contact_email",
     ),

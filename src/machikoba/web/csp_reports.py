@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from machikoba.core.views import client_ip
+
 logger = logging.getLogger("machikoba.csp")
 
 MAX_REPORT_BYTES = 8 * 1024
@@ -34,7 +36,7 @@ MAX_FIELD_CHARS = 300
 
 
 def _over_budget(request: HttpRequest) -> bool:
-    key = f"csp-report:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"csp-report:{client_ip(request) or ''}"
     if cache.add(key, 1, timeout=60):
         return False
     try:
