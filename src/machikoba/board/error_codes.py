@@ -10,6 +10,7 @@ from machikoba.core.errors import ErrorCode
 class BoardErrorCode(ErrorCode):
     ADMISSION_DECIDED = "admission_decided"
     ADMISSION_EXISTS = "admission_exists"
+    BUYER_REGISTRATION_LIMIT = "buyer_registration_limit"
     HAND_EXISTS = "hand_exists"
     HAND_INVALID = "hand_invalid"
     HAND_RFQ_INVALID = "hand_rfq_invalid"

@@ -489,7 +489,7 @@ def buyer_register(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.BuyerForm(request.POST or None)
 
     def save(data: dict[str, Any]) -> Company:
-        company = services.buyer_register(actor=request.user, **data)
+        company = services.buyer_register(actor=request.user, ip_address=client_ip(request), **data)
         request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
         return company
 

@@ -34,9 +34,12 @@ How the proposal is made (the page says the same in words):
 * **Price of a step** with a shop (yen, before tax): the shop's quote on the open RFQ when
   that RFQ asks for this step alone; else the median unit price of the shop's past quotes
   to the owner's company for the same process on single-step RFQs, times the quantity;
-  else the median unit price of the whole network's quotes for the process, only when
-  there are at least ``NETWORK_MIN_QUOTES`` quotes from ``NETWORK_MIN_COMPANIES``
-  different shops (so no single shop's price can be read back); else unknown. For the
+  else the network's range for the process (``planning.prices``: the interquartile range
+  of independent, established shops' unit prices, one value per shop, widened to two
+  significant figures, only with at least ``NETWORK_MIN_COMPANIES`` such shops and
+  ``NETWORK_MIN_QUOTES`` quotes, never counting the owner's or its related companies'
+  quotes or RFQs, so no single shop's price can be read back), compared and added up at
+  its midpoint and shown as the range; else unknown. For the
   comparison an unknown price counts as the dearest known price among the step's
   candidates (an unknown shop never wins for being unknown); the page shows it as unknown
   and leaves it out of the total.

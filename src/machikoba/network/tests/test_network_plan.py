@@ -7,7 +7,7 @@ import math
 import pytest
 from django.utils import timezone
 
-from machikoba.companies.models import Capability
+from machikoba.companies.models import Capability, Company
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.testing.clock import fixed_dates
 from machikoba.core.testing.factories import CompanyFactory
@@ -230,18 +230,24 @@ def test_price_estimates_follow_the_documented_rules(world, owner):
     for unit in (2_000, 3_000, 10_000):
         _past_quote(world.company, shop, HEAT, price=unit * 10, quantity=10)
     # Its quotes to another buyer are not the owner's to read one by one.
-    _past_quote(stranger_buyer, shop, HEAT, price=1_000 * 50)
+    for _ in range(2):
+        _past_quote(stranger_buyer, shop, HEAT, price=1_000 * 50)
     book = planning.PriceBook(user=owner, owner=world.company, process=process(HEAT), quantity=50)
     assert book.estimate(shop).yen == 3_000 * 50  # the median unit price × quantity
-    # 4 quotes from one shop: too few to publish a network median.
+    # The network's range needs independent, established shops (test_network_prices).
     other = _shop("実績なし熱処理")
     assert book.estimate(other) == planning.PriceEstimate(None, "価格の手がかりなし (不明)")
-    for name, unit in (("二社目", 4_000), ("三社目", 5_000)):
-        _past_quote(stranger_buyer, _shop(name), HEAT, price=unit * 50)
+    then = timezone.now() - dt.timedelta(days=120)
+    for name, unit in (("二社目", 4_000), ("三社目", 5_000), ("四社目", 6_000), ("五社目", 8_000)):
+        for _ in range(2):
+            _past_quote(stranger_buyer, _shop(name), HEAT, price=unit * 50)
+    Company.objects.exclude(pk=world.company.pk).update(created_at=then)
     book = planning.PriceBook(user=owner, owner=world.company, process=process(HEAT), quantity=50)
-    # 6 quotes from 3 shops: unit prices 1,000 2,000 3,000 4,000 5,000 10,000 → 3,500.
-    assert book.estimate(other).yen == 3_500 * 50
-    assert "ネットワーク全体" in book.estimate(other).basis
+    # One value per shop from 5 shops and 10 quotes: 1,000 4,000 5,000 6,000 8,000; the
+    # quartiles by nearest rank 4,000 and 6,000, the middle 5,000, × 50.
+    estimate = book.estimate(other)
+    assert (estimate.low, estimate.yen, estimate.high) == (200_000, 250_000, 300_000)
+    assert "ネットワークの相場" in estimate.basis
 
 
 def test_a_step_with_an_open_rfq_chooses_among_the_shops_asked(world, owner):
