@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails and on printed tags point where the demo really serves.
+SITE_URL ?= http://$(HOST):$(PORT)
 # -x stops at the first failure while working locally; CI runs `make test PYTEST_FLAGS=`.
 PYTEST_FLAGS ?= -x
 
@@ -40,6 +42,7 @@ demo: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "Serving machikoba on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	  export SITE_URL='$(SITE_URL)'; \
 	  $(MANAGE) db_worker --queue-name '*' --interval 1 & \
 	  $(MANAGE) run_scheduler & \
 	  $(MANAGE) runserver --insecure --noreload $(HOST):$(PORT)

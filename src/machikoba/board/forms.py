@@ -177,7 +177,10 @@ class ReasonForm(ServiceForm):
 
 class AwardForm(ServiceForm):
     team = forms.ModelChoiceField(
-        label=_("発注するチーム"), queryset=None, widget=forms.RadioSelect
+        label=_("発注するチーム"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("発注するチームを選んでください。")},
     )
     delivery_place = forms.CharField(label=_("納入場所"), max_length=300)
     inspection_date = forms.DateField(label=_("検査完了日"), widget=forms.DateInput(attrs=DATE))

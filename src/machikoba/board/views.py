@@ -271,9 +271,13 @@ def request_award(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if req.status != RequestStatus.OPEN or not teams.exists():
         messages.error(request, _("この引き合いには、発注できる見積がありません。"))
         return redirect("board:request_detail", pk=pk)
+    # The team picked on the request page (?team=<id>), or the only one there is.
+    picked = parse_id(request.GET.get("team"))
+    only = teams.first() if teams.count() == 1 else None
     form = forms.AwardForm(
         request.POST or None,
         initial={
+            "team": picked if teams.filter(pk=picked).exists() else (only.pk if only else None),
             "delivery_place": req.delivery_place,
             "inspection_date": req.due_date,
             "payment_date": req.due_date + dt.timedelta(days=30),

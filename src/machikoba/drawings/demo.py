@@ -7,8 +7,11 @@ import io
 from machikoba.core.pdf import FONT, register_pdf_font
 
 
-def shaft_drawing_pdf(*, drawing_number: str, title: str, company: str) -> bytes:
-    """An A3 landscape two-sheet drawing of a stepped shaft with a title block."""
+def shaft_drawing_pdf(
+    *, drawing_number: str, title: str, company: str, material: str, quantity: int
+) -> bytes:
+    """An A3 landscape two-sheet drawing of a stepped shaft (φ30 h7, φ45 h7, φ25 h7) with a
+    title block naming the same material and quantity as the job it belongs to."""
     from reportlab.lib.pagesizes import A3, landscape
     from reportlab.pdfgen import canvas
 
@@ -25,7 +28,7 @@ def shaft_drawing_pdf(*, drawing_number: str, title: str, company: str) -> bytes
         pdf.drawString(width - 310, 85, title)
         pdf.setFont(FONT, 10)
         pdf.drawString(width - 310, 65, f"図番 {drawing_number}   シート {sheet}/2")
-        pdf.drawString(width - 310, 48, f"{company}   材質 SUS304   数量 20")
+        pdf.drawString(width - 310, 48, f"{company}   材質 {material}   数量 {quantity}")
         pdf.drawString(width - 310, 31, "一般公差 JIS B 0405-m   単位 mm")
         # A stepped shaft: three diameters along the axis
         cy = height / 2 + 40

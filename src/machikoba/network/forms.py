@@ -2,9 +2,11 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.forms import ServiceForm
+from machikoba.core.money import format_yen
 from machikoba.network.choices import PaymentMethod
 
 DATE = {"type": "date"}
@@ -168,7 +170,13 @@ class DeclineForm(ServiceForm):
 
 
 class AwardForm(ServiceForm):
-    winner = forms.ModelChoiceField(label=_("発注先"), queryset=None, empty_label=None)
+    winner = forms.ModelChoiceField(
+        label=_("発注先"),
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("発注先を選んでください。")},
+    )
     delivery_date = forms.DateField(label=_("納期 (受領日)"), widget=forms.DateInput(attrs=DATE))
     delivery_place = forms.CharField(label=_("納入場所"), max_length=300)
     inspection_date = forms.DateField(label=_("検査完了日"), widget=forms.DateInput(attrs=DATE))
@@ -185,7 +193,14 @@ class AwardForm(ServiceForm):
     def __init__(self, *args, recipients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["winner"].queryset = recipients
-        self.fields["winner"].label_from_instance = lambda r: r.company.name
+        self.fields["winner"].label_from_instance = lambda r: (
+            _("%(company)s — %(price)s ・ 納期 %(days)s 日")
+            % {
+                "company": r.company.name,
+                "price": format_yen(r.quote.price, get_language() or "ja"),
+                "days": r.quote.lead_time_days,
+            }
+        )
 
 
 class OrderChangeForm(ServiceForm):

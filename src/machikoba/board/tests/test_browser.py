@@ -145,8 +145,9 @@ def test_a_buyer_request_answered_by_a_team(
     page.goto(f"{base}/board/requests/{request.pk}/")
     expect(page.get_by_test_id("team-quote")).to_contain_text("394,000円")
     expect(page.locator("main")).not_to_contain_text("61,000円")
-    page.get_by_role("link", name="発注先を決める").click()
-    page.get_by_label("蒲田精機株式会社 のチーム", exact=False).check()
+    # The award starts from the team's card, the team already chosen.
+    page.get_by_role("link", name="このチームに決める 蒲田精機株式会社").click()
+    expect(page.get_by_label("蒲田精機株式会社 のチーム", exact=False)).to_be_checked()
     page.get_by_role("button", name="注文書を発行する").click()
     expect(page.get_by_role("status")).to_contain_text("注文書を発行しました")
 

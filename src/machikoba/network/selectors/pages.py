@@ -386,19 +386,24 @@ def rfq_scores(user: User, rfq: Rfq, columns: list[RfqRecipient]) -> list[Sugges
     return [ranked.get(column.company_id) for column in columns]
 
 
-def award_choices(user: User, rfq: Rfq) -> tuple[QuerySet[RfqRecipient], dict[str, Any]]:
+def award_choices(
+    user: User, rfq: Rfq, *, winner_id: int | None = None
+) -> tuple[QuerySet[RfqRecipient], dict[str, Any]]:
     """The shops that quoted (to choose the winner from) and the award form's defaults:
-    the first quote's lead time from today, inspection two days and payment thirty days
-    after delivery, delivery at the owner's address."""
+    the shop picked in the comparison (``winner_id``, else the lowest price), delivery after
+    that shop's lead time from today, inspection two days and payment thirty days after
+    delivery, delivery at the owner's address."""
     job = rfq.job
     quoted = (
         RfqRecipient.objects.for_user(user, VIEW)
         .filter(rfq=rfq, status=RecipientStatus.QUOTED)
         .select_related("company", "quote")
+        .order_by("quote__price", "pk")
     )
-    first = quoted.first()
-    delivery = timezone.localdate() + dt.timedelta(days=first.quote.lead_time_days)
+    chosen = next((r for r in quoted if r.pk == winner_id), None) or quoted.first()
+    delivery = timezone.localdate() + dt.timedelta(days=chosen.quote.lead_time_days)
     return quoted, {
+        "winner": chosen.pk,
         "delivery_date": delivery,
         "inspection_date": delivery + dt.timedelta(days=2),
         "payment_date": delivery + dt.timedelta(days=30),

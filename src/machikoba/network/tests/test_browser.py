@@ -85,8 +85,10 @@ def test_a_job_routed_through_two_quotes_an_award_and_the_first_handoffs(
     expect(comparison).to_contain_text("118,000円")
     expect(comparison).to_contain_text("135,000円")
     screenshot(page, "network-comparison")
-    page.get_by_role("link", name="発注先を決める").click()
-    page.get_by_label("発注先").select_option(label="大森熱処理株式会社")
+    # The award starts from the chosen column, preselected, each choice with its price.
+    page.get_by_role("link", name="この会社に決める 大森熱処理株式会社").click()
+    expect(page.get_by_label("大森熱処理株式会社", exact=False)).to_be_checked()
+    expect(page.get_by_role("main")).to_contain_text("118,000円 ・ 納期 6 日")
     page.get_by_role("button", name="注文書を発行する").click()
     expect(page.get_by_role("status")).to_contain_text("注文書を発行しました")
     expect(page.get_by_test_id("order-document")).to_contain_text("大森熱処理株式会社")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
+from machikoba.core.ids import parse_id
 from machikoba.core.views import active_company_or_403, client_ip, run_and_flash, save_form
 from machikoba.network import forms, services
 from machikoba.network.choices import RfqStatus
@@ -80,7 +81,9 @@ def rfq_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _award_form(request: HttpRequest, rfq: Rfq, data: Any = None) -> forms.AwardForm:
-    recipients, initial = pages.award_choices(request.user, rfq)
+    # The comparison's 「この会社に決める」 names the shop (?winner=<recipient id>).
+    winner_id = parse_id(request.GET.get("winner"))
+    recipients, initial = pages.award_choices(request.user, rfq, winner_id=winner_id)
     return forms.AwardForm(data, recipients=recipients, initial=initial)
 
 

@@ -52,6 +52,10 @@ from machikoba.network.models import Job
 from machikoba.shopfloor.demo import seed_week
 from machikoba.shopfloor.models import StepWork
 
+# The demo's shaft: the drawing's title block and the job say the same.
+DEMO_SHAFT_MATERIAL = "S45C"
+DEMO_SHAFT_QUANTITY = 50
+
 
 class Command(BaseCommand):
     help = "Load the demo ward (fictional companies and one user per role). Idempotent."
@@ -188,8 +192,13 @@ class Command(BaseCommand):
             "第2条 当社の書面による承諾なく、第三者に開示しません。\n"
             "第3条 取引終了後は、受領した図面を速やかに破棄します。",
         )
+        # The title block agrees with the job below (S45C, 50 pieces, the same diameters).
         pdf = shaft_drawing_pdf(
-            drawing_number="TK-2026-014", title="段付きシャフト", company=owner_shop.name
+            drawing_number="TK-2026-014",
+            title="段付きシャフト",
+            company=owner_shop.name,
+            material=DEMO_SHAFT_MATERIAL,
+            quantity=DEMO_SHAFT_QUANTITY,
         )
         document = drawings.document_create(
             actor=owner,
@@ -282,16 +291,16 @@ class Command(BaseCommand):
             company=owner_shop,
             part_name="段付きシャフト",
             drawing_number="TK-2026-014",
-            quantity=50,
+            quantity=DEMO_SHAFT_QUANTITY,
             due_date=today + dt.timedelta(days=30),
-            material_note="S45C 調質",
+            material_note=f"{DEMO_SHAFT_MATERIAL} 調質",
             documents=list(Document.objects.filter(company=owner_shop)),
         )
         route = [
-            ("cutting.turning.nc_lathe", True, -2, 3, "外径 φ20 h7 仕上げ代 0.3 mm"),
-            ("heat_treatment.quench_temper", False, 4, 8, "HRC 50〜55"),
+            ("cutting.turning.nc_lathe", True, -2, 3, "外径 φ30 h7 仕上げ代 0.3 mm"),
+            ("heat_treatment.quench_temper", False, 4, 8, "HRC 55±2 (図面シート2)"),
             ("surface.plating.hard_chrome", False, 9, 14, "めっき厚 20 µm"),
-            ("grinding.cylindrical", False, 15, 20, "φ20 h6 Ra 0.4"),
+            ("grinding.cylindrical", False, 15, 20, "φ30 h7 Ra 0.4"),
         ]
         steps = []
         for code, in_house, start, end, spec in route:
