@@ -20,6 +20,7 @@ from machikoba.companies.choices import CompanyRole
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.matrix import MEMBER, OTHER_COMPANY
 from machikoba.network import services
+from machikoba.network.models import Order
 from machikoba.network.tests.factories import deadline, make_job
 
 pytestmark = pytest.mark.clock_sensitive
@@ -91,7 +92,11 @@ def test_the_award_form_preselects_the_picked_shop_and_its_lead_time(two_quotes)
 
 def test_an_award_without_a_winner_says_so(two_quotes):
     world, rfq, _ = two_quotes
-    page = world.client_for(MEMBER).post(reverse("network:rfq_award", args=[rfq.pk]), {})
+    url = reverse("network:rfq_award", args=[rfq.pk])
+    client = world.client_for(MEMBER)
+    terms = {k: v for k, v in client.get(url).context["form"].initial.items() if k != "winner"}
+    page = client.post(url, {**terms, "payment_method": "bank_transfer"})
+    assert page.context["form"].errors["winner"] == ["発注先を選んでください。"]
     assert "発注先を選んでください。" in page.content.decode()
     assert not rfq.job.orders.exists()
 
@@ -112,5 +117,8 @@ def test_the_buyers_award_preselects_its_only_team_and_names_a_missing_one(world
     assert f"{url}?team={team.pk}" in detail
     form = client.get(url).context["form"]
     assert form.initial["team"] == team.pk
-    refused = client.post(url, {})
+    terms = {k: v for k, v in form.initial.items() if k != "team"}
+    refused = client.post(url, {**terms, "payment_method": "bank_transfer"})
+    assert refused.context["form"].errors["team"] == ["発注するチームを選んでください。"]
     assert "発注するチームを選んでください。" in refused.content.decode()
+    assert not Order.objects.filter(job__company=world.company).exists()
