@@ -328,7 +328,9 @@ def test_a_partner_sees_the_part_and_its_own_step_not_the_others(world):
     assert 'data-testid="step-1"' in page  # the step it receives parts from
     assert 'data-testid="step-3"' not in page
     assert "80,000円" not in page  # its own price is on the order, not on the job page
-    assert reverse("network:order_detail", args=[order.pk]) not in page
+    # ... which it finds again from here (issue 16): the order and its PDF.
+    assert reverse("network:order_detail", args=[order.pk]) in page
+    assert reverse("network:order_pdf", args=[order.pk]) in page
 
 
 def test_recipients_do_not_see_each_others_quotes(world):
