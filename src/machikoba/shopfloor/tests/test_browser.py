@@ -2,6 +2,8 @@
 worker: the progress shows, the machine Gantt appears, a drag onto another job's time
 is flagged as a conflict by the validator, and dragging it back clears it."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -60,8 +62,8 @@ def test_the_owner_plans_the_week_and_adjusts_it_on_the_gantt(
         expect(page.get_by_role("heading", level=1)).to_have_text("設備の計画")
         expect(page.get_by_test_id("no-plan")).to_be_visible()
 
-        page.get_by_label("納期遅れを最小に (その上で早く終える)").check()
-        page.get_by_label("計算時間").select_option("10")
+        page.get_by_label(re.compile("^納期を守る")).check()
+        page.get_by_label("計画を考える時間").select_option("10")
         page.get_by_role("button", name="計画する").click()
         # The progress section polls until the worker is done, then the page reloads.
         gantt = page.get_by_test_id("gantt")
