@@ -1,6 +1,7 @@
 """The job page's chart as a pure function: table-driven cases of bars, spans and lateness."""
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -145,7 +146,7 @@ def test_axis_ticks_are_dated_and_spaced(start, end, every, first):
     assert 1 <= len(ticks) <= 5
     days = [t["day"] for t in ticks]
     assert days[0] == first
-    assert all((b - a).days == every for a, b in zip(days, days[1:], strict=False))
+    assert all((b - a).days == every for a, b in itertools.pairwise(days))
     assert days[-1] <= end < days[-1] + dt.timedelta(days=every)
     span = (end - start).days + 1
     for tick in ticks:
