@@ -241,7 +241,7 @@ def hour_ticks(day_start: dt.time, day_end: dt.time, days: int) -> list[dict[str
     for index in range(days):
         for hour in hours:
             fraction = (hour * 60 - opening) / length
-            if fraction >= 1:  # closing time is the next day's opening on the axis
+            if fraction > 0.85:  # its label would run into the next day's first one
                 continue
             left = round(100 * (index + fraction) / days, 3)
             ticks.append({"left": left, "label": _("%(hour)d時") % {"hour": hour}})

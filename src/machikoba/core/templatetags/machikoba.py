@@ -86,7 +86,7 @@ def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
 
 
 @register.filter
-def in_units(quantity: int | None, job: Any) -> str:
+def in_units(quantity: int | str | None, job: Any) -> str:
     """``{{ step.shipped_quantity|in_units:step.job }}`` → 「50 本」, in the job's unit."""
     if quantity is None or quantity == "":
         return "—"
