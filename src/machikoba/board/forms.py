@@ -1,8 +1,10 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.board.choices import Audience
 from machikoba.core.forms import ServiceForm
+from machikoba.core.money import format_yen
 from machikoba.network.choices import PaymentMethod
 
 DATE = {"type": "date"}
@@ -196,7 +198,11 @@ class AwardForm(ServiceForm):
         self.fields["team"].queryset = teams
         self.fields["team"].label_from_instance = lambda team: (
             _("%(lead)s のチーム — %(price)s ・ %(days)s 日")
-            % {"lead": team.lead.name, "price": f"¥{team.price:,}", "days": team.lead_time_days}
+            % {
+                "lead": team.lead.name,
+                "price": format_yen(team.price, get_language() or "ja"),
+                "days": team.lead_time_days,
+            }
         )
 
 

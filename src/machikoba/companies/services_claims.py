@@ -34,6 +34,7 @@ from machikoba.companies.selectors_claims import company_has_account
 from machikoba.companies.services import _membership_create
 from machikoba.core.access import CHANGE, can
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_datetime
 from machikoba.core.errors import ApplicationError, PermissionRefused, invalid_input
 from machikoba.core.mail import QueuedEmailBackend
 from machikoba.core.models import Notification
@@ -109,7 +110,7 @@ def claim_secret_issue(*, claim: CompanyClaim, to: str) -> None:
             "ward": settings.MACHIKOBA_WARD_NAME,
             "email": to,
             "url": _claim_link_url(token),
-            "expires": f"{timezone.localtime(claim.secret_expires_at):%Y-%m-%d %H:%M}",
+            "expires": format_datetime(claim.secret_expires_at),
         }
     EmailMessage(subject=subject, body=body, to=[to], connection=QueuedEmailBackend()).send()
 

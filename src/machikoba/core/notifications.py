@@ -80,7 +80,7 @@ KINDS = {
         _("品物が出荷されたとき"),
         _("品物が出荷されました: %(part)s"),
         _(
-            "%(sender)s が「%(part)s」を %(quantity)s 個出荷しました (%(step)s)。"
+            "%(sender)s が「%(part)s」を %(quantity)s出荷しました (%(step)s)。"
             "届いたら受け入れを記録してください。"
         ),
     ),

@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.core.dates import format_datetime
 from machikoba.core.pdf import a4_document, grid, styles
 
 
@@ -27,7 +28,7 @@ def destruction_certificate_pdf(certificate) -> bytes:
         [_("所有企業"), certificate.company_name],
         [_("件名"), certificate.document_title],
         [_("図番"), certificate.drawing_number or "—"],
-        [_("破棄日時"), f"{destroyed:%Y-%m-%d %H:%M:%S} JST"],
+        [_("破棄日時"), f"{destroyed:%Y/%m/%d %H:%M:%S} JST"],
         [_("破棄の理由"), certificate.reason],
         [_("破棄を指示した人"), certificate.requested_by_label],
         [_("削除したファイル数"), str(certificate.files_removed)],
@@ -81,7 +82,7 @@ def destruction_certificate_pdf(certificate) -> bytes:
         ),
         Spacer(1, 3 * mm),
         Paragraph(
-            _("発行: machikoba (%(now)s JST)") % {"now": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
+            _("発行: machikoba (%(now)s JST)") % {"now": format_datetime(timezone.localtime())},
             small,
         ),
     ]

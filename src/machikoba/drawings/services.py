@@ -17,6 +17,7 @@ from machikoba.companies.models import Company
 from machikoba.companies.selectors import memberships_of
 from machikoba.core.access import CHANGE, DELETE, can
 from machikoba.core.audit import SYSTEM_ACTOR_LABEL, audit_record, snapshot
+from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 from machikoba.core.fiscal import add_months
 from machikoba.core.queueing import enqueue_on_commit
@@ -414,7 +415,8 @@ def document_retention_set(
         action=DocumentAction.RETENTION,
         actor=actor,
         ip_address=ip_address,
-        detail=_("破棄予定日: %(date)s") % {"date": document.destroy_on or _("なし")},
+        detail=_("破棄予定日: %(date)s")
+        % {"date": format_date(document.destroy_on) if document.destroy_on else _("なし")},
     )
     audit_record(
         actor=actor,
@@ -522,6 +524,8 @@ def documents_purge_due(*, today: dt.date | None = None) -> list[DestructionCert
     )
     certificates = []
     for document in due:
-        reason = _("保存期間の終了 (破棄予定日 %(date)s)") % {"date": document.destroy_on}
+        reason = _("保存期間の終了 (破棄予定日 %(date)s)") % {
+            "date": format_date(document.destroy_on)
+        }
         certificates.append(document_destroy(actor=None, document=document, reason=reason))
     return certificates

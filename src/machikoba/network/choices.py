@@ -2,6 +2,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class QuantityUnit(models.TextChoices):
+    """How a job's parts are counted: shafts in 本, plates in 枚, machines in 台."""
+
+    PIECE = "piece", _("個")
+    ROD = "rod", _("本")
+    SHEET = "sheet", _("枚")
+    MACHINE = "machine", _("台")
+    SET = "set", _("セット")
+
+
 class JobStatus(models.TextChoices):
     OPEN = "open", _("進行中")
     CLOSED = "closed", _("完了")
@@ -31,6 +41,13 @@ class RecipientStatus(models.TextChoices):
     DECLINED = "declined", _("辞退")
     AWARDED = "awarded", _("受注")
     NOT_AWARDED = "not_awarded", _("失注")
+
+
+# The same states in the buyer's words (受注/失注 are the seller's).
+RECIPIENT_STATUS_FOR_BUYER = {
+    RecipientStatus.AWARDED: _("発注先に決定"),
+    RecipientStatus.NOT_AWARDED: _("今回は見送り"),
+}
 
 
 class GuestLinkChannel(models.TextChoices):

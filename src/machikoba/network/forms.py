@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.forms import ServiceForm
 from machikoba.core.money import format_yen
-from machikoba.network.choices import PaymentMethod
+from machikoba.network.choices import PaymentMethod, QuantityUnit
 
 DATE = {"type": "date"}
 
@@ -25,6 +25,12 @@ class JobForm(ServiceForm):
         help_text=_("一覧にない材質や、調質・寸法などの補足。"),
     )
     quantity = forms.IntegerField(label=_("数量"), min_value=1)
+    unit = forms.ChoiceField(
+        label=_("数える単位"),
+        choices=QuantityUnit.choices,
+        initial=QuantityUnit.PIECE,
+        help_text=_("シャフトなら 本、板なら 枚。現品票や注文書の数量にも使います。"),
+    )
     size_mm = forms.IntegerField(
         label=_("部品の最大寸法 (mm)"),
         min_value=1,

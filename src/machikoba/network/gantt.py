@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from machikoba.core.dates import format_date
 from machikoba.network.choices import StepStatus
 
 if TYPE_CHECKING:
@@ -16,10 +17,38 @@ if TYPE_CHECKING:
     from machikoba.network.models import Step
 
 FINISHED = (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
+MIN_WIDTH = 3.0  # percent: the shortest bar still reads as a bar on a phone
+LABEL_UNTIL = 85.0  # percent: a tick label further right would run off the chart
+FLIP_AT = 70.0  # percent: from here a marker's label ends at its line
 
 
 def _local_date(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(moment).date() if moment else None
+
+
+TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182)  # days between ticks; weekly ones start on Mondays
+
+
+def axis_ticks(start: dt.date, end: dt.date, *, max_ticks: int = 5) -> list[dict[str, Any]]:
+    """Dated ticks for the chart's axis from ``start`` to ``end`` (both inside the span of
+    ``(end - start).days + 1`` days): at most ``max_ticks``, one every 1, 2, 7, 14 … days
+    (weekly and longer steps on Mondays), each with its position in percent and a short
+    label (``12/09``; ``2027/01/04`` where the year changes). Ticks past ``LABEL_UNTIL``
+    percent keep their line but not their label, which would run off the chart."""
+    span = max((end - start).days + 1, 1)
+    step = next((d for d in TICK_STEPS if span / d <= max_ticks), TICK_STEPS[-1])
+    first = start
+    if step >= 7:
+        first = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+    ticks: list[dict[str, Any]] = []
+    day, year = first, start.year
+    while day <= end:
+        left = round((day - start).days / span * 100, 2)
+        label = f"{day:%m/%d}" if year == day.year else format_date(day)
+        ticks.append({"day": day, "left": left, "label": label if left <= LABEL_UNTIL else ""})
+        year = day.year
+        day += dt.timedelta(days=step)
+    return ticks
 
 
 def gantt(*, steps: Sequence[Step], due_date: dt.date, today: dt.date) -> dict[str, Any]:
@@ -31,13 +60,15 @@ def gantt(*, steps: Sequence[Step], due_date: dt.date, today: dt.date) -> dict[s
     end = max([*dates, today, due_date])
     span = max((end - start).days + 1, 1)
 
+    day_width = 100 / span
+
     def pct(day: dt.date) -> float:
         return round((day - start).days / span * 100, 2)
 
     bars: list[dict[str, Any]] = []
     for step in steps:
         if not (step.planned_start and step.planned_end):
-            bars.append({"step": step, "planned": None, "actual": None, "late": False})
+            bars.append({"step": step, "planned": None, "actual": None, "late": False, "dates": ""})
             continue
         actual_start = _local_date(step.started_at)
         actual_end = _local_date(step.shipped_at) or _local_date(step.finished_at)
@@ -48,16 +79,38 @@ def gantt(*, steps: Sequence[Step], due_date: dt.date, today: dt.date) -> dict[s
         actual: dict[str, float] | None = None
         if actual_start:
             until = actual_end or today
-            actual = {"left": pct(actual_start), "width": max(pct(until) - pct(actual_start), 1)}
+            actual = {
+                "left": pct(actual_start),
+                "width": max(pct(until) - pct(actual_start) + day_width, MIN_WIDTH),
+            }
         bars.append(
             {
                 "step": step,
                 "planned": {
                     "left": pct(step.planned_start),
-                    "width": max(pct(step.planned_end) - pct(step.planned_start) + 100 / span, 1),
+                    "width": max(
+                        pct(step.planned_end) - pct(step.planned_start) + day_width, MIN_WIDTH
+                    ),
                 },
                 "actual": actual,
                 "late": late,
+                "dates": _range_label(step.planned_start, step.planned_end),
             }
         )
-    return {"bars": bars, "start": start, "end": end, "today": pct(today), "due": pct(due_date)}
+    return {
+        "bars": bars,
+        "start": start,
+        "end": end,
+        "ticks": axis_ticks(start, end),
+        "today": pct(today),
+        "due": pct(due_date),
+        "today_label": f"{today:%m/%d}",
+        "due_label": f"{due_date:%m/%d}",
+        # A marker's label sits to the right of its line, or ends at it near the right edge.
+        "today_flip": pct(today) > FLIP_AT,
+        "due_flip": pct(due_date) > FLIP_AT,
+    }
+
+
+def _range_label(first: dt.date, last: dt.date) -> str:
+    return f"{first:%m/%d}" if first == last else f"{first:%m/%d}–{last:%m/%d}"

@@ -18,16 +18,26 @@ from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import AppendOnlyModel, TimeStampedModel
 from machikoba.network import access
 from machikoba.network.choices import (
+    RECIPIENT_STATUS_FOR_BUYER,
     GuestLinkChannel,
     JobStatus,
     OrderEventKind,
     OrderOrigin,
     OrderStatus,
     PaymentMethod,
+    QuantityUnit,
     RecipientStatus,
     RfqStatus,
     StepStatus,
 )
+
+
+def count_with_unit(quantity: int | None, unit: str) -> str:
+    """``50 本``: a number of parts in the unit they are counted in (``—`` for none)."""
+    if quantity is None:
+        return "—"
+    label = QuantityUnit(unit).label if unit in QuantityUnit.values else QuantityUnit.PIECE.label
+    return f"{quantity:,} {label}"
 
 
 class Job(TimeStampedModel):
@@ -51,6 +61,13 @@ class Job(TimeStampedModel):
     )
     material_note = models.CharField(_("材質 (補足)"), max_length=100, blank=True)
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    unit = models.CharField(
+        _("数える単位"),
+        max_length=8,
+        choices=QuantityUnit.choices,
+        default=QuantityUnit.PIECE,
+        help_text=_("シャフトなら 本、板なら 枚。現品票や注文書の数量にも使います。"),
+    )
     size_mm = models.PositiveIntegerField(
         _("部品の最大寸法 (mm)"),
         null=True,
@@ -95,6 +112,10 @@ class Job(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.drawing_number} {self.part_name}".strip()
+
+    def count(self, quantity: int | None = None) -> str:
+        """A quantity of this job's parts with its unit: 「50 本」 (the job's own by default)."""
+        return count_with_unit(self.quantity if quantity is None else quantity, self.unit)
 
 
 class Step(TimeStampedModel):
@@ -245,6 +266,10 @@ class RfqRecipient(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.rfq} → {self.company}"
+
+    def status_for_buyer(self) -> str:
+        """The state as the buyer says it: 発注先に決定 / 今回は見送り, not 受注 / 失注."""
+        return str(RECIPIENT_STATUS_FOR_BUYER.get(self.status, self.get_status_display()))  # type: ignore[call-overload]
 
 
 class GuestLink(TimeStampedModel):

@@ -63,6 +63,7 @@ from django.utils.translation import gettext as _
 from machikoba.companies.directory import process_subtree_ids
 from machikoba.companies.models import Capability
 from machikoba.core.access import VIEW
+from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.network.access import is_member
 from machikoba.network.choices import (
@@ -176,7 +177,9 @@ class NetworkPlan:
     arrival: dt.date
     due_met: bool
     days_late: int
-    total_known: int
+    total_known: int  # work_known + transport_total
+    work_known: int  # the known prices of the steps still to order
+    transport_total: int
     unknown_prices: int
     solver_status: str
     timeline: dict
@@ -530,12 +533,12 @@ def _explain(rows, picks, origin, calendar, due_hour, arrival_hour) -> None:
             if arrival_hour > due_hour and other_arrival > arrival_hour:
                 row.why.append(
                     _("より安い %(name)s では、さらに遅れます (%(date)s 着)。")
-                    % {"name": other.company.name, "date": f"{other.finish:%m/%d}"}
+                    % {"name": other.company.name, "date": format_date(other.finish)}
                 )
             elif max(other_arrival - due_hour, 0) > max(arrival_hour - due_hour, 0):
                 row.why.append(
                     _("より安い %(name)s では納期に間に合いません (%(date)s 着)。")
-                    % {"name": other.company.name, "date": f"{other.finish:%m/%d}"}
+                    % {"name": other.company.name, "date": format_date(other.finish)}
                 )
             else:
                 row.why.append(_("前後の工程との運搬を含めた総額で最も安い組み合わせです。"))
@@ -601,7 +604,9 @@ def network_plan(
     _explain(rows, picks, origin, calendar, due_hour, arrival_hour)
     work = [r for r in rows if r.kind in ("proposed", "requested")]
     prices = [r.chosen.price.yen for r in work]
-    total = sum(p for p in prices if p is not None) + sum(r.transport.yen for r in rows)
+    work_known = sum(p for p in prices if p is not None)
+    transport_total = sum(r.transport.yen for r in rows)
+    total = work_known + transport_total
     days_late = calendar.working_days_late(arrival_hour, due_hour)
     return NetworkPlan(
         job=job,
@@ -614,6 +619,8 @@ def network_plan(
         due_met=arrival_hour <= due_hour,
         days_late=days_late,
         total_known=total,
+        work_known=work_known,
+        transport_total=transport_total,
         unknown_prices=sum(1 for p in prices if p is None),
         solver_status=status,
         timeline=_timeline(rows, calendar.first, job.due_date),

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from machikoba.core.dates import format_date, format_datetime
 from machikoba.core.money import format_yen
 from machikoba.core.pdf import FONT, a4_document, grid, styles
 from machikoba.drawings.watermark import register_pdf_font
@@ -30,7 +30,7 @@ def _party(company) -> str:
 
 
 def _date(day) -> str:
-    return f"{day:%Y年%m月%d日}" if day else "—"
+    return format_date(day)
 
 
 def order_pdf(order) -> bytes:
@@ -48,7 +48,7 @@ def order_pdf(order) -> bytes:
         [_("受注者 (中小受託事業者)"), Paragraph(_party(order.supplier), style.body)],
         [_("発注日"), p(_date(order.ordered_on))],
         [_("給付の内容"), p(order.work_content)],
-        [_("数量"), p(order.quantity)],
+        [_("数量"), p(order.job.count(order.quantity))],
         [_("代金 (税抜)"), p(format_yen(order.price, get_language() or "ja"))],
         [_("納期 (受領日)"), p(_date(order.delivery_date))],
         [_("納入場所"), p(order.delivery_place)],
@@ -58,7 +58,7 @@ def order_pdf(order) -> bytes:
     ]
     accepted = (
         _("注文請書: %(when)s に受注者が請けました。")
-        % {"when": f"{timezone.localtime(order.accepted_at):%Y-%m-%d %H:%M}"}
+        % {"when": format_datetime(order.accepted_at)}
         if order.accepted_at
         else _("注文請書: 受注者の請書待ちです。")
     )
@@ -115,7 +115,7 @@ def traveler_pdf(step, *, handoff_url: str, next_party: str) -> bytes:
         (_("工程"), f"{step.position}. {step.process.name_ja}"),
         (_("担当"), step.performer.name if step.performer else "—"),
         (_("次の工程"), next_party),
-        (_("数量"), str(job.quantity)),
+        (_("数量"), job.count()),
         (_("納期"), _date(job.due_date)),
     ]
     y -= 10 * mm
@@ -176,13 +176,13 @@ def guest_link_pdf(link, *, url: str, contact: str) -> bytes:
         [_("品名"), p(job.part_name)],
         [_("図番"), p(job.drawing_number or "—")],
         [_("材質"), p(material)],
-        [_("数量"), p(job.quantity)],
+        [_("数量"), p(job.count())],
         [_("工程"), p(steps)],
-        [_("回答期限"), p(f"{timezone.localtime(rfq.deadline):%Y年%m月%d日 %H:%M}")],
+        [_("回答期限"), p(format_datetime(rfq.deadline))],
     ]
     if rfq.message:
         rows.append([_("依頼内容"), p(rfq.message[:600])])
-    expires = f"{timezone.localtime(link.expires_at):%Y年%m月%d日 %H:%M}"
+    expires = format_datetime(link.expires_at)
     access = Table(
         [
             [

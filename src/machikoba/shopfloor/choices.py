@@ -21,10 +21,19 @@ OBJECTIVES = {
 }
 
 # The plan's search time the owner may choose, in seconds.
+# The plan form says the objectives in an owner's words (the model keeps its short labels).
+PLAN_OBJECTIVE_CHOICES = [
+    (
+        PlanObjective.DUE_DATES.value,
+        _("納期を守る (おすすめ): 遅れる仕事をできるだけ減らし、そのうえで早く終える"),
+    ),
+    (PlanObjective.MAKESPAN.value, _("全部の仕事をできるだけ早く終える (納期は二の次)")),
+]
+
 TIME_LIMIT_CHOICES = [
-    (10, _("10秒 (すぐ)")),
-    (30, _("30秒 (ふつう)")),
-    (60, _("60秒 (じっくり)")),
+    (10, _("10 秒 (急ぎ・だいたいの計画)")),
+    (30, _("30 秒 (ふつう・おすすめ)")),
+    (60, _("60 秒 (じっくり・仕事が多いとき)")),
 ]
 
 WEEKDAY_CHOICES = [

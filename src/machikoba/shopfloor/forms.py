@@ -8,19 +8,23 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.forms import ServiceForm
 
-from .choices import TIME_LIMIT_CHOICES, WEEKDAY_CHOICES, PlanObjective
+from .choices import PLAN_OBJECTIVE_CHOICES, TIME_LIMIT_CHOICES, WEEKDAY_CHOICES, PlanObjective
 from .models import MAX_STEP_MINUTES
 
 
 class PlanForm(ServiceForm):
     objective = forms.ChoiceField(
-        label=_("計画の目的"),
-        choices=PlanObjective.choices,
+        label=_("何を優先して計画しますか"),
+        choices=PLAN_OBJECTIVE_CHOICES,
         initial=PlanObjective.DUE_DATES,
         widget=forms.RadioSelect,
     )
     time_limit = forms.TypedChoiceField(
-        label=_("計算時間"), choices=TIME_LIMIT_CHOICES, coerce=int, initial=30
+        label=_("計画を考える時間"),
+        choices=TIME_LIMIT_CHOICES,
+        coerce=int,
+        initial=30,
+        help_text=_("長く考えるほど、よい計画が見つかることがあります。ふつうは 30 秒で十分です。"),
     )
 
 

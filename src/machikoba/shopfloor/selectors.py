@@ -222,6 +222,30 @@ class Gantt:
     day_start: dt.time
     day_end: dt.time
     now_left: float | None
+    hours: list[dict[str, object]]
+
+
+def hour_ticks(day_start: dt.time, day_end: dt.time, days: int) -> list[dict[str, object]]:
+    """The hour scale under the day headers: a tick every 2 hours on the full hour (3 for
+    a day longer than 12 hours) inside each working day, placed on the working-time axis
+    like the bars, each with its position in percent and a label (``10時``)."""
+    opening = day_start.hour * 60 + day_start.minute
+    closing = day_end.hour * 60 + day_end.minute
+    length = closing - opening
+    if length <= 0 or days < 1:
+        return []
+    every = 3 if length > 12 * 60 else 2
+    first_hour = -(-opening // 60)
+    hours = [h for h in range(first_hour, closing // 60 + 1) if (h - first_hour) % every == 0]
+    ticks: list[dict[str, object]] = []
+    for index in range(days):
+        for hour in hours:
+            fraction = (hour * 60 - opening) / length
+            if fraction > 0.85:  # its label would run into the next day's first one
+                continue
+            left = round(100 * (index + fraction) / days, 3)
+            ticks.append({"left": left, "label": _("%(hour)d時") % {"hour": hour}})
+    return ticks
 
 
 def gantt(
@@ -271,6 +295,7 @@ def gantt(
         day_start=calendar.day_start,
         day_end=calendar.day_end,
         now_left=None if now_position is None else round(100 * now_position / len(working), 3),
+        hours=hour_ticks(calendar.day_start, calendar.day_end, len(working)),
     )
 
 

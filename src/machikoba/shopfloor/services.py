@@ -18,6 +18,7 @@ from machikoba.accounts.models import User
 from machikoba.companies.models import Company, Equipment
 from machikoba.core.access import editor_company_ids
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date
 from machikoba.core.errors import (
     ApplicationError,
     PermissionRefused,
@@ -342,7 +343,7 @@ def operation_move(
         raise invalid_input(
             ShopfloorErrorCode.MOVE_INVALID,
             day=_("計画の期間 (%(first)s〜%(last)s) の中の日付を選んでください。")
-            % {"first": f"{first:%Y/%m/%d}", "last": f"{last:%Y/%m/%d}"},
+            % {"first": format_date(first), "last": format_date(last)},
         )
     equipment_id, unit = _parse_machine(machine)
     minutes = operation.minutes

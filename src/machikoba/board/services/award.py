@@ -19,6 +19,7 @@ from machikoba.board.models import Request, RequestProcess, Team, TeamMember
 from machikoba.board.services._documents import _revoke, _share_documents
 from machikoba.board.services._guards import _require_open, _require_poster
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, invalid_input
 from machikoba.core.notifications import notify_company
 from machikoba.network.choices import OrderOrigin
@@ -47,7 +48,8 @@ def _check_quote(request: Request, team: Team, today: dt.date) -> int:
     if team.valid_until is None or team.valid_until < today:
         raise ApplicationError(
             BoardErrorCode.QUOTE_EXPIRED,
-            _("この見積は有効期限 (%(date)s) を過ぎています。") % {"date": team.valid_until},
+            _("この見積は有効期限 (%(date)s) を過ぎています。")
+            % {"date": format_date(team.valid_until)},
         )
     return team.price
 

@@ -22,6 +22,7 @@ from machikoba.board.services._documents import _revoke
 from machikoba.board.services._guards import _require_editor, _require_poster
 from machikoba.companies.choices import CompanyKind
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, full_clean_or_raise, invalid_input
 from machikoba.core.notifications import notify_company
 from machikoba.network.choices import StepStatus
@@ -140,7 +141,7 @@ def request_post(
             params={
                 "part": request.part_name,
                 "processes": _process_names(request),
-                "date": request.answer_by,
+                "date": format_date(request.answer_by),
             },
             path=reverse("board:request_detail", args=[request.pk]),
         )

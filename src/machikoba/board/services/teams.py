@@ -30,6 +30,7 @@ from machikoba.board.services._guards import (
 from machikoba.board.services.threads import _team_thread_leave
 from machikoba.companies.choices import CompanyKind
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, full_clean_or_raise, invalid_input
 from machikoba.core.money import format_yen
 from machikoba.core.notifications import notify_company
@@ -213,7 +214,7 @@ def member_quote(
         errors["delivery_date"] = _("完了日には今日以降の日付を指定してください。")
     elif delivery_date > team.request.due_date:
         errors["delivery_date"] = _("完了日は引き合いの納期 (%(date)s) までにしてください。") % {
-            "date": team.request.due_date
+            "date": format_date(team.request.due_date)
         }
     if errors:
         raise invalid_input(BoardErrorCode.MEMBER_QUOTE_INVALID, **errors)

@@ -7,11 +7,10 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from machikoba.core import fiscal, money
+from machikoba.core import dates, fiscal, money
 
 register = template.Library()
 
@@ -27,14 +26,14 @@ def yen(amount: int | None) -> str:
 
 @register.filter
 def jdate(value: dt.date | None) -> str:
-    """A date in the user's language: 令和7年4月1日 (2025/04/01), or 1 Apr 2025."""
-    if not value:  # None, or "" for a variable the template does not have
-        return "—"
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if _lang().startswith("ja"):
-        return f"{fiscal.wareki_date(value)} ({value:%Y/%m/%d})"
-    return f"{value.day} {value:%b %Y}"
+    """A date as everywhere in machikoba: 2026/12/09 (see core.dates)."""
+    return dates.format_date(value)
+
+
+@register.filter
+def jdatetime(value: dt.datetime | None) -> str:
+    """A date and local time: 2026/12/09 14:30."""
+    return dates.format_datetime(value)
 
 
 @register.filter
@@ -84,3 +83,11 @@ def plain_number(value: Decimal | float | str | None) -> str:
 def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
     """``{{ assigned|get_item:process.pk }}``: a dict lookup by a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def in_units(quantity: int | str | None, job: Any) -> str:
+    """``{{ step.shipped_quantity|in_units:step.job }}`` → 「50 本」, in the job's unit."""
+    if quantity is None or quantity == "":
+        return "—"
+    return str(job.count(int(quantity)))

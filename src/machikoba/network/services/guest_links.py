@@ -21,6 +21,7 @@ from machikoba.companies.internal import company_claim_request
 from machikoba.companies.models import Company
 from machikoba.companies.models_claims import CompanyClaim
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_datetime
 from machikoba.core.errors import (
     ApplicationError,
     full_clean_or_raise,
@@ -190,7 +191,7 @@ def _guest_link_mail(link: GuestLink, token: str) -> None:
             "buyer": job.company.name,
             "part": job.part_name,
             "url": guest_link_url(token),
-            "expires": f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}",
+            "expires": format_datetime(link.expires_at),
             "contact": guest_contact(rfq),
         }
     EmailMessage(

@@ -19,6 +19,7 @@ from machikoba.core.errors import (
 )
 from machikoba.network.choices import (
     JobStatus,
+    QuantityUnit,
     StepStatus,
 )
 from machikoba.network.error_codes import NetworkErrorCode
@@ -47,6 +48,7 @@ def job_create(
     part_name: str,
     quantity: int,
     due_date: dt.date,
+    unit: str = QuantityUnit.PIECE,
     size_mm: int | None = None,
     drawing_number: str = "",
     material: Material | None = None,
@@ -70,6 +72,7 @@ def job_create(
         material=material,
         material_note=material_note.strip(),
         quantity=quantity,
+        unit=unit,
         size_mm=size_mm,
         due_date=due_date,
         notes=notes.strip(),
@@ -103,6 +106,7 @@ def job_update(
         "material",
         "material_note",
         "quantity",
+        "unit",
         "due_date",
         "notes",
     }
@@ -139,6 +143,7 @@ def job_copy(*, actor: User, job: Job, due_date: dt.date, quantity: int | None =
         material=job.material,
         material_note=job.material_note,
         quantity=quantity or job.quantity,
+        unit=job.unit,
         size_mm=job.size_mm,
         due_date=due_date,
         notes=job.notes,

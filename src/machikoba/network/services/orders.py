@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.core.access import EDITOR_ROLES, has_role
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date
 from machikoba.core.errors import (
     ApplicationError,
     PermissionRefused,
@@ -144,7 +145,8 @@ def _lock_award(
     if quote.valid_until < today:
         raise ApplicationError(
             NetworkErrorCode.QUOTE_EXPIRED,
-            _("この見積は有効期限 (%(date)s) を過ぎています。") % {"date": quote.valid_until},
+            _("この見積は有効期限 (%(date)s) を過ぎています。")
+            % {"date": format_date(quote.valid_until)},
         )
     return rfq, winner, quote
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.core.access import has_role
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date
 from machikoba.core.errors import (
     ApplicationError,
     PermissionRefused,
@@ -224,7 +225,7 @@ def step_ship(*, actor: User, step: Step, quantity: int | None) -> Step:
             params={
                 "sender": sender.name,
                 "part": step.job.part_name,
-                "quantity": quantity,
+                "quantity": step.job.count(quantity),
                 "step": f"{step.position}. {step.process.name_ja}",
             },
             path=reverse("network:handoff", args=[step.pk]),
@@ -309,7 +310,7 @@ def steps_notify_late(*, today: dt.date | None = None) -> int:
                 "part": step.job.part_name,
                 "step": f"{step.position}. {step.process.name_ja}",
                 "performer": step.performer.name if step.performer else "—",
-                "date": f"{step.planned_end:%Y-%m-%d}",
+                "date": format_date(step.planned_end),
             }
             path = reverse("network:job_detail", args=[step.job_id])
             notify_company(company=step.job.company, kind="step_late", params=params, path=path)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.core.access import EDITOR_ROLES, has_role
 from machikoba.core.audit import audit_record
+from machikoba.core.dates import format_date, format_datetime
 from machikoba.core.errors import (
     ApplicationError,
     PermissionRefused,
@@ -93,7 +94,7 @@ def rfq_send(
                 "buyer": job.company.name,
                 "part": job.part_name,
                 "steps": "・".join(s.process.name_ja for s in locked),
-                "deadline": f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}",
+                "deadline": format_datetime(deadline),
             },
             path=reverse("network:rfq_detail", args=[rfq.pk]),
         )
@@ -259,8 +260,8 @@ def _plan_message(planned: list[PlannedRequest], locked: dict[int, Step], messag
                 % {
                     "position": step.position,
                     "process": step.process,
-                    "start": f"{row.start:%Y/%m/%d}",
-                    "end": f"{row.end:%Y/%m/%d}",
+                    "start": format_date(row.start),
+                    "end": format_date(row.end),
                 }
             )
         else:

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from machikoba.core.dates import format_date
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY
 from machikoba.network.models import Step
 from machikoba.network.tests.test_permissions import _order
@@ -39,7 +40,7 @@ def test_the_order_pdf_states_what_the_subcontract_act_requires(world):
         "納入場所",
         "検査完了日",
         "支払期日",
-        f"{order.payment_date:%Y年%m月%d日}",
+        format_date(order.payment_date),
         "銀行振込",
         "請書待ち",
     ):

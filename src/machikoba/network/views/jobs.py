@@ -54,6 +54,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
             material=data["material"],
             material_note=data["material_note"],
             quantity=data["quantity"],
+            unit=data["unit"],
             size_mm=data["size_mm"],
             due_date=data["due_date"],
             notes=data["notes"],

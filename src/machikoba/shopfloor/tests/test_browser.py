@@ -2,6 +2,8 @@
 worker: the progress shows, the machine Gantt appears, a drag onto another job's time
 is flagged as a conflict by the validator, and dragging it back clears it."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -60,8 +62,8 @@ def test_the_owner_plans_the_week_and_adjusts_it_on_the_gantt(
         expect(page.get_by_role("heading", level=1)).to_have_text("設備の計画")
         expect(page.get_by_test_id("no-plan")).to_be_visible()
 
-        page.get_by_label("納期遅れを最小に (その上で早く終える)").check()
-        page.get_by_label("計算時間").select_option("10")
+        page.get_by_label(re.compile("納期を守る")).check()
+        page.get_by_label("計画を考える時間").select_option("10")
         page.get_by_role("button", name="計画する").click()
         # The progress section polls until the worker is done, then the page reloads.
         gantt = page.get_by_test_id("gantt")
@@ -98,6 +100,28 @@ def test_the_owner_plans_the_week_and_adjusts_it_on_the_gantt(
         assert moved.moved
         assert moved.unit == 2
         screenshot(page, "schedule-conflict")
+
+        # Undo the last drag (issue 16, item 12): the bar goes back, the conflict goes.
+        undo = page.get_by_test_id("gantt-undo")
+        expect(undo).to_be_visible()
+        undo.click()
+        expect(page.get_by_test_id("conflicts")).to_have_count(0)
+        expect(undo).to_be_hidden()
+        back = PlannedOperation.objects.get(pk=moved_id)
+        assert back.unit == 1
+        assert timezone.localtime(back.start) == home
+        # The hour scale and whole machine names
+        expect(page.get_by_test_id("gantt-hour").first).to_be_visible()
+        expect(page.get_by_test_id("gantt-machine").nth(1)).to_have_text("NC旋盤 LB3000 EX II #2")
+        screenshot(page, "schedule-undone")
+
+        # Drag it again, for the keyboard path below.
+        drag(
+            page,
+            rows.nth(0).get_by_test_id("gantt-bar").first,
+            rows.nth(1).get_by_test_id("gantt-bar").first,
+        )
+        expect(page.get_by_test_id("conflicts")).to_be_visible()
 
         # The keyboard path: the table of operations links each one to its form (on the
         # Gantt the moved bar may now lie under the other one). Put it back on lathe #1.

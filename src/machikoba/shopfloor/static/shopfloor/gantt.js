@@ -1,6 +1,7 @@
 // Drag a bar of the machine Gantt to another time or machine. On release the new
 // machine, day and start time go to the bar's move URL (the same form the keyboard
-// path uses); the server answers with the plan re-checked, conflicts flagged.
+// path uses); the server answers with the plan re-checked, conflicts flagged. The last
+// drag can be undone: the button posts the bar's previous machine, day and time.
 (function () {
   "use strict";
 
@@ -38,6 +39,46 @@
     return { machine: row.dataset.machine, day: days[dayIndex], time: clockOf(opening + offset) };
   }
 
+  let lastMove = null;
+
+  // Send a move (machine, day, time) to a bar's move URL and put the re-checked plan in.
+  function post(url, place) {
+    const input = document.querySelector("[name=csrfmiddlewaretoken]");
+    const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    const token = input ? input.value : headers["X-CSRFToken"] || "";
+    return fetch(url, {
+      method: "POST",
+      headers: {
+        "HX-Request": "true",
+        "X-CSRFToken": token,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(place),
+      credentials: "same-origin",
+    })
+      .then((response) => response.text())
+      .then((html) => {
+        document.getElementById("plan-body").outerHTML = html;
+      });
+  }
+
+  function showUndo() {
+    const undo = document.querySelector("[data-gantt-undo]");
+    if (undo) undo.hidden = lastMove === null;
+  }
+
+  function undo(event) {
+    const button = event.target.closest("[data-gantt-undo] button");
+    if (!button || lastMove === null) return;
+    const move = lastMove;
+    lastMove = null;
+    button.disabled = true;
+    post(move.url, { machine: move.machine, day: move.day, time: move.time }).then(() => {
+      showUndo();
+      document.dispatchEvent(new CustomEvent("gantt:undone", { detail: move }));
+    });
+  }
+
   function start(event) {
     const bar = event.target.closest("[data-move-url]");
     const gantt = bar && bar.closest("[data-gantt]");
@@ -68,26 +109,17 @@
         bar.style.transform = "";
         return;
       }
-      const body = new URLSearchParams(place);
-      const input = document.querySelector("[name=csrfmiddlewaretoken]");
-      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      const token = input ? input.value : headers["X-CSRFToken"] || "";
-      fetch(bar.dataset.moveUrl, {
-        method: "POST",
-        headers: {
-          "HX-Request": "true",
-          "X-CSRFToken": token,
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: body,
-        credentials: "same-origin",
-      })
-        .then((response) => response.text())
-        .then((html) => {
-          const current = document.getElementById("plan-body");
-          current.outerHTML = html;
-          document.dispatchEvent(new CustomEvent("gantt:moved", { detail: place }));
-        });
+      // Where the bar was, for 「最後の移動を元に戻す」: the same form, the old values.
+      lastMove = {
+        url: bar.dataset.moveUrl,
+        machine: bar.dataset.fromMachine,
+        day: bar.dataset.fromDay,
+        time: bar.dataset.fromTime,
+      };
+      post(bar.dataset.moveUrl, place).then(() => {
+        showUndo();
+        document.dispatchEvent(new CustomEvent("gantt:moved", { detail: place }));
+      });
     }
 
     event.preventDefault();
@@ -96,4 +128,5 @@
   }
 
   document.addEventListener("pointerdown", start);
+  document.addEventListener("click", undo);
 })();
