@@ -89,7 +89,9 @@ _MEASURE = """
   const viewport = document.documentElement.clientWidth;
   for (const el of document.querySelectorAll("body *")) {
     const rect = el.getBoundingClientRect();
-    if (rect.right > viewport + 1 && shown(el)) wide.push(describe(el) + ` right edge ${Math.round(rect.right)}px`);
+    if (rect.right > viewport + 1 && shown(el)) {
+      wide.push(describe(el) + ` right edge ${Math.round(rect.right)}px`);
+    }
     if (wide.length > 5) break;
   }
   return {
