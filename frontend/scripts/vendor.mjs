@@ -1,5 +1,7 @@
 // Copy the pinned htmx / Alpine.js builds from node_modules into Django's
-// static folder, with a license header on top (neither npm build ships one).
+// static folder, with a license header on top (neither npm build ships one),
+// and axe-core (accessibility checks of the browser tests, never served) into
+// core/testing/vendor/ as it is (its build carries its MPL-2.0 header).
 // Run with: npm run vendor   (from frontend/)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,21 +40,29 @@ SOFTWARE.`;
 const HTMX_0BSD = `htmx @VERSION@ (npm: htmx.org, dist/htmx.min.js) https://htmx.org
 @LICENSE_FILE@`;
 
+const testingDir = join(frontend, '..', 'src', 'machikoba', 'core', 'testing', 'vendor');
+
 const vendored = [
   { pkg: 'htmx.org', file: 'dist/htmx.min.js', out: 'htmx.min.js', header: HTMX_0BSD },
   { pkg: '@alpinejs/csp', file: 'dist/cdn.min.js', out: 'alpine-csp.min.js', header: MIT_ALPINE },
+  { pkg: 'axe-core', file: 'axe.min.js', out: 'axe.min.js', header: null, dir: testingDir },
 ];
 
-mkdirSync(outDir, { recursive: true });
-for (const { pkg, file, out, header } of vendored) {
+for (const { pkg, file, out, header, dir = outDir } of vendored) {
+  mkdirSync(dir, { recursive: true });
   const pkgDir = join(frontend, 'node_modules', pkg);
   const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const body = readFileSync(join(pkgDir, file), 'utf8');
+  if (header === null) {
+    writeFileSync(join(dir, out), body.replace(/\s*$/, '\n'));
+    console.log(`vendored ${pkg}@${version} -> ${join(dir, out)}`);
+    continue;
+  }
   let text = header.replace('@VERSION@', version);
   if (text.includes('@LICENSE_FILE@')) {
     text = text.replace('@LICENSE_FILE@', readFileSync(join(pkgDir, 'LICENSE'), 'utf8').trim());
   }
   const comment = '/*!\n' + text.split('\n').map((l) => (l ? ' * ' + l : ' *')).join('\n') + '\n */\n';
-  writeFileSync(join(outDir, out), comment + body.replace(/\s*$/, '\n'));
+  writeFileSync(join(dir, out), comment + body.replace(/\s*$/, '\n'));
   console.log(`vendored ${pkg}@${version} -> ${join('src/machikoba/web/static/machikoba/js', out)}`);
 }

@@ -93,8 +93,8 @@ class CapabilityForm(ServiceModelForm):
         queryset=Material.objects.select_related("group"),
         required=False,
         label=_("対応材料"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Ctrl キー (Mac は ⌘) を押しながら選ぶと複数選べます。"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("複数選べます。"),
     )
 
     class Meta:

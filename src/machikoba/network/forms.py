@@ -114,8 +114,8 @@ class RfqForm(ServiceForm):
     recipients = forms.ModelMultipleChoiceField(
         label=_("依頼先"),
         queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("複数選べます (Ctrl または ⌘ を押しながら選択)。"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("複数選べます。"),
     )
     deadline = forms.DateTimeField(
         label=_("回答期限"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

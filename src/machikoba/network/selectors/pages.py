@@ -310,6 +310,8 @@ class RfqPage(Page):
     # The owner's side.
     columns: list[RfqRecipient] = field(default_factory=list)
     scores: list[Suggestion | None] = field(default_factory=list)
+    # The same, one (answer, score) pair per shop: a card per shop on a phone.
+    cards: list[tuple[RfqRecipient, Suggestion | None]] = field(default_factory=list)
     can_award: bool = False
     order: Order | None = None
     guest_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -338,10 +340,12 @@ def rfq_page(user: User, rfq: Rfq, *, company: Company | None) -> RfqPage | None
     if owner:
         columns = comparison(user=user, rfq=rfq)
         quoted = [c for c in columns if c.status == RecipientStatus.QUOTED]
+        scores = rfq_scores(user, rfq, columns)
         return RfqPage(
             **common,
             columns=columns,
-            scores=rfq_scores(user, rfq, columns),
+            scores=scores,
+            cards=list(zip(columns, scores, strict=True)),
             can_award=rfq.status == RfqStatus.OPEN and bool(quoted) and editor,
             order=Order.objects.for_user(user, VIEW).filter(rfq=rfq).first(),
             guest_rows=guest_link_rows(user=user, rfq=rfq) if editor else [],

@@ -60,8 +60,9 @@ def test_officer_signs_in_with_a_totp_code(page, live_server, transactional_db, 
 def test_switch_active_company(page, live_server, owner_of_two, screenshot):
     sign_in(page, live_server.url, owner_of_two.email)
     expect(page.get_by_test_id("active-company")).to_have_text("蒲田精機株式会社")
-    page.get_by_label("作業中の企業").select_option(label="六郷鍍金工業株式会社")
-    page.get_by_role("button", name="切り替え").click()
+    switch = page.get_by_test_id("company-switch")
+    switch.locator("summary").click()
+    switch.get_by_role("button", name="六郷鍍金工業株式会社").click()
     expect(page.get_by_test_id("active-company")).to_have_text("六郷鍍金工業株式会社")
     expect(page.get_by_role("status")).to_contain_text(
         "六郷鍍金工業株式会社 の画面に切り替えました"

@@ -210,8 +210,9 @@ def test_every_main_page_runs_under_the_policy(demo_ward, page, live_server, scr
     assert marker.evaluate("el => el.style.left").endswith("%")
 
     # The company switch menu (a form, no script) still works.
-    page.get_by_label("作業中の企業").select_option(index=1)
-    page.get_by_role("button", name="切り替え").click()
+    switch = page.get_by_test_id("company-switch")
+    switch.locator("summary").click()
+    switch.get_by_role("button").first.click()
     expect(page.get_by_role("status")).to_contain_text("切り替えました")
     watch.assert_clean("company switch")
     screenshot(page, "csp-owner")

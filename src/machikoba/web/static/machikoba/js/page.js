@@ -8,6 +8,8 @@
 //   data-aspect="1190 / 842"          aspect-ratio of a frame (width / height)
 //   data-open-wide                    a <details> that starts open on wide screens (>= 48em)
 //   data-no-context-menu              no right-click menu (drawing pages on guest links)
+//   class="overflow-x-auto"           a box that scrolls sideways (a wide table) is made
+//                                     focusable, so a keyboard can scroll it (WCAG 2.1.1)
 //
 // Content that arrives later (htmx swaps, the machine Gantt's own fetch) is handled by
 // a MutationObserver, so every way of inserting HTML gets the same treatment.
@@ -39,11 +41,24 @@
   }
 
   const SELECTOR = "[data-left], [data-width], [data-grid-columns], [data-aspect], [data-open-wide]";
+  const SCROLLER = ".overflow-x-auto";
+
+  function focusable(box) {
+    if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth) return;
+    box.tabIndex = 0;
+    const caption = box.querySelector("caption");
+    if (caption && !box.hasAttribute("aria-label")) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption.textContent.trim());
+    }
+  }
 
   function applyWithin(root) {
     if (root.nodeType !== Node.ELEMENT_NODE) return;
     if (root.matches(SELECTOR)) apply(root);
     root.querySelectorAll(SELECTOR).forEach(apply);
+    if (root.matches(SCROLLER)) focusable(root);
+    root.querySelectorAll(SCROLLER).forEach(focusable);
   }
 
   function init() {
