@@ -40,7 +40,10 @@ def demo_shop():
 
 
 def drag(page, bar, onto):
-    """Drag ``bar`` by its left end so that it starts where ``onto`` starts."""
+    """Drag ``bar`` by its left end so that it starts where ``onto`` starts (both scrolled
+    into the viewport first: the mouse only reaches what is on the screen)."""
+    onto.scroll_into_view_if_needed()
+    bar.scroll_into_view_if_needed()
     source, target = bar.bounding_box(), onto.bounding_box()
     grab_x, grab_y = source["x"] + 4, source["y"] + source["height"] / 2
     page.mouse.move(grab_x, grab_y)
