@@ -13,3 +13,8 @@ class WebConfig(AppConfig):
         from machikoba.web.selectors import company_reliability
 
         register_profile_extra("reliability", company_reliability)
+
+        from machikoba.network.work_extras import register_work_extra
+        from machikoba.web.todo import work_sections
+
+        register_work_extra("todo", work_sections)
