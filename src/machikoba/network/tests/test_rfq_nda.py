@@ -63,7 +63,7 @@ def test_the_rfq_page_offers_the_nda_in_place_and_one_press_opens_the_drawings(w
 
 
 def test_without_the_buttons_agreement_nothing_is_recorded(world):
-    rfq, _document = _rfq_with_drawing(world)
+    _rfq_with_drawing(world)
     nda = world.company.nda_texts.get()
     response = world.client_for(OTHER_COMPANY).post(
         reverse("drawings:nda_accept", args=[nda.pk]), {"next": "/"}
