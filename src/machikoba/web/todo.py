@@ -252,7 +252,7 @@ def todo(*, user: User, company: Company | None) -> list[TodoItem]:
             items.append(
                 TodoItem(
                     kind="claims",
-                    label=_("審査を待つ企業アカウントの申請"),
+                    label=_("審査を待つアカウント申請"),
                     count=waiting,
                     url=reverse("companies:claim_queue"),
                 )
