@@ -141,3 +141,57 @@ def test_officer_home_on_a_phone(phone_page, live_server, transactional_db, scre
     phone_page.locator("main").get_by_role("button", name="ログイン").click()
     expect(phone_page.get_by_test_id("todo-empty")).to_have_text("今日やることはありません。")
     _check_phone_home(phone_page, screenshot, "officer")
+
+
+def test_partner_opens_the_drawing_from_the_rfq_with_one_press(
+    phone_page, live_server, transactional_db, settings, tmp_path, screenshot
+):
+    from machikoba.drawings import services as drawing_services
+    from machikoba.drawings.tests.factories import make_document
+
+    settings.MEDIA_ROOT = tmp_path
+    owner = MembershipFactory(company=CompanyFactory(name="高橋精機製作所"), role=CompanyRole.OWNER)
+    partner = MembershipFactory(
+        company=CompanyFactory(name="石川熱処理工業株式会社"), role=CompanyRole.OWNER
+    )
+    drawing_services.nda_publish(
+        actor=owner.user, company=owner.company, body="図面は見積と製作のためだけに使います。"
+    )
+    document = make_document(owner.company, title="段付きシャフト図", pages=1)
+    job = make_job(owner.user, owner.company, documents=[document])
+    services.rfq_send(
+        actor=owner.user,
+        job=job,
+        steps=[job.steps.get(position=2)],
+        recipients=[partner.company],
+        deadline=deadline(),
+    )
+    sign_in(phone_page, live_server.url, partner.user.email)
+    phone_page.get_by_test_id("todo-answer").click()
+    nda = phone_page.get_by_test_id("rfq-nda")
+    expect(nda).to_be_visible()
+    assert nda.get_by_role("checkbox").count() == 0
+    button = nda.get_by_role("button", name="条項に同意して図面を見る")
+    assert button.bounding_box()["height"] >= 44
+    screenshot(phone_page, "rfq-phone-nda")
+    button.click()
+    drawings = phone_page.get_by_test_id("rfq-drawings")
+    expect(drawings.get_by_role("link", name="段付きシャフト図")).to_be_visible()
+    assert phone_page.evaluate(TOO_WIDE) == []
+    screenshot(phone_page, "rfq-phone-drawings")
+
+
+def test_a_profile_ends_in_the_next_action_on_a_phone(phone_page, live_server, shops, screenshot):
+    from machikoba.companies.models import Company
+
+    heat = Company.objects.get(name="石川熱処理工業株式会社")
+    sign_in(phone_page, live_server.url, shops["owner"].email)
+    phone_page.goto(f"{live_server.url}/companies/{heat.pk}/")
+    action = phone_page.get_by_test_id("next-action")
+    expect(action).to_be_visible()
+    assert phone_page.evaluate(TOO_WIDE) == []
+    for link in action.get_by_role("link").all():
+        assert link.bounding_box()["height"] >= 44
+    screenshot(phone_page, "profile-phone-next-action")
+    action.get_by_role("link", name="メッセージを送る").click()
+    expect(phone_page.get_by_role("heading", level=1)).to_be_visible()
