@@ -25,6 +25,7 @@ from machikoba.core.views import (
     active_company_or_403,
     client_ip,
     content_disposition,
+    safe_next,
     save_form,
 )
 from machikoba.drawings import selectors, services
@@ -426,7 +427,9 @@ def nda_accept(request, nda_pk: int):
     )
     if request.method == "POST":
         if request.POST.get("agree") != "yes":
-            messages.error(request, _("同意する場合は、チェックを入れてください。"))
+            messages.error(
+                request, _("同意する場合は、「条項に同意して図面を見る」を押してください。")
+            )
         else:
             try:
                 services.nda_accept(
@@ -436,8 +439,12 @@ def nda_accept(request, nda_pk: int):
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("秘密保持に同意しました。共有された図面を見られます。"))
-                return redirect("drawings:list")
-    return render(request, "drawings/nda_accept.html", {"nda": nda, "company": company})
+                # From the RFQ page: back there, where the drawings now show.
+                return redirect(safe_next(request, reverse("drawings:list")))
+    next_url = safe_next(request, "")
+    return render(
+        request, "drawings/nda_accept.html", {"nda": nda, "company": company, "next": next_url}
+    )
 
 
 @login_required

@@ -10,6 +10,12 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the selectors load models, which need the app registry ready.
         from machikoba.companies.profile import register_profile_extra
-        from machikoba.web.selectors import company_reliability
+        from machikoba.web.selectors import company_next_action, company_reliability
 
         register_profile_extra("reliability", company_reliability)
+        register_profile_extra("next_action", company_next_action)
+
+        from machikoba.network.work_extras import register_work_extra
+        from machikoba.web.todo import work_sections
+
+        register_work_extra("todo", work_sections)

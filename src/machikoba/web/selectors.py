@@ -50,3 +50,47 @@ def company_reliability(*, user: User, company: Company) -> dict[str, Any]:
     """The network's reliability figures on a company's profile (counts and averages, for
     signed-in users only): registered with ``companies.profile`` in ``WebConfig.ready``."""
     return {"reliability": reliability([company.pk])[company.pk]}
+
+
+def company_next_action(*, user: User, company: Company) -> dict[str, Any]:
+    """What a visiting shop can do next on another company's profile: ask it for a quote
+    (an RFQ from one of its open jobs, the company preselected, or a new job first) and
+    write to it (the latest thread both companies are in). Nothing for the company's own
+    people, for buyers and for those who may not send RFQs (registered with
+    ``companies.profile`` in ``WebConfig.ready``)."""
+    from django.urls import reverse
+
+    from machikoba.companies.choices import CompanyKind
+    from machikoba.core.access import CHANGE, EDITOR_ROLES, MEMBER_ROLES, company_ids_for
+    from machikoba.messaging.models import Thread
+    from machikoba.network.models import Job
+
+    mine = company_ids_for(user, EDITOR_ROLES)
+    if company.pk in company_ids_for(user, MEMBER_ROLES, VIEW):
+        return {}
+    shops = list(
+        Company.objects.filter(pk__in=mine, kind=CompanyKind.SHOP).values_list("pk", flat=True)
+    )
+    if not shops:
+        return {}
+    jobs = (
+        Job.objects.for_user(user, CHANGE)
+        .filter(company__in=shops, status="open")
+        .order_by("due_date", "pk")[:5]
+    )
+    thread = (
+        Thread.objects.for_user(user, VIEW)
+        .filter(participants__company=company, participants__removed_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+    return {
+        "next_action": {
+            "rfq_jobs": [
+                (job, f"{reverse('network:rfq_create', args=[job.pk])}?to={company.pk}")
+                for job in jobs
+            ],
+            "new_job_url": reverse("network:job_create"),
+            "thread_url": reverse("messaging:thread", args=[thread.pk]) if thread else "",
+        }
+    }

@@ -6,6 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("company/audit/", views.audit_log, name="audit_log"),
     path("ward/", views.officer_home, name="officer_home"),
     path("company/switch/", views.company_switch, name="company_switch"),
     path("language/", views.language_switch, name="language_switch"),

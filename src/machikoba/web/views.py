@@ -11,12 +11,20 @@ from django.views.decorators.http import require_GET, require_POST
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies.selectors import company_members
 from machikoba.companies.services import active_company_switch
-from machikoba.core.access import CHANGE, VIEW, allowed, get_for_user_or_404
+from machikoba.core.access import (
+    CHANGE,
+    OWNER_ROLES,
+    VIEW,
+    allowed,
+    get_for_user_or_404,
+    has_role,
+)
 from machikoba.core.ids import parse_id
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.notifications import KINDS
-from machikoba.core.views import safe_next
+from machikoba.core.views import active_company_or_403, safe_next
 from machikoba.web import selectors
+from machikoba.web.todo import todo
 
 
 @login_required
@@ -34,10 +42,21 @@ def home(request):
         {
             "company": company,
             "membership": membership,
+            "todo": todo(user=request.user, company=company),
             "members": company_members(user=request.user, company=company),
-            "recent_events": selectors.recent_company_events(user=request.user, company=company),
+            "sees_audit": has_role(request.user, company, OWNER_ROLES, VIEW),
         },
     )
+
+
+@login_required
+def audit_log(request):
+    """The active company's audit trail, on its own page (owners only)."""
+    company = active_company_or_403(request)
+    if not has_role(request.user, company, OWNER_ROLES, VIEW):
+        raise PermissionDenied
+    events = selectors.recent_company_events(user=request.user, company=company, limit=200)
+    return render(request, "web/audit_log.html", {"company": company, "events": events})
 
 
 @login_required
@@ -45,7 +64,9 @@ def officer_home(request):
     """The ward officer's home: the cluster at a glance (aggregates only)."""
     if not allowed(request.user, "web.view_officer_home"):
         raise PermissionDenied
-    return render(request, "web/home_officer.html", selectors.ward_overview(user=request.user))
+    context = selectors.ward_overview(user=request.user)
+    context["todo"] = todo(user=request.user, company=None)
+    return render(request, "web/home_officer.html", context)
 
 
 @login_required

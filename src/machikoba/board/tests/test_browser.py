@@ -78,7 +78,6 @@ def test_a_buyer_request_answered_by_a_team(
     # The lead accepts the NDA; the buyer admits it.
     sign_in(page, base, owner_of(lead).email)
     page.goto(f"{base}/board/requests/{request.pk}/")
-    page.get_by_label("上の秘密保持の条項に同意します").check()
     page.get_by_role("button", name="同意して閲覧を申請").click()
     expect(page.get_by_test_id("admission-status")).to_contain_text("承認を待っています")
     sign_in(page, base, owner_of(buyer).email)

@@ -75,8 +75,8 @@ def test_share_a_drawing_view_only(
         expect(page.get_by_role("main")).not_to_contain_text("シャフト")
         page.get_by_role("link", name="条項を読んで同意する").click()
         expect(page.get_by_test_id("nda-body")).to_contain_text("第三者に開示しない")
-        page.get_by_label(re.compile("上の条項に同意します")).check()
-        page.get_by_role("button", name="同意する").click()
+        # One press: the button itself is the agreement.
+        page.get_by_role("button", name="条項に同意して図面を見る").click()
         page.get_by_role("link", name="シャフト").click()
         page.get_by_role("link", name=re.compile("見る")).first.click()
         expect(page.get_by_test_id("page-indicator")).to_contain_text("1 / 3")

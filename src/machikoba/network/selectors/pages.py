@@ -23,7 +23,8 @@ from machikoba.core.access import (
     has_role,
 )
 from machikoba.core.models import AuditEvent
-from machikoba.drawings.models import Document
+from machikoba.drawings.models import Document, NdaText
+from machikoba.drawings.selectors import owners_awaiting_nda
 from machikoba.network.choices import (
     SPEC_FIELDS,
     JobStatus,
@@ -320,6 +321,8 @@ class RfqPage(Page):
     quote: Quote | None = None
     can_answer: bool = False
     documents: list[Document] = field(default_factory=list)
+    # The RFQ owner's NDA, when drawings were shared and the recipient has not accepted it.
+    nda_pending: NdaText | None = None
 
 
 def rfq_page(user: User, rfq: Rfq, *, company: Company | None) -> RfqPage | None:
@@ -366,6 +369,17 @@ def rfq_page(user: User, rfq: Rfq, *, company: Company | None) -> RfqPage | None
         and rfq.status == RfqStatus.OPEN
         and has_role(user, mine.company, EDITOR_ROLES),
         documents=rfq_documents(user, rfq),
+        nda_pending=next(
+            (
+                nda
+                for nda in owners_awaiting_nda(user=user, company=mine.company)
+                if nda.company_id == rfq.job.company_id
+            ),
+            None,
+        )
+        # Accepting binds the company: its owners and staff do it.
+        if has_role(user, mine.company, EDITOR_ROLES)
+        else None,
     )
 
 

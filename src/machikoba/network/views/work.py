@@ -16,6 +16,7 @@ from machikoba.core.views import active_company_or_403, run_and_flash, safe_next
 from machikoba.network import forms, selectors, services
 from machikoba.network.selectors.handoff import unaccepted_order
 from machikoba.network.views._common import step_of_url
+from machikoba.network.work_extras import work_extras
 
 
 @login_required
@@ -24,7 +25,12 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "network/my_work.html",
-        {"company": company, **selectors.my_work(user=request.user, company=company)},
+        {
+            "company": company,
+            **selectors.my_work(user=request.user, company=company),
+            # The board's, the team's and the inbox's work (registered by the web app).
+            "extra_sections": work_extras(user=request.user, company=company),
+        },
     )
 
 

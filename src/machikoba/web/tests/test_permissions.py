@@ -55,6 +55,12 @@ MATRIX = [
         expect(200, **{ANONYMOUS: LOGIN, OFFICER: REDIRECT}),
     ),
     Case(
+        "web:audit_log",
+        lambda w: reverse("web:audit_log"),
+        # The active company's trail, for its owners only (each owner sees their own).
+        expect(403, **{ANONYMOUS: LOGIN, MEMBER: 200, OTHER_COMPANY: 200}),
+    ),
+    Case(
         "web:officer_home",
         lambda w: reverse("web:officer_home"),
         expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200}),
