@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from machikoba.companies.models import Capability, Company
+from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.testing.clock import fixed_dates
 from machikoba.core.testing.factories import CompanyFactory
@@ -144,7 +145,7 @@ def test_a_faster_dearer_partner_when_only_it_meets_the_due_date(world, owner):
     assert plan.due_met is True
     assert plan.total_known == 150_000 + 2 * 3_100
     assert heat.why == [
-        f"より安い 安いが遅い熱処理 では納期に間に合いません ({heat.others[0].finish:%m/%d} 着)。"
+        f"より安い 安いが遅い熱処理 では納期に間に合いません ({format_date(heat.others[0].finish)} 着)。"
     ]
     assert heat.others[0].finish > job.due_date
 
