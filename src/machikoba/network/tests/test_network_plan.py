@@ -144,9 +144,8 @@ def test_a_faster_dearer_partner_when_only_it_meets_the_due_date(world, owner):
     assert heat.start == order_day
     assert plan.due_met is True
     assert plan.total_known == 150_000 + 2 * 3_100
-    assert heat.why == [
-        f"より安い 安いが遅い熱処理 では納期に間に合いません ({format_date(heat.others[0].finish)} 着)。"
-    ]
+    arrival = format_date(heat.others[0].finish)
+    assert heat.why == [f"より安い 安いが遅い熱処理 では納期に間に合いません ({arrival} 着)。"]
     assert heat.others[0].finish > job.due_date
 
     # With a due date nobody meets, the least late wins and the lateness is said.

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from machikoba.companies.choices import CompanyRole
+from machikoba.core.dates import format_date
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.testing.factories import MembershipFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY, STAFF
@@ -227,7 +228,7 @@ def test_late_means_an_open_jobs_step_past_its_planned_end_and_not_yet_shipped(
     late = Step.objects.get(job=main, position=2)
     notice = (
         f"「段付きシャフト」の工程 2. {late.process.name_ja} ({world.other_company.name}) "
-        f"が完了予定日 {today - dt.timedelta(days=1):%Y-%m-%d} を過ぎています。",
+        f"が完了予定日 {format_date(today - dt.timedelta(days=1))} を過ぎています。",
         reverse("network:job_detail", args=[main.pk]),
     )
     assert len(bodies(owner)) == 3

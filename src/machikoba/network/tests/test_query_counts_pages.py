@@ -120,8 +120,9 @@ def test_rfq_page_for_a_shop_does_not_grow_with_the_shops_asked(
     rfq = _rfq_with(world, shops)
     rfq_page(partner, _fresh(Rfq, rfq.pk), company=world.other_company)
     rfq = _fresh(Rfq, rfq.pk)
-    # steps, questions, its own answer (with its quote), the documents it may view
-    with django_assert_num_queries(5):
+    # steps, questions, its own answer (with its quote), the documents it may view, the
+    # sender's NDA to accept in place (issue 16)
+    with django_assert_num_queries(6):
         page = rfq_page(partner, rfq, company=world.other_company)
         assert page.quote is not None
     assert page.columns == []
