@@ -51,6 +51,7 @@ def test_a_message_with_an_attachment_reaches_the_partner(
     sign_in(page, base, partner.email)
     badge = page.get_by_test_id("unread-messages")
     expect(badge).to_have_text("1")
+    page.get_by_role("banner").get_by_text("メニュー").click()  # the phone's menu
     page.get_by_test_id("messages-link").click()
     page.get_by_role("link", name=re.compile("TK-2041 段付きシャフト")).click()
     message = page.get_by_test_id("message")

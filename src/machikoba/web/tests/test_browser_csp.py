@@ -186,7 +186,7 @@ def test_every_main_page_runs_under_the_policy(demo_ward, page, live_server, scr
     # The directory: the filters start open on a wide screen, and a filter loads the
     # results through htmx.
     watch.visit(f"{base}{reverse('companies:directory')}")
-    filters = page.locator("details[data-open-wide]")
+    filters = page.locator("main details[data-open-wide]")
     expect(filters).to_have_attribute("open", "")
     page.get_by_label("キーワード").fill("鍍金")
     expect(page).to_have_url(re.compile(r"q=%E9%8D%8D%E9%87%91|q=鍍金"))
@@ -262,7 +262,7 @@ def test_pages_at_phone_size_run_under_the_policy(demo_ward, phone_page, live_se
     watch = Watch(page)
     watch.visit(f"{base}{reverse('companies:directory')}")
     # On a phone the filters start closed, and open with a tap.
-    filters = page.locator("details[data-open-wide]")
+    filters = page.locator("main details[data-open-wide]")
     expect(filters).not_to_have_attribute("open", "")
     filters.locator("summary").click()
     expect(filters).to_have_attribute("open", "")
