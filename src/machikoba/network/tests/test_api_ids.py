@@ -34,7 +34,11 @@ def _refused_as_invalid(response, field):
         ("network_decline", {"reason": "手一杯です"}),
         (
             "network_quote",
-            {"price": 1000, "lead_time_days": 3, "valid_until": "2099-01-01"},
+            {
+                "price": 1000,
+                "lead_time_days": 3,
+                "valid_until": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+            },
         ),
     ],
 )
