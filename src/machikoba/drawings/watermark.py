@@ -41,7 +41,7 @@ def watermark_lines(*, company: str, user: str, when: datetime) -> list[str]:
     """The text burned into a page: a confidentiality mark, who, and when (Tokyo time)."""
     if when.tzinfo is None:
         raise ValueError("watermark time must be timezone-aware")
-    stamp = when.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M JST")
+    stamp = f"{when.astimezone(TOKYO):%Y/%m/%d %H:%M} JST"  # the one format of core.dates
     return [_("社外秘"), company, user, stamp]
 
 

@@ -11,8 +11,8 @@ class RunStatus(models.TextChoices):
 
 class PlanObjective(models.TextChoices):
     # Lexicographic: first no late orders (weighted tardiness), then finish early.
-    DUE_DATES = "due_dates", _("納期遅れを最小に (その上で早く終える)")
-    MAKESPAN = "makespan", _("全体を早く終える")
+    DUE_DATES = "due_dates", _("納期を守る (そのうえで早く終える)")
+    MAKESPAN = "makespan", _("全部の仕事をできるだけ早く終える")
 
 
 OBJECTIVES = {
@@ -20,8 +20,8 @@ OBJECTIVES = {
     PlanObjective.MAKESPAN: ["makespan"],
 }
 
-# The plan's search time the owner may choose, in seconds.
-# The plan form says the objectives in an owner's words (the model keeps its short labels).
+# The plan form says the objectives at more length (the model keeps the short labels the
+# plan's summary shows).
 PLAN_OBJECTIVE_CHOICES = [
     (
         PlanObjective.DUE_DATES.value,
@@ -30,6 +30,7 @@ PLAN_OBJECTIVE_CHOICES = [
     (PlanObjective.MAKESPAN.value, _("全部の仕事をできるだけ早く終える (納期は二の次)")),
 ]
 
+# The plan's search time the owner may choose, in seconds.
 TIME_LIMIT_CHOICES = [
     (10, _("10 秒 (急ぎ・だいたいの計画)")),
     (30, _("30 秒 (ふつう・おすすめ)")),

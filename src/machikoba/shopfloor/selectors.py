@@ -73,9 +73,11 @@ def planned_dates(*, user: User, step: Step) -> tuple[dt.date, dt.date] | None:
     return start, timezone.localtime(max(b[1] for b in bounds)).date()
 
 
-def operation_label(operation: PlannedOperation) -> str:
+def operation_label(operation: PlannedOperation, *, short: bool = False) -> str:
+    """The part and its process, with the piece (1/2) of a split operation; ``short``
+    leaves the process out, for a bar on its machine's row (which says the rest)."""
     step = operation.step
-    label = f"{step.job.part_name} {step.process.name}"
+    label = step.job.part_name if short else f"{step.job.part_name} {step.process.name}"
     if operation.pieces > 1:
         label += f" ({operation.piece}/{operation.pieces})"
     return label
@@ -198,6 +200,7 @@ def machine_names(company: Company) -> dict[str, str]:
 class GanttBar:
     operation: PlannedOperation
     label: str
+    short_label: str
     left: float
     width: float
     late: bool
@@ -278,6 +281,7 @@ def gantt(
             GanttBar(
                 operation=operation,
                 label=operation_label(operation),
+                short_label=operation_label(operation, short=True),
                 left=round(100 * left / len(working), 3),
                 width=round(max(0.3, 100 * (right - left) / len(working)), 3),
                 late=operation.pk in late,

@@ -94,16 +94,18 @@ def _check_member_dates(team: Team, members: list[TeamMember], today: dt.date) -
 
 
 def _planned_windows(
-    processes: list[RequestProcess], assignments: Assignments, lead_id: int, today: dt.date
+    processes: list[RequestProcess], assignments: Assignments, today: dt.date
 ) -> dict[int, tuple[dt.date | None, dt.date | None]]:
-    """Each member step's planned window (by process id): from when the parts can reach it
-    (the award, or the latest date promised before it) to the date its member promised.
-    The lead's own steps stay unplanned: the lead plans them itself."""
+    """Each step's planned window (by process id): from when the parts can reach it (the
+    award, or the latest date promised before it) to the date its member promised. The
+    lead's own steps too: the date the lead promised its team is its plan until it
+    re-plans them on its machines (unless that date has passed, which only the lead's own
+    may: then the lead plans them)."""
     windows: dict[int, tuple[dt.date | None, dt.date | None]] = {}
     ready = today
     for process in processes:
         member = assignments[process.pk]
-        if member.company_id == lead_id or member.delivery_date is None:
+        if member.delivery_date is None or member.delivery_date < today:
             windows[process.pk] = (None, None)
             continue
         end = member.delivery_date
@@ -118,7 +120,7 @@ def _create_job(
     """The lead's job, routed as the team assigned it; returns the job and each member's
     steps (by member id)."""
     processes = list(request.processes.select_related("process").order_by("position"))
-    windows = _planned_windows(processes, assignments, team.lead_id, timezone.localdate())
+    windows = _planned_windows(processes, assignments, timezone.localdate())
     job, steps = job_create_routed(
         actor=actor,
         company=team.lead,

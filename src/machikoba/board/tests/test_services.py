@@ -174,6 +174,12 @@ def test_a_joint_order_from_team_to_job_and_orders(world, team_world):
     assert [s.performer for s in steps] == [lead, heat, plating, grinding]
     assert steps[0].in_house
     assert steps[0].status == "planned"
+    # Every step is planned up to the date its member promised, the lead's own included.
+    promised = request.due_date - dt.timedelta(days=5)
+    assert [(s.planned_start, s.planned_end) for s in steps] == [
+        (timezone.localdate(), promised),
+        *[(promised, promised)] * 3,
+    ]
     assert {s.status for s in steps[1:]} == {"requested"}
     member_orders = Order.objects.filter(job=job, buyer=lead).order_by("supplier__name")
     assert {(o.supplier, o.price) for o in member_orders} == {
@@ -227,6 +233,26 @@ def test_a_team_of_one_is_not_a_joint_order(world, team_world):
     assert not selectors.joint_orders(
         start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1)
     ).exists()
+
+
+def test_the_leads_own_passed_date_leaves_its_steps_for_it_to_plan(world, team_world):
+    """A member's passed date refuses the award; the lead's own may pass (it is its
+    business), and then its steps are not planned on a date already gone."""
+    request, lead, heat, *_ = team_world
+    admit(request, lead)
+    team = quoted_team(request, lead, {1: lead, 2: heat, 3: lead, 4: lead})
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    team.members.filter(company=lead).update(delivery_date=yesterday)
+    job = services.request_award(
+        actor=owner_of(request.company), request=request, team=team, **award_terms(request)
+    ).job
+    steps = list(job.steps.order_by("position"))
+    assert [s.planned_end for s in steps] == [
+        None,
+        request.due_date - dt.timedelta(days=5),
+        None,
+        None,
+    ]
 
 
 def test_the_lead_must_be_admitted_and_the_quote_complete(world, team_world):

@@ -9,7 +9,7 @@ from machikoba.core.testing.clock import fixed_dates
 from machikoba.drawings.tests import samples
 from machikoba.drawings.watermark import watermark_lines, watermark_pdf, watermark_png
 
-LINES = ["社外秘", "株式会社 高田精機", "山田 太郎", "2026-11-25 09:12 JST"]
+LINES = ["社外秘", "株式会社 高田精機", "山田 太郎", "2026/11/25 09:12 JST"]
 
 
 @fixed_dates("2026-11-25T09:12:30+09:00")

@@ -2,6 +2,7 @@
 (calendar, step work, moving an operation) and their refusals."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -54,6 +55,12 @@ def test_the_schedule_page_plans_and_shows_the_gantt(world, django_capture_on_co
     outside = PlannedOperation.objects.filter(run=run).count() - bars
     assert bars + outside == 6
     assert "フランジ0" in page
+    # On its machine's row a bar names just the part (a narrow bar has no room for more);
+    # the process is in its title, its screen-reader text and the list below.
+    visible = re.findall(r'<span aria-hidden="true">([^<]*)</span>\s*</a>', page)
+    assert len(visible) == bars
+    assert all(v.startswith("フランジ") and "旋盤" not in v for v in visible), visible
+    assert page.count('旋盤加工</span><span aria-hidden="true">フランジ') == bars
     assert "data-move-url" in page  # owners may drag
     # A floor worker sees the plan but cannot change it.
     worker_page = world.client_for(FLOOR_WORKER).get(reverse("shopfloor:schedule")).content

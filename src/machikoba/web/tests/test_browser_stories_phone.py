@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from machikoba.board.models import Request
+from machikoba.board.tests.factories import admit, quoted_team
 from machikoba.core.testing.phone import axe_check, phone_checks
 from machikoba.network.choices import StepStatus
 from machikoba.network.models import Job, Order
@@ -128,3 +130,60 @@ def test_the_floor_workers_story_by_its_buttons_on_a_phone(
     checked(page, "tag page")
     expect(page.get_by_test_id("handoff-waiting")).to_contain_text("出荷できません")
     expect(page.get_by_test_id("handoff-action")).to_have_count(0)
+
+
+def test_the_buyers_story_by_its_buttons_on_a_phone(demo_ward, phone_page, live_server, screenshot):
+    """The buyer from outside the ward decides its open-board request: home → 今やること
+    → the request with one team's quote → 「このチームに決める」 → the 注文書; the team's lead
+    then finds the order on its own home and accepts it, and its job shows the members'
+    steps as ordered, with their dates."""
+    page, base = phone_page, live_server.url
+    request = Request.objects.get(drawing_number="KH-5520")
+    lead = Job.objects.get(drawing_number="TK-2026-014").company  # owner@'s first shop
+    shops = {
+        position: User.objects.get(email=email).memberships.get().company
+        for position, email in (
+            (2, "heat@example.com"),
+            (3, "plating@example.com"),
+            (4, "grinding@example.com"),
+        )
+    }
+    admit(request, lead)
+    team = quoted_team(request, lead, {1: lead, **shops})
+
+    # The buyer: home → 今やること → the request → this team → issue the order.
+    sign_in(page, base, "buyer@example.com")
+    checked(page, "buyer home")
+    screenshot(page, "story-phone-buyer-home")
+    page.get_by_test_id("todo-board_decide").click()
+    checked(page, "request page (buyer)")
+    expect(page.get_by_role("main")).to_contain_text(lead.name)
+    expect(page.get_by_test_id("team-quote")).to_contain_text("420,000円")
+    screenshot(page, "story-phone-buyer-request")
+    page.get_by_role("link", name=f"このチームに決める {lead.name}").click()
+    checked(page, "award form")
+    expect(page.get_by_label(f"{lead.name} のチーム", exact=False)).to_be_checked()
+    page.get_by_role("button", name="注文書を発行する").click()
+    expect(page.get_by_role("status")).to_contain_text("注文書を発行しました")
+    checked(page, "order page (buyer)")
+    team.refresh_from_db()
+    expect(page.get_by_role("main")).to_contain_text(team.buyer_order.number)
+
+    # The lead: home → 今やること 請ける注文 → accept; the job shows the members' orders.
+    sign_in(page, base, "owner@example.com")
+    page.get_by_test_id("todo-accept").click()
+    if "/orders/" not in page.url:  # several orders: the list, then this one
+        page.get_by_role("link", name=team.buyer_order.number).first.click()
+    checked(page, "order page (lead)")
+    page.get_by_role("button", name="この注文を請ける (注文請書)").click()
+    expect(page.get_by_role("status")).to_contain_text("注文を請けました")
+    menu(page, "案件")
+    page.get_by_role("link", name=request.part_name).first.click()
+    checked(page, "job page (lead)")
+    screenshot(page, "story-phone-lead-job")
+    route = page.get_by_test_id("route")
+    for shop in shops.values():
+        expect(route).to_contain_text(shop.name)
+    expect(route).not_to_contain_text("見積依頼中")
+    expect(page.get_by_role("main")).not_to_contain_text("予定日なし")
+    expect(page.get_by_role("main")).to_contain_text(request.company.name)  # 発注元
