@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
-from machikoba.accounts.rules import is_ward_officer
+from machikoba.accounts.choices import WardRole
 from machikoba.core.access import (
     CHANGE,
     EDITOR_ROLES,
@@ -17,10 +17,17 @@ from machikoba.core.access import (
     MANAGE,
     NOTHING,
     OWNER_ROLES,
+    SUPPORT,
     VIEW,
     TenantPolicy,
     company_ids_for,
+    municipality_ids_for,
 )
+
+
+def officer_ward_ids(user) -> list[int]:
+    """The municipalities whose support office ``user`` works in (as an officer)."""
+    return municipality_ids_for(user, WardRole.OFFICER)
 
 
 def directory_is_public() -> bool:
@@ -35,9 +42,13 @@ def directory_anonymous_scope(action: str) -> Q:
 
 def company_scope(user, action: str) -> Q:
     """Every signed-in user views every profile; the company's owners and staff change
-    it; owners manage its members; nobody deletes a company here."""
+    it; owners manage its members; the officers of its ward support it (what the ward
+    holds about it: ledger address, the ward's confirmation, claims); nobody deletes a
+    company here."""
     if action == VIEW:
         return EVERYTHING
+    if action == SUPPORT:
+        return Q(ward__in=officer_ward_ids(user))
     roles = {CHANGE: EDITOR_ROLES, MANAGE: OWNER_ROLES}.get(action, ())
     if not roles:
         return NOTHING
@@ -68,16 +79,32 @@ def reference_anonymous_scope(action: str) -> Q:
 
 
 def import_job_scope(user, action: str) -> Q:
-    """Importing the company list is the ward's work: every ward officer sees and starts
-    every job (a colleague may finish what another began); nobody else sees any."""
-    if action in (VIEW, CHANGE) and is_ward_officer(user):
-        return EVERYTHING
+    """Importing the company list is the ward's work: the officers of a ward see and start
+    its imports (a colleague may finish what another began); nobody else sees any, not
+    the officers of another ward."""
+    if action in (VIEW, CHANGE):
+        return Q(ward__in=officer_ward_ids(user))
     return NOTHING
 
 
 def company_claim_scope(user, action: str) -> Q:
-    """Requests for a company's first account are the ward's work: every ward officer sees
-    and decides every one; nobody else sees any (not the company, not platform admins)."""
-    if action in (VIEW, CHANGE) and is_ward_officer(user):
-        return EVERYTHING
+    """Requests for a company's first account are its ward's work: the officers of the
+    company's ward see and decide them; nobody else sees any (not the company, not
+    platform admins, not another ward's officers). A company outside every registered
+    ward is no officer's: its requests wait for a platform admin to place it in a ward."""
+    if action in (VIEW, CHANGE):
+        return Q(company__ward__in=officer_ward_ids(user))
     return NOTHING
+
+
+def company_ward_change_scope(user, action: str) -> Q:
+    """A company's ward history: read by the officers of the wards it left or joined and
+    by the company's owners and staff; written only by ``services_wards``."""
+    if action != VIEW:
+        return NOTHING
+    wards = officer_ward_ids(user)
+    return (
+        Q(previous__in=wards)
+        | Q(ward__in=wards)
+        | Q(company__in=company_ids_for(user, EDITOR_ROLES, VIEW))
+    )

@@ -47,6 +47,8 @@ class CompaniesErrorCode(ErrorCode):
     NOT_DEACTIVATED = "not_deactivated"
     NOT_PLATFORM_ADMIN = "not_platform_admin"
     NOT_WARD_OFFICER = "not_ward_officer"
+    WARD_NOT_SERVED = "ward_not_served"
+    WARD_UNCHANGED = "ward_unchanged"
     PHOTO_FORMAT = "photo_format"
     PHOTO_INVALID = "photo_invalid"
     PHOTO_NOT_AN_IMAGE = "photo_not_an_image"

@@ -103,6 +103,19 @@ class Company(TimeStampedModel):
     kind = models.CharField(
         _("企業の種類"), max_length=10, choices=CompanyKind.choices, default=CompanyKind.SHOP
     )
+    # The registered municipality whose support office serves the company (its "ward"):
+    # derived from the postal code, confirmed or corrected by an officer of that ward.
+    # None outside every registered municipality (still a full network member). Changes
+    # only through ``companies.services_wards``, each kept as a ``CompanyWardChange``.
+    ward = models.ForeignKey(
+        "wards.Municipality",
+        verbose_name=_("所管の自治体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="companies",
+    )
+    ward_confirmed_at = models.DateTimeField(_("自治体の確認日時"), null=True, blank=True)
 
     objects = AccessManager()
     access_policy = ScopedPolicy(access.company_scope, access.directory_anonymous_scope)
@@ -533,3 +546,4 @@ class SearchGram(models.Model):
 
 from machikoba.companies.models_claims import CompanyClaim  # noqa: F401,E402
 from machikoba.companies.models_io import ImportJob  # noqa: F401,E402
+from machikoba.companies.models_wards import CompanyWardChange  # noqa: F401,E402

@@ -60,6 +60,15 @@ class ImportJob(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The ward whose company list this is: its rows become (or must already be) companies
+    # of this municipality, and only its officers see the job.
+    ward = models.ForeignKey(
+        "wards.Municipality",
+        verbose_name=_("自治体"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     original_name = models.CharField(_("元のファイル名"), max_length=255)
     file = models.FileField(_("ファイル"), upload_to=import_file_path, max_length=200)
     file_format = models.CharField(_("形式"), max_length=10, choices=ImportFormat.choices)

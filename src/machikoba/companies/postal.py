@@ -22,6 +22,7 @@ class PostalAddress:
     prefecture: str
     municipality: str
     town: str
+    jis_code: str = ""  # JIS X 0402 (five digits) of the municipality
     latitude: float | None = None
     longitude: float | None = None
 
@@ -75,6 +76,7 @@ def lookup_postal_code(value: str) -> PostalAddress | None:
         prefecture=entry.prefecture,
         municipality=entry.city,
         town=entry.neighborhood or "",
+        jis_code=entry.jisx0402 or "",
         latitude=point[0] if point else None,
         longitude=point[1] if point else None,
     )

@@ -31,6 +31,11 @@ from machikoba.companies.models import (
 from machikoba.companies.photos import prepare_photo
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.search import search_index_update
+from machikoba.companies.services_wards import (
+    place_by_address,
+    record_placement,
+    ward_of_address,
+)
 from machikoba.companies.validators import normalize_corporate_number, normalize_invoice_number
 from machikoba.core.access import (
     CHANGE,
@@ -92,7 +97,8 @@ def _apply_profile(company: Company, changes: dict[str, Any]) -> None:
 
 def _check_postal_code_and_locate(company: Company, *, postal_code_changed: bool) -> None:
     """An unknown postal code is refused; a known one places the company at its area's
-    representative point unless the owner set a position on the map."""
+    representative point unless the owner set a position on the map, and in the
+    municipality it lies in (``services_wards.place_by_address``)."""
     if not company.postal_code:
         return
     found = lookup_postal_code(company.postal_code)
@@ -107,6 +113,8 @@ def _check_postal_code_and_locate(company: Company, *, postal_code_changed: bool
                 ]
             },
         )
+    if postal_code_changed:
+        place_by_address(company, ward_of_address(found))
     if postal_code_changed and company.location_source != LocationSource.MANUAL:
         if found.latitude is not None:
             company.latitude, company.longitude = found.latitude, found.longitude
@@ -180,6 +188,7 @@ def company_create(
         company=Company(is_active=is_active), changes={"name": name, **profile}
     )
     company.save()
+    record_placement(actor=actor, company=company)
     search_index_update(company=company)
     audit_record(
         actor=actor,
@@ -249,6 +258,7 @@ def company_update(*, actor: User | None, company: Company, **changes: Any) -> C
     before = snapshot(company, fields)
     company_profile_check(company=company, changes=changes)
     company.save()
+    record_placement(actor=actor, company=company)
     search_index_update(company=company)
     after = snapshot(company, fields)
     audit_record(

@@ -66,6 +66,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "machikoba.core",
+    "machikoba.wards",
     "machikoba.accounts",
     "machikoba.companies",
     "machikoba.drawings",

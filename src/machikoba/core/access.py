@@ -45,7 +45,11 @@ VIEW = "view"
 CHANGE = "change"
 DELETE = "delete"
 MANAGE = "manage"
-ACTIONS = (VIEW, CHANGE, DELETE, MANAGE)
+# The ward's support office acting on what it holds about a company or person of its
+# ward (the ledger address, the ward's confirmation, account claims, programmes): the
+# officers of that municipality, never those of another ward.
+SUPPORT = "support"
+ACTIONS = (VIEW, CHANGE, DELETE, MANAGE, SUPPORT)
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
@@ -57,6 +61,10 @@ FLOOR_WORKER = "floor_worker"
 MEMBER_ROLES: tuple[str, ...] = (OWNER, STAFF, FLOOR_WORKER)  # anyone who works there
 EDITOR_ROLES: tuple[str, ...] = (OWNER, STAFF)  # may change the company's records
 OWNER_ROLES: tuple[str, ...] = (OWNER,)
+
+# Ward roles (values of ``accounts.choices.WardRole``) the access layer itself names.
+WARD_OFFICER = "officer"
+METRO_VIEWER = "metro_viewer"  # the one role whose grant may name no municipality
 
 
 _M = TypeVar("_M", bound=models.Model)
@@ -175,9 +183,12 @@ def ward_roles_of(user: AnyUser | None) -> frozenset[str]:
         # no mutate: the app registry ignores a model name's case (equivalent mutants)
         assignment = apps.get_model("accounts", "WardRoleAssignment")  # pragma: no mutate
         today = timezone.localdate()
+        # A grant serves the municipality or group it names; only a metro viewer's may
+        # name neither (the whole platform).
         cached = frozenset(
             assignment.objects.filter(user=user)
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .filter(Q(municipality__isnull=False) | Q(group__isnull=False) | Q(role=METRO_VIEWER))
             .values_list("role", flat=True)
         )
         user.__dict__["_machikoba_ward_roles"] = cached
@@ -188,9 +199,71 @@ def has_any_ward_role(user: AnyUser | None, roles: Iterable[str]) -> bool:
     return bool(ward_roles_of(user) & set(roles))
 
 
+def municipality_ids_for(user: AnyUser | None, role: str) -> list[int]:
+    """The municipalities (ids) ``user`` serves in the ward role ``role``: those its grants
+    name, and every member of a group a grant names (a programme several wards run
+    together). Every ward-owned record (programmes, subsidies, the lab, KPIs) is scoped
+    with it: ``Q(municipality__in=municipality_ids_for(user, OFFICER))``, or declare
+    ``WardPolicy`` on the model. Cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cache: dict[str, list[int]] = user.__dict__.setdefault("_machikoba_ward_scopes", {})
+    if role not in cache:
+        assignment = apps.get_model("accounts", "WardRoleAssignment")  # pragma: no mutate
+        municipality = apps.get_model("wards", "Municipality")  # pragma: no mutate
+        grants = assignment.objects.filter(user=user, role=role).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
+        )
+        whole_platform = (
+            role == METRO_VIEWER
+            and grants.filter(municipality__isnull=True, group__isnull=True).exists()
+        )
+        served = municipality.objects.all()
+        if not whole_platform:
+            served = served.filter(
+                Q(pk__in=grants.values("municipality_id")) | Q(group__in=grants.values("group_id"))
+            )
+        cache[role] = sorted(served.values_list("pk", flat=True))
+    return cache[role]
+
+
+class WardPolicy(AccessPolicy):
+    """Rows owned by one municipality (``ward_field``): the ward roles named for an action
+    act on the rows of the municipalities they serve (``municipality_ids_for``); nobody
+    else. A metro viewer is never named here: it reads aggregates through selectors,
+    not rows. Company people reach a ward's rows about them through the app's own scope
+    (``ScopedPolicy``) instead.
+
+        access_policy = WardPolicy(view_roles=("officer", "advisor"), change_roles=("officer",))
+    """
+
+    ward_field = "municipality"
+    view_roles: tuple[str, ...] = ()
+    change_roles: tuple[str, ...] = ()
+    delete_roles: tuple[str, ...] = ()
+    manage_roles: tuple[str, ...] = ()
+
+    def __init__(self, **overrides: Any) -> None:
+        for key, value in overrides.items():
+            if not hasattr(self, key):
+                raise TypeError(f"unknown policy option {key}")
+            setattr(self, key, value)
+
+    def scope(self, user: User, action: str) -> Q:
+        roles = {
+            VIEW: self.view_roles,
+            CHANGE: self.change_roles,
+            DELETE: self.delete_roles,
+            MANAGE: self.manage_roles,
+        }.get(action, ())  # pragma: no mutate (None or () alike: no roles)
+        ids = {pk for role in roles for pk in municipality_ids_for(user, role)}
+        return Q(**{f"{self.ward_field}__in": sorted(ids)}) if ids else NOTHING
+
+
 def forget_cached_roles(user: User) -> None:
     """Drop the per-request caches of ``user``'s ward and company roles (after a change)."""
     user.__dict__.pop("_machikoba_ward_roles", None)
+    user.__dict__.pop("_machikoba_ward_scopes", None)
     user.__dict__.pop("_machikoba_company_roles", None)
 
 

@@ -12,6 +12,19 @@ from machikoba.companies.models import Company, Membership
 from machikoba.companies.validators import corporate_number_with_check_digit
 
 TEST_PASSWORD = "test-pass-2026!"
+
+# The wards of the tests: the factories' companies and officers are in 大田区; another
+# ward's officer serves 墨田区 (both loaded by the wards app's migration).
+OTA = "131113"
+SUMIDA = "131075"
+
+
+def ward(code: str = OTA):
+    from machikoba.wards.models import Municipality
+
+    return Municipality.objects.get(code=code)
+
+
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -46,6 +59,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     municipality = "大田区"
     address_line = "西蒲田1丁目1番1号"
     employees = 12
+    ward = factory.LazyFunction(ward)
 
     @factory.post_generation
     def search_index(self, create, extracted, **kwargs):
@@ -71,6 +85,9 @@ class WardRoleFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = WardRole.OFFICER
+    municipality = factory.LazyAttribute(
+        lambda grant: None if grant.role == WardRole.METRO_VIEWER else ward()
+    )
 
 
 def give_totp(user, secret: str = TEST_TOTP_SECRET) -> Authenticator:

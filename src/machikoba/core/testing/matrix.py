@@ -34,9 +34,23 @@ OTHER_COMPANY = "other_company"
 MEMBER = "member"  # owner of the company that owns the object
 STAFF = "staff"  # staff of that company
 FLOOR_WORKER = "floor_worker"
-OFFICER = "officer"
+OFFICER = "officer"  # an officer of the ward both companies are in (大田区)
+OTHER_WARD_OFFICER = "other_ward_officer"  # an officer of another ward (墨田区)
+METRO_VIEWER = "metro_viewer"  # 特別区全体: aggregates only, never a company's record
 ADMIN = "admin"
-ACTORS = (ANONYMOUS, OTHER_COMPANY, MEMBER, STAFF, FLOOR_WORKER, OFFICER, ADMIN)
+ACTORS = (
+    ANONYMOUS,
+    OTHER_COMPANY,
+    MEMBER,
+    STAFF,
+    FLOOR_WORKER,
+    OFFICER,
+    OTHER_WARD_OFFICER,
+    METRO_VIEWER,
+    ADMIN,
+)
+# The actors who passed a second factor at sign-in.
+MFA_ACTORS = (OFFICER, OTHER_WARD_OFFICER, ADMIN)
 
 LOGIN = "login"
 REDIRECT = "redirect"
@@ -47,7 +61,7 @@ UNCHANGED = "unchanged"  # redirected with nothing flashed and the effect unchan
 
 @dataclass
 class World:
-    """Two companies and one person per role, built fresh for each test."""
+    """Two companies (both in 大田区) and one person per role, built fresh for each test."""
 
     company: Any
     other_company: Any
@@ -56,11 +70,13 @@ class World:
     @classmethod
     def build(cls) -> World:
         from machikoba.core.testing.factories import (
+            SUMIDA,
             CompanyFactory,
             MembershipFactory,
             UserFactory,
             WardRoleFactory,
             give_totp,
+            ward,
         )
 
         company = CompanyFactory(name="自社精機株式会社")
@@ -71,9 +87,13 @@ class World:
         users[FLOOR_WORKER] = MembershipFactory(company=company, role=CompanyRole.FLOOR_WORKER).user
         users[OTHER_COMPANY] = MembershipFactory(company=other, role=CompanyRole.OWNER).user
         users[OFFICER] = WardRoleFactory(role=WardRole.OFFICER).user
+        users[OTHER_WARD_OFFICER] = WardRoleFactory(
+            role=WardRole.OFFICER, municipality=ward(SUMIDA)
+        ).user
+        users[METRO_VIEWER] = WardRoleFactory(role=WardRole.METRO_VIEWER).user
         users[ADMIN] = UserFactory(is_staff=True, is_superuser=True)
-        give_totp(users[OFFICER])
-        give_totp(users[ADMIN])
+        for actor in MFA_ACTORS:
+            give_totp(users[actor])
         return cls(company=company, other_company=other, users=users)
 
     def client_for(self, actor: str) -> Client:
@@ -81,7 +101,7 @@ class World:
 
         client = Client()
         user = self.users[actor]
-        if actor in (OFFICER, ADMIN):
+        if actor in MFA_ACTORS:
             # They passed TOTP at sign-in (the sign-in itself is tested in accounts/tests).
             force_login_with_mfa(client, user)
         elif user is not None:
