@@ -72,15 +72,19 @@ def _fresh_caches():
 @pytest.fixture(autouse=True)
 def _reference_data_survives_flushes(request, django_db_blocker):
     """Transactional tests end with a flush that also empties the reference data the
-    migrations loaded (process taxonomy, materials …); put it back, committed, before
-    the next test that uses the database."""
+    migrations loaded (process taxonomy, materials, the special wards …); put it back,
+    committed, before the next test that uses the database."""
     if {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         from machikoba.companies.models import ProcessCategory
         from machikoba.companies.reference_data import load_reference_data
+        from machikoba.wards.models import Municipality
+        from machikoba.wards.reference import load_special_wards
 
         with django_db_blocker.unblock():
             if not ProcessCategory.objects.exists():
                 load_reference_data()
+            if not Municipality.objects.exists():
+                load_special_wards()
 
 
 @pytest.fixture

@@ -59,5 +59,6 @@ def must_use_mfa(user) -> bool:
 
 
 rules.add_perm("web.view_officer_home", is_ward_officer)
+rules.add_perm("web.view_metro_home", is_metro_viewer)
 rules.add_perm("web.view_shop_home", has_company)
 rules.add_perm("web.use_admin_site", is_platform_admin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,6 +14,9 @@ from machikoba.accounts.rules import is_platform_admin
 from machikoba.core.access import forget_cached_roles
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import PermissionRefused, full_clean_or_raise
+
+if TYPE_CHECKING:
+    from machikoba.wards.models import Municipality, MunicipalityGroup
 
 
 def _require_admin(actor: User | None) -> None:
@@ -26,10 +30,25 @@ def _require_admin(actor: User | None) -> None:
 
 @transaction.atomic
 def ward_role_grant(
-    *, actor: User | None, user: User, role: str, valid_until: dt.date | None = None
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    valid_until: dt.date | None = None,
+    municipality: Municipality | None = None,
+    group: MunicipalityGroup | None = None,
 ) -> WardRoleAssignment:
+    """Grant ``role`` for ``municipality`` or for every member of ``group`` (exactly one;
+    only a metro viewer may name neither: the whole platform)."""
     _require_admin(actor)
-    assignment = WardRoleAssignment(user=user, role=role, valid_until=valid_until, granted_by=actor)
+    assignment = WardRoleAssignment(
+        user=user,
+        role=role,
+        valid_until=valid_until,
+        municipality=municipality,
+        group=group,
+        granted_by=actor,
+    )
     full_clean_or_raise(
         assignment,
         code=AccountsErrorCode.WARD_ROLE_INVALID,
@@ -42,7 +61,13 @@ def ward_role_grant(
         actor=actor,
         verb="ward_role.grant",
         target=assignment,
-        after={"user": user.email, "role": role, "valid_until": str(valid_until or "")},
+        after={
+            "user": user.email,
+            "role": role,
+            "valid_until": str(valid_until or ""),
+            "municipality": municipality.code if municipality else "",
+            "group": group.name if group else "",
+        },
     )
     return assignment
 

@@ -90,7 +90,10 @@ class DirectoryFilters(Schema):
     envelope: int | None = Field(None, ge=1, le=100_000, description="minimum size in mm")
     tolerance: Decimal | None = Field(None, ge=0, description="at least this precise (± mm)")
     certification: str = ""
-    municipality: str = ""
+    municipality: str = Field("", description="市区町村 as in the address, e.g. 大田区")
+    ward: str = Field(
+        "", description="a registered municipality's 6-digit code, or 'outside' for none"
+    )
     within_km: float | None = Field(None, gt=0, le=500, description="from the active company")
     sort: str = Field("relevance", description="relevance, distance, name or employees")
     page: int = Field(1, ge=1)
@@ -128,6 +131,7 @@ def directory(request, filters: Query[DirectoryFilters]):
         max_tolerance_mm=filters.tolerance,
         certification=filters.certification,
         municipality=filters.municipality,
+        ward=filters.ward,
         within_km=filters.within_km,
         sort=filters.sort,
         origin=origin,

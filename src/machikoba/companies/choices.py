@@ -55,3 +55,7 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", _("見送り")
     EXPIRED = "expired", _("期限切れ")
     COMPLETED = "completed", _("アカウント作成済み")
+
+
+# The directory's ward filter value for companies outside every registered municipality.
+OUTSIDE_WARDS = "outside"

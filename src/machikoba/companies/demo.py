@@ -1,5 +1,5 @@
-"""The demo ward's fictional shops and people: names, trades, towns, profiles and the demo
-logins (``seed_demo`` builds them)."""
+"""The demo's fictional shops in three wards and its people: names, trades, towns,
+profiles and the demo logins (``seed_demo`` builds them)."""
 
 from __future__ import annotations
 
@@ -72,49 +72,112 @@ LEGAL_FORMS = [
     ("有限会社", "ユウゲンガイシャ", "Ltd."),
 ]
 
-# Real postal codes and towns of Tokyo's Ōta ward, so that addresses look and
-# geocode like a real 町工場 district; the companies themselves are fictional.
-TOWNS = [
-    ("144-0051", "東京都大田区西蒲田"),
-    ("144-0052", "東京都大田区蒲田"),
-    ("144-0053", "東京都大田区蒲田本町"),
-    ("144-0054", "東京都大田区新蒲田"),
-    ("144-0055", "東京都大田区仲六郷"),
-    ("144-0056", "東京都大田区西六郷"),
-    ("144-0045", "東京都大田区南六郷"),
-    ("143-0015", "東京都大田区大森西"),
-    ("143-0016", "東京都大田区大森北"),
-    ("146-0083", "東京都大田区千鳥"),
-    ("146-0092", "東京都大田区下丸子"),
-    ("146-0093", "東京都大田区矢口"),
-    ("146-0094", "東京都大田区東矢口"),
-    ("144-0034", "東京都大田区西糀谷"),
-    ("144-0033", "東京都大田区東糀谷"),
-    ("143-0006", "東京都大田区平和島"),
-]
+# The demo's three wards, by their 地方公共団体コード (the wards app loads all 23), and the
+# group a metro viewer reads across.
+OTA, SUMIDA, KATSUSHIKA = "131113", "131075", "131229"
+SPECIAL_WARDS = "特別区"
+
+# Real postal codes and towns (with how many 丁目 each has) of three of Tokyo's special
+# wards, so that addresses look and geocode like real 町工場 districts; the companies
+# themselves are fictional.
+WARD_TOWNS = {
+    "大田区": [
+        ("144-0051", "西蒲田", 8),
+        ("144-0052", "蒲田", 5),
+        ("144-0053", "蒲田本町", 2),
+        ("144-0054", "新蒲田", 3),
+        ("144-0055", "仲六郷", 4),
+        ("144-0056", "西六郷", 4),
+        ("144-0045", "南六郷", 3),
+        ("143-0015", "大森西", 7),
+        ("143-0016", "大森北", 6),
+        ("146-0083", "千鳥", 3),
+        ("146-0092", "下丸子", 4),
+        ("146-0093", "矢口", 3),
+        ("146-0094", "東矢口", 3),
+        ("144-0034", "西糀谷", 4),
+        ("144-0033", "東糀谷", 6),
+        ("143-0006", "平和島", 6),
+    ],
+    "墨田区": [
+        ("131-0041", "八広", 6),
+        ("131-0046", "京島", 3),
+        ("131-0043", "立花", 6),
+        ("131-0042", "東墨田", 3),
+        ("131-0032", "東向島", 6),
+        ("131-0031", "墨田", 5),
+        ("130-0012", "太平", 4),
+        ("130-0013", "錦糸", 4),
+        ("130-0003", "横川", 5),
+        ("131-0045", "押上", 3),
+        ("131-0044", "文花", 3),
+    ],
+    "葛飾区": [
+        ("124-0014", "東四つ木", 4),
+        ("124-0011", "四つ木", 5),
+        ("124-0012", "立石", 8),
+        ("124-0013", "東立石", 4),
+        ("124-0022", "奥戸", 9),
+        ("124-0023", "東新小岩", 8),
+        ("124-0025", "西新小岩", 5),
+        ("124-0006", "堀切", 8),
+        ("125-0062", "青戸", 8),
+        ("125-0052", "柴又", 7),
+    ],
+}
 
 COMPANY_COUNT = 60
 
+# Most shops are in 大田区, the demo owner's ward; these are across the city. The owner's
+# shops (0, 1), the heat treater heat@ (7), the grinder (9) and the answers to the
+# directory's reference question (15, 29, 56) stay in 大田区; the plater (8) and the second
+# heat treater (21) are in 墨田区, so the owner's work crosses the ward border.
+SUMIDA_SHOPS = frozenset({8, 10, 13, 19, 20, 21, 24, 33, 36, 42, 44, 47, 50, 52, 55, 57})
+KATSUSHIKA_SHOPS = frozenset({4, 6, 11, 12, 14, 18, 23, 26, 31, 34, 38, 41, 46, 49, 54, 59})
+
+
+def demo_ward_of(index: int) -> str:
+    """The ward (its name) of the demo company at ``index``."""
+    if index in SUMIDA_SHOPS:
+        return "墨田区"
+    if index in KATSUSHIKA_SHOPS:
+        return "葛飾区"
+    return "大田区"
+
+
 DEMO_USERS = [
-    # email, name, company index (or None), company role, ward role, platform admin
-    ("owner@example.com", "高橋 一郎", 0, CompanyRole.OWNER, None, False),
-    ("staff@example.com", "高橋 美咲", 0, CompanyRole.STAFF, None, False),
-    ("worker@example.com", "佐々木 健太", 0, CompanyRole.FLOOR_WORKER, None, False),
+    # email, name, company index (or None), company role, ward role, platform admin,
+    # and whom a ward role serves: a municipality's code or a group's name
+    ("owner@example.com", "高橋 一郎", 0, CompanyRole.OWNER, None, False, None),
+    ("staff@example.com", "高橋 美咲", 0, CompanyRole.STAFF, None, False, None),
+    ("worker@example.com", "佐々木 健太", 0, CompanyRole.FLOOR_WORKER, None, False, None),
     # Partner shops' owners, to play the other side of the 仲間まわし.
-    ("heat@example.com", "山本 浩二", 7, CompanyRole.OWNER, None, False),
-    ("heat2@example.com", "石川 誠", 21, CompanyRole.OWNER, None, False),
-    ("plating@example.com", "中村 由美", 8, CompanyRole.OWNER, None, False),
-    ("grinding@example.com", "小林 勇", 9, CompanyRole.OWNER, None, False),
-    ("officer@example.com", "区 産業振興課 山口", None, None, WardRole.OFFICER, False),
-    ("advisor@example.com", "DXアドバイザー 森田", None, None, WardRole.ADVISOR, False),
-    ("reviewer@example.com", "審査員 大野", None, None, WardRole.REVIEWER, False),
-    ("lab@example.com", "ラボ 川村", None, None, WardRole.LAB_STAFF, False),
-    ("admin@example.com", "運用管理者", None, None, None, True),
+    ("heat@example.com", "山本 浩二", 7, CompanyRole.OWNER, None, False, None),
+    ("heat2@example.com", "石川 誠", 21, CompanyRole.OWNER, None, False, None),
+    ("plating@example.com", "中村 由美", 8, CompanyRole.OWNER, None, False, None),
+    ("grinding@example.com", "小林 勇", 9, CompanyRole.OWNER, None, False, None),
+    # One officer for each of two wards; 葛飾区 has shops but no officer on the platform.
+    ("officer@example.com", "大田区 産業振興課 山口", None, None, WardRole.OFFICER, False, OTA),
+    ("officer2@example.com", "墨田区 産業振興課 石井", None, None, WardRole.OFFICER, False, SUMIDA),
+    ("advisor@example.com", "DXアドバイザー 森田", None, None, WardRole.ADVISOR, False, OTA),
+    ("reviewer@example.com", "審査員 大野", None, None, WardRole.REVIEWER, False, OTA),
+    ("lab@example.com", "ラボ 川村", None, None, WardRole.LAB_STAFF, False, OTA),
+    # Aggregates across the 23 special wards, never one company's record.
+    (
+        "metro@example.com",
+        "特別区 広域担当 藤原",
+        None,
+        None,
+        WardRole.METRO_VIEWER,
+        False,
+        SPECIAL_WARDS,
+    ),
+    ("admin@example.com", "運用管理者", None, None, None, True, None),
 ]
 
 
 def demo_companies() -> list[dict]:
-    """The demo ward's companies, the same every run."""
+    """The demo's companies, the same every run."""
     rng = random.Random(20261124)
     companies = []
     for index in range(COMPANY_COUNT):
@@ -124,9 +187,14 @@ def demo_companies() -> list[dict]:
         form, _form_kana, form_en = LEGAL_FORMS[0 if rng.random() < 0.7 else 1]
         # Small shops dominate a 町工場 cluster: 2–50 employees, skewed small.
         employees = min(50, max(2, int(rng.paretovariate(1.1) * 4)))
-        postal_code, town = TOWNS[rng.randrange(len(TOWNS))]
-        street = f"{town.removeprefix('東京都大田区')}{rng.randint(1, 6)}丁目{rng.randint(1, 30)}番"
-        street += f"{rng.randint(1, 20)}号"
+        ward = demo_ward_of(index)
+        towns = WARD_TOWNS[ward]
+        # The same draws whichever the ward, so that every other attribute of every
+        # company stays as it was when all were in 大田区.
+        pick = rng.randrange(len(WARD_TOWNS["大田区"]))
+        postal_code, town, chome_count = towns[pick % len(towns)]
+        chome = (rng.randint(1, 6) - 1) % chome_count + 1
+        street = f"{town}{chome}丁目{rng.randint(1, 30)}番{rng.randint(1, 20)}号"
         latitude, longitude = _near(postal_code, rng)
         base12 = f"{801100000000 + index * 7919:012d}"
         companies.append(
@@ -140,7 +208,7 @@ def demo_companies() -> list[dict]:
                 "corporate_number": corporate_number_with_check_digit(base12),
                 "postal_code": postal_code,
                 "prefecture": "東京都",
-                "municipality": "大田区",
+                "municipality": ward,
                 "address_line": street,
                 "latitude": latitude,
                 "longitude": longitude,

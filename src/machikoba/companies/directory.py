@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Sqrt
 from django.utils import timezone
 
-from machikoba.companies.choices import CompanyKind
+from machikoba.companies.choices import OUTSIDE_WARDS, CompanyKind
 from machikoba.companies.models import (
     Capability,
     CertificationKind,
@@ -59,7 +59,8 @@ class DirectoryQuery:
     min_envelope_mm: int | None = None
     max_tolerance_mm: Decimal | None = None  # "at least this precise"
     certification: str = ""  # a CertificationKind code, valid today
-    municipality: str = ""
+    municipality: str = ""  # the address's 市区町村 as written (the API's filter)
+    ward: str = ""  # a registered municipality's code, or OUTSIDE_WARDS
     within_km: float | None = None
     sort: str = "relevance"
     origin: tuple[float, float] | None = field(default=None, compare=False)
@@ -110,6 +111,10 @@ def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
 
     if query.municipality:
         companies = companies.filter(municipality=query.municipality)
+    if query.ward == OUTSIDE_WARDS:
+        companies = companies.filter(ward__isnull=True)
+    elif query.ward:
+        companies = companies.filter(ward__code=query.ward)
 
     companies = companies.annotate(distance_km=_distance_expression(query.origin))
     if query.within_km is not None and query.origin is not None:

@@ -1,7 +1,9 @@
 """Exporting the company directory to CSV (UTF-8 with BOM, for Excel) and Excel (.xlsx).
 
-The column headers are the ones ``importing.suggest_mapping`` recognises, so an
-exported file can be edited and imported again (companies are matched on 法人番号).
+An officer exports the companies of the wards they serve (what ``Company.for_user(…,
+SUPPORT)`` gives), each with its ward. The column headers are the ones
+``importing.suggest_mapping`` recognises, so an exported file can be edited and imported
+again as its ward's list (companies are matched on 法人番号; the ward column is not read).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.companies.models import Capability, Company, CompanyCertification
-from machikoba.core.access import VIEW
+from machikoba.core.access import SUPPORT, VIEW
 from machikoba.core.audit import audit_record
 from machikoba.core.exports import csv_safe, csv_writer
 
@@ -27,7 +29,7 @@ LIST_SEPARATOR = ", "
 @dataclass(frozen=True)
 class ExportColumn:
     label: Any  # a lazy translation: the header in the exporting user's language
-    field: str  # a Company field, or "processes" / "certifications"
+    field: str  # a Company field, or "processes" / "certifications" / "ward"
 
 
 EXPORT_COLUMNS = [
@@ -46,18 +48,22 @@ EXPORT_COLUMNS = [
     ExportColumn(_("ウェブサイト"), "website"),
     ExportColumn(_("工程"), "processes"),
     ExportColumn(_("認証"), "certifications"),
+    ExportColumn(_("所管の自治体"), "ward"),
 ]
 
 
 def export_companies(*, user):
-    """Every active company ``user`` may see, with what the export lists of each.
+    """Every active company of the wards ``user`` serves as an officer, with what the
+    export lists of each. (Every profile is public in the directory; the list of a ward's
+    companies is that ward's.)
 
-    Three queries whatever the number of companies: companies, capabilities with
-    their processes, certifications with their kinds.
+    Three queries whatever the number of companies: companies with their ward,
+    capabilities with their processes, certifications with their kinds.
     """
     return (
-        Company.objects.for_user(user, VIEW)
+        Company.objects.for_user(user, SUPPORT)
         .filter(is_active=True)
+        .select_related("ward")
         .order_by("name_kana", "name", "pk")
         .prefetch_related(
             Prefetch(
@@ -88,6 +94,8 @@ def export_rows(*, user) -> Iterator[list[Any]]:
                 value = LIST_SEPARATOR.join(c.process.name for c in company.capabilities.all())
             elif column.field == "certifications":
                 value = LIST_SEPARATOR.join(c.kind.name for c in company.certifications.all())
+            elif column.field == "ward":
+                value = company.ward.display_name if company.ward else ""
             else:
                 value = getattr(company, column.field)
             row.append("" if value is None else value)
@@ -116,7 +124,7 @@ def export_xlsx(*, user) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("企業一覧")))
     sheet.freeze_panes = "A2"
-    for index, width in enumerate((28, 24, 28, 16, 17, 10, 10, 12, 28, 10, 8, 16, 32, 40, 32)):
+    for index, width in enumerate((28, 24, 28, 16, 17, 10, 10, 12, 28, 10, 8, 16, 32, 40, 32, 12)):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.append(export_header())
     for row in export_rows(user=user):

@@ -182,7 +182,7 @@ class DirectoryFilterForm(forms.Form):
         label=_("精度 (公差 ±mm 以下)"), required=False, min_value=0, max_digits=7, decimal_places=4
     )
     certification = forms.ChoiceField(label=_("認証"), required=False)
-    municipality = forms.ChoiceField(label=_("市区町村"), required=False)
+    ward = forms.ChoiceField(label=_("地域 (区・市)"), required=False)
     within_km = forms.DecimalField(
         label=_("自社からの距離 (km 以内)"),
         required=False,
@@ -202,7 +202,7 @@ class DirectoryFilterForm(forms.Form):
     )
 
     def __init__(
-        self, *args, processes=(), materials=(), certifications=(), municipalities=(), **kwargs
+        self, *args, processes=(), materials=(), certifications=(), wards=(), **kwargs
     ):
         super().__init__(*args, **kwargs)
         any_choice = [("", _("指定しない"))]
@@ -213,7 +213,10 @@ class DirectoryFilterForm(forms.Form):
         self.fields["certification"].choices = any_choice + [
             (c.code, c.name) for c in certifications
         ]
-        self.fields["municipality"].choices = any_choice + [(m, m) for m in municipalities]
+        self.fields["ward"].choices = any_choice + [
+            (code, _("%(name)s (%(count)s 社)") % {"name": name, "count": count})
+            for code, name, count in wards
+        ]
 
     def to_query(self, *, origin) -> DirectoryQuery:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -226,7 +229,7 @@ class DirectoryFilterForm(forms.Form):
             min_envelope_mm=data.get("envelope"),
             max_tolerance_mm=data.get("tolerance"),
             certification=data.get("certification") or "",
-            municipality=data.get("municipality") or "",
+            ward=data.get("ward") or "",
             within_km=float(within) if within is not None else None,
             sort=sort if sort in SORTS else "relevance",
             origin=origin,

@@ -9,9 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from machikoba.companies.importing.fields import IMPORT_FIELDS, NAME_NOT_MAPPED
 from machikoba.companies.importing.reading import MAX_ROWS, MAX_UPLOAD_BYTES, column_choice
 from machikoba.core.forms import ServiceForm
+from machikoba.wards.selectors import municipalities
 
 
 class ImportUploadForm(ServiceForm):
+    """The file, and for an officer of several wards, whose list it is (the first ward
+    they serve unless they choose another). An officer of one ward is not asked: the
+    page shows the ward, and the service takes it."""
+
     file = forms.FileField(
         label=_("企業の一覧ファイル"),
         # An empty file reaches the service, which refuses it in its own words.
@@ -24,8 +29,27 @@ class ImportUploadForm(ServiceForm):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, wards, **kwargs):
         super().__init__(*args, **kwargs)
+        if len(wards) > 1:
+            # Any registered municipality parses, so the service refuses one the officer
+            # does not serve in its own words (naming it); the select offers theirs.
+            field = forms.ModelChoiceField(
+                label=_("どの区の企業リストか"),
+                queryset=municipalities(user),
+                empty_label=None,
+                initial=wards[0].pk,
+                help_text=_(
+                    "選んだ区の企業として登録・更新します。"
+                    "ほかの区の住所の企業の行はエラーになります。"
+                ),
+                error_messages={
+                    "required": _("取り込む一覧の区を選んでください。"),
+                    "invalid_choice": _("担当する区から選んでください。"),
+                },
+            )
+            field.widget.choices = [(str(w.pk), w.display_name) for w in wards]
+            self.fields = {"ward": field, **self.fields}
         self.fields["file"].help_text = _(
             "CSV (UTF-8 または Shift_JIS) か Excel (.xlsx) のファイルで、"
             "%(size)s MB・%(rows)s 行まで。1行目を見出しにしてください。"

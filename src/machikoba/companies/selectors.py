@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
+from machikoba.companies.choices import OUTSIDE_WARDS, CompanyKind
 from machikoba.companies.models import (
     Capability,
     CertificationKind,
@@ -131,12 +133,27 @@ def directory_facets(*, user: User) -> dict[str, list[Any]]:
         "processes": list(ProcessCategory.objects.for_user(user, VIEW).filter(is_active=True)),
         "materials": list(Material.objects.for_user(user, VIEW)),
         "certifications": list(CertificationKind.objects.for_user(user, VIEW)),
-        "municipalities": list(
-            Company.objects.for_user(user, VIEW)
-            .filter(is_active=True)
-            .exclude(municipality="")
-            .values_list("municipality", flat=True)
-            .distinct()
-            .order_by("municipality")
-        ),
+        "wards": ward_facet(user=user),
     }
+
+
+def ward_facet(*, user: User) -> list[tuple[str, str, int]]:
+    """The directory's wards with how many shops each has (code, name, count), in code
+    order, and last the shops outside every registered ward (``OUTSIDE_WARDS``)."""
+    rows = (
+        Company.objects.for_user(user, VIEW)
+        .filter(is_active=True, kind=CompanyKind.SHOP)
+        .values("ward__code", "ward__name", "ward__name_en")
+        .annotate(count=Count("id"))
+        .order_by("ward__code")
+    )
+    english = get_language() == "en"
+    facet = [
+        (r["ward__code"], (r["ward__name_en"] if english else "") or r["ward__name"], r["count"])
+        for r in rows
+        if r["ward__code"]
+    ]
+    outside = sum(r["count"] for r in rows if not r["ward__code"])
+    if outside:
+        facet.append((OUTSIDE_WARDS, str(_("登録自治体の外")), outside))
+    return facet

@@ -9,11 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from machikoba.accounts.models import User
-from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies.choices import ClaimStatus
 from machikoba.companies.models import Company, Membership
 from machikoba.companies.models_claims import CompanyClaim
-from machikoba.core.access import MANAGE, VIEW, can
+from machikoba.core.access import MANAGE, SUPPORT, VIEW, can
 
 RECENT_DECIDED = 30
 
@@ -47,9 +46,10 @@ def claim_queue(*, user: User) -> dict[str, Any]:
 
 
 def contact_email_panel(*, user: User, company: Company) -> dict[str, Any]:
-    """The ward's ledger address on a company page: ward officers see and change it, the
-    company's own owners see it; nobody else learns it."""
-    officer = bool(user.is_authenticated and is_ward_officer(user))
+    """The ward's ledger address on a company page: the officers of the company's ward see
+    and change it, the company's own owners see it; nobody else learns it (not another
+    ward's officers)."""
+    officer = bool(user.is_authenticated and can(user, SUPPORT, company))
     visible = officer or (user.is_authenticated and can(user, MANAGE, company))
     return {
         "contact_email_visible": visible,

@@ -25,14 +25,13 @@ from django.utils.translation import gettext as _
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
-from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies.choices import ClaimStatus, CompanyRole
 from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.models import Company
 from machikoba.companies.models_claims import OPEN_CLAIM_STATUSES, CompanyClaim
 from machikoba.companies.selectors_claims import company_has_account
 from machikoba.companies.services import _membership_create
-from machikoba.core.access import CHANGE, can
+from machikoba.core.access import CHANGE, SUPPORT, can
 from machikoba.core.audit import audit_record
 from machikoba.core.dates import format_datetime
 from machikoba.core.errors import ApplicationError, PermissionRefused, invalid_input
@@ -55,22 +54,34 @@ def _claim_link_url(token: str) -> str:
     )
 
 
-def _officers() -> list[User]:
+def _officers(company: Company) -> list[User]:
+    """The officers of ``company``'s ward (named directly or through a group); for a
+    company outside every registered ward, the platform admins, who place it in one."""
+    if company.ward_id is None:
+        return list(User.objects.filter(is_active=True, is_staff=True).order_by("pk"))
     today = timezone.localdate()
-    officer_ids = WardRoleAssignment.objects.filter(role=WardRole.OFFICER).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    officer_ids = (
+        WardRoleAssignment.objects.filter(role=WardRole.OFFICER)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(municipality=company.ward_id) | Q(group__municipalities=company.ward_id))
     )
     return list(
         User.objects.filter(is_active=True, pk__in=officer_ids.values("user_id")).order_by("pk")
     )
 
 
+def ward_label(company: Company) -> str:
+    """The company's ward by name in texts to it; the platform's name outside them all."""
+    return company.ward.name if company.ward_id else settings.MACHIKOBA_PLATFORM_NAME
+
+
 def claim_notify_ward(*, claim: CompanyClaim, title: str, text: str) -> None:
-    """Every ward officer gets an in-app notice and an e-mail (after commit) about a claim."""
+    """The officers of the company's ward get an in-app notice and an e-mail (after
+    commit) about a claim; another ward's officers hear nothing of it."""
     path = reverse("companies:claim_queue")
     url = settings.MACHIKOBA_SITE_URL.rstrip("/") + path
     messages = []
-    for officer in _officers():
+    for officer in _officers(claim.company):
         Notification.objects.create(
             user=officer, kind="company_claim", title=title[:200], body=text, url=path
         )
@@ -107,7 +118,7 @@ def claim_secret_issue(*, claim: CompanyClaim, to: str) -> None:
             "お心当たりがなければ、このメールは破棄してください。アカウントは作られません。\n"
         ) % {
             "company": company.name,
-            "ward": settings.MACHIKOBA_WARD_NAME,
+            "ward": ward_label(company),
             "email": to,
             "url": _claim_link_url(token),
             "expires": format_datetime(claim.secret_expires_at),
@@ -120,8 +131,9 @@ def claim_secret_issue(*, claim: CompanyClaim, to: str) -> None:
 
 @transaction.atomic
 def company_contact_email_set(*, actor: User, company: Company, email: str) -> Company:
-    """A ward officer records the address the ward holds for ``company`` (empty clears it)."""
-    if not is_ward_officer(actor):
+    """An officer of ``company``'s ward records the address the ward holds for it (empty
+    clears it); another ward's officers may not."""
+    if not can(actor, SUPPORT, company):
         raise PermissionRefused(
             CompaniesErrorCode.NOT_WARD_OFFICER,
             _("登録メールアドレスを変更できるのは区の担当者だけです。"),
@@ -244,7 +256,7 @@ def company_claim_reject(*, actor: User, claim: CompanyClaim, reason: str) -> Co
                     "%(company)s のアカウントの申請は、承認されませんでした。\n"
                     "ご不明な点は %(ward)s の担当窓口にお問い合わせください。\n"
                 )
-                % {"company": claim.company.name, "ward": settings.MACHIKOBA_WARD_NAME},
+                % {"company": claim.company.name, "ward": ward_label(claim.company)},
                 to=[claim.requester_email],
                 connection=QueuedEmailBackend(),
             ).send()

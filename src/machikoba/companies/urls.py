@@ -1,6 +1,6 @@
 from django.urls import path
 
-from machikoba.companies import views, views_claims, views_io
+from machikoba.companies import views, views_claims, views_io, views_wards
 
 app_name = "companies"
 
@@ -36,6 +36,8 @@ urlpatterns = [
 # A company's first account (docs/guest-links.md).
 urlpatterns += [
     path("claim/<str:token>/", views_claims.claim_account, name="claim_account"),
+    path("ward/companies/", views_wards.ward_companies, name="ward_companies"),
+    path("ward/companies/<id:pk>/", views_wards.company_ward, name="company_ward"),
     path("ward/claims/", views_claims.claim_queue, name="claim_queue"),
     path("ward/claims/<id:pk>/approve/", views_claims.claim_approve, name="claim_approve"),
     path("ward/claims/<id:pk>/reject/", views_claims.claim_reject, name="claim_reject"),

@@ -71,7 +71,7 @@ def directory(request):
                 "envelope",
                 "tolerance",
                 "certification",
-                "municipality",
+                "ward",
                 "within_km",
             )
             if request.GET.get(name)

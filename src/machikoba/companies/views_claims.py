@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from machikoba.accounts.models import User
-from machikoba.companies import selectors_claims, services_claims
+from machikoba.companies import selectors_claims, selectors_wards, services_claims
 from machikoba.companies.forms_claims import ClaimAccountForm, ClaimRejectForm, ContactEmailForm
-from machikoba.companies.models import Company
 from machikoba.companies.models_claims import CompanyClaim
 from machikoba.companies.views_io import officer_required
-from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
+from machikoba.core.access import CHANGE, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.views import client_ip, run_and_flash
 
@@ -67,7 +66,8 @@ def claim_reject(request: OfficerRequest, pk: int) -> HttpResponse:
 @officer_required
 @require_POST
 def contact_email(request: OfficerRequest, pk: int) -> HttpResponse:
-    company = get_for_user_or_404(Company, request.user, VIEW, pk=pk)
+    # Only a company of the officer's own ward; any other is not found.
+    company = selectors_wards.ward_company_or_404(user=request.user, pk=pk)
     form = ContactEmailForm(request.POST)
     run_and_flash(
         request,

@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from machikoba.accounts.choices import WardRole
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.companies import exporting, importing
 from machikoba.companies.forms_io import ColumnMappingForm, ImportUploadForm
@@ -23,6 +24,7 @@ from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.exports import csv_writer
 from machikoba.core.uploads import limit_upload_size, refuse_oversized
+from machikoba.wards.selectors import served_municipalities
 
 RECENT_JOBS = 10
 
@@ -45,20 +47,32 @@ def officer_required(view):
 @limit_upload_size(max_upload_bytes)
 def import_upload(request):
     posted = request.method == "POST"  # bound even when the upload was stopped early
-    form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    wards = list(served_municipalities(request.user, WardRole.OFFICER))
+    form = ImportUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=request.user,
+        wards=wards,
+    )
     refuse_oversized(request, form, too_large_message)
     if request.method == "POST" and form.is_valid():
         try:
-            job = importing.import_job_create(actor=request.user, upload=form.cleaned_data["file"])
+            job = importing.import_job_create(
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                ward=form.cleaned_data.get("ward"),
+            )
         except ApplicationError as error:
             form.add_application_error(error)
         else:
             return redirect("companies:import_detail", job_pk=job.pk)
-    recent_jobs = ImportJob.objects.for_user(request.user, VIEW).select_related("created_by")[
-        :RECENT_JOBS
-    ]
+    recent_jobs = ImportJob.objects.for_user(request.user, VIEW).select_related(
+        "created_by", "ward"
+    )[:RECENT_JOBS]
     return render(
-        request, "companies/import_upload.html", {"form": form, "recent_jobs": recent_jobs}
+        request,
+        "companies/import_upload.html",
+        {"form": form, "wards": wards, "recent_jobs": recent_jobs},
     )
 
 

@@ -313,9 +313,12 @@ EMAIL_FILE_PATH = str(project_path(env.str("EMAIL_FILE_PATH", default=str(VAR_DI
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="machikoba <noreply@machikoba.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- the ward running this instance -----------------------------------------------
-MACHIKOBA_WARD_NAME = env.str("WARD_NAME", default="まちこば区")
-MACHIKOBA_WARD_NAME_EN = env.str("WARD_NAME_EN", default="Machikoba City")
+# --- the municipalities running this instance --------------------------------------
+# The platform's name in the header; each ward's own pages name the ward (wards app).
+MACHIKOBA_PLATFORM_NAME = env.str("PLATFORM_NAME", default="東京都特別区 町工場DXプラットフォーム")
+MACHIKOBA_PLATFORM_NAME_EN = env.str(
+    "PLATFORM_NAME_EN", default="Tokyo Special Wards Machikoba DX Platform"
+)
 # Whether visitors who are not signed in may browse the directory (names, processes,
 # municipalities; never contacts of people). Members always may.
 MACHIKOBA_DIRECTORY_PUBLIC = env.bool("DIRECTORY_PUBLIC", default=True)

@@ -203,7 +203,7 @@ def municipality_ids_for(user: AnyUser | None, role: str) -> list[int]:
     """The municipalities (ids) ``user`` serves in the ward role ``role``: those its grants
     name, and every member of a group a grant names (a programme several wards run
     together). Every ward-owned record (programmes, subsidies, the lab, KPIs) is scoped
-    with it: ``Q(municipality__in=municipality_ids_for(user, OFFICER))``, or declare
+    with it: ``Q(municipality__in=municipality_ids_for(user, WARD_OFFICER))``, or declare
     ``WardPolicy`` on the model. Cached on the user object for the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []

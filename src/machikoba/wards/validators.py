@@ -14,9 +14,7 @@ def validate_local_government_code(value: str) -> None:
         )
     if not is_valid_code(value):
         raise ValidationError(
-            _(
-                "地方公共団体コード %(code)s の検査数字 (6 桁目) が合いません。"
-            ),
+            _("地方公共団体コード %(code)s の検査数字 (6 桁目) が合いません。"),
             code="check_digit",
             params={"code": value},
         )

@@ -6,6 +6,7 @@ from machikoba.accounts.models import User
 from machikoba.accounts.rules import (
     is_advisor,
     is_lab_staff,
+    is_metro_viewer,
     is_platform_admin,
     is_reviewer,
     is_ward_officer,
@@ -16,12 +17,12 @@ from machikoba.messaging.selectors import count_subquery, unread_messages
 
 
 def shell(request):
-    """What the page frame needs: ward name, the user's roles and companies."""
+    """What the page frame needs: the platform's name, the user's roles and companies."""
     user = getattr(request, "user", None)
     context = {
-        "ward_name": settings.MACHIKOBA_WARD_NAME
+        "platform_name": settings.MACHIKOBA_PLATFORM_NAME
         if (get_language() or "ja").startswith("ja")
-        else settings.MACHIKOBA_WARD_NAME_EN,
+        else settings.MACHIKOBA_PLATFORM_NAME_EN,
         "nav": {},
     }
     if user is not None and user.is_authenticated:
@@ -36,6 +37,7 @@ def shell(request):
             nav={
                 "shop": active is not None,
                 "officer": is_ward_officer(user),
+                "metro": is_metro_viewer(user),
                 "advisor": is_advisor(user),
                 "reviewer": is_reviewer(user),
                 "lab": is_lab_staff(user),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import Company
-from machikoba.core.access import VIEW
+from machikoba.core.access import SUPPORT, VIEW
 from machikoba.core.models import AuditEvent
 from machikoba.network.selectors import reliability
+from machikoba.wards.models import Municipality
+from machikoba.wards.selectors import served_municipalities
 
 
 def recent_company_events(*, user: User, company: Company, limit: int = 8) -> list[AuditEvent]:
@@ -24,8 +28,10 @@ def recent_company_events(*, user: User, company: Company, limit: int = 8) -> li
 
 
 def ward_overview(*, user: User) -> dict[str, Any]:
-    """Aggregates an officer may see: counts, never one company's confidential data."""
-    companies = Company.objects.for_user(user, VIEW).filter(is_active=True)
+    """Aggregates of the wards an officer serves: counts, never one company's confidential
+    data, nothing of another ward."""
+    wards = list(served_municipalities(user, WardRole.OFFICER))
+    companies = Company.objects.for_user(user, SUPPORT).filter(is_active=True)
     bands = {
         "1–9": Q(employees__lt=10),
         "10–29": Q(employees__gte=10, employees__lt=30),
@@ -34,15 +40,64 @@ def ward_overview(*, user: User) -> dict[str, Any]:
     stats = companies.aggregate(
         total=Count("id", distinct=True),
         with_members=Count("id", filter=Q(memberships__isnull=False), distinct=True),
+        unconfirmed=Count("id", filter=Q(ward_confirmed_at__isnull=True), distinct=True),
         **{f"band_{i}": Count("id", filter=q, distinct=True) for i, q in enumerate(bands.values())},
     )
     return {
+        "wards": wards,
+        "unconfirmed_total": stats["unconfirmed"],
         "company_total": stats["total"],
         "company_with_members": stats["with_members"],
         "size_bands": [(label, stats[f"band_{i}"]) for i, label in enumerate(bands)],
         "advisor_count": WardRoleAssignment.objects.for_user(user, VIEW)
         .filter(role=WardRole.ADVISOR)
+        .filter(Q(municipality__in=wards) | Q(group__municipalities__in=wards))
+        .values("user_id")
+        .distinct()
         .count(),
+    }
+
+
+@dataclass(frozen=True)
+class WardFigures:
+    """One ward's line on the metro viewer's page: counts only."""
+
+    ward: Municipality
+    companies: int
+    with_members: int
+    shops: int
+
+
+def metro_overview(*, user: User) -> dict[str, Any]:
+    """What a metro viewer sees: per ward of its scope, counts over the companies there
+    (the public directory's rows, counted, never listed) and the totals. No company's
+    record, no link to one."""
+    wards = list(served_municipalities(user, WardRole.METRO_VIEWER).select_related("group"))
+    counts = {
+        row["ward"]: row
+        for row in Company.objects.for_user(user, VIEW)
+        .filter(is_active=True, ward__in=wards)
+        .values("ward")
+        .annotate(
+            total=Count("id", distinct=True),
+            with_members=Count("id", filter=Q(memberships__isnull=False), distinct=True),
+            shops=Count("id", filter=Q(kind=CompanyKind.SHOP), distinct=True),
+        )
+    }
+    rows = [
+        WardFigures(
+            ward=ward,
+            companies=counts.get(ward.pk, {}).get("total", 0),
+            with_members=counts.get(ward.pk, {}).get("with_members", 0),
+            shops=counts.get(ward.pk, {}).get("shops", 0),
+        )
+        for ward in wards
+    ]
+    return {
+        "rows": rows,
+        "total_companies": sum(r.companies for r in rows),
+        "total_with_members": sum(r.with_members for r in rows),
+        "total_shops": sum(r.shops for r in rows),
     }
 
 

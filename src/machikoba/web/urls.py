@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("company/audit/", views.audit_log, name="audit_log"),
     path("ward/", views.officer_home, name="officer_home"),
+    path("metro/", views.metro_home, name="metro_home"),
     path("company/switch/", views.company_switch, name="company_switch"),
     path("language/", views.language_switch, name="language_switch"),
     path("healthz", views.healthz, name="healthz"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from machikoba.accounts.rules import is_ward_officer
+from machikoba.accounts.rules import is_metro_viewer, is_ward_officer
 from machikoba.companies.selectors import company_members
 from machikoba.companies.services import active_company_switch
 from machikoba.core.access import (
@@ -34,6 +34,8 @@ def home(request):
     if not membership:
         if is_ward_officer(request.user):
             return redirect("web:officer_home")
+        if is_metro_viewer(request.user):
+            return redirect("web:metro_home")
         return render(request, "web/home_no_company.html")
     company = membership.company
     return render(
@@ -67,6 +69,14 @@ def officer_home(request):
     context = selectors.ward_overview(user=request.user)
     context["todo"] = todo(user=request.user, company=None)
     return render(request, "web/home_officer.html", context)
+
+
+@login_required
+def metro_home(request):
+    """The metro viewer's home (特別区全体 / 東京都): each ward's figures, aggregates only."""
+    if not allowed(request.user, "web.view_metro_home"):
+        raise PermissionDenied
+    return render(request, "web/home_metro.html", selectors.metro_overview(user=request.user))
 
 
 @login_required

@@ -3,7 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from machikoba.core.testing.matrix import ANONYMOUS, LOGIN, Case, assert_case, expect
+from machikoba.core.testing.matrix import (
+    ANONYMOUS,
+    LOGIN,
+    METRO_VIEWER,
+    OTHER_WARD_OFFICER,
+    Case,
+    assert_case,
+    expect,
+)
 
 # allauth's own pages for a signed-in person: each person manages only themself.
 SELF_SERVICE = [
@@ -51,14 +59,34 @@ MATRIX = [
     Case(
         "mfa_deactivate_totp",
         lambda w: reverse("mfa_deactivate_totp"),
-        # Only those with TOTP can deactivate it, after reauthenticating.
-        expect(404, **{ANONYMOUS: LOGIN, "officer": "redirect", "admin": "redirect"}),
+        # Only those with TOTP can deactivate it, after reauthenticating: officers of any
+        # ward and admins (who must use it); a metro viewer need not, and has none here.
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                "officer": "redirect",
+                OTHER_WARD_OFFICER: "redirect",
+                METRO_VIEWER: 404,
+                "admin": "redirect",
+            },
+        ),
     ),
     Case(
         "mfa_reauthenticate",
         lambda w: reverse("mfa_reauthenticate"),
-        # Asking for a code makes sense only to those who have an authenticator.
-        expect("redirect", **{ANONYMOUS: LOGIN, "officer": 200, "admin": 200}),
+        # Asking for a code makes sense only to those who have an authenticator (not the
+        # metro viewer here: TOTP is required of officers and admins only).
+        expect(
+            "redirect",
+            **{
+                ANONYMOUS: LOGIN,
+                "officer": 200,
+                OTHER_WARD_OFFICER: 200,
+                METRO_VIEWER: "redirect",
+                "admin": 200,
+            },
+        ),
     ),
     Case(
         "mfa_generate_recovery_codes",

@@ -13,7 +13,9 @@ from machikoba.core.testing.matrix import (
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
+    METRO_VIEWER,
     OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
     REDIRECT,
     REFUSED,
     STAFF,
@@ -24,7 +26,10 @@ from machikoba.core.testing.matrix import (
 )
 from machikoba.network.tests.factories import make_job
 
-COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
+COMPANY_PAGES = expect(
+    200,
+    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+)
 # A request on the open board: every shop's people see its summary, nobody else.
 SHOPS_SEE = expect(
     404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200, OTHER_COMPANY: 200}
@@ -110,7 +115,17 @@ MATRIX = [
     Case(
         "board:request_create",
         lambda w: reverse("board:request_create"),
-        expect(200, **{ANONYMOUS: LOGIN, FLOOR_WORKER: 403, "officer": 403, "admin": 403}),
+        expect(
+            200,
+            **{
+                ANONYMOUS: LOGIN,
+                FLOOR_WORKER: 403,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
     ),
     Case("board:request_detail", _url("request_detail", _buyer_request), SHOPS_SEE),
     Case(
@@ -251,6 +266,8 @@ MATRIX = [
                 STAFF: REDIRECT,
                 FLOOR_WORKER: REDIRECT,
                 "officer": 404,
+                OTHER_WARD_OFFICER: 404,
+                METRO_VIEWER: 404,
             },
         ),
         note="poster to the admitted shop",

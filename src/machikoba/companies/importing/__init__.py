@@ -9,10 +9,15 @@
    normalisation and checks, then one all-or-nothing transaction that creates or
    updates every company through ``company_create`` / ``company_update``.
 
+Every job is one ward's list (``ImportJob.ward``, a ward its officer serves): its rows
+must be that ward's companies, and every company it creates or updates ends in that ward,
+confirmed (``placing``; the change kept as a ``CompanyWardChange`` from the import).
+
 Rows are numbered as a spreadsheet shows them: the header is line 1.
 
 The package: ``fields`` (what an import fills), ``reading`` (files to tables), ``rows``
-(cells to values); the import job's own services are here.
+(cells to values), ``checking`` (rows checked before anything is written), ``placing``
+(the job's ward); the import job's own services are here.
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from machikoba.accounts.choices import WardRole
 from machikoba.accounts.rules import is_ward_officer
-from machikoba.companies import services
+from machikoba.companies import services, services_wards
+from machikoba.companies.access import officer_ward_ids
 from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.importing.checking import (
     RowChecker,
@@ -38,6 +45,7 @@ from machikoba.companies.importing.checking import (
     preview_rows,
 )
 from machikoba.companies.importing.fields import IMPORT_FIELDS, clean_mapping, suggest_mapping
+from machikoba.companies.importing.placing import WardCheck
 from machikoba.companies.importing.reading import column_label, inspect_upload, read_table
 from machikoba.companies.importing.rows import ImportRow, _job_error, build_row
 from machikoba.companies.models import Company
@@ -46,9 +54,12 @@ from machikoba.companies.models_io import (
     ImportJob,
     ImportStatus,
 )
+from machikoba.companies.models_wards import WardChangeSource
 from machikoba.core.audit import audit_record
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 from machikoba.core.queueing import enqueue_on_commit
+from machikoba.wards.models import Municipality
+from machikoba.wards.selectors import served_municipalities
 
 __all__ = [
     "IMPORT_FIELDS",
@@ -76,17 +87,49 @@ def _require_officer(actor) -> None:
         )
 
 
-def import_job_create(*, actor, upload) -> ImportJob:
-    """Check an uploaded company list and keep it with a new job (status ``uploaded``).
+def _ward_not_served(ward: Municipality | None) -> PermissionRefused:
+    if ward is None:  # a job uploaded before imports had a ward
+        message = _("どの区の一覧でもないため、取り込めません。もう一度アップロードしてください。")
+    else:
+        message = _("%(ward)sの担当ではないため、%(ward)sの企業リストは取り込めません。") % {
+            "ward": ward
+        }
+    return PermissionRefused(
+        CompaniesErrorCode.IMPORT_WARD_NOT_SERVED, message, fields={"ward": [message]}
+    )
 
-    A refused file leaves nothing behind: no job, no file in storage. The file is read
-    before the transaction opens (parsing 10 MB takes seconds; no lock is held meanwhile).
+
+def _ward_for_upload(actor, ward: Municipality | None) -> Municipality:
+    """The ward whose list ``actor`` uploads: ``ward`` if they serve it, by default the
+    first (in code order) of the wards they serve."""
+    served = list(served_municipalities(actor, WardRole.OFFICER))
+    if ward is None:
+        if not served:
+            raise PermissionRefused(
+                CompaniesErrorCode.IMPORT_WARD_NOT_SERVED,
+                _("担当する区が登録されていないため、企業リストを取り込めません。"),
+            )
+        return served[0]
+    if ward not in served:
+        raise _ward_not_served(ward)
+    return ward
+
+
+def import_job_create(*, actor, upload, ward: Municipality | None = None) -> ImportJob:
+    """Check an uploaded company list of ``ward`` (by default the first ward ``actor``
+    serves) and keep it with a new job (status ``uploaded``).
+
+    A refused file or ward leaves nothing behind: no job, no file in storage. The file is
+    read before the transaction opens (parsing 10 MB takes seconds; no lock is held
+    meanwhile).
     """
     _require_officer(actor)
+    ward = _ward_for_upload(actor, ward)
     file_format, data, table = inspect_upload(upload)
     with transaction.atomic():
         job = ImportJob(
             created_by=actor,
+            ward=ward,
             original_name=(upload.name or "")[-255:],
             file_format=file_format,
             header=table.header,
@@ -101,7 +144,7 @@ def import_job_create(*, actor, upload) -> ImportJob:
                 actor=actor,
                 verb="import.create",
                 target=job,
-                after={"file": job.original_name, "rows": job.total_rows},
+                after={"file": job.original_name, "rows": job.total_rows, "ward": ward.code},
             )
         except Exception:
             job.file.storage.delete(job.file.name)
@@ -113,7 +156,11 @@ def import_job_create(*, actor, upload) -> ImportJob:
 def import_job_start(*, actor, job: ImportJob, mapping: Mapping[str, Any]) -> ImportJob:
     """Fix the column mapping and queue the import (``uploaded`` → ``queued``)."""
     _require_officer(actor)
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = ImportJob.objects.select_for_update().select_related("ward").get(pk=job.pk)
+    if job.ward is None or job.ward_id not in officer_ward_ids(actor):
+        # The view reaches only the jobs of the actor's wards (``import_job_scope``); a
+        # caller that did not check is refused here all the same.
+        raise _ward_not_served(job.ward)
     if job.status != ImportStatus.UPLOADED:
         raise ApplicationError(
             CompaniesErrorCode.IMPORT_ALREADY_STARTED, _("この取り込みはすでに始まっています。")
@@ -156,25 +203,40 @@ def _fail(job: ImportJob, errors: list[dict[str, Any]]) -> None:
     )
 
 
-def _write(*, actor, row: ImportRow, existing: Company | None) -> bool:
-    """Create or update one company through the services; True when created."""
+def _write(*, actor, row: ImportRow, existing: Company | None, ward_check: WardCheck) -> bool:
+    """Create or update one company through the services, in the job's ward and
+    confirmed there; True when created."""
+    # Checked again here, on the company as it is inside the commit transaction (another
+    # ward's officer may have taken it meanwhile).
+    ward_check.check(row, existing)
     values = dict(row.values)
     if existing is not None:
         # company_update lets only a company's own owners/staff (or the system, None)
         # change its profile; an officer is neither. The ward's import is a system write
         # authorised by the officer who started it: that officer is on the job and in
         # its import.start / import.done audit events.
-        services.company_update(actor=None, company=existing, **values)
-        return False
-    # Officers may register companies, so the company.create event names the officer.
-    services.company_create(actor=actor, name=values.pop("name", ""), **values)
-    return True
+        company = services.company_update(actor=None, company=existing, **values)
+    else:
+        # Officers may register companies, so the company.create event names the officer.
+        company = services.company_create(actor=actor, name=values.pop("name", ""), **values)
+    ward = ward_check.ward
+    if company.ward_id != ward.pk or company.ward_confirmed_at is None:
+        # The ward's own list confirms the company's ward (kept in its ward history).
+        services_wards.company_ward_assign(
+            actor=actor, company=company, ward=ward, source=WardChangeSource.IMPORT
+        )
+    return existing is None
 
 
-def _validate(job: ImportJob, rows: list[ImportRow], actor) -> list[dict[str, Any]]:
+def _validate(
+    job: ImportJob, rows: list[ImportRow], actor, ward_check: WardCheck
+) -> list[dict[str, Any]]:
     """Check every row; progress is committed every ``PROGRESS_EVERY`` rows."""
     checker = RowChecker(
-        mapping=job.mapping, header=job.header, existing=_existing_companies(actor, rows)
+        mapping=job.mapping,
+        header=job.header,
+        existing=_existing_companies(actor, rows),
+        ward_check=ward_check,
     )
     errors: list[dict[str, Any]] = []
     for done, row in enumerate(rows, start=1):
@@ -198,7 +260,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     )
     if not claimed:
         return None
-    job = ImportJob.objects.select_related("started_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("started_by", "ward").get(pk=job_id)
     with translation.override(settings.LANGUAGE_CODE):
         try:
             _run(job, job.started_by)
@@ -215,6 +277,16 @@ def _run(job: ImportJob, actor) -> None:
         message = _("取り込みを始めた人が区の担当者でなくなったため、取り込めません。")
         _fail(job, [_job_error(message)])
         return
+    if job.ward is None:
+        _fail(job, [_job_error(_ward_not_served(None).message)])
+        return
+    if job.ward_id not in officer_ward_ids(actor):
+        message = _("取り込みを始めた人が%(ward)sの担当でなくなったため、取り込めません。") % {
+            "ward": job.ward
+        }
+        _fail(job, [_job_error(message)])
+        return
+    ward_check = WardCheck(job.ward)
     with job.file.open("rb") as handle:
         table = read_table(handle.read(), job.file_format)
     rows = [
@@ -223,7 +295,7 @@ def _run(job: ImportJob, actor) -> None:
     if len(rows) != job.total_rows:
         ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows))
         job.total_rows = len(rows)
-    errors = _validate(job, rows, actor)
+    errors = _validate(job, rows, actor, ward_check)
     job.refresh_from_db(fields=["processed_rows"])
     if errors:
         _fail(job, errors)
@@ -236,7 +308,10 @@ def _run(job: ImportJob, actor) -> None:
             created = updated = 0
             for current in rows:
                 number = _number_of(current)
-                if _write(actor=actor, row=current, existing=existing.get(number)):
+                written = _write(
+                    actor=actor, row=current, existing=existing.get(number), ward_check=ward_check
+                )
+                if written:
                     created += 1
                 else:
                     updated += 1

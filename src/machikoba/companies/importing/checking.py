@@ -1,5 +1,6 @@
 """Checking rows before anything is written: unreadable cells, a 法人番号 repeated in the
-file, and whatever the company services would refuse; the preview of the first rows."""
+file, whatever the company services would refuse, and a row that is not a company of the
+job's ward (``placing``); the preview of the first rows."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.companies import services
 from machikoba.companies.importing.fields import FIELDS_BY_NAME, IMPORT_FIELDS
+from machikoba.companies.importing.placing import WardCheck
 from machikoba.companies.importing.reading import column_label, read_table
 from machikoba.companies.importing.rows import ImportRow, _error, _job_error, build_row
 from machikoba.companies.models import Company
@@ -37,7 +39,10 @@ def _existing_companies(actor, rows: list[ImportRow]) -> dict[str, Company]:
     found: dict[str, Company] = {}
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]
-        for company in Company.objects.for_user(actor, VIEW).filter(corporate_number__in=chunk):
+        # Every registered company, whichever its ward: one of another ward is matched so
+        # that its row is refused (``placing``), not registered a second time.
+        companies = Company.objects.for_user(actor, VIEW).select_related("ward")
+        for company in companies.filter(corporate_number__in=chunk):
             found[company.corporate_number] = company
     return found
 
@@ -63,12 +68,16 @@ def _check(row: ImportRow, existing: Company | None) -> None:
 
 class RowChecker:
     """Checks rows in file order: unreadable cells, a 法人番号 already used by an
-    earlier row of the file, then whatever the services would refuse."""
+    earlier row of the file, whatever the services would refuse, then whether the row
+    is a company of the job's ward."""
 
-    def __init__(self, *, mapping: Mapping[str, int], header: list[str], existing) -> None:
+    def __init__(
+        self, *, mapping: Mapping[str, int], header: list[str], existing, ward_check: WardCheck
+    ) -> None:
         self.mapping = mapping
         self.header = header
         self.existing = existing
+        self.ward_check = ward_check
         self.first_line_of: dict[str, int] = {}
 
     def errors(self, row: ImportRow) -> list[dict[str, Any]]:
@@ -84,8 +93,10 @@ class RowChecker:
             return [_error(row.line, column, "corporate_number", message)]
         if number:
             self.first_line_of[number] = row.line
+        existing = self.existing.get(number) if number else None
         try:
-            _check(row, self.existing.get(number) if number else None)
+            _check(row, existing)
+            self.ward_check.check(row, existing)
         except ApplicationError as error:
             return _errors_from(error, row, mapping=self.mapping, header=self.header)
         return []
@@ -119,7 +130,9 @@ def preview_rows(job: ImportJob, mapping: Mapping[str, int], *, user) -> list[Pr
         table = read_table(handle.read(), job.file_format, limit=PREVIEW_ROWS)
     rows = [build_row(n, cells, mapping=mapping, header=job.header) for n, cells in table.rows]
     existing = _existing_companies(user, rows)
-    checker = RowChecker(mapping=mapping, header=job.header, existing=existing)
+    checker = RowChecker(
+        mapping=mapping, header=job.header, existing=existing, ward_check=WardCheck(job.ward)
+    )
     shown = [f.name for f in IMPORT_FIELDS if f.name in mapping]
     result = []
     for row in rows:

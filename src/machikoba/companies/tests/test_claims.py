@@ -25,14 +25,21 @@ from machikoba.companies.services_claims import (
 )
 from machikoba.core.access import CHANGE, VIEW
 from machikoba.core.errors import ApplicationError, PermissionRefused
-from machikoba.core.models import AuditEvent
+from machikoba.core.models import AuditEvent, Notification
 from machikoba.core.testing.factories import (
     CompanyFactory,
     MembershipFactory,
     UserFactory,
     WardRoleFactory,
 )
-from machikoba.core.testing.matrix import ADMIN, MEMBER, OFFICER, OTHER_COMPANY
+from machikoba.core.testing.matrix import (
+    ADMIN,
+    MEMBER,
+    METRO_VIEWER,
+    OFFICER,
+    OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
+)
 from machikoba.core.testing.processes import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +182,7 @@ def test_an_officer_rejects_with_a_reason_and_nothing_secret_is_sent(world, mail
     assert AuditEvent.objects.filter(verb="company_claim.reject").count() == 1
 
 
-@pytest.mark.parametrize("actor", [MEMBER, OTHER_COMPANY, ADMIN])
+@pytest.mark.parametrize("actor", [MEMBER, OTHER_COMPANY, ADMIN, OTHER_WARD_OFFICER, METRO_VIEWER])
 def test_only_ward_officers_see_or_decide_claims(world, actor):
     claim = company_claim_request(
         company=CompanyFactory(), name="六郷 太郎", email="taro@rokugo.example.jp"
@@ -285,3 +292,24 @@ def test_officers_are_told_of_each_request(world, mailbox):
         assert notice.url == reverse("companies:claim_queue")
     officer_mail = [m for m in mail.outbox if m.to[0] in {world.users[OFFICER].email, second.email}]
     assert len(officer_mail) == 2
+
+
+def test_only_the_companys_ward_hears_of_a_claim(world, mailbox):
+    """The officers of the company's ward get the notice and the e-mail; the officer of
+    another ward gets nothing; for a company outside every ward the platform admins do."""
+    with mailbox():
+        company_claim_request(company=CompanyFactory(), name="六郷 太郎", email="t@example.jp")
+    officer, other = world.users[OFFICER], world.users[OTHER_WARD_OFFICER]
+    notified = set(Notification.objects.values_list("user_id", flat=True))
+    assert notified == {officer.pk}
+    assert [m.to for m in mail.outbox] == [[officer.email]]
+    mail.outbox.clear()
+    with mailbox():
+        company_claim_request(
+            company=CompanyFactory(name="川崎の工場", ward=None),
+            name="川崎 花子",
+            email="h@example.jp",
+        )
+    newly = set(Notification.objects.values_list("user_id", flat=True)) - notified
+    assert newly == {world.users[ADMIN].pk}
+    assert other.pk not in set(Notification.objects.values_list("user_id", flat=True))

@@ -352,8 +352,8 @@ def test_a_company_registered_meanwhile_is_updated_not_duplicated(officer, monke
     job = create_job(officer, "list.csv", csv_bytes(rows))
     validate = importing._validate
 
-    def validate_then_someone_registers(job, rows, actor):
-        errors = validate(job, rows, actor)
+    def validate_then_someone_registers(job, rows, actor, ward_check):
+        errors = validate(job, rows, actor, ward_check)
         CompanyFactory(name="割り込み工業", corporate_number=number(2), employees=99)
         return errors
 
@@ -660,6 +660,7 @@ def test_csv_export(officer_client, directory):
     assert rows[0] == [
         "企業名", "企業名カナ", "企業名(英語)", "法人番号", "登録番号", "郵便番号", "都道府県",
         "市区町村", "町名・番地", "従業員数", "創業年", "代表者", "ウェブサイト", "工程", "認証",
+        "所管の自治体",
     ]  # fmt: skip
     by_name = {row[0]: row for row in rows[1:]}
     assert set(by_name) == {"蒲田精機株式会社", "大森鍍金"}  # active companies only

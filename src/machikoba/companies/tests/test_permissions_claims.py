@@ -18,13 +18,16 @@ from machikoba.core.testing.matrix import (
     DONE,
     LOGIN,
     OFFICER,
+    OTHER_WARD_OFFICER,
     Case,
     assert_case,
     expect,
 )
 
-OFFICERS = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200})
-OFFICERS_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: DONE})
+# Every officer has a queue (its own ward's); another ward's claims and companies are
+# "not found" to them. The metro viewer has none of it.
+OFFICERS = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200, OTHER_WARD_OFFICER: 200})
+OFFICERS_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: DONE, OTHER_WARD_OFFICER: 404})
 
 
 def _waiting_claim(w) -> CompanyClaim:
@@ -81,7 +84,7 @@ MATRIX = [
     Case(
         "companies:claim_approve",
         lambda w: reverse("companies:claim_approve", args=[987_654]),
-        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 404}),
+        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 404, OTHER_WARD_OFFICER: 404}),
         method="POST",
         note="unknown id",
     ),

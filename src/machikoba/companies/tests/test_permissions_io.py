@@ -11,14 +11,20 @@ from machikoba.core.testing.matrix import (
     DONE,
     LOGIN,
     OFFICER,
+    OTHER_WARD_OFFICER,
     Case,
     assert_case,
     expect,
 )
 
-# The ward's own work: officers only; every other signed-in person is refused.
-OFFICERS = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200})
-OFFICERS_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: DONE})
+# The ward's own work: officers only; every other signed-in person is refused. An officer
+# of another ward (墨田区) uploads and exports their own ward's list, and does not find
+# the 大田区 officer's jobs.
+OFFICERS = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200, OTHER_WARD_OFFICER: 200})
+OFFICERS_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: DONE, OTHER_WARD_OFFICER: DONE})
+WARD_JOB = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200, OTHER_WARD_OFFICER: 404})
+WARD_JOB_POST = expect(403, **{ANONYMOUS: LOGIN, OFFICER: DONE, OTHER_WARD_OFFICER: 404})
+NOT_FOUND = expect(403, **{ANONYMOUS: LOGIN, OFFICER: 404, OTHER_WARD_OFFICER: 404})
 
 
 def _csv():
@@ -48,23 +54,23 @@ MATRIX = [
         effect=lambda w: ImportJob.objects.count(),
         note="upload",
     ),
-    Case("companies:import_detail", _job_url("import_detail"), OFFICERS),
+    Case("companies:import_detail", _job_url("import_detail"), WARD_JOB),
     Case(
         "companies:import_detail",
         lambda w: reverse("companies:import_detail", kwargs={"job_pk": 987_654}),
-        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 404}),
+        NOT_FOUND,
         note="unknown id",
     ),
     Case(
         "companies:import_detail",
         _job_url("import_detail"),
-        OFFICERS_POST,
+        WARD_JOB_POST,
         method="POST",
         data=lambda w: {"map-name": "0", "map-corporate_number": "1"},
         effect=lambda w: ImportJob.objects.values_list("status", "mapping"),
         note="start",
     ),
-    Case("companies:import_progress", _job_url("import_progress"), OFFICERS),
+    Case("companies:import_progress", _job_url("import_progress"), WARD_JOB),
     Case(
         "companies:directory_export",
         lambda w: reverse("companies:directory_export", kwargs={"file_format": "csv"}),
@@ -79,7 +85,7 @@ MATRIX = [
     Case(
         "companies:directory_export",
         lambda w: reverse("companies:directory_export", kwargs={"file_format": "pdf"}),
-        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 404}),
+        NOT_FOUND,
         note="unknown format",
     ),
 ]

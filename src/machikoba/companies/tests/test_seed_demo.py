@@ -41,6 +41,7 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
         "advisor",
         "reviewer",
         "lab_staff",
+        "metro_viewer",
     }
     owner = User.objects.get(email="owner@example.com")
     assert owner.memberships.count() == 2  # shows the company switcher

@@ -136,14 +136,25 @@ PUBLIC_DIRECTORY_MODELS = {
     "MaterialGroup",
     "Material",
     "CertificationKind",
+    "Municipality",
+    "MunicipalityGroup",
+}
+# Reference data anyone reads, whether or not the directory is public.
+PUBLIC_REFERENCE_MODELS = {
+    "ProcessCategory",
+    "MaterialGroup",
+    "Material",
+    "CertificationKind",
+    "Municipality",
+    "MunicipalityGroup",
 }
 
 
 def test_anonymous_gets_nothing_when_the_directory_is_closed(world, settings):
     settings.MACHIKOBA_DIRECTORY_PUBLIC = False
     for model in access_controlled_models():
-        if model.__name__ in {"ProcessCategory", "MaterialGroup", "Material", "CertificationKind"}:
-            continue  # reference taxonomies, public by nature
+        if model.__name__ in PUBLIC_REFERENCE_MODELS:
+            continue  # reference taxonomies and municipalities, public by nature
         assert model._default_manager.for_user(None, VIEW).count() == 0, model
         assert model._default_manager.for_user(world.users[ANONYMOUS], VIEW).count() == 0
 

@@ -16,7 +16,9 @@ from machikoba.core.testing.matrix import (
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
+    METRO_VIEWER,
     OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
     STAFF,
     Case,
     assert_case,
@@ -27,10 +29,15 @@ from machikoba.drawings.tests.factories import destroyed_document, make_document
 
 # Owner-side pages: the owning company's owners and staff.
 EDITORS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403})
-# Reading: every member of the owning company; nobody else (officers and admins neither).
+# Reading: every member of the owning company; nobody else (officers of any ward, metro
+# viewers and admins neither).
 READERS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
-# Pages about the active company: needs a company; officers and admins have none.
-COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
+# Pages about the active company: needs a company; officers (of any ward), metro viewers
+# and admins have none.
+COMPANY_PAGES = expect(
+    200,
+    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+)
 
 
 def _doc_url(name, **kwargs):
@@ -46,12 +53,32 @@ MATRIX = [
     Case(
         "drawings:create",
         lambda w: reverse("drawings:create"),
-        expect(200, **{ANONYMOUS: LOGIN, FLOOR_WORKER: 200, "officer": 403, "admin": 403}),
+        expect(
+            200,
+            **{
+                ANONYMOUS: LOGIN,
+                FLOOR_WORKER: 200,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
     ),
     Case(
         "drawings:nda_edit",
         lambda w: reverse("drawings:nda_edit"),
-        expect(200, **{ANONYMOUS: LOGIN, FLOOR_WORKER: 403, "officer": 403, "admin": 403}),
+        expect(
+            200,
+            **{
+                ANONYMOUS: LOGIN,
+                FLOOR_WORKER: 403,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
     ),
     Case("drawings:detail", _doc_url("detail"), READERS),
     Case("drawings:viewer", _doc_url("viewer", number=1), READERS),
@@ -101,8 +128,18 @@ MATRIX = [
                 .pk
             },
         ),
-        # Anyone with a company may read an NDA (to decide); officers have no company.
-        expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403}),
+        # Anyone with a company may read an NDA (to decide); officers and metro viewers
+        # have no company.
+        expect(
+            200,
+            **{
+                ANONYMOUS: LOGIN,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
     ),
 ]
 

@@ -12,7 +12,9 @@ from machikoba.core.testing.matrix import (
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
+    METRO_VIEWER,
     OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
     STAFF,
     Case,
     assert_case,
@@ -21,8 +23,12 @@ from machikoba.core.testing.matrix import (
 from machikoba.messaging import services
 from machikoba.messaging.tests.factories import make_thread, post
 
-# The inbox is a page of the active company: officers and admins have none.
-COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
+# The inbox is a page of the active company: officers (of any ward), metro viewers and
+# admins have none.
+COMPANY_PAGES = expect(
+    200,
+    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+)
 # world.company's people take part; everybody else gets "not found".
 OWN_SIDE = {ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200}
 OWN_THREAD = expect(404, **OWN_SIDE)
@@ -71,7 +77,16 @@ MATRIX = [
     Case(
         "messaging:thread",
         _thread_url(_with_other),
-        expect(DONE, **{ANONYMOUS: LOGIN, "officer": 404, "admin": 404}),
+        expect(
+            DONE,
+            **{
+                ANONYMOUS: LOGIN,
+                "officer": 404,
+                OTHER_WARD_OFFICER: 404,
+                METRO_VIEWER: 404,
+                "admin": 404,
+            },
+        ),
         method="POST",
         data=lambda w: {"body": "了解です。"},
         note="both parties",
@@ -90,6 +105,6 @@ def test_a_refused_post_stores_nothing(world):
 
     thread = _with_third(world)
     before = Message.objects.count()
-    for actor in (OTHER_COMPANY, "officer", "admin"):
+    for actor in (OTHER_COMPANY, "officer", OTHER_WARD_OFFICER, METRO_VIEWER, "admin"):
         world.client_for(actor).post(reverse("messaging:thread", args=[thread.pk]), {"body": "x"})
     assert Message.objects.count() == before

@@ -14,7 +14,9 @@ from machikoba.core.testing.matrix import (
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
+    METRO_VIEWER,
     OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
     REDIRECT,
     REFUSED,
     STAFF,
@@ -28,8 +30,11 @@ from machikoba.network import services
 from machikoba.network.models import Order
 from machikoba.network.tests.factories import deadline, make_job, order_terms
 
-# Pages about the active company: officers and admins have none.
-COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, "officer": 403, "admin": 403})
+# Pages about the active company: officers (of any ward), metro viewers and admins have none.
+COMPANY_PAGES = expect(
+    200,
+    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+)
 # The owner's members read; everybody else gets "not found".
 OWNER_READS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
 # The owner's owners and staff change; floor workers are refused.
@@ -111,7 +116,17 @@ MATRIX = [
     Case(
         "network:job_create",
         lambda w: reverse("network:job_create"),
-        expect(200, **{ANONYMOUS: LOGIN, FLOOR_WORKER: 403, "officer": 403, "admin": 403}),
+        expect(
+            200,
+            **{
+                ANONYMOUS: LOGIN,
+                FLOOR_WORKER: 403,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
     ),
     Case("network:job_detail", _job_url("job_detail"), OWNER_READS),
     Case("network:step_add", _job_url("step_add"), OWNER_EDITS),
@@ -185,20 +200,50 @@ MATRIX = [
         lambda w: reverse("network:quote_submit", args=[_rfq(w).pk]),
         # Only the recipient has an answer to give; an empty form comes back with errors.
         # Officers and admins have no company to answer for.
-        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: 200, "officer": 403, "admin": 403}),
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                OTHER_COMPANY: 200,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
         method="POST",
     ),
     Case(
         "network:quote_decline",
         lambda w: reverse("network:quote_decline", args=[_rfq(w).pk]),
-        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE, "officer": 403, "admin": 403}),
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                OTHER_COMPANY: DONE,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
         method="POST",
         data=lambda w: {"reason": "設備が空いていない"},
     ),
     Case(
         "network:rfq_ask",
         lambda w: reverse("network:rfq_ask", args=[_rfq(w).pk]),
-        expect(404, **{ANONYMOUS: LOGIN, OTHER_COMPANY: DONE, "officer": 403, "admin": 403}),
+        expect(
+            404,
+            **{
+                ANONYMOUS: LOGIN,
+                OTHER_COMPANY: DONE,
+                "officer": 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
         method="POST",
         data=lambda w: {"question": "材料支給ですか"},
     ),
@@ -362,11 +407,14 @@ def test_recipients_do_not_see_each_others_quotes(world):
 
 
 def test_officers_see_nothing_of_a_job(world):
+    # The network ignores ward borders: the companies' own ward's officer, another ward's
+    # and a metro viewer alike see nothing of it.
     order = _order(world)
-    officer = world.client_for("officer")
-    for url in (
-        reverse("network:job_detail", args=[order.job_id]),
-        reverse("network:order_detail", args=[order.pk]),
-        reverse("network:rfq_detail", args=[order.rfq_id]),
-    ):
-        assert officer.get(url).status_code == 404, url
+    for actor in ("officer", OTHER_WARD_OFFICER, METRO_VIEWER):
+        officer = world.client_for(actor)
+        for url in (
+            reverse("network:job_detail", args=[order.job_id]),
+            reverse("network:order_detail", args=[order.pk]),
+            reverse("network:rfq_detail", args=[order.rfq_id]),
+        ):
+            assert officer.get(url).status_code == 404, (actor, url)

@@ -1,6 +1,7 @@
 """Permission matrix for every schedule route. A machine schedule is private to its shop:
 its people see it (owners and staff change it), and nobody else sees anything of it:
-not another company, not a ward officer, not a platform admin."""
+not another company, not a ward officer (of its ward or another), not a metro viewer,
+not a platform admin."""
 
 import datetime as dt
 
@@ -15,8 +16,10 @@ from machikoba.core.testing.matrix import (
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
+    METRO_VIEWER,
     OFFICER,
     OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
     REFUSED,
     STAFF,
     Case,
@@ -29,14 +32,36 @@ from machikoba.shopfloor.tests.factories import in_house_job, machines
 pytestmark = pytest.mark.clock_sensitive
 
 # Pages of the active company: another company sees its own (empty) schedule there.
-COMPANY_PAGES = expect(200, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403})
-EDITOR_PAGES = expect(200, **{ANONYMOUS: LOGIN, FLOOR_WORKER: 403, OFFICER: 403, "admin": 403})
+COMPANY_PAGES = expect(
+    200,
+    **{ANONYMOUS: LOGIN, OFFICER: 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+)
+EDITOR_PAGES = expect(
+    200,
+    **{
+        ANONYMOUS: LOGIN,
+        FLOOR_WORKER: 403,
+        OFFICER: 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        "admin": 403,
+    },
+)
 # Rows of world.company's schedule: anyone outside it gets "not found".
 OWN_ROWS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
 OWN_EDIT = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403})
 OWN_STEP = expect(
     404,
-    **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 403, OFFICER: 403, "admin": 403},
+    **{
+        ANONYMOUS: LOGIN,
+        MEMBER: 200,
+        STAFF: 200,
+        FLOOR_WORKER: 403,
+        OFFICER: 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        "admin": 403,
+    },
 )
 OWN_MOVE = expect(404, **{ANONYMOUS: LOGIN, MEMBER: DONE, STAFF: DONE, FLOOR_WORKER: 403})
 
@@ -77,7 +102,16 @@ MATRIX = [
     Case(
         "shopfloor:plan",
         lambda w: reverse("shopfloor:plan"),
-        expect(REFUSED, **{ANONYMOUS: LOGIN, OFFICER: 403, "admin": 403}),
+        expect(
+            REFUSED,
+            **{
+                ANONYMOUS: LOGIN,
+                OFFICER: 403,
+                OTHER_WARD_OFFICER: 403,
+                METRO_VIEWER: 403,
+                "admin": 403,
+            },
+        ),
         method="POST",
         data=lambda w: {"objective": "due_dates", "time_limit": "10"},
     ),
@@ -115,7 +149,7 @@ def test_matrix(case, world):
 
 def test_nobody_outside_the_shop_sees_its_plan_or_moves_it(world):
     operation = _plan(world)
-    for actor in (OTHER_COMPANY, OFFICER, "admin"):
+    for actor in (OTHER_COMPANY, OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, "admin"):
         client = world.client_for(actor)
         for name in ("shopfloor:schedule", "shopfloor:steps"):
             response = client.get(reverse(name))

@@ -11,8 +11,10 @@ from machikoba.core.testing.matrix import (
     FLOOR_WORKER,
     LOGIN,
     MEMBER,
+    METRO_VIEWER,
     OFFICER,
     OTHER_COMPANY,
+    OTHER_WARD_OFFICER,
     REDIRECT,
     STAFF,
     Case,
@@ -50,9 +52,13 @@ MATRIX = [
     Case(
         "web:home",
         lambda w: reverse("web:home"),
-        # An officer with no company is sent on to the officer home; an admin with
-        # no company sees the "no company yet" page.
-        expect(200, **{ANONYMOUS: LOGIN, OFFICER: REDIRECT}),
+        # An officer with no company is sent on to the officer home, a metro viewer to
+        # the wards' figures; an admin with no company sees the "no company yet" page.
+        expect(
+            200,
+            **{ANONYMOUS: LOGIN, OFFICER: REDIRECT, OTHER_WARD_OFFICER: REDIRECT},
+            **{METRO_VIEWER: REDIRECT},
+        ),
     ),
     Case(
         "web:audit_log",
@@ -63,7 +69,14 @@ MATRIX = [
     Case(
         "web:officer_home",
         lambda w: reverse("web:officer_home"),
-        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200}),
+        # Each officer sees the figures of the wards they serve.
+        expect(403, **{ANONYMOUS: LOGIN, OFFICER: 200, OTHER_WARD_OFFICER: 200}),
+    ),
+    Case(
+        "web:metro_home",
+        lambda w: reverse("web:metro_home"),
+        # Cross-ward aggregates: the metro viewer only (an officer has its ward's home).
+        expect(403, **{ANONYMOUS: LOGIN, METRO_VIEWER: 200}),
     ),
     Case(
         "web:company_switch",

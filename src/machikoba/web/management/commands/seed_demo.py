@@ -1,10 +1,13 @@
-"""Build the demo ward: ~60 fictional shops, one user per role, and a story in every app
-(drawings, jobs, the open board, a week to plan). Safe to run again. It lives in web, the
-top layer, because it writes through the services of every app below."""
+"""Build the demo: ~60 fictional shops in three wards (大田区, 墨田区, 葛飾区), one user per
+role (an officer for each of two wards, a metro viewer across the 23 special wards), and a
+story in every app (drawings, jobs that cross the ward border, the open board, a week to
+plan). Safe to run again. It lives in web, the top layer, because it writes through the
+services of every app below."""
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -36,6 +39,7 @@ from machikoba.companies.models import (
     Membership,
     ProcessCategory,
 )
+from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.services import (
     capability_save,
     certification_save,
@@ -44,6 +48,11 @@ from machikoba.companies.services import (
     equipment_save,
     membership_add,
 )
+from machikoba.companies.services_wards import (
+    place_by_address,
+    record_placement,
+    ward_of_address,
+)
 from machikoba.drawings import services as drawings
 from machikoba.drawings.demo import shaft_drawing_pdf
 from machikoba.drawings.models import Document
@@ -51,6 +60,7 @@ from machikoba.network import services as network
 from machikoba.network.models import Job
 from machikoba.shopfloor.demo import seed_week
 from machikoba.shopfloor.models import StepWork
+from machikoba.wards.models import Municipality, MunicipalityGroup
 
 # The demo's shaft: the drawing's title block and the job say the same.
 DEMO_SHAFT_MATERIAL = "S45C"
@@ -58,7 +68,10 @@ DEMO_SHAFT_QUANTITY = 50
 
 
 class Command(BaseCommand):
-    help = "Load the demo ward (fictional companies and one user per role). Idempotent."
+    help = (
+        "Load the demo wards (fictional companies in 大田区, 墨田区 and 葛飾区 and one user "
+        "per role). Idempotent."
+    )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -73,13 +86,22 @@ class Command(BaseCommand):
             self._network(companies)
             self._board(companies)
             self._schedule(companies)
-        self.stdout.write(self.style.SUCCESS(f"Demo ward ready: {len(companies)} companies."))
+        wards = Counter(
+            (c.ward.code, c.ward.name) if c.ward_id else ("", "区外") for c in companies
+        )
+        per_ward = ", ".join(
+            f"{name} {count}"
+            for (_code, name), count in sorted(wards.items(), key=lambda w: (-w[1], w[0]))
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo wards ready: {len(companies)} companies ({per_ward}).")
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, *_rest in DEMO_USERS:
             self.stdout.write(f"  {email:<24} {name}")
         self.stdout.write(f"  {BUYER_EMAIL:<24} 発注企業 (区外) の購買担当")
         self.stdout.write(
-            f"officer@ and admin@ sign in with a TOTP code; authenticator secret: "
+            f"officer@, officer2@ and admin@ sign in with a TOTP code; authenticator secret: "
             f"{DEMO_TOTP_SECRET}"
         )
 
@@ -102,6 +124,15 @@ class Command(BaseCommand):
         if int(fields["corporate_number"][-1]) % 5:
             fields["invoice_number"] = f"T{fields['corporate_number']}"
         company = company_create(actor=None, **fields)
+        if company.ward_id is None:
+            # company_create places a company in the ward its postal code names only when
+            # it also takes the area's point as its position; each demo shop has its own
+            # position, so place it here the same way (unconfirmed, from the address).
+            ward = ward_of_address(lookup_postal_code(company.postal_code))
+            if ward is not None:
+                place_by_address(company, ward)
+                company.save(update_fields=["ward", "ward_confirmed_at", "updated_at"])
+                record_placement(actor=None, company=company)
         processes = {p.code: p for p in ProcessCategory.objects.all()}
         materials = {m.code: m for m in Material.objects.all()}
         kinds = {k.code: k for k in CertificationKind.objects.all()}
@@ -143,7 +174,7 @@ class Command(BaseCommand):
         return company
 
     def _users(self, companies: list[Company]) -> None:
-        for email, name, company_index, company_role, ward_role, is_admin in DEMO_USERS:
+        for email, name, company_index, company_role, ward_role, is_admin, serves in DEMO_USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
                 if is_admin:
@@ -157,11 +188,8 @@ class Command(BaseCommand):
                 company = companies[company_index]
                 if not Membership.objects.filter(user=user, company=company).exists():
                     membership_add(actor=None, company=company, user=user, role=company_role)
-            if (
-                ward_role
-                and not WardRoleAssignment.objects.filter(user=user, role=ward_role).exists()
-            ):
-                ward_role_grant(actor=None, user=user, role=ward_role)
+            if ward_role:
+                self._grant(user, ward_role, serves)
             if (ward_role == WardRole.OFFICER or is_admin) and not Authenticator.objects.filter(
                 user=user, type=Authenticator.Type.TOTP
             ).exists():
@@ -175,6 +203,19 @@ class Command(BaseCommand):
         second = companies[1]
         if not Membership.objects.filter(user=owner, company=second).exists():
             membership_add(actor=None, company=second, user=owner, role=CompanyRole.STAFF)
+
+    @staticmethod
+    def _grant(user: User, role: str, serves: str) -> None:
+        """``role`` for the municipality whose code ``serves`` is, or for the group it
+        names (特別区 for the metro viewer), unless the user already has that grant."""
+        municipality = Municipality.objects.filter(code=serves).first()
+        group = None if municipality else MunicipalityGroup.objects.get(name=serves)
+        if not WardRoleAssignment.objects.filter(
+            user=user, role=role, municipality=municipality, group=group
+        ).exists():
+            ward_role_grant(
+                actor=None, user=user, role=role, municipality=municipality, group=group
+            )
 
     def _drawings(self, companies: list[Company]) -> None:
         """The demo owner's shop has a drawing, shared (NDA accepted) with the second shop
@@ -213,8 +254,9 @@ class Command(BaseCommand):
         drawings.nda_accept(actor=owner, company=partner, nda=nda)
 
     def _board(self, companies: list[Company]) -> None:
-        """A buyer from outside the ward with a request on the open board; three shops
-        have raised their hands for its processes."""
+        """A buyer from outside every ward on the platform (its postal code places it in
+        川崎市, which is not registered: its company has no ward) with a request on the open
+        board; three shops of two wards have raised their hands for its processes."""
         import datetime as dt
 
         from django.utils import timezone
@@ -228,6 +270,7 @@ class Command(BaseCommand):
             name="川崎油圧機器株式会社",
             prefecture="神奈川県",
             municipality="川崎市川崎区",
+            postal_code="210-0867",
             address_line="扇町 5-1",
         )
         today = timezone.localdate()
@@ -275,8 +318,9 @@ class Command(BaseCommand):
         )
 
     def _network(self, companies: list[Company]) -> None:
-        """A job in progress at the demo owner's shop: turning started in-house, the heat
-        treatment out for quotes at two shops, one of which has answered."""
+        """A job in progress at the demo owner's shop (大田区): turning started in-house, the
+        heat treatment out for quotes at two shops, one of which has answered: heat@'s in
+        大田区 and, across the ward border, heat2@'s in 墨田区 (the plater is there too)."""
         import datetime as dt
 
         from django.utils import timezone
