@@ -11,7 +11,7 @@ class WardRoleInline(admin.TabularInline):
     model = WardRoleAssignment
     fk_name = "user"
     extra = 0
-    fields = ("role", "valid_until", "granted_at", "granted_by")
+    fields = ("role", "municipality", "group", "valid_until", "granted_at", "granted_by")
     readonly_fields = ("granted_at", "granted_by")
     can_delete = True
 
@@ -44,17 +44,23 @@ class UserAdmin(AdminViewsAudited, DjangoUserAdmin):
                     user=form.instance,
                     role=assignment.role,
                     valid_until=assignment.valid_until,
+                    municipality=assignment.municipality,
+                    group=assignment.group,
                 )
             else:
                 stored = WardRoleAssignment.objects.get(pk=assignment.pk)
-                if stored.role != assignment.role:
-                    # A role is not turned into another: revoke it and grant the new one.
+                scope = (assignment.role, assignment.municipality_id, assignment.group_id)
+                if (stored.role, stored.municipality_id, stored.group_id) != scope:
+                    # A grant is not turned into another (role or ward): revoke it and
+                    # grant the new one.
                     ward_role_revoke(actor=request.user, assignment=stored)
                     ward_role_grant(
                         actor=request.user,
                         user=form.instance,
                         role=assignment.role,
                         valid_until=assignment.valid_until,
+                        municipality=assignment.municipality,
+                        group=assignment.group,
                     )
                 else:
                     ward_role_update(

@@ -201,9 +201,7 @@ class DirectoryFilterForm(forms.Form):
         ],
     )
 
-    def __init__(
-        self, *args, processes=(), materials=(), certifications=(), wards=(), **kwargs
-    ):
+    def __init__(self, *args, processes=(), materials=(), certifications=(), wards=(), **kwargs):
         super().__init__(*args, **kwargs)
         any_choice = [("", _("指定しない"))]
         self.fields["process"].choices = any_choice + [

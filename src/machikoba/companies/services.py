@@ -95,10 +95,13 @@ def _apply_profile(company: Company, changes: dict[str, Any]) -> None:
         setattr(company, name, value)
 
 
-def _check_postal_code_and_locate(company: Company, *, postal_code_changed: bool) -> None:
+def _check_postal_code_and_locate(
+    company: Company, *, postal_code_changed: bool, place_in_ward: bool
+) -> None:
     """An unknown postal code is refused; a known one places the company at its area's
-    representative point unless the owner set a position on the map, and in the
-    municipality it lies in (``services_wards.place_by_address``)."""
+    representative point unless the owner set a position on the map, and (when it is new
+    or changed, ``place_in_ward``) in the municipality it lies in
+    (``services_wards.place_by_address``)."""
     if not company.postal_code:
         return
     found = lookup_postal_code(company.postal_code)
@@ -113,7 +116,7 @@ def _check_postal_code_and_locate(company: Company, *, postal_code_changed: bool
                 ]
             },
         )
-    if postal_code_changed:
+    if place_in_ward:
         place_by_address(company, ward_of_address(found))
     if postal_code_changed and company.location_source != LocationSource.MANUAL:
         if found.latitude is not None:
@@ -160,7 +163,11 @@ def company_profile_check(*, company: Company, changes: dict[str, Any]) -> Compa
         postal_code_changed = company.latitude is None and bool(company.postal_code)
     else:
         postal_code_changed = company.postal_code != postal_before
-    _check_postal_code_and_locate(company, postal_code_changed=postal_code_changed)
+    # A new company's ward comes from its postal code even when it came with a position.
+    place_in_ward = bool(company.postal_code) and (creating or postal_code_changed)
+    _check_postal_code_and_locate(
+        company, postal_code_changed=postal_code_changed, place_in_ward=place_in_ward
+    )
     return company
 
 

@@ -72,7 +72,7 @@ def _officers(company: Company) -> list[User]:
 
 def ward_label(company: Company) -> str:
     """The company's ward by name in texts to it; the platform's name outside them all."""
-    return company.ward.name if company.ward_id else settings.MACHIKOBA_PLATFORM_NAME
+    return company.ward.name if company.ward else settings.MACHIKOBA_PLATFORM_NAME
 
 
 def claim_notify_ward(*, claim: CompanyClaim, title: str, text: str) -> None:

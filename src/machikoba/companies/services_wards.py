@@ -52,8 +52,8 @@ def record_placement(*, actor: User | None, company: Company) -> None:
     """After ``company`` is saved: keep the change ``place_by_address`` made, if any."""
     if not hasattr(company, "_ward_before"):
         return
-    previous = company._ward_before  # type: ignore[attr-defined]
-    del company._ward_before  # type: ignore[attr-defined]
+    previous = company._ward_before
+    del company._ward_before
     if (previous.pk if previous else None) == company.ward_id:
         return
     _record(actor, company, previous, company.ward, WardChangeSource.ADDRESS)

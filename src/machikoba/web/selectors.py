@@ -73,7 +73,7 @@ def metro_overview(*, user: User) -> dict[str, Any]:
     (the public directory's rows, counted, never listed) and the totals. No company's
     record, no link to one."""
     wards = list(served_municipalities(user, WardRole.METRO_VIEWER).select_related("group"))
-    counts = {
+    counts: dict[int, Any] = {
         row["ward"]: row
         for row in Company.objects.for_user(user, VIEW)
         .filter(is_active=True, ward__in=wards)
@@ -84,12 +84,13 @@ def metro_overview(*, user: User) -> dict[str, Any]:
             shops=Count("id", filter=Q(kind=CompanyKind.SHOP), distinct=True),
         )
     }
+    none: dict[str, int] = {"total": 0, "with_members": 0, "shops": 0}
     rows = [
         WardFigures(
             ward=ward,
-            companies=counts.get(ward.pk, {}).get("total", 0),
-            with_members=counts.get(ward.pk, {}).get("with_members", 0),
-            shops=counts.get(ward.pk, {}).get("shops", 0),
+            companies=counts.get(ward.pk, none)["total"],
+            with_members=counts.get(ward.pk, none)["with_members"],
+            shops=counts.get(ward.pk, none)["shops"],
         )
         for ward in wards
     ]

@@ -41,6 +41,15 @@ def test_the_postal_code_places_a_company_and_a_move_is_kept(world):
     assert company.ward == ward(SUMIDA)
     assert company.ward_confirmed_at is None
     assert _history(company) == [(None, "墨田区", WardChangeSource.ADDRESS)]
+    # A company registered with its own position is placed by its postal code all the same.
+    placed = company_create(
+        actor=officer,
+        name="京島製作所",
+        postal_code="131-0046",
+        latitude=35.7160,
+        longitude=139.8240,
+    )
+    assert (placed.ward, placed.latitude) == (ward(SUMIDA), 35.7160)
     # The owner moves the shop to 葛飾区: a dated change, unconfirmed again.
     company_update(actor=None, company=company, postal_code="124-0012")
     company.refresh_from_db()
@@ -53,7 +62,8 @@ def test_the_postal_code_places_a_company_and_a_move_is_kept(world):
     # company of the network.
     company_update(actor=None, company=company, postal_code="210-0001")
     company.refresh_from_db()
-    assert company.ward is None and company.is_active
+    assert company.ward is None
+    assert company.is_active
     assert _history(company)[-1] == ("葛飾区", None, WardChangeSource.ADDRESS)
 
 
@@ -100,12 +110,14 @@ def test_the_ward_pages_show_only_the_officers_ward(world):
     sumida_shop = CompanyFactory(name="錦糸精工", ward=ward(SUMIDA), postal_code="130-0013")
     officer = world.client_for(OFFICER)
     page = officer.get(reverse("companies:ward_companies")).content.decode()
-    assert world.company.name in page and world.other_company.name in page
+    assert world.company.name in page
+    assert world.other_company.name in page
     assert sumida_shop.name not in page
     assert "大田区の企業" in page
     other = world.client_for(OTHER_WARD_OFFICER)
     page = other.get(reverse("companies:ward_companies")).content.decode()
-    assert sumida_shop.name in page and world.company.name not in page
+    assert sumida_shop.name in page
+    assert world.company.name not in page
     assert other.get(reverse("companies:company_ward", args=[world.company.pk])).status_code == 404
     # The officer's form offers its own wards and "outside", nothing else.
     form = officer.get(reverse("companies:company_ward", args=[world.company.pk])).context["form"]
@@ -154,10 +166,13 @@ def test_the_directory_filters_and_counts_by_ward(world):
     ]
     client = world.client_for(MEMBER)
     page = client.get(reverse("companies:directory"), {"ward": SUMIDA}).content.decode()
-    assert "錦糸精工" in page and "京島鍍金" in page and world.other_company.name not in page
+    assert "錦糸精工" in page
+    assert "京島鍍金" in page
+    assert world.other_company.name not in page
     assert "墨田区 (2 社)" in page
     page = client.get(reverse("companies:directory"), {"ward": "outside"}).content.decode()
-    assert "川崎の工場" in page and "錦糸精工" not in page
+    assert "川崎の工場" in page
+    assert "錦糸精工" not in page
     api = client.get(reverse("api:directory"), {"ward": SUMIDA}).json()
     assert sorted(item["name"] for item in api["results"]) == ["京島鍍金", "錦糸精工"]
     assert Municipality.objects.filter(code=KATSUSHIKA).exists()

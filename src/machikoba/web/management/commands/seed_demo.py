@@ -39,7 +39,6 @@ from machikoba.companies.models import (
     Membership,
     ProcessCategory,
 )
-from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.services import (
     capability_save,
     certification_save,
@@ -47,11 +46,6 @@ from machikoba.companies.services import (
     dx_stage_record,
     equipment_save,
     membership_add,
-)
-from machikoba.companies.services_wards import (
-    place_by_address,
-    record_placement,
-    ward_of_address,
 )
 from machikoba.drawings import services as drawings
 from machikoba.drawings.demo import shaft_drawing_pdf
@@ -124,15 +118,6 @@ class Command(BaseCommand):
         if int(fields["corporate_number"][-1]) % 5:
             fields["invoice_number"] = f"T{fields['corporate_number']}"
         company = company_create(actor=None, **fields)
-        if company.ward_id is None:
-            # company_create places a company in the ward its postal code names only when
-            # it also takes the area's point as its position; each demo shop has its own
-            # position, so place it here the same way (unconfirmed, from the address).
-            ward = ward_of_address(lookup_postal_code(company.postal_code))
-            if ward is not None:
-                place_by_address(company, ward)
-                company.save(update_fields=["ward", "ward_confirmed_at", "updated_at"])
-                record_placement(actor=None, company=company)
         processes = {p.code: p for p in ProcessCategory.objects.all()}
         materials = {m.code: m for m in Material.objects.all()}
         kinds = {k.code: k for k in CertificationKind.objects.all()}
