@@ -176,3 +176,25 @@ def test_the_directory_filters_and_counts_by_ward(world):
     api = client.get(reverse("api:directory"), {"ward": SUMIDA}).json()
     assert sorted(item["name"] for item in api["results"]) == ["京島鍍金", "錦糸精工"]
     assert Municipality.objects.filter(code=KATSUSHIKA).exists()
+
+
+def test_distance_search_crosses_ward_borders(world):
+    """From a shop in 大田区, a 墨田区 shop 19 km away is found within 25 km, and the ward
+    filter narrows the same search to 墨田区."""
+    from machikoba.companies.directory import DirectoryQuery, directory_search
+
+    CompanyFactory(name="錦糸精工", ward=ward(SUMIDA), latitude=35.6965, longitude=139.8140)
+    origin = (35.5640, 139.7110)  # 西蒲田
+    found = directory_search(
+        user=world.users[MEMBER], query=DirectoryQuery(origin=origin, within_km=25)
+    )
+    distances = {c.name: c.distance_km for c in found}
+    assert 15 < distances["錦糸精工"] < 20
+    near = directory_search(
+        user=world.users[MEMBER], query=DirectoryQuery(origin=origin, within_km=10)
+    )
+    assert "錦糸精工" not in {c.name for c in near}
+    sumida_only = directory_search(
+        user=world.users[MEMBER], query=DirectoryQuery(origin=origin, within_km=25, ward=SUMIDA)
+    )
+    assert [c.name for c in sumida_only] == ["錦糸精工"]
