@@ -33,6 +33,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from machikoba.companies.directory import DirectoryQuery, directory_page  # noqa: E402
 from machikoba.companies.models import (  # noqa: E402
@@ -108,6 +109,7 @@ def populate(companies: int, caps_per_company: int, rng: random.Random) -> None:
     kinds = list(CertificationKind.objects.all())
     through = Capability.materials.through
     batch = 1000
+    now = timezone.now()
     print(f"populating {companies} companies × {caps_per_company} capabilities …", flush=True)
     for start in range(0, companies, batch):
         with transaction.atomic():
@@ -125,6 +127,7 @@ def populate(companies: int, caps_per_company: int, rng: random.Random) -> None:
                         longitude=Decimal(f"{ORIGIN[1] + rng.uniform(-0.055, 0.055):.6f}"),
                         employees=rng.randint(2, 50),
                         pr_text=rng.choice(PR),
+                        verified_at=now,  # registered by the ward: seen by the network
                     )
                 )
             created = Company.objects.bulk_create(rows)

@@ -15,6 +15,7 @@ from machikoba.core.access import (
     EDITOR_ROLES,
     EVERYTHING,
     MANAGE,
+    MEMBER_ROLES,
     NOTHING,
     OWNER_ROLES,
     SUPPORT,
@@ -35,9 +36,30 @@ def directory_is_public() -> bool:
     return settings.MACHIKOBA_DIRECTORY_PUBLIC
 
 
+VERIFIED = Q(verified_at__isnull=False)
+
+
 def directory_anonymous_scope(action: str) -> Q:
-    """Visitors read profiles (and their public parts) only when the ward publishes them."""
-    return EVERYTHING if action == VIEW and directory_is_public() else NOTHING
+    """Visitors read verified profiles only when the ward publishes the directory."""
+    return VERIFIED if action == VIEW and directory_is_public() else NOTHING
+
+
+def profile_part_anonymous_scope(action: str) -> Q:
+    """The public parts of those profiles, on the same terms."""
+    if action == VIEW and directory_is_public():
+        return Q(company__verified_at__isnull=False)
+    return NOTHING
+
+
+def _visible_companies(user, prefix: str = "") -> Q:
+    """Companies ``user`` sees (``prefix`` "company__" for rows owned by one): a company
+    that signed up itself is seen by the network once it is verified; before that by its
+    own people and its ward's officers only."""
+    return (
+        Q(**{f"{prefix}verified_at__isnull": False})
+        | Q(**{f"{prefix}pk__in": company_ids_for(user, MEMBER_ROLES, VIEW)})
+        | Q(**{f"{prefix}ward__in": officer_ward_ids(user)})
+    )
 
 
 def company_scope(user, action: str) -> Q:
@@ -46,7 +68,7 @@ def company_scope(user, action: str) -> Q:
     holds about it: ledger address, the ward's confirmation, claims); nobody deletes a
     company here."""
     if action == VIEW:
-        return EVERYTHING
+        return _visible_companies(user)
     if action == SUPPORT:
         return Q(ward__in=officer_ward_ids(user))
     roles = {CHANGE: EDITOR_ROLES, MANAGE: OWNER_ROLES}.get(action, ())
@@ -63,7 +85,7 @@ def public_profile_scope(user, action: str) -> Q:
     certifications, photos): visible like the company itself, edited by its owners and
     staff."""
     if action == VIEW:
-        return EVERYTHING
+        return _visible_companies(user, "company__")
     return _owned_by_company.scope(user, action)
 
 
@@ -93,7 +115,16 @@ def company_claim_scope(user, action: str) -> Q:
     platform admins, not another ward's officers). A company outside every registered
     ward is no officer's: its requests wait for a platform admin to place it in a ward."""
     if action in (VIEW, CHANGE):
-        return Q(company__ward__in=officer_ward_ids(user))
+        mine = Q(requester=user) if action == VIEW else NOTHING
+        return Q(company__ward__in=officer_ward_ids(user)) | mine
+    return NOTHING
+
+
+def join_policy_scope(user, action: str) -> Q:
+    """A ward's choice of verification methods: public to read (the join page says what
+    is offered); set by platform admins in the admin."""
+    if action == VIEW or user.is_staff:
+        return EVERYTHING
     return NOTHING
 
 
@@ -108,3 +139,13 @@ def company_ward_change_scope(user, action: str) -> Q:
         | Q(ward__in=wards)
         | Q(company__in=company_ids_for(user, EDITOR_ROLES, VIEW))
     )
+
+
+def invitation_scope(user, action: str) -> Q:
+    """Invitations into a company are its owners' business: they see, issue and revoke
+    them; nobody else sees one, not the company's staff, not the ward. The invited person
+    holds the token instead, which the invite page reads without a scope; nobody deletes
+    one (it is revoked, and kept)."""
+    if action in (VIEW, CHANGE, MANAGE):
+        return Q(company__in=company_ids_for(user, OWNER_ROLES, action))
+    return NOTHING

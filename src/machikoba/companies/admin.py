@@ -10,6 +10,8 @@ from machikoba.companies.models import (
     Membership,
     ProcessCategory,
 )
+from machikoba.companies.models_claims import JoinPolicy
+from machikoba.companies.models_people import Invitation
 from machikoba.companies.services import (
     COMPANY_AUDIT_FIELDS,
     company_create,
@@ -134,6 +136,37 @@ class MembershipAdmin(AdminViewsAudited, MembershipWritesThroughServices, admin.
             self.remove_membership(request, membership)
 
 
+@admin.register(Invitation)
+class InvitationAdmin(AdminViewsAudited, admin.ModelAdmin):
+    """Invitations into companies, for support questions ("my link does not work"): read
+    only, since owners issue and revoke them on their people page; the secret's hash is
+    not shown."""
+
+    list_display = (
+        "company",
+        "role",
+        "channel",
+        "email",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "used_by",
+        "revoked_at",
+    )
+    list_filter = ("role", "channel")
+    search_fields = ("company__name", "email")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # --- the ward's reference data: extensible by platform admins -------------------------
 
 
@@ -164,3 +197,10 @@ class CertificationKindAdmin(admin.ModelAdmin):
     list_display = ("code", "name_ja", "name_en", "group")
     list_filter = ("group",)
     search_fields = ("code", "name_ja", "name_en")
+
+
+@admin.register(JoinPolicy)
+class JoinPolicyAdmin(admin.ModelAdmin):
+    """Which ways of proving a claim each ward offers (a ward with none set offers all)."""
+
+    list_display = ("ward", "code", "letter", "officer")

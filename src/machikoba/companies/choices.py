@@ -50,11 +50,23 @@ class ClaimStatus(models.TextChoices):
     """A request for a company's first account (see ``models_claims.CompanyClaim``)."""
 
     EMAIL_SENT = "email_sent", _("登録メールアドレスに確認メールを送付")
+    CODE_SENT = "code_sent", _("確認コードを送付")
+    LETTER_REQUESTED = "letter_requested", _("確認コードの郵送待ち")
+    LETTER_SENT = "letter_sent", _("確認コードを郵送済み")
     AWAITING_OFFICER = "awaiting_officer", _("区の承認待ち")
     APPROVED = "approved", _("承認済み (パスワード設定待ち)")
     REJECTED = "rejected", _("見送り")
     EXPIRED = "expired", _("期限切れ")
     COMPLETED = "completed", _("アカウント作成済み")
+
+
+class JoinMethod(models.TextChoices):
+    """How a signed-up person proves they run the company they claim (a ward chooses
+    which of these it offers: ``JoinPolicy``)."""
+
+    CODE = "code", _("区の台帳の連絡先 (メール・電話) に届く確認コード")
+    LETTER = "letter", _("区から郵送される確認コード")
+    OFFICER = "officer", _("区の担当者による確認 (登記事項証明書・訪問)")
 
 
 # The directory's ward filter value for companies outside every registered municipality.

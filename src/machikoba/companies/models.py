@@ -95,6 +95,14 @@ class Company(TimeStampedModel):
         blank=True,
         help_text=_("区が把握している企業の連絡先です。他の企業には表示されません。"),
     )
+    # The phone number the ward holds for the company (its ledger), for a verification
+    # code by SMS and for finding the company when it signs up. Never shown to other shops.
+    contact_phone = models.CharField(
+        _("登録電話番号 (区の台帳)"),
+        max_length=20,
+        blank=True,
+        help_text=_("区が把握している企業の電話番号です。他の企業には表示されません。"),
+    )
     pr_text = models.TextField(_("PR・得意なこと"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
     # Set by ``company_deactivate`` (cleared by ``company_reactivate``): from then on its
@@ -116,6 +124,10 @@ class Company(TimeStampedModel):
         related_name="companies",
     )
     ward_confirmed_at = models.DateTimeField(_("自治体の確認日時"), null=True, blank=True)
+    # When the company was known to be who it says: registered or imported by the ward,
+    # or a sign-up verified (``companies.services_join``). Until then only its own people
+    # and its ward's officers see it; the network (directory, suggestions) does not.
+    verified_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
 
     objects = AccessManager()
     access_policy = ScopedPolicy(access.company_scope, access.directory_anonymous_scope)
@@ -347,7 +359,7 @@ class Capability(TimeStampedModel):
     notes = models.TextField(_("備考"), max_length=1000, blank=True)
 
     objects = AccessManager()
-    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
+    access_policy = ScopedPolicy(access.public_profile_scope, access.profile_part_anonymous_scope)
 
     class Meta:
         verbose_name = _("加工能力")
@@ -408,7 +420,7 @@ class Equipment(TimeStampedModel):
     notes = models.CharField(_("備考"), max_length=300, blank=True)
 
     objects = AccessManager()
-    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
+    access_policy = ScopedPolicy(access.public_profile_scope, access.profile_part_anonymous_scope)
 
     class Meta:
         verbose_name = _("設備")
@@ -440,7 +452,7 @@ class CompanyCertification(TimeStampedModel):
     valid_until = models.DateField(_("有効期限"), null=True, blank=True)
 
     objects = AccessManager()
-    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
+    access_policy = ScopedPolicy(access.public_profile_scope, access.profile_part_anonymous_scope)
 
     class Meta:
         verbose_name = _("取得認証")
@@ -477,7 +489,7 @@ class CompanyPhoto(TimeStampedModel):
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     objects = AccessManager()
-    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
+    access_policy = ScopedPolicy(access.public_profile_scope, access.profile_part_anonymous_scope)
 
     class Meta:
         verbose_name = _("企業の写真")
@@ -531,7 +543,7 @@ class SearchGram(models.Model):
     weight = models.PositiveSmallIntegerField(default=1)
 
     objects = AccessManager()
-    access_policy = ScopedPolicy(access.public_profile_scope, access.directory_anonymous_scope)
+    access_policy = ScopedPolicy(access.public_profile_scope, access.profile_part_anonymous_scope)
 
     class Meta:
         verbose_name = _("検索索引")
@@ -546,4 +558,5 @@ class SearchGram(models.Model):
 
 from machikoba.companies.models_claims import CompanyClaim  # noqa: F401,E402
 from machikoba.companies.models_io import ImportJob  # noqa: F401,E402
+from machikoba.companies.models_people import Invitation  # noqa: F401,E402
 from machikoba.companies.models_wards import CompanyWardChange  # noqa: F401,E402

@@ -15,12 +15,55 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.companies import access
-from machikoba.companies.choices import ClaimStatus
+from machikoba.companies.choices import ClaimStatus, JoinMethod
 from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import TimeStampedModel
 
 # A claim whose secret is out and still usable, or that waits for an officer.
-OPEN_CLAIM_STATUSES = (ClaimStatus.EMAIL_SENT, ClaimStatus.AWAITING_OFFICER, ClaimStatus.APPROVED)
+OPEN_CLAIM_STATUSES = (
+    ClaimStatus.EMAIL_SENT,
+    ClaimStatus.CODE_SENT,
+    ClaimStatus.LETTER_REQUESTED,
+    ClaimStatus.LETTER_SENT,
+    ClaimStatus.AWAITING_OFFICER,
+    ClaimStatus.APPROVED,
+)
+
+
+def evidence_path(instance, filename: str) -> str:
+    """Where an uploaded 登記事項証明書 is kept (a random name: never the user's)."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"claims/{uuid.uuid4().hex}{suffix}"
+
+
+class JoinPolicy(models.Model):
+    """Which ways of proving a claim a ward offers (all three when it has set none)."""
+
+    ward = models.OneToOneField(
+        "wards.Municipality",
+        verbose_name=_("自治体"),
+        on_delete=models.CASCADE,
+        related_name="join_policy",
+    )
+    code = models.BooleanField(JoinMethod.CODE.label, default=True)
+    letter = models.BooleanField(JoinMethod.LETTER.label, default=True)
+    officer = models.BooleanField(JoinMethod.OFFICER.label, default=True)
+
+    objects = AccessManager()
+    access_policy = ScopedPolicy(access.join_policy_scope)
+
+    class Meta:
+        verbose_name = _("参加の確認方法")
+        verbose_name_plural = _("参加の確認方法")
+
+    def __str__(self) -> str:
+        return str(self.ward)
+
+    def methods(self) -> list[str]:
+        return [m for m in JoinMethod.values if getattr(self, m)]
 
 
 class CompanyClaim(TimeStampedModel):
@@ -59,6 +102,22 @@ class CompanyClaim(TimeStampedModel):
         related_name="+",
     )
     completed_at = models.DateTimeField(_("アカウント作成日時"), null=True, blank=True)
+    # A signed-up person's claim (the join flow): who asks, how they prove it, how many
+    # codes they have tried, and the evidence an officer checks.
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申請したアカウント"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="company_claims",
+    )
+    method = models.CharField(
+        _("確認の方法"), max_length=12, choices=JoinMethod.choices, blank=True
+    )
+    code_attempts = models.PositiveSmallIntegerField(_("確認コードの入力回数"), default=0)
+    evidence = models.FileField(_("確認書類"), upload_to=evidence_path, max_length=200, blank=True)
+    new_company = models.BooleanField(_("新しく登録した企業"), default=False)
 
     objects = AccessManager()
     access_policy = ScopedPolicy(access.company_claim_scope)

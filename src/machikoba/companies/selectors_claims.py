@@ -33,8 +33,10 @@ def claim_queue(*, user: User) -> dict[str, Any]:
     """The ward's queue: requests waiting for an officer (oldest first), then the latest
     others. Empty for anyone but ward officers (the claims' scope)."""
     claims = CompanyClaim.objects.for_user(user, VIEW).select_related("company", "decided_by")
-    waiting = list(claims.filter(status=ClaimStatus.AWAITING_OFFICER).order_by("created_at"))
-    others = list(claims.filter(~Q(status=ClaimStatus.AWAITING_OFFICER))[:RECENT_DECIDED])
+    # Waiting for the ward: an officer's check, or a letter to print and mail.
+    ward_work = (ClaimStatus.AWAITING_OFFICER, ClaimStatus.LETTER_REQUESTED)
+    waiting = list(claims.filter(status__in=ward_work).order_by("created_at"))
+    others = list(claims.filter(~Q(status__in=ward_work))[:RECENT_DECIDED])
     now = timezone.now()
     for claim in others:
         claim.link_expired = (  # type: ignore[attr-defined]

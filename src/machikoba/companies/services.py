@@ -191,8 +191,10 @@ def company_create(
             CompaniesErrorCode.NOT_ALLOWED_TO_REGISTER,
             _("企業を登録できるのは区の担当者と管理者だけです。"),
         )
+    # The ward (or an admin, or the system) registers only companies it knows: verified.
     company = company_profile_check(
-        company=Company(is_active=is_active), changes={"name": name, **profile}
+        company=Company(is_active=is_active, verified_at=timezone.now()),
+        changes={"name": name, **profile},
     )
     company.save()
     record_placement(actor=actor, company=company)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from machikoba.companies import views, views_claims, views_io, views_wards
+from machikoba.companies import (
+    views,
+    views_claims,
+    views_io,
+    views_join,
+    views_people,
+    views_wards,
+)
 
 app_name = "companies"
 
@@ -38,6 +45,12 @@ urlpatterns += [
     path("claim/<str:token>/", views_claims.claim_account, name="claim_account"),
     path("ward/companies/", views_wards.ward_companies, name="ward_companies"),
     path("ward/companies/<id:pk>/", views_wards.company_ward, name="company_ward"),
+    path("join/", views_join.join, name="join"),
+    path("join/new/", views_join.join_new, name="join_new"),
+    path("join/companies/<id:pk>/", views_join.join_claim_start, name="join_claim_start"),
+    path("join/claims/<id:pk>/", views_join.join_claim, name="join_claim"),
+    path("ward/claims/<id:pk>/letter.pdf", views_join.claim_letter, name="claim_letter"),
+    path("ward/claims/<id:pk>/evidence/", views_join.claim_evidence, name="claim_evidence"),
     path("ward/claims/", views_claims.claim_queue, name="claim_queue"),
     path("ward/claims/<id:pk>/approve/", views_claims.claim_approve, name="claim_approve"),
     path("ward/claims/<id:pk>/reject/", views_claims.claim_reject, name="claim_reject"),
@@ -46,4 +59,28 @@ urlpatterns += [
         views_claims.contact_email,
         name="contact_email",
     ),
+]
+
+# The people of a company: owners invite, change roles, remove, hand over ownership; the
+# page an invite link opens.
+urlpatterns += [
+    path("companies/<id:pk>/people/", views_people.people, name="people"),
+    path("companies/<id:pk>/people/invite/", views_people.invite, name="people_invite"),
+    path(
+        "companies/<id:pk>/people/invite/<id:invitation_pk>/revoke/",
+        views_people.invite_revoke,
+        name="people_invite_revoke",
+    ),
+    path(
+        "companies/<id:pk>/people/<id:membership_pk>/role/",
+        views_people.role,
+        name="people_role",
+    ),
+    path(
+        "companies/<id:pk>/people/<id:membership_pk>/remove/",
+        views_people.remove,
+        name="people_remove",
+    ),
+    path("companies/<id:pk>/people/transfer/", views_people.transfer, name="people_transfer"),
+    path("invite/<str:token>/", views_people.invite_accept, name="invite_accept"),
 ]

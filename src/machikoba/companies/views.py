@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.companies import photos, selectors, services
 from machikoba.companies.access import directory_is_public
+from machikoba.companies.checklist import profile_checklist
 from machikoba.companies.directory import directory_page, origin_of
 from machikoba.companies.forms import (
     CapabilityForm,
@@ -94,16 +95,24 @@ def company_detail(request, pk: int):
     if not request.user.is_authenticated and not directory_is_public():
         return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     company = get_for_user_or_404(Company, request.user, VIEW, pk=pk, is_active=True)
+    can_edit = can(request.user, CHANGE, company)
+    # "What partners see": the company's own editors may look at their page as a signed-in
+    # shop of another company does (no editing, nothing only the company or its ward sees).
+    preview = can_edit and request.GET.get("preview") == "partner"
     context = {
         "company": company,
-        "can_edit": can(request.user, CHANGE, company),
+        "can_edit": can_edit and not preview,
+        "preview": preview,
         "public_view": not request.user.is_authenticated,
+        "checklist": profile_checklist(company) if can_edit and not preview else None,
         **selectors.company_profile(user=request.user, company=company),
         **contact_email_panel(user=request.user, company=company),
     }
     if request.user.is_authenticated:
         # Figures for signed-in users that other apps add (the network's reliability).
         context.update(profile_extras(user=request.user, company=company))
+    if preview:
+        context.update(dx_assessments=[], contact_email_visible=False, contact_email_editable=False)
     return render(request, "companies/company_detail.html", context)
 
 

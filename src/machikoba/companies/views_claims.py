@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from machikoba.accounts.models import User
-from machikoba.companies import selectors_claims, selectors_wards, services_claims
+from machikoba.companies import selectors_claims, selectors_wards, services_claims, services_join
 from machikoba.companies.forms_claims import ClaimAccountForm, ClaimRejectForm, ContactEmailForm
 from machikoba.companies.models_claims import CompanyClaim
 from machikoba.companies.views_io import officer_required
@@ -38,6 +38,13 @@ def claim_queue(request: OfficerRequest) -> HttpResponse:
 @require_POST
 def claim_approve(request: OfficerRequest, pk: int) -> HttpResponse:
     claim = get_for_user_or_404(CompanyClaim, request.user, CHANGE, pk=pk)
+    if claim.requester_id:  # a signed-up person's claim: approving completes it
+        run_and_flash(
+            request,
+            lambda: services_join.join_claim_approve(actor=request.user, claim=claim),
+            _("承認しました。申請者はこの会社の経営者になりました。"),
+        )
+        return redirect("companies:claim_queue")
     run_and_flash(
         request,
         lambda: services_claims.company_claim_approve(actor=request.user, claim=claim),
@@ -51,9 +58,14 @@ def claim_approve(request: OfficerRequest, pk: int) -> HttpResponse:
 def claim_reject(request: OfficerRequest, pk: int) -> HttpResponse:
     claim = get_for_user_or_404(CompanyClaim, request.user, CHANGE, pk=pk)
     form = ClaimRejectForm(request.POST)
+    reject = (
+        services_join.join_claim_reject
+        if claim.requester_id
+        else services_claims.company_claim_reject
+    )
     run_and_flash(
         request,
-        lambda: services_claims.company_claim_reject(
+        lambda: reject(
             actor=request.user,
             claim=claim,
             reason=str(form.data.get("reason", "")),

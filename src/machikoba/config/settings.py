@@ -188,8 +188,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
-# Open sign-up is for demos; a ward decides to open it in production.
-ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=not PRODUCTION)
+# Shops join by themselves (companies/services_join.py): sign-up is open unless a ward
+# closes it.
+ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=True)
 ACCOUNT_ADAPTER = "machikoba.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -294,6 +295,10 @@ PERIODIC_TASKS = {
         "machikoba.messaging.tasks.send_message_digests",
         env.int("MESSAGE_DIGEST_INTERVAL", default=900),
     ),
+    "companies.remind_stale_profiles": (
+        "machikoba.companies.tasks.remind_stale_profiles",
+        24 * 3600,
+    ),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------
@@ -344,6 +349,9 @@ MACHIKOBA_GUEST_LINK_EMAILS_PER_ADDRESS_DAY = env.int(
 # Requests for a company's first account (docs/guest-links.md): how long the mailed
 # confirmation link works, and how many requests one company may get in 24 hours.
 MACHIKOBA_CLAIM_LINK_HOURS = env.int("CLAIM_LINK_HOURS", default=72)
+# Where verification codes for a phone number go (core/sms.py): "file" (var/sms/) until
+# the ward's SMS gateway is plugged in; tests use "locmem".
+MACHIKOBA_SMS_BACKEND = env.str("SMS_BACKEND", default="file")
 MACHIKOBA_CLAIM_REQUESTS_PER_COMPANY_DAY = env.int("CLAIM_REQUESTS_PER_COMPANY_DAY", default=3)
 # Previews render in a child process with these limits; past them the preview fails with
 # a reason instead of holding the worker.

@@ -208,6 +208,8 @@ def municipality_ids_for(user: AnyUser | None, role: str) -> list[int]:
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     cache: dict[str, list[int]] = user.__dict__.setdefault("_machikoba_ward_scopes", {})
+    if role not in cache and role not in ward_roles_of(user):
+        cache[role] = []  # no grant of this role in force: nothing to ask the database
     if role not in cache:
         assignment = apps.get_model("accounts", "WardRoleAssignment")  # pragma: no mutate
         municipality = apps.get_model("wards", "Municipality")  # pragma: no mutate

@@ -161,10 +161,49 @@ KINDS = {
         _("引き合いの取り下げ: %(part)s"),
         _("「%(part)s」の引き合いが取り下げられました (理由: %(reason)s)。"),
     ),
+    "profile_stale": (
+        _("企業のプロフィールが1年間更新されていないとき"),
+        _("プロフィールを見直しませんか: %(company)s"),
+        _(
+            "%(company)s のプロフィールは1年以上更新されていません。工程・設備・認証・写真・PR を"
+            "いまの姿に合わせると、仲間から仕事が届きやすくなります。"
+        ),
+    ),
     "message_digest": (
         _("未読のメッセージがあるとき (まとめて)"),
         _("未読のメッセージが %(count)s 件あります"),
         _("%(threads)s"),
+    ),
+    # The people of a company (companies.services_people): the owners hear who joined;
+    # the person whose place changed hears it, even once removed.
+    "member_joined": (
+        _("招待した人が参加したとき"),
+        _("メンバーが参加しました: %(company)s"),
+        _("%(person)s が招待を受けて、%(company)s に「%(role)s」として参加しました。"),
+    ),
+    "member_role_changed": (
+        _("自分の役割が変わったとき"),
+        _("役割が変わりました: %(company)s"),
+        _(
+            "%(actor)s が、%(company)s でのあなたの役割を"
+            "「%(before)s」から「%(after)s」に変えました。"
+        ),
+    ),
+    "member_removed": (
+        _("企業のメンバーから外れたとき"),
+        _("メンバーから外れました: %(company)s"),
+        _(
+            "%(actor)s が、あなたを %(company)s のメンバーから外しました。"
+            "%(company)s の案件や図面は、もう見られません。"
+        ),
+    ),
+    "ownership_transferred": (
+        _("経営者の権限を引き継いだとき"),
+        _("経営者になりました: %(company)s"),
+        _(
+            "%(actor)s から %(company)s の経営者の権限を引き継ぎました。"
+            "メンバーの招待や役割の変更ができます。"
+        ),
     ),
 }
 

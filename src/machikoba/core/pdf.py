@@ -94,3 +94,15 @@ def a4_document(story: list[Flowable], *, title: str) -> bytes:
         invariant=True,
     ).build(story)
     return buffer.getvalue()
+
+
+def qr_flowable(url: str, size: float) -> Any:
+    """A QR code of ``url`` as a flowable ``size`` points wide (error correction M)."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.core.dates import format_date, format_datetime
 from machikoba.core.money import format_yen
-from machikoba.core.pdf import FONT, a4_document, grid, styles
+from machikoba.core.pdf import FONT, a4_document, grid, qr_flowable, styles
 from machikoba.drawings.watermark import register_pdf_font
 
 
@@ -143,14 +143,7 @@ def traveler_pdf(step, *, handoff_url: str, next_party: str) -> bytes:
 
 def _qr(url: str, size: float):
     """A QR code of ``url`` as a flowable ``size`` points wide."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+    return qr_flowable(url, size)
 
 
 def guest_link_pdf(link, *, url: str, contact: str) -> bytes:

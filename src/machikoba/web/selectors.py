@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.board.choices import RequestStatus
+from machikoba.board.models import Request, RequestProcess
+from machikoba.companies.checklist import Checklist, profile_checklist
 from machikoba.companies.choices import CompanyKind
-from machikoba.companies.models import Company
-from machikoba.core.access import SUPPORT, VIEW
+from machikoba.companies.models import Capability, Company, Membership
+from machikoba.core.access import EDITOR_ROLES, SUPPORT, VIEW
 from machikoba.core.models import AuditEvent
 from machikoba.network.selectors import reliability
 from machikoba.wards.models import Municipality
@@ -24,6 +28,69 @@ def recent_company_events(*, user: User, company: Company, limit: int = 8) -> li
         AuditEvent.objects.for_user(user, VIEW)
         .filter(company=company)
         .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+BOARD_MATCHES = 5
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    """A shop's first steps on its home: its profile checklist (shown until complete) and
+    the open board requests that fit its processes."""
+
+    checklist: Checklist
+    board_matches: list[Request] = field(default_factory=list)
+    has_processes: bool = False
+
+
+def first_steps(*, user: User, membership: Membership) -> FirstSteps | None:
+    """What the home shows an owner or staff member of an active shop to get going; None
+    for everybody else (floor workers, buyers, a deactivated company's people)."""
+    company = membership.company
+    if (
+        membership.role not in EDITOR_ROLES
+        or company.kind != CompanyKind.SHOP
+        or not company.is_active
+    ):
+        return None
+    codes = list(
+        Capability.objects.for_user(user, VIEW)
+        .filter(company=company)
+        .values_list("process__code", flat=True)
+    )
+    return FirstSteps(
+        checklist=profile_checklist(company),
+        board_matches=board_matches(user=user, company=company, process_codes=codes),
+        has_processes=bool(codes),
+    )
+
+
+def board_matches(
+    *, user: User, company: Company, process_codes: list[str], limit: int = BOARD_MATCHES
+) -> list[Request]:
+    """Open board requests the user sees (never the company's own) with a process that is
+    one of ``process_codes`` or below one (a shop with 旋削 fits a request for NC旋盤),
+    soonest answer date first, with their processes."""
+    if not process_codes:
+        return []
+    fits = Q()
+    for code in process_codes:
+        fits |= Q(process__code=code) | Q(process__code__startswith=f"{code}.")
+    # Which requests have such a process; the requests themselves are scoped below.
+    fitting = RequestProcess.objects.filter(fits).values("request")
+    return list(
+        Request.objects.for_user(user, VIEW)
+        .filter(status=RequestStatus.OPEN, answer_by__gte=timezone.localdate())
+        .filter(pk__in=fitting)
+        .exclude(company=company)
+        .prefetch_related(
+            Prefetch(
+                "processes",
+                queryset=RequestProcess.objects.select_related("process").order_by("position"),
+            )
+        )
+        .order_by("answer_by", "-id")[:limit]
     )
 
 

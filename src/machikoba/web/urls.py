@@ -16,4 +16,6 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("help/traveler/", views.help_traveler, name="help_traveler"),
+    path("help/rfq/", views.help_rfq, name="help_rfq"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from machikoba.accounts.rules import is_metro_viewer, is_ward_officer
 from machikoba.companies.selectors import company_members
+from machikoba.companies.selectors_join import verification_pending
 from machikoba.companies.services import active_company_switch
 from machikoba.core.access import (
     CHANGE,
@@ -47,8 +48,22 @@ def home(request):
             "todo": todo(user=request.user, company=company),
             "members": company_members(user=request.user, company=company),
             "sees_audit": has_role(request.user, company, OWNER_ROLES, VIEW),
+            "first_steps": selectors.first_steps(user=request.user, membership=membership),
+            "verification": verification_pending(user=request.user, company=company),
         },
     )
+
+
+@login_required
+def help_traveler(request):
+    """How the 現品票 (traveler tag) carries parts from shop to shop, in pictures."""
+    return render(request, "web/help_traveler.html")
+
+
+@login_required
+def help_rfq(request):
+    """How to answer a request for a quote (見積依頼)."""
+    return render(request, "web/help_rfq.html")
 
 
 @login_required

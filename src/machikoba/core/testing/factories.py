@@ -4,6 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import encrypt
+from django.utils import timezone
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
@@ -60,6 +61,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     address_line = "西蒲田1丁目1番1号"
     employees = 12
     ward = factory.LazyFunction(ward)
+    verified_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def search_index(self, create, extracted, **kwargs):

@@ -61,6 +61,17 @@ MATRIX = [
         ),
     ),
     Case(
+        "web:help_traveler",
+        lambda w: reverse("web:help_traveler"),
+        # Help pages: every signed-in person reads them.
+        expect(200, **{ANONYMOUS: LOGIN}),
+    ),
+    Case(
+        "web:help_rfq",
+        lambda w: reverse("web:help_rfq"),
+        expect(200, **{ANONYMOUS: LOGIN}),
+    ),
+    Case(
         "web:audit_log",
         lambda w: reverse("web:audit_log"),
         # The active company's trail, for its owners only (each owner sees their own).
