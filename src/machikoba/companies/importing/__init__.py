@@ -156,7 +156,7 @@ def import_job_create(*, actor, upload, ward: Municipality | None = None) -> Imp
 def import_job_start(*, actor, job: ImportJob, mapping: Mapping[str, Any]) -> ImportJob:
     """Fix the column mapping and queue the import (``uploaded`` → ``queued``)."""
     _require_officer(actor)
-    job = ImportJob.objects.select_for_update().select_related("ward").get(pk=job.pk)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.ward is None or job.ward_id not in officer_ward_ids(actor):
         # The view reaches only the jobs of the actor's wards (``import_job_scope``); a
         # caller that did not check is refused here all the same.

@@ -52,7 +52,7 @@ def test_officer_signs_in_with_a_totp_code(page, live_server, transactional_db, 
     expect(page.locator(".form-error, .alert-error").first).to_be_visible()
     page.get_by_label("コード").fill(totp_now())
     page.locator("main").get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("区の概況")
+    expect(page.get_by_role("heading", level=1)).to_have_text("大田区の概況")
     expect(page.get_by_test_id("company-total")).to_have_text("3")
     screenshot(page, "officer-home")
 
@@ -125,4 +125,4 @@ def test_new_officer_is_made_to_set_up_totp_before_anything_else(
     page.locator("main").get_by_role("button", name="有効化する").click()
     expect(page).not_to_have_url(re.compile(r"/totp/activate/"))
     page.goto(f"{live_server.url}/ward/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("区の概況")
+    expect(page.get_by_role("heading", level=1)).to_have_text("大田区の概況")
