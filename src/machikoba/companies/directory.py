@@ -153,15 +153,14 @@ def directory_search(*, user, query: DirectoryQuery) -> QuerySet:
     if _ranks_by_relevance(query):
         # Aliases, not annotations: only the ordering reads them, and the page's second
         # query (which drops the ordering) does not compute them again.
-        companies = companies.alias(completeness=completeness_score())
-        if _has_verified_at():
-            companies = companies.alias(
-                verified=Case(
-                    When(verified_at__isnull=False, then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-            )
+        companies = companies.alias(
+            completeness=completeness_score(),
+            verified=Case(
+                When(verified_at__isnull=False, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
     return companies.order_by(*_ordering(query))
 
 
@@ -169,12 +168,6 @@ def _ranks_by_relevance(query: DirectoryQuery) -> bool:
     return query.sort not in ("distance", "name", "employees") or (
         query.sort == "distance" and query.origin is None
     )
-
-
-def _has_verified_at() -> bool:
-    """Whether companies record when they were verified (a sign-up is known to be the
-    company it claims): verified profiles then rank before unverified ones."""
-    return any(f.name == "verified_at" for f in Company._meta.get_fields())
 
 
 def _prefixed(condition: Q, relation: str) -> Q:
@@ -215,9 +208,7 @@ def _ordering(query: DirectoryQuery) -> list:
     # relevance: best text match first; among equal matches verified companies, then the
     # more complete profiles (companies.checklist); then nearest, then name
     ordering = [F("text_score").desc(nulls_last=True)] if query.text.strip() else []
-    if _has_verified_at():
-        ordering.append(F("verified").desc())
-    ordering.append(F("completeness").desc())
+    ordering += [F("verified").desc(), F("completeness").desc()]
     if query.origin is not None:
         ordering.append(F("distance_km").asc(nulls_last=True))
     return [*ordering, *by_name]

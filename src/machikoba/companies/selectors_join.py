@@ -48,11 +48,12 @@ def join_search(*, user: User, text: str) -> list[Candidate]:
     if len(digits) == 13:
         condition |= Q(corporate_number=normalize_corporate_number(digits))
     if len(digits) >= 9:
+        # The ledger phone is matched, never shown; only profiles the person may see.
         phones = [
             pk
-            for pk, phone in Company.objects.exclude(contact_phone="").values_list(
-                "pk", "contact_phone"
-            )
+            for pk, phone in Company.objects.for_user(user, VIEW)
+            .exclude(contact_phone="")
+            .values_list("pk", "contact_phone")
             if _digits(phone) == digits
         ]
         condition |= Q(pk__in=phones)

@@ -100,6 +100,14 @@ def _check_may_claim(actor: User, company: Company) -> None:
         )
 
 
+def _check_method_offered(company: Company, method: str) -> None:
+    if method not in join_methods(company):
+        raise invalid_input(
+            CompaniesErrorCode.CLAIM_INVALID,
+            method=_("この企業の区が用意している確認方法から選んでください。"),
+        )
+
+
 def _check_evidence(evidence: UploadedFile | None) -> None:
     if evidence is None:
         return
@@ -164,12 +172,7 @@ def join_claim_start(
     """``actor`` asks to become the first owner of ``company`` and how it will prove it."""
     company = Company.objects.select_for_update().get(pk=company.pk)
     _check_may_claim(actor, company)
-    offered = join_methods(company)
-    if method not in offered:
-        raise invalid_input(
-            CompaniesErrorCode.CLAIM_INVALID,
-            method=_("この企業の区が用意している確認方法から選んでください。"),
-        )
+    _check_method_offered(company, method)
     if method == JoinMethod.OFFICER:
         _check_evidence(evidence)
     # Whatever this person started before for the company ends here.
@@ -354,11 +357,7 @@ def join_company_create(
         company=Company(kind=CompanyKind.SHOP, verified_at=None),
         changes={"name": name, **profile},
     )
-    if method not in join_methods(company):
-        raise invalid_input(
-            CompaniesErrorCode.CLAIM_INVALID,
-            method=_("この企業の区が用意している確認方法から選んでください。"),
-        )
+    _check_method_offered(company, method)
     try:
         with transaction.atomic():
             company.save()

@@ -152,7 +152,19 @@ def test_an_expired_code_or_anothers_claim_is_refused(world, imported, mailbox):
     assert not Membership.objects.filter(company=imported).exists()
 
 
-def test_a_code_from_another_companys_claim_does_not_open_this_one(world, imported, mailbox):
+@pytest.fixture
+def codes(monkeypatch):
+    """The codes the platform draws, in this order (the draw itself is ``secrets``)."""
+
+    def draw(*values):
+        queue = list(values)
+        monkeypatch.setattr("machikoba.companies.services_join._new_code", lambda: queue.pop(0))
+
+    return draw
+
+
+def test_a_code_from_another_companys_claim_does_not_open_this_one(world, imported, mailbox, codes):
+    codes("111111", "222222")
     owner = UserFactory()
     other_shop = CompanyFactory(contact_email="office@kojiya.example.jp")
     with mailbox():
@@ -160,13 +172,17 @@ def test_a_code_from_another_companys_claim_does_not_open_this_one(world, import
         join_claim_start(actor=UserFactory(), company=other_shop, method=JoinMethod.CODE)
     foreign = _code_in_mail("office@kojiya.example.jp")
     own = _code_in_mail("info@rokugo.example.jp")
-    if foreign != own:
-        with pytest.raises(ApplicationError):
-            join_code_enter(actor=owner, claim=mine, code=foreign)
+    assert (own, foreign) == ("111111", "222222")
+    with pytest.raises(ApplicationError) as refused:
+        join_code_enter(actor=owner, claim=mine, code=foreign)
+    assert refused.value.code == "claim_code_wrong"
     assert code_hash(mine, own) != code_hash(CompanyClaim.objects.get(company=other_shop), own)
+    join_code_enter(actor=owner, claim=mine, code=own)
+    assert Membership.objects.filter(company=imported, user=owner).exists()
 
 
-def test_the_letter_carries_a_fresh_code_to_the_registered_address(world, imported, mailbox):
+def test_the_letter_carries_a_fresh_code_to_the_registered_address(world, imported, mailbox, codes):
+    codes("314159", "271828", "161803")
     owner = UserFactory()
     with mailbox():
         claim = join_claim_start(actor=owner, company=imported, method=JoinMethod.LETTER)
@@ -177,10 +193,11 @@ def test_the_letter_carries_a_fresh_code_to_the_registered_address(world, import
         join_letter_issue(actor=world.users[OTHER_WARD_OFFICER], claim=claim)
     claim, first = join_letter_issue(actor=officer, claim=claim)
     claim, code = join_letter_issue(actor=officer, claim=claim)  # printed again
+    assert (first, code) == ("314159", "271828")
     assert claim.status == ClaimStatus.LETTER_SENT
-    if first != code:
-        with pytest.raises(ApplicationError):
-            join_code_enter(actor=owner, claim=claim, code=first)
+    with pytest.raises(ApplicationError) as replaced:  # the first letter's code is void
+        join_code_enter(actor=owner, claim=claim, code=first)
+    assert replaced.value.code == "claim_code_wrong"
     join_code_enter(actor=owner, claim=claim, code=code)
     assert Membership.objects.filter(company=imported, user=owner).exists()
     # The PDF the officer prints, through the page.
