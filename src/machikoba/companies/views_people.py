@@ -5,7 +5,6 @@ handing over ownership; and the page an invite link opens."""
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from reportlab.graphics.barcode import qrencoder
 
 from machikoba.accounts.models import User
 from machikoba.companies import selectors_people, services, services_people
@@ -32,6 +28,7 @@ from machikoba.core.access import CHANGE, MANAGE, can, get_for_user_or_404
 from machikoba.core.dates import format_datetime
 from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import parse_id
+from machikoba.core.qr import qr_svg
 from machikoba.core.views import client_ip, run_and_flash, save_form
 
 # The invite link a visitor opened before signing up or signing in (kept across allauth's
@@ -72,34 +69,6 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def qr_svg(text: str, *, label: str) -> SafeString:
-    """``text`` as a QR code in inline SVG, from the encoder the traveler tags (現品票) use
-    (reportlab's, error correction M): one path of the dark modules in a 4-module quiet
-    zone, drawn with presentation attributes only (the page's CSP allows no ``style``)."""
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(text)
-    qr.make()
-    border = 4
-    size = qr.getModuleCount() + 2 * border
-    runs = []
-    for row_index, row in enumerate(qr.modules):
-        column = 0
-        for dark, cells in itertools.groupby(bool(cell) for cell in row):
-            width = len(list(cells))
-            if dark:
-                runs.append(f"M{column + border} {row_index + border}h{width}v1h-{width}z")
-            column += width
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="264" '
-        'height="264" role="img" aria-label="{label}" shape-rendering="crispEdges" '
-        'data-testid="invite-qr"><rect width="{size}" height="{size}" fill="#fff"/>'
-        '<path d="{path}" fill="#000"/></svg>',
-        size=size,
-        label=label,
-        path="".join(runs),
-    )
 
 
 # --- the owners' pages -----------------------------------------------------------------

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "machikoba.board",
     "machikoba.messaging",
     "machikoba.shopfloor",
+    "machikoba.programs",
+    "machikoba.advisory",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("machikoba.board.urls")),
     path("", include("machikoba.messaging.urls")),
     path("", include("machikoba.shopfloor.urls")),
+    path("", include("machikoba.programs.urls")),
+    path("", include("machikoba.advisory.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

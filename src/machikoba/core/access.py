@@ -65,6 +65,8 @@ OWNER_ROLES: tuple[str, ...] = (OWNER,)
 # Ward roles (values of ``accounts.choices.WardRole``) the access layer itself names.
 WARD_OFFICER = "officer"
 METRO_VIEWER = "metro_viewer"  # the one role whose grant may name no municipality
+ADVISOR = "advisor"  # sees only the companies of its engagements (advisory.access)
+INSTRUCTOR = "instructor"  # sees only its cohorts (programs.access)
 
 
 _M = TypeVar("_M", bound=models.Model)

@@ -50,3 +50,45 @@ class SafeCsvWriter:
 def csv_writer(out: _Writable) -> SafeCsvWriter:
     """The CSV writer every export uses (never ``csv.writer`` directly)."""
     return SafeCsvWriter(out)
+
+
+SPREADSHEET_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def table_file(
+    file_format: str, *, sheet: str, header: Iterable[Any], rows: Iterable[Iterable[Any]]
+) -> tuple[bytes, str]:
+    """A table as a CSV (UTF-8 with a BOM, so Excel reads it) or an .xlsx file, and its
+    content type. Text cells go through ``csv_safe`` in both; numbers stay numbers."""
+    if file_format == "csv":
+        import io
+
+        out = io.StringIO()
+        writer = csv_writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), SPREADSHEET_TYPES["csv"]
+    if file_format == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        workbook = Workbook(write_only=True)
+        worksheet = workbook.create_sheet(sheet[:31])
+        worksheet.freeze_panes = "A2"
+        for line in (header, *rows):
+            cells = []
+            for value in line:
+                cell = WriteOnlyCell(worksheet, value=csv_safe(value))
+                if isinstance(value, str):
+                    cell.data_type = "s"  # stored as text: never reinterpreted
+                cells.append(cell)
+            worksheet.append(cells)
+        out_bytes = io.BytesIO()
+        workbook.save(out_bytes)
+        return out_bytes.getvalue(), SPREADSHEET_TYPES["xlsx"]
+    raise ValueError(f"unknown spreadsheet format {file_format!r}")

@@ -7,7 +7,7 @@ e-mails everyone who wants that, through the e-mail delivery backend (SMTP in pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.apps import apps
 from django.conf import settings
@@ -205,6 +205,99 @@ KINDS = {
             "メンバーの招待や役割の変更ができます。"
         ),
     ),
+    # --- programmes (DX道場, リーダー講座) -------------------------------------------------
+    "application_accepted": (
+        _("講座の受講が決まったとき"),
+        _("受講が決まりました: %(program)s"),
+        _("%(person)s さんの「%(program)s %(cohort)s」の受講が決まりました。%(next)s"),
+    ),
+    "application_waitlisted": (
+        _("講座がキャンセル待ちになったとき"),
+        _("キャンセル待ちになりました: %(program)s"),
+        _(
+            "「%(program)s %(cohort)s」は定員に達したため、%(person)s さんは"
+            "キャンセル待ち %(position)s 番目です。席が空くと自動で繰り上がり、お知らせします。"
+        ),
+    ),
+    "application_promoted": (
+        _("キャンセル待ちから繰り上がったとき"),
+        _("繰り上げで受講が決まりました: %(program)s"),
+        _(
+            "席が空いたため、%(person)s さんの「%(program)s %(cohort)s」の"
+            "受講が決まりました。%(next)s"
+        ),
+    ),
+    "application_declined": (
+        _("講座を受講できなくなったとき"),
+        _("受講できません: %(program)s"),
+        _("%(person)s さんの「%(program)s %(cohort)s」の申込は受講できません (理由: %(reason)s)。"),
+    ),
+    "homework_commented": (
+        _("課題にコメントが届いたとき"),
+        _("課題にコメントが届きました: %(homework)s"),
+        _("%(author)s さんが「%(homework)s」にコメントしました: %(excerpt)s"),
+    ),
+    "plan_submitted": (
+        _("担当する講座のDX計画書が提出されたとき"),
+        _("DX計画書が提出されました: %(company)s"),
+        _(
+            "%(company)s が「%(cohort)s」のDX計画書 (第%(revision)s版) を"
+            "提出しました。確認してください。"
+        ),
+    ),
+    "plan_returned": (
+        _("DX計画書に修正依頼があったとき"),
+        _("DX計画書の修正依頼: %(program)s"),
+        _("DX計画書に修正の依頼がありました: %(comment)s"),
+    ),
+    "plan_accepted": (
+        _("DX計画書が承認されたとき"),
+        _("DX計画書が承認されました: %(program)s"),
+        _("「%(program)s %(cohort)s」のDX計画書が承認されました。"),
+    ),
+    "graduated": (
+        _("講座を修了したとき"),
+        _("修了おめでとうございます: %(program)s"),
+        _(
+            "%(person)s さんが「%(program)s %(cohort)s」を修了しました。"
+            "修了証はこのページからダウンロードできます。"
+        ),
+    ),
+    "follow_up_due": (
+        _("修了から1年のアンケートのとき"),
+        _("修了から1年がたちました: DX投資についてお聞かせください"),
+        _(
+            "「%(program)s」の修了から1年がたちました。この1年にDXへの投資"
+            "(補助金の申請を含む) をしたかどうか、1分で回答してください。"
+        ),
+    ),
+    # --- advisor dispatch (伴走型アドバイザー派遣) ------------------------------------------
+    "support_proposed": (
+        _("区からアドバイザー派遣の提案があったとき"),
+        _("アドバイザー派遣のご提案: %(ward)s"),
+        _(
+            "%(ward)s から、専門家 (アドバイザー) の派遣の提案が届きました。"
+            "受けるかどうか回答してください。"
+        ),
+    ),
+    "engagement_assigned": (
+        _("アドバイザーが決まったとき"),
+        _("アドバイザーが決まりました"),
+        _("%(company)s の伴走支援の担当が決まりました: %(advisors)s。期間は %(period)s です。"),
+    ),
+    "support_declined": (
+        _("アドバイザー派遣の申込が受けられなかったとき"),
+        _("アドバイザー派遣の申込について"),
+        _("アドバイザー派遣の申込は、今回はお受けできませんでした (理由: %(reason)s)。"),
+    ),
+    "visit_logged": (
+        _("アドバイザーの訪問記録が届いたとき"),
+        _("訪問記録の確認をお願いします: %(date)s"),
+        _(
+            "%(advisor)s さんが %(date)s の訪問記録 (%(hours)s) を登録しました。"
+            "内容を確認して、確認ボタンを押してください。"
+        ),
+    ),
 }
 
 EVERYONE = MEMBER_ROLES  # the name network's services import
@@ -227,6 +320,22 @@ def notify_company(
     )
 
 
+def notify_users(
+    *, users: Iterable[models.Model], kind: str, params: Mapping[str, object], path: str = ""
+) -> None:
+    """After the current transaction commits, notify these people themselves (an
+    instructor, an advisor), each as they choose, like ``notify_company``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    user_ids = sorted({user.pk for user in users})
+    if not user_ids:
+        return
+    values = {key: str(value) for key, value in params.items()}
+    enqueue_on_commit(
+        "machikoba.core.tasks.deliver_user_notification", user_ids, kind, values, path
+    )
+
+
 def deliver(company_id: int, kind: str, params: dict[str, str], path: str, roles: list[str]) -> int:
     """Store and send one notice to each wanting member; the number of people reached."""
     # The app registry, not an import: companies is a layer above core.
@@ -237,6 +346,17 @@ def deliver(company_id: int, kind: str, params: dict[str, str], path: str, roles
         .order_by("user_id")
     )
     users = list({m.user_id: m.user for m in members}.values())
+    return _deliver_to(users, kind, params, path)
+
+
+def deliver_to_users(user_ids: list[int], kind: str, params: dict[str, str], path: str) -> int:
+    """Store and send one notice to each of these people who wants it."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    users = list(user_model.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    return _deliver_to(users, kind, params, path)
+
+
+def _deliver_to(users: list, kind: str, params: dict[str, str], path: str) -> int:
     preferences = {
         p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)
     }

@@ -5,7 +5,7 @@ from django.core.mail import get_connection
 from django_tasks import task
 
 from machikoba.core.mail import payload_to_message
-from machikoba.core.notifications import deliver
+from machikoba.core.notifications import deliver, deliver_to_users
 
 
 @task(queue_name="mail")
@@ -21,3 +21,11 @@ def deliver_notification(
 ) -> int:
     """Store and e-mail one notice to the company's people (see core.notifications)."""
     return deliver(company_id, kind, params, path, roles)
+
+
+@task(queue_name="mail")
+def deliver_user_notification(
+    user_ids: list[int], kind: str, params: dict[str, str], path: str
+) -> int:
+    """Store and e-mail one notice to each of these people (see core.notifications)."""
+    return deliver_to_users(user_ids, kind, params, path)

@@ -31,10 +31,11 @@ from machikoba.companies.services_people import (
     member_role_change,
     ownership_transfer,
 )
-from machikoba.companies.views_people import PENDING_INVITATION_SESSION_KEY, qr_svg
+from machikoba.companies.views_people import PENDING_INVITATION_SESSION_KEY
 from machikoba.core.access import MANAGE, VIEW, can
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent, Notification, NotificationPreference
+from machikoba.core.qr import qr_svg
 from machikoba.core.testing.clock import clock_at
 from machikoba.core.testing.factories import (
     MembershipFactory,

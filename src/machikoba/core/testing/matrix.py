@@ -37,6 +37,8 @@ FLOOR_WORKER = "floor_worker"
 OFFICER = "officer"  # an officer of the ward both companies are in (大田区)
 OTHER_WARD_OFFICER = "other_ward_officer"  # an officer of another ward (墨田区)
 METRO_VIEWER = "metro_viewer"  # 特別区全体: aggregates only, never a company's record
+ADVISOR = "advisor"  # the advisor dispatched to the company (an engagement names them)
+INSTRUCTOR = "instructor"  # the instructor of a cohort the company's owner attends
 ADMIN = "admin"
 ACTORS = (
     ANONYMOUS,
@@ -47,6 +49,8 @@ ACTORS = (
     OFFICER,
     OTHER_WARD_OFFICER,
     METRO_VIEWER,
+    ADVISOR,
+    INSTRUCTOR,
     ADMIN,
 )
 # The actors who passed a second factor at sign-in.
@@ -61,11 +65,16 @@ UNCHANGED = "unchanged"  # redirected with nothing flashed and the effect unchan
 
 @dataclass
 class World:
-    """Two companies (both in 大田区) and one person per role, built fresh for each test."""
+    """Two companies (both in 大田区) and one person per role, built fresh for each test.
+    The company's owner attends a dojo cohort (``application``) whose instructor is the
+    instructor actor, and the company is supported by the advisor actor (``engagement``):
+    what they reach of the company beyond that is what the matrix pins down."""
 
     company: Any
     other_company: Any
     users: dict[str, Any]
+    application: Any = None
+    engagement: Any = None
 
     @classmethod
     def build(cls) -> World:
@@ -94,7 +103,27 @@ class World:
         users[ADMIN] = UserFactory(is_staff=True, is_superuser=True)
         for actor in MFA_ACTORS:
             give_totp(users[actor])
-        return cls(company=company, other_company=other, users=users)
+        from machikoba.core.testing.factories_programs import (
+            AdvisorFactory,
+            ApplicationFactory,
+            make_cohort_with_sessions,
+            make_engagement,
+            make_instructor,
+        )
+
+        cohort = make_cohort_with_sessions(sessions=5, first_in_days=-7)
+        users[INSTRUCTOR] = make_instructor(cohort)
+        application = ApplicationFactory(cohort=cohort, company=company, participant=users[MEMBER])
+        advisor = AdvisorFactory()
+        users[ADVISOR] = advisor.user
+        engagement = make_engagement(company, [advisor])
+        return cls(
+            company=company,
+            other_company=other,
+            users=users,
+            application=application,
+            engagement=engagement,
+        )
 
     def client_for(self, actor: str) -> Client:
         from machikoba.core.testing.factories import force_login_with_mfa

@@ -1,0 +1,3 @@
+"""Routes of programs (included by programs.urls)."""
+
+urlpatterns: list = []
