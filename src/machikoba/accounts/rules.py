@@ -41,6 +41,11 @@ def is_lab_staff(user) -> bool:
 
 
 @rules.predicate
+def is_instructor(user) -> bool:
+    return WardRole.INSTRUCTOR in ward_roles_of(user)
+
+
+@rules.predicate
 def is_metro_viewer(user) -> bool:
     return WardRole.METRO_VIEWER in ward_roles_of(user)
 

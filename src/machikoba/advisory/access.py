@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from machikoba.core.access import (
+    ADVISOR,
     CHANGE,
     EDITOR_ROLES,
     MANAGE,
@@ -33,9 +34,15 @@ def _signed_in(user) -> bool:
 
 
 def advised_engagement_ids(user) -> QuerySet:
-    """The engagements whose team names ``user`` as an advisor."""
+    """The engagements whose team names ``user`` as an advisor, in a ward where their
+    advisor grant is in force: an ended grant (or a roster entry set inactive) ends the
+    advisor's access to those companies at once."""
     member = apps.get_model("advisory", "EngagementMember")
-    return member.objects.filter(advisor__user=user, advisor__active=True).values("engagement")
+    return member.objects.filter(
+        advisor__user=user,
+        advisor__active=True,
+        engagement__municipality__in=municipality_ids_for(user, ADVISOR),
+    ).values("engagement")
 
 
 def advisor_scope(user, action: str) -> Q:

@@ -160,6 +160,8 @@ DEMO_USERS = [
     ("officer@example.com", "大田区 産業振興課 山口", None, None, WardRole.OFFICER, False, OTA),
     ("officer2@example.com", "墨田区 産業振興課 石井", None, None, WardRole.OFFICER, False, SUMIDA),
     ("advisor@example.com", "DXアドバイザー 森田", None, None, WardRole.ADVISOR, False, OTA),
+    ("advisor2@example.com", "中小企業診断士 岡田", None, None, WardRole.ADVISOR, False, OTA),
+    ("instructor@example.com", "DX道場 講師 松本", None, None, WardRole.INSTRUCTOR, False, OTA),
     ("reviewer@example.com", "審査員 大野", None, None, WardRole.REVIEWER, False, OTA),
     ("lab@example.com", "ラボ 川村", None, None, WardRole.LAB_STAFF, False, OTA),
     # Aggregates across the 23 special wards, never one company's record.

@@ -301,6 +301,7 @@ PERIODIC_TASKS = {
         "machikoba.companies.tasks.remind_stale_profiles",
         24 * 3600,
     ),
+    "programs.remind_follow_ups": ("machikoba.programs.tasks.remind_follow_ups", 3600),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------

@@ -22,10 +22,10 @@ def qr_svg(text: str, *, label: str, testid: str = "invite-qr", width: int = 264
     for row_index, row in enumerate(qr.modules):
         column = 0
         for dark, cells in itertools.groupby(bool(cell) for cell in row):
-            width = len(list(cells))
+            run = len(list(cells))
             if dark:
-                runs.append(f"M{column + border} {row_index + border}h{width}v1h-{width}z")
-            column += width
+                runs.append(f"M{column + border} {row_index + border}h{run}v1h-{run}z")
+            column += run
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{width}" '
         'height="{width}" role="img" aria-label="{label}" shape-rendering="crispEdges" '

@@ -242,6 +242,9 @@ class Application(TimeStampedModel):
     motivation = models.TextField(_("受講の目的"), max_length=2000, blank=True)
     applied_at = models.DateTimeField(_("申込日時"))
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    # When a seat was given (at once, or from the waitlist); kept after a withdrawal, so
+    # the office's funnel counts everyone who was ever accepted.
+    accepted_at = models.DateTimeField(_("受講決定日時"), null=True, blank=True)
     status_note = models.CharField(_("状態の理由"), max_length=300, blank=True)
 
     objects = AccessManager()

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from machikoba.accounts.models import User
 from machikoba.accounts.rules import (
     is_advisor,
+    is_instructor,
     is_lab_staff,
     is_metro_viewer,
     is_platform_admin,
@@ -39,6 +40,7 @@ def shell(request):
                 "officer": is_ward_officer(user),
                 "metro": is_metro_viewer(user),
                 "advisor": is_advisor(user),
+                "instructor": is_instructor(user),
                 "reviewer": is_reviewer(user),
                 "lab": is_lab_staff(user),
                 "admin": is_platform_admin(user),

@@ -10,14 +10,22 @@ from django.utils import timezone
 
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
+from machikoba.advisory.selectors.homes import CompanySummary, company_home_summary
+from machikoba.advisory.selectors.office import OfficeSummary, officer_home_summary
 from machikoba.board.choices import RequestStatus
 from machikoba.board.models import Request, RequestProcess
 from machikoba.companies.checklist import Checklist, profile_checklist
 from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import Capability, Company, Membership
-from machikoba.core.access import EDITOR_ROLES, SUPPORT, VIEW
+from machikoba.core.access import EDITOR_ROLES, SUPPORT, VIEW, has_role
 from machikoba.core.models import AuditEvent
 from machikoba.network.selectors import reliability
+from machikoba.programs.models import FollowUp
+from machikoba.programs.selectors.graduates import follow_ups_waiting
+from machikoba.programs.selectors.office import FunnelRow
+from machikoba.programs.selectors.office import funnel as programme_funnel
+from machikoba.programs.selectors.participant import HomeCard
+from machikoba.programs.selectors.participant import home_card as programs_home_card
 from machikoba.wards.models import Municipality
 from machikoba.wards.selectors import served_municipalities
 
@@ -217,3 +225,45 @@ def company_next_action(*, user: User, company: Company) -> dict[str, Any]:
             "thread_url": reverse("messaging:thread", args=[thread.pk]) if thread else "",
         }
     }
+
+
+@dataclass(frozen=True)
+class SupportCard:
+    """The ward's support on a shop's home: its programme seats and homework, the
+    follow-up to answer, and the advisor dispatch."""
+
+    programs: HomeCard
+    follow_ups: list[FollowUp]
+    advisory: CompanySummary | None  # owners and staff only
+
+    @property
+    def is_empty(self) -> bool:
+        return self.programs.is_empty and not self.follow_ups and self.advisory is None
+
+
+def support_card(*, user: User, company: Company) -> SupportCard:
+    editor = has_role(user, company, EDITOR_ROLES)
+    return SupportCard(
+        programs=programs_home_card(user, company if editor else None),
+        follow_ups=follow_ups_waiting(user),
+        advisory=company_home_summary(user=user, company=company) if editor else None,
+    )
+
+
+@dataclass(frozen=True)
+class SupportOffice:
+    """The support office's figures on an officer's home: this fiscal year's programme
+    funnel (every programme of the officer's wards together) and the advisor dispatch."""
+
+    funnel: FunnelRow
+    fiscal_year: int
+    advisory: OfficeSummary
+
+
+def support_office(*, user: User) -> SupportOffice:
+    result = programme_funnel(user=user)
+    return SupportOffice(
+        funnel=result.total,
+        fiscal_year=result.fiscal_year,
+        advisory=officer_home_summary(user=user),
+    )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from machikoba.accounts.rules import is_metro_viewer, is_ward_officer
+from machikoba.accounts.rules import is_advisor, is_instructor, is_metro_viewer, is_ward_officer
 from machikoba.companies.selectors import company_members
 from machikoba.companies.selectors_join import verification_pending
 from machikoba.companies.services import active_company_switch
@@ -37,6 +37,10 @@ def home(request):
             return redirect("web:officer_home")
         if is_metro_viewer(request.user):
             return redirect("web:metro_home")
+        if is_advisor(request.user):
+            return redirect("advisory:home")
+        if is_instructor(request.user):
+            return redirect("programs:teaching")
         return render(request, "web/home_no_company.html")
     company = membership.company
     return render(
@@ -50,6 +54,7 @@ def home(request):
             "sees_audit": has_role(request.user, company, OWNER_ROLES, VIEW),
             "first_steps": selectors.first_steps(user=request.user, membership=membership),
             "verification": verification_pending(user=request.user, company=company),
+            "support": selectors.support_card(user=request.user, company=company),
         },
     )
 
@@ -83,6 +88,7 @@ def officer_home(request):
         raise PermissionDenied
     context = selectors.ward_overview(user=request.user)
     context["todo"] = todo(user=request.user, company=None)
+    context["support_office"] = selectors.support_office(user=request.user)
     return render(request, "web/home_officer.html", context)
 
 

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
+    INSTRUCTOR,
     LOGIN,
     METRO_VIEWER,
     OTHER_WARD_OFFICER,
@@ -60,7 +62,8 @@ MATRIX = [
         "mfa_deactivate_totp",
         lambda w: reverse("mfa_deactivate_totp"),
         # Only those with TOTP can deactivate it, after reauthenticating: officers of any
-        # ward and admins (who must use it); a metro viewer need not, and has none here.
+        # ward and admins (who must use it); a metro viewer, an advisor or an instructor
+        # need not, and has none here.
         expect(
             404,
             **{
@@ -68,6 +71,8 @@ MATRIX = [
                 "officer": "redirect",
                 OTHER_WARD_OFFICER: "redirect",
                 METRO_VIEWER: 404,
+                ADVISOR: 404,
+                INSTRUCTOR: 404,
                 "admin": "redirect",
             },
         ),
@@ -76,7 +81,8 @@ MATRIX = [
         "mfa_reauthenticate",
         lambda w: reverse("mfa_reauthenticate"),
         # Asking for a code makes sense only to those who have an authenticator (not the
-        # metro viewer here: TOTP is required of officers and admins only).
+        # metro viewer, advisor or instructor here: TOTP is required of officers and admins
+        # only).
         expect(
             "redirect",
             **{
@@ -84,6 +90,8 @@ MATRIX = [
                 "officer": 200,
                 OTHER_WARD_OFFICER: 200,
                 METRO_VIEWER: "redirect",
+                ADVISOR: "redirect",
+                INSTRUCTOR: "redirect",
                 "admin": 200,
             },
         ),

@@ -8,9 +8,11 @@ from django.urls import reverse
 from machikoba.board import services
 from machikoba.board.tests.factories import admit, make_buyer, make_request
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     DONE,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -28,7 +30,15 @@ from machikoba.network.tests.factories import make_job
 
 COMPANY_PAGES = expect(
     200,
-    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+    **{
+        ANONYMOUS: LOGIN,
+        "officer": 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
+        "admin": 403,
+    },
 )
 # A request on the open board: every shop's people see its summary, nobody else.
 SHOPS_SEE = expect(
@@ -123,6 +133,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -268,6 +280,8 @@ MATRIX = [
                 "officer": 404,
                 OTHER_WARD_OFFICER: 404,
                 METRO_VIEWER: 404,
+                ADVISOR: 404,
+                INSTRUCTOR: 404,
             },
         ),
         note="poster to the admitted shop",

@@ -30,6 +30,10 @@ PUBLIC_ROUTES = {
     "mfa_authenticate": "second step of sign-in; only reachable mid-login",
     "api:openapi-json": "the API description (no data)",
     "api:openapi-view": "the API documentation page (self-hosted assets)",
+    "programs:certificate_verify": (
+        "anyone holding a 修了証 checks it by its printed code (64 random bits); shows only what "
+        "the certificate states, rate-limited (programs/tests/test_graduation.py)"
+    ),
 }
 
 # Django admin's many generated routes all pass through AdminSite.admin_view, which

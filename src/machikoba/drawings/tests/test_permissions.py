@@ -11,9 +11,11 @@ from django.utils import timezone
 from PIL import Image, ImageChops
 
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     DONE,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -32,11 +34,19 @@ EDITORS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER
 # Reading: every member of the owning company; nobody else (officers of any ward, metro
 # viewers and admins neither).
 READERS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
-# Pages about the active company: needs a company; officers (of any ward), metro viewers
-# and admins have none.
+# Pages about the active company: needs a company; officers (of any ward), metro viewers,
+# the company's advisor and its owner's instructor, and admins have none.
 COMPANY_PAGES = expect(
     200,
-    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+    **{
+        ANONYMOUS: LOGIN,
+        "officer": 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
+        "admin": 403,
+    },
 )
 
 
@@ -61,6 +71,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -76,6 +88,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -128,8 +142,8 @@ MATRIX = [
                 .pk
             },
         ),
-        # Anyone with a company may read an NDA (to decide); officers and metro viewers
-        # have no company.
+        # Anyone with a company may read an NDA (to decide); officers, metro viewers,
+        # advisors and instructors have no company.
         expect(
             200,
             **{
@@ -137,6 +151,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),

@@ -7,9 +7,11 @@ from django.urls import reverse
 
 from machikoba.core.testing.factories import CompanyFactory
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     DONE,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -23,11 +25,19 @@ from machikoba.core.testing.matrix import (
 from machikoba.messaging import services
 from machikoba.messaging.tests.factories import make_thread, post
 
-# The inbox is a page of the active company: officers (of any ward), metro viewers and
-# admins have none.
+# The inbox is a page of the active company: officers (of any ward), metro viewers, the
+# company's advisor and its owner's instructor, and admins have none.
 COMPANY_PAGES = expect(
     200,
-    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+    **{
+        ANONYMOUS: LOGIN,
+        "officer": 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
+        "admin": 403,
+    },
 )
 # world.company's people take part; everybody else gets "not found".
 OWN_SIDE = {ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200}
@@ -84,6 +94,8 @@ MATRIX = [
                 "officer": 404,
                 OTHER_WARD_OFFICER: 404,
                 METRO_VIEWER: 404,
+                ADVISOR: 404,
+                INSTRUCTOR: 404,
                 "admin": 404,
             },
         ),
@@ -105,6 +117,14 @@ def test_a_refused_post_stores_nothing(world):
 
     thread = _with_third(world)
     before = Message.objects.count()
-    for actor in (OTHER_COMPANY, "officer", OTHER_WARD_OFFICER, METRO_VIEWER, "admin"):
+    for actor in (
+        OTHER_COMPANY,
+        "officer",
+        OTHER_WARD_OFFICER,
+        METRO_VIEWER,
+        ADVISOR,
+        INSTRUCTOR,
+        "admin",
+    ):
         world.client_for(actor).post(reverse("messaging:thread", args=[thread.pk]), {"body": "x"})
     assert Message.objects.count() == before

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     DONE,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -30,10 +32,19 @@ from machikoba.network import services
 from machikoba.network.models import Order
 from machikoba.network.tests.factories import deadline, make_job, order_terms
 
-# Pages about the active company: officers (of any ward), metro viewers and admins have none.
+# Pages about the active company: officers (of any ward), metro viewers, the company's
+# advisor and its owner's instructor, and admins have none.
 COMPANY_PAGES = expect(
     200,
-    **{ANONYMOUS: LOGIN, "officer": 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+    **{
+        ANONYMOUS: LOGIN,
+        "officer": 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
+        "admin": 403,
+    },
 )
 # The owner's members read; everybody else gets "not found".
 OWNER_READS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, FLOOR_WORKER: 200})
@@ -124,6 +135,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -208,6 +221,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -224,6 +239,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -241,6 +258,8 @@ MATRIX = [
                 "officer": 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -408,9 +427,10 @@ def test_recipients_do_not_see_each_others_quotes(world):
 
 def test_officers_see_nothing_of_a_job(world):
     # The network ignores ward borders: the companies' own ward's officer, another ward's
-    # and a metro viewer alike see nothing of it.
+    # and a metro viewer alike see nothing of it; nor do the company's advisor and its
+    # owner's instructor, who hold no membership.
     order = _order(world)
-    for actor in ("officer", OTHER_WARD_OFFICER, METRO_VIEWER):
+    for actor in ("officer", OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR):
         officer = world.client_for(actor)
         for url in (
             reverse("network:job_detail", args=[order.job_id]),

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from machikoba.core.testing.clock import yesterday
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     FLOOR_WORKER,
+    INSTRUCTOR,
     MEMBER,
     METRO_VIEWER,
     OFFICER,
@@ -28,9 +30,9 @@ from machikoba.network.tests.test_permissions import _order, _rfq
 
 JSON = "application/json"
 
-# People with no company (officers of any ward, the metro viewer): the network's API is
-# for companies, and they get 403 from it.
-NO_COMPANY = dict.fromkeys((OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER), 403)
+# People with no company (officers of any ward, the metro viewer, the company's advisor
+# and its owner's instructor): the network's API is for companies, and they get 403 from it.
+NO_COMPANY = dict.fromkeys((OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR), 403)
 
 
 def _job_url(name):

@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     OTHER_COMPANY,
@@ -70,7 +72,7 @@ def test_nobody_but_the_owner_sees_a_plans_content(world):
     not leak the candidates or prices (the page is never rendered for it)."""
     job_id = _order(world).job_id
     url = reverse("network:job_plan", args=[job_id])
-    for actor in (OTHER_COMPANY, "officer", "admin"):
+    for actor in (OTHER_COMPANY, "officer", ADVISOR, INSTRUCTOR, "admin"):
         response = world.client_for(actor).get(url)
         assert response.status_code in (403, 404), actor
         assert "ネットワーク計画" not in response.content.decode(), actor

@@ -1,7 +1,7 @@
 """Permission matrix for every schedule route. A machine schedule is private to its shop:
 its people see it (owners and staff change it), and nobody else sees anything of it:
 not another company, not a ward officer (of its ward or another), not a metro viewer,
-not a platform admin."""
+not the shop's advisor or its owner's instructor, not a platform admin."""
 
 import datetime as dt
 
@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from machikoba.core.testing.clock import working_day
 from machikoba.core.testing.matrix import (
+    ADVISOR,
     ANONYMOUS,
     DONE,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -34,7 +36,15 @@ pytestmark = pytest.mark.clock_sensitive
 # Pages of the active company: another company sees its own (empty) schedule there.
 COMPANY_PAGES = expect(
     200,
-    **{ANONYMOUS: LOGIN, OFFICER: 403, OTHER_WARD_OFFICER: 403, METRO_VIEWER: 403, "admin": 403},
+    **{
+        ANONYMOUS: LOGIN,
+        OFFICER: 403,
+        OTHER_WARD_OFFICER: 403,
+        METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
+        "admin": 403,
+    },
 )
 EDITOR_PAGES = expect(
     200,
@@ -44,6 +54,8 @@ EDITOR_PAGES = expect(
         OFFICER: 403,
         OTHER_WARD_OFFICER: 403,
         METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
         "admin": 403,
     },
 )
@@ -60,6 +72,8 @@ OWN_STEP = expect(
         OFFICER: 403,
         OTHER_WARD_OFFICER: 403,
         METRO_VIEWER: 403,
+        ADVISOR: 403,
+        INSTRUCTOR: 403,
         "admin": 403,
     },
 )
@@ -109,6 +123,8 @@ MATRIX = [
                 OFFICER: 403,
                 OTHER_WARD_OFFICER: 403,
                 METRO_VIEWER: 403,
+                ADVISOR: 403,
+                INSTRUCTOR: 403,
                 "admin": 403,
             },
         ),
@@ -149,7 +165,15 @@ def test_matrix(case, world):
 
 def test_nobody_outside_the_shop_sees_its_plan_or_moves_it(world):
     operation = _plan(world)
-    for actor in (OTHER_COMPANY, OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, "admin"):
+    for actor in (
+        OTHER_COMPANY,
+        OFFICER,
+        OTHER_WARD_OFFICER,
+        METRO_VIEWER,
+        ADVISOR,
+        INSTRUCTOR,
+        "admin",
+    ):
         client = world.client_for(actor)
         for name in ("shopfloor:schedule", "shopfloor:steps"):
             response = client.get(reverse(name))

@@ -6,9 +6,11 @@ from django.urls import reverse
 from machikoba.core.models import Notification
 from machikoba.core.testing.matrix import (
     ADMIN,
+    ADVISOR,
     ANONYMOUS,
     DONE,
     FLOOR_WORKER,
+    INSTRUCTOR,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -53,11 +55,12 @@ MATRIX = [
         "web:home",
         lambda w: reverse("web:home"),
         # An officer with no company is sent on to the officer home, a metro viewer to
-        # the wards' figures; an admin with no company sees the "no company yet" page.
+        # the wards' figures, an advisor to their engagements, an instructor to their
+        # cohorts; an admin with no company sees the "no company yet" page.
         expect(
             200,
             **{ANONYMOUS: LOGIN, OFFICER: REDIRECT, OTHER_WARD_OFFICER: REDIRECT},
-            **{METRO_VIEWER: REDIRECT},
+            **{METRO_VIEWER: REDIRECT, ADVISOR: REDIRECT, INSTRUCTOR: REDIRECT},
         ),
     ),
     Case(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.accounts.services import ward_role_grant
+from machikoba.advisory.demo import seed_advisory
 from machikoba.board import services as board
 from machikoba.companies.choices import CompanyRole
 from machikoba.companies.demo import (
@@ -27,6 +28,7 @@ from machikoba.companies.demo import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
     DEMO_USERS,
+    OTA,
     demo_companies,
 )
 from machikoba.companies.models import (
@@ -52,9 +54,28 @@ from machikoba.drawings.demo import shaft_drawing_pdf
 from machikoba.drawings.models import Document
 from machikoba.network import services as network
 from machikoba.network.models import Job
+from machikoba.programs.demo import seed_programs
+from machikoba.programs.demo_homework import seed_homework
+from machikoba.programs.models import Program
 from machikoba.shopfloor.demo import seed_week
 from machikoba.shopfloor.models import StepWork
 from machikoba.wards.models import Municipality, MunicipalityGroup
+
+# Owners of more 大田区 shops, so the DX道場 has a full cohort and a waitlist: the demo
+# companies at these indexes (all in 大田区, none in another story) and their owners.
+DOJO_SHOPS = (2, 3, 5, 15, 16, 17, 22, 25, 27, 28)
+DOJO_OWNER_NAMES = (
+    "渡辺 正",
+    "伊藤 和子",
+    "加藤 誠一",
+    "吉田 浩",
+    "山田 恵子",
+    "松本 隆",
+    "井上 明美",
+    "木村 修",
+    "林 直樹",
+    "清水 幸子",
+)
 
 # The demo's shaft: the drawing's title block and the job say the same.
 DEMO_SHAFT_MATERIAL = "S45C"
@@ -80,6 +101,7 @@ class Command(BaseCommand):
             self._network(companies)
             self._board(companies)
             self._schedule(companies)
+            self._support(companies)
         wards = Counter(
             (c.ward.code, c.ward.name) if c.ward_id else ("", "区外") for c in companies
         )
@@ -94,6 +116,10 @@ class Command(BaseCommand):
         for email, name, *_rest in DEMO_USERS:
             self.stdout.write(f"  {email:<24} {name}")
         self.stdout.write(f"  {BUYER_EMAIL:<24} 発注企業 (区外) の購買担当")
+        self.stdout.write(
+            f"  shop{DOJO_SHOPS[0]:02d}@ … shop{DOJO_SHOPS[-1]:02d}@example.com  "
+            "owners of ten more 大田区 shops, in the DX道場 with owner@"
+        )
         self.stdout.write(
             f"officer@, officer2@ and admin@ sign in with a TOTP code; authenticator secret: "
             f"{DEMO_TOTP_SECRET}"
@@ -361,4 +387,47 @@ class Command(BaseCommand):
             lead_time_days=4,
             valid_until=today + dt.timedelta(days=30),
             conditions="成績書付き。引取・納品は当社便で対応します。",
+        )
+
+    def _support(self, companies: list[Company]) -> None:
+        """The ward's support office in 大田区: a DX道場 cohort half-way through (owner@ is
+        in it, with homework), a リーダー講座 taking applications, last year's graduates
+        and their follow-ups, and three advisor engagements in different phases (owner@'s
+        shop is in 導入, with a visit to sign off)."""
+        ota = Municipality.objects.get(code=OTA)
+        if Program.objects.filter(municipality=ota).exists():
+            return
+        for index, name in zip(DOJO_SHOPS, DOJO_OWNER_NAMES, strict=True):
+            email = f"shop{index:02d}@example.com"
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email, DEMO_PASSWORD, name=name
+            )
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if not Membership.objects.filter(user=user, company=companies[index]).exists():
+                membership_add(
+                    actor=None, company=companies[index], user=user, role=CompanyRole.OWNER
+                )
+        officer = User.objects.get(email="officer@example.com")
+        instructor = User.objects.get(email="instructor@example.com")
+        in_dojo = [companies[0], companies[7], companies[9]] + [companies[i] for i in DOJO_SHOPS]
+        made = seed_programs(
+            municipality=ota,
+            companies=in_dojo[:10],
+            officer=officer,
+            instructor=instructor,
+            leader_instructor=instructor,
+        )
+        seed_homework(
+            applications=made["dojo_applications"], instructor=instructor, officer=officer
+        )
+        seed_advisory(
+            municipality=ota,
+            companies=[companies[i] for i in (2, 0, 3, 5, 15)],
+            officer=officer,
+            advisor_users=[
+                User.objects.get(email="advisor@example.com"),
+                User.objects.get(email="advisor2@example.com"),
+            ],
         )
