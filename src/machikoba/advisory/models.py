@@ -26,7 +26,7 @@ from machikoba.advisory.choices import (
     RequestStatus,
 )
 from machikoba.core.access import AccessManager, ScopedPolicy
-from machikoba.core.models import TimeStampedModel
+from machikoba.core.models import TimeStampedModel, UploadedDocument
 
 
 class Advisor(TimeStampedModel):
@@ -248,26 +248,13 @@ def evidence_file_path(instance: PhaseEvidence, filename: str) -> str:
     return f"advisory/evidence/{instance.phase.engagement_id}/{secrets.token_hex(16)}"
 
 
-class PhaseEvidence(models.Model):
+class PhaseEvidence(UploadedDocument):
     """A document that shows a phase's work (a tool comparison, a rollout photo …)."""
 
     phase = models.ForeignKey(
         Phase, verbose_name=_("フェーズ"), on_delete=models.CASCADE, related_name="evidence"
     )
-    title = models.CharField(_("件名"), max_length=120)
     file = models.FileField(_("ファイル"), upload_to=evidence_file_path, max_length=200)
-    original_name = models.CharField(_("元のファイル名"), max_length=160)
-    mime = models.CharField(_("MIMEタイプ"), max_length=60)
-    size = models.PositiveBigIntegerField(_("サイズ (バイト)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登録者"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
     objects = AccessManager()
     access_policy = ScopedPolicy(access.evidence_scope)
@@ -276,9 +263,6 @@ class PhaseEvidence(models.Model):
         verbose_name = _("フェーズの証跡")
         verbose_name_plural = _("フェーズの証跡")
         ordering = ["phase_id", "id"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Visit(models.Model):

@@ -258,6 +258,33 @@ class AuditEvent(AppendOnlyModel):
         return str(AUDIT_VERB_LABELS.get(self.verb, self.verb))
 
 
+class UploadedDocument(models.Model):
+    """A file someone uploaded for others to read beside a record (a session's handout, an
+    engagement's evidence): described from its content, served only through a view that
+    checks access. A subclass adds ``file`` (with its ``upload_to``) and what it belongs
+    to; ``drawings.uploads`` checks and stores it."""
+
+    title = models.CharField(_("件名"), max_length=120)
+    original_name = models.CharField(_("元のファイル名"), max_length=160)
+    mime = models.CharField(_("MIMEタイプ"), max_length=60)
+    size = models.PositiveBigIntegerField(_("サイズ (バイト)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ScheduledRun(models.Model):
     """When the scheduler last queued each periodic task (``settings.PERIODIC_TASKS``).
 

@@ -8,6 +8,7 @@ e-mails everyone who wants that, through the e-mail delivery backend (SMTP in pr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
@@ -18,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import EDITOR_ROLES, MEMBER_ROLES
 from machikoba.core.models import Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    # accounts.User, a layer above core (see core.access).
+    from django.contrib.auth.models import _User as User
 from machikoba.core.queueing import enqueue_on_commit
 
 # kind → (label for the settings page, subject, body). Bodies end with the link.
@@ -356,7 +361,7 @@ def deliver_to_users(user_ids: list[int], kind: str, params: dict[str, str], pat
     return _deliver_to(users, kind, params, path)
 
 
-def _deliver_to(users: list, kind: str, params: dict[str, str], path: str) -> int:
+def _deliver_to(users: list[User], kind: str, params: dict[str, str], path: str) -> int:
     preferences = {
         p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)
     }

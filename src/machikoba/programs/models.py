@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from machikoba.core.access import AccessManager, ScopedPolicy
-from machikoba.core.models import TimeStampedModel
+from machikoba.core.models import TimeStampedModel, UploadedDocument
 from machikoba.programs import access
 from machikoba.programs.choices import (
     ApplicationStatus,
@@ -177,27 +177,14 @@ def material_file_path(instance: SessionMaterial, filename: str) -> str:
     return f"programs/materials/{instance.session.cohort_id}/{secrets.token_hex(16)}"
 
 
-class SessionMaterial(models.Model):
+class SessionMaterial(UploadedDocument):
     """A handout of a session, stored like every document: type sniffed from the content,
     served only through a view that checks access."""
 
     session = models.ForeignKey(
         Session, verbose_name=_("講義回"), on_delete=models.CASCADE, related_name="materials"
     )
-    title = models.CharField(_("資料名"), max_length=120)
     file = models.FileField(_("ファイル"), upload_to=material_file_path, max_length=200)
-    original_name = models.CharField(_("元のファイル名"), max_length=160)
-    mime = models.CharField(_("MIMEタイプ"), max_length=60)
-    size = models.PositiveBigIntegerField(_("サイズ (バイト)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登録者"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
     objects = AccessManager()
     access_policy = ScopedPolicy(access.material_scope)
@@ -206,9 +193,6 @@ class SessionMaterial(models.Model):
         verbose_name = _("講義資料")
         verbose_name_plural = _("講義資料")
         ordering = ["session_id", "id"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Application(TimeStampedModel):

@@ -24,6 +24,7 @@ from machikoba.programs.choices import ApplicationStatus, AttendanceStatus, Part
 from machikoba.programs.forms_cohorts import ApplyForm, DeclineForm, RollCallForm
 from machikoba.programs.models import Application, Cohort, Session
 from machikoba.programs.selectors import participant as selectors
+from machikoba.programs.selectors import sessions as session_selectors
 from machikoba.programs.services import applications as application_services
 from machikoba.programs.services import attendance as attendance_services
 
@@ -199,7 +200,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     if not isinstance(user, User):
         return redirect_to_login(request.get_full_path())
-    page = selectors.checkin_page(user, code)
+    page = session_selectors.checkin_page(user, code)
     if page is None:
         raise Http404
     if request.method == "POST":
@@ -236,7 +237,7 @@ def _managed_session(request: SignedInRequest, pk: int) -> Session:
 @require_GET
 def session(request: SignedInRequest, pk: int) -> HttpResponse:
     row = _managed_session(request, pk)
-    page = selectors.session_page(request.user, row)
+    page = session_selectors.session_page(request.user, row)
     return _no_store(
         render(
             request,

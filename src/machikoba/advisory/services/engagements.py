@@ -52,7 +52,7 @@ from machikoba.core.errors import (
 )
 from machikoba.core.fiscal import add_months
 from machikoba.core.notifications import notify_company, notify_users
-from machikoba.drawings.sniffing import clean_filename, sniff_file
+from machikoba.drawings.uploads import describe_upload, store_upload
 
 ENGAGEMENT_MONTHS = 6
 MAX_ENGAGEMENT_DAYS = 2 * 366
@@ -413,38 +413,28 @@ def evidence_add(*, actor: User, phase: Phase, title: str, upload: File[bytes]) 
     title = title.strip()
     if not title:
         raise invalid_input(AdvisoryErrorCode.EVIDENCE_INVALID, title=_("件名を書いてください。"))
-    name = clean_filename(upload.name or "")
-    sniffed = sniff_file(
-        upload, name=name, max_bytes=evidence_max_bytes(), max_pages=EVIDENCE_MAX_PAGES
-    )
-    if sniffed.kind not in EVIDENCE_KINDS:
-        raise invalid_input(
-            AdvisoryErrorCode.EVIDENCE_INVALID,
-            file=_("証跡は PDF・PNG・JPEG のファイルにしてください。"),
-        )
-    evidence = PhaseEvidence(
-        phase=phase,
-        title=title,
-        original_name=name[:160],
-        mime=sniffed.mime,
-        size=sniffed.size,
-        sha256=sniffed.sha256,
-        uploaded_by=actor,
+    evidence = PhaseEvidence(phase=phase, title=title)
+    name = describe_upload(
+        evidence,
+        upload,
+        actor=actor,
+        kinds=EVIDENCE_KINDS,
+        max_bytes=evidence_max_bytes(),
+        max_pages=EVIDENCE_MAX_PAGES,
+        code=AdvisoryErrorCode.EVIDENCE_INVALID,
+        type_message=_("証跡は PDF・PNG・JPEG のファイルにしてください。"),
     )
     full_clean_or_raise(evidence, code=AdvisoryErrorCode.EVIDENCE_INVALID, exclude=["file"])
-    upload.seek(0)
-    evidence.file.save(name, File(upload), save=False)
-    try:
-        evidence.save()
-        audit_record(
+    store_upload(
+        evidence,
+        upload,
+        name,
+        record=lambda: audit_record(
             actor=actor,
             verb="evidence.add",
             target=evidence,
             company=phase.engagement.company,
-            after={"phase": phase.kind, "name": name, "sha256": sniffed.sha256},
-        )
-    except Exception:
-        if evidence.file.name:
-            evidence.file.storage.delete(evidence.file.name)
-        raise
+            after={"phase": phase.kind, "name": name, "sha256": evidence.sha256},
+        ),
+    )
     return evidence

@@ -31,10 +31,9 @@ from machikoba.programs.models import Application, Attendance, Session
 from machikoba.programs.selectors.participant import (
     CHECKIN_OPENS_BEFORE,
     LATE_AFTER,
-    checkin_refusal,
     checkin_window,
-    session_for_code,
 )
+from machikoba.programs.selectors.sessions import checkin_refusal, session_for_code
 
 __all__ = [
     "CHECKIN_OPENS_BEFORE",

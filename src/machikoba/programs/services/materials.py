@@ -13,7 +13,7 @@ from machikoba.accounts.models import User
 from machikoba.core.access import CHANGE, DELETE
 from machikoba.core.audit import audit_record, snapshot
 from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
-from machikoba.drawings.sniffing import clean_filename, sniff_file
+from machikoba.drawings.uploads import describe_upload, store_upload
 from machikoba.programs.error_codes import ProgramErrorCode
 from machikoba.programs.models import Session, SessionMaterial
 
@@ -53,40 +53,30 @@ def material_upload(
         raise _refuse_file(
             ProgramErrorCode.OFFICE_MATERIAL_INVALID, _("ファイルを選んでください。")
         )
-    name = clean_filename(file.name or "")
-    sniffed = sniff_file(
-        file, name=name, max_bytes=MATERIAL_MAX_BYTES, max_pages=MATERIAL_MAX_PAGES
-    )
-    if sniffed.kind not in MATERIAL_KINDS:
-        raise _refuse_file(
-            ProgramErrorCode.OFFICE_MATERIAL_TYPE,
-            _("講義資料は PDF・PNG・JPEG のいずれかのファイルにしてください。"),
-        )
-    material = SessionMaterial(
-        session=session,
-        title=title.strip(),
-        original_name=name[:160],
-        mime=sniffed.mime,
-        size=sniffed.size,
-        sha256=sniffed.sha256,
-        uploaded_by=actor,
+    material = SessionMaterial(session=session, title=title.strip())
+    name = describe_upload(
+        material,
+        file,
+        actor=actor,
+        kinds=MATERIAL_KINDS,
+        max_bytes=MATERIAL_MAX_BYTES,
+        max_pages=MATERIAL_MAX_PAGES,
+        code=ProgramErrorCode.OFFICE_MATERIAL_TYPE,
+        type_message=_("講義資料は PDF・PNG・JPEG のいずれかのファイルにしてください。"),
     )
     # Everything but the file is checked before anything is written to storage.
     full_clean_or_raise(material, code=ProgramErrorCode.OFFICE_MATERIAL_INVALID, exclude=["file"])
-    file.seek(0)
-    material.file.save(name, File(file), save=False)
-    stored = material.file.name or ""
-    try:
-        material.save()
-        audit_record(
+    store_upload(
+        material,
+        file,
+        name,
+        record=lambda: audit_record(
             actor=actor,
             verb="programs.material.upload",
             target=material,
             after=snapshot(material, MATERIAL_FIELDS),
-        )
-    except Exception:  # the row or the audit failed: the stored file goes too
-        material.file.storage.delete(stored)
-        raise
+        ),
+    )
     return material
 
 
