@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from machikoba.core.access import (
     CHANGE,
     EDITOR_ROLES,
+    INSTRUCTOR,
     MANAGE,
     MEMBER_ROLES,
     NOTHING,
@@ -49,9 +50,18 @@ def officer_program_ids(user) -> QuerySet:
 
 
 def instructor_cohort_ids(user) -> QuerySet:
-    """The cohorts that name ``user`` as an instructor (of the cohort or of a session)."""
+    """The cohorts that name ``user`` as an instructor (of the cohort or of a session), of
+    programmes in a ward where their instructor grant is in force: an ended grant ends
+    their access to the cohorts' participants and homework at once."""
     cohort = _model("Cohort")
-    return cohort.objects.filter(Q(instructors=user) | Q(sessions__instructor=user)).values("pk")
+    wards = municipality_ids_for(user, INSTRUCTOR)
+    if not wards:
+        return cohort.objects.none().values("pk")
+    return (
+        cohort.objects.filter(Q(instructors=user) | Q(sessions__instructor=user))
+        .filter(Q(program__municipality__in=wards) | Q(program__partner_wards__in=wards))
+        .values("pk")
+    )
 
 
 def _open_program_ids(user) -> QuerySet:

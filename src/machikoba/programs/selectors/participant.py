@@ -40,7 +40,14 @@ from machikoba.programs.choices import (
     ParticipantRole,
 )
 from machikoba.programs.error_codes import ProgramErrorCode
-from machikoba.programs.models import Application, Cohort, Program, Session
+from machikoba.programs.models import (
+    Application,
+    Cohort,
+    FollowUp,
+    Graduation,
+    Program,
+    Session,
+)
 
 # QR check-in: the code works from 30 minutes before a session starts until it ends; an
 # arrival more than 15 minutes after the start is recorded as late.
@@ -485,18 +492,32 @@ class ApplicationPage:
     mine: MyApplication
     can_withdraw: bool
     can_decline: bool
+    # After graduating: the certificate to download, and the one-year follow-up.
+    graduation: Graduation | None = None
+    follow_up: FollowUp | None = None
 
 
 def application_page(user: User, application: Application) -> ApplicationPage:
     mine = _my_application(application, timezone.now())
-    active = application.status in ACTIVE_APPLICATION_STATUSES
+    graduation = (
+        Graduation.objects.for_user(user, VIEW)
+        .filter(application=application)
+        .select_related("follow_up")
+        .first()
+    )
+    active = application.status in ACTIVE_APPLICATION_STATUSES and graduation is None
     company_side = application.participant_id == user.pk or has_role(
         user, application.company, EDITOR_ROLES
     )
+    follow_up = None
+    if graduation is not None:
+        follow_up = FollowUp.objects.for_user(user, VIEW).filter(graduation=graduation).first()
     return ApplicationPage(
         mine=mine,
         can_withdraw=active and company_side,
         can_decline=active and can(user, MANAGE, application.cohort.program),
+        graduation=graduation,
+        follow_up=follow_up,
     )
 
 
