@@ -7,6 +7,7 @@ from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.companies.demo import DEMO_USERS, demo_companies
 from machikoba.companies.models import Company, Membership
 from machikoba.companies.validators import validate_corporate_number
+from machikoba.web.management.commands.seed_demo import DOJO_SHOPS
 
 pytestmark = pytest.mark.clock_sensitive
 
@@ -29,7 +30,8 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     )
     assert counts == again
     assert 55 <= counts[0] <= 65
-    assert counts[1] == len(DEMO_USERS) + 1  # and the buyer outside the ward
+    # and the buyer outside the ward, and the owners of the dojo's other shops
+    assert counts[1] == len(DEMO_USERS) + 1 + len(DOJO_SHOPS)
     from machikoba.board.models import Request
 
     request = Request.objects.get()
@@ -41,6 +43,7 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
         "advisor",
         "reviewer",
         "lab_staff",
+        "instructor",
         "metro_viewer",
     }
     owner = User.objects.get(email="owner@example.com")

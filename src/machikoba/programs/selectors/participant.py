@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -439,7 +439,8 @@ def homework_links(application: Application) -> list[HomeworkLink]:
 
 
 def _my_application(application: Application, now: dt.datetime) -> MyApplication:
-    sessions = list(application.cohort.sessions.order_by("starts_at", "number"))
+    # The cohort's sessions are prefetched in start order (``_mine_queryset``).
+    sessions = list(application.cohort.sessions.all())
     recorded = {a.session_id: a for a in application.attendances.all()}
     lines = []
     for s in sessions:
@@ -475,7 +476,10 @@ def _mine_queryset(user: User, company: Company | None) -> Any:
         Application.objects.for_user(user, VIEW)
         .filter(mine)
         .select_related("cohort", "cohort__program", "company", "participant")
-        .prefetch_related("attendances")
+        .prefetch_related(
+            "attendances",
+            Prefetch("cohort__sessions", queryset=Session.objects.order_by("starts_at", "number")),
+        )
         .order_by("-applied_at", "-pk")
     )
 
@@ -542,6 +546,21 @@ class HomeCard:
         return not self.applications and not self.open_cohorts
 
 
+def _open_to_apply_count(user: User, company: Company, now: dt.datetime) -> int:
+    """How many cohorts the company's people see taking applications now, leaving out
+    those it has already applied to: the home page's hint, in one query (the full
+    eligibility of each is on the list of courses)."""
+    applied = Application.objects.filter(
+        company=company, status__in=ACTIVE_APPLICATION_STATUSES
+    ).values("cohort")
+    return (
+        Cohort.objects.for_user(user, VIEW)
+        .filter(applications_open_at__lte=now, applications_close_at__gt=now)
+        .exclude(pk__in=applied)
+        .count()
+    )
+
+
 def home_card(user: User, company: Company | None = None) -> HomeCard:
     """For the home page: ``company`` is the active company (None for a person without
     one: only their own seats count)."""
@@ -557,7 +576,7 @@ def home_card(user: User, company: Company | None = None) -> HomeCard:
     first = upcoming[0] if upcoming else None
     open_count = 0
     if company is not None and has_role(user, company, EDITOR_ROLES):
-        open_count = sum(1 for card in open_cohorts(user, company) if card.can_apply)
+        open_count = _open_to_apply_count(user, company, now)
     return HomeCard(
         applications=active,
         next_session=first.next_session if first else None,

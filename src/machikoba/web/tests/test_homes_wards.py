@@ -16,7 +16,7 @@ def test_each_officer_sees_its_own_wards_figures(world, settings):
     WardRoleFactory(role=WardRole.ADVISOR, municipality=ward(SUMIDA))
     ota = world.client_for(OFFICER).get(reverse("web:officer_home"))
     assert ota.context["company_total"] == 2  # the world's two companies, in 大田区
-    assert ota.context["advisor_count"] == 0
+    assert ota.context["advisor_count"] == 1  # the world's advisor, on an engagement
     assert [w.name for w in ota.context["wards"]] == ["大田区"]
     body = ota.content.decode()
     assert "大田区の概況" in body

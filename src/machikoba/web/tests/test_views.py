@@ -12,6 +12,11 @@ from machikoba.core.testing.factories import (
     MembershipFactory,
     force_login_with_mfa,
 )
+from machikoba.core.testing.factories_programs import (
+    ApplicationFactory,
+    attend_sessions,
+    make_cohort_with_sessions,
+)
 from machikoba.core.testing.matrix import MEMBER, OFFICER, OTHER_COMPANY
 
 
@@ -126,19 +131,32 @@ def test_officer_home_shows_aggregates_only(client, world):
     assert "自社精機株式会社" not in body
 
 
-def test_shop_home_query_count_is_bounded(client, world):
+@pytest.mark.parametrize("more_seats", [0, 3])
+def test_shop_home_query_count_is_bounded(client, world, more_seats):
     for _ in range(10):
         MembershipFactory(company=world.company, role=CompanyRole.FLOOR_WORKER)
+    # The owner holds a seat in the world's dojo cohort; more seats in other cohorts (with
+    # sessions and attendance) must not add queries.
+    for _ in range(more_seats):
+        seat = ApplicationFactory(
+            company=world.company,
+            participant=world.users[MEMBER],
+            cohort=make_cohort_with_sessions(sessions=3, first_in_days=-7),
+        )
+        attend_sessions(seat, 1)
     client.force_login(world.users[MEMBER])
     client.get(reverse("web:home"))
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("web:home"))
     assert response.status_code == 200
+    assert len(response.context["support"].programs.applications) == 1 + more_seats
     # session, user, memberships, members, ward roles (nav), and the to-do list: one
     # query per kind of work (web/tests/test_todo.py pins that it does not grow); the
     # first steps: the shop's processes and its profile checklist (no board query: a
-    # shop without processes has no matches).
-    assert len(queries) == 19, [q["sql"] for q in queries.captured_queries]
+    # shop without processes has no matches); the ward's support card: the seats with
+    # their sessions and attendance, the cohorts open to apply, the follow-ups due, and
+    # the advisor dispatch (visits to sign off, a proposal, an engagement).
+    assert len(queries) == 27, [q["sql"] for q in queries.captured_queries]
 
 
 def test_home_for_a_user_without_a_company_explains_what_to_do(client, db):
