@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from machikoba.accounts.decorators import officer_required
 from machikoba.accounts.models import User
 from machikoba.companies import selectors_claims, selectors_wards, services_claims, services_join
 from machikoba.companies.forms_claims import ClaimAccountForm, ClaimRejectForm, ContactEmailForm
 from machikoba.companies.models_claims import CompanyClaim
-from machikoba.companies.views_io import officer_required
 from machikoba.core.access import CHANGE, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.views import client_ip, run_and_flash

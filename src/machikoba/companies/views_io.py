@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -15,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from machikoba.accounts.choices import WardRole
-from machikoba.accounts.rules import is_ward_officer
+from machikoba.accounts.decorators import officer_required
 from machikoba.companies import exporting, importing
 from machikoba.companies.forms_io import ColumnMappingForm, ImportUploadForm
 from machikoba.companies.importing.reading import max_upload_bytes, too_large_message
@@ -27,19 +24,6 @@ from machikoba.core.uploads import limit_upload_size, refuse_oversized
 from machikoba.wards.selectors import served_municipalities
 
 RECENT_JOBS = 10
-
-
-def officer_required(view):
-    """Signed-in ward officers only: anyone else signed in gets a 403."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_ward_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @officer_required

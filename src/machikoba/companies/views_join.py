@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from machikoba.accounts.decorators import officer_required
 from machikoba.accounts.models import User
 from machikoba.companies import selectors_join, services_join
 from machikoba.companies.forms_join import (
@@ -25,7 +26,6 @@ from machikoba.companies.join_letter import join_letter_pdf
 from machikoba.companies.models import Company
 from machikoba.companies.models_claims import CompanyClaim
 from machikoba.companies.selectors_claims import mask_email
-from machikoba.companies.views_io import officer_required
 from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.uploads import limit_upload_size, refuse_oversized

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from machikoba.accounts.choices import WardRole
+from machikoba.accounts.decorators import officer_required
 from machikoba.companies import selectors_wards, services_wards
 from machikoba.companies.forms_wards import OUTSIDE, WardAssignForm
 from machikoba.companies.views_claims import OfficerRequest
-from machikoba.companies.views_io import officer_required
 from machikoba.core.ids import parse_id
 from machikoba.core.pagination import page_number
 from machikoba.core.views import run_and_flash

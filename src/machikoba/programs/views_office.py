@@ -7,12 +7,10 @@ downloaded by everyone the access layer lets see them."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from machikoba.accounts.choices import WardRole
+from machikoba.accounts.decorators import officer_required
 from machikoba.accounts.models import User
-from machikoba.accounts.rules import is_ward_officer
 from machikoba.core.access import CHANGE, DELETE, VIEW, can, get_for_user_or_404
 from machikoba.core.fiscal import fiscal_year as fiscal_year_of
 from machikoba.core.fiscal import fiscal_year_label
@@ -46,23 +44,6 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 class SignedInRequest(HttpRequest):
     user: User
-
-
-View = Callable[..., HttpResponse]
-
-
-def officer_required(view: View) -> View:
-    """Signed-in ward officers only: anyone else signed in gets a 403 (as the ward's
-    other pages, ``companies.views_io.officer_required``)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_ward_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _posted(request: HttpRequest) -> Any:

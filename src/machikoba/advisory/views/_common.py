@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from machikoba.accounts.decorators import officer_required
 from machikoba.accounts.models import User
-from machikoba.companies.views_io import officer_required
 
 __all__ = ["SignedInRequest", "officer_required"]
 
