@@ -233,11 +233,16 @@ def plan(request: SignedInRequest, pk: int) -> HttpResponse:
     elif page.estimate is not None:
         initial = {"budget": page.estimate.investment_cost}
     form = PlanForm(request.POST or None, initial=initial)
+    # The form's two buttons: 保存する (a draft), or 保存して講師に提出する (both at once).
+    submitting = "and_submit" in request.POST
+    write = services.dx_plan_save_and_submit if submitting else services.dx_plan_save
     done = save_form(
         request,
         form,
-        lambda data: services.dx_plan_save(actor=request.user, application=application, **data),
-        success_message=_("DX計画書を保存しました。"),
+        lambda data: write(actor=request.user, application=application, **data),
+        success_message=_("DX計画書を提出しました。講師からの返事を待ってください。")
+        if submitting
+        else _("DX計画書を保存しました。"),
         next_url=reverse("programs:plan", args=[application.pk]),
     )
     if done:

@@ -317,6 +317,15 @@ def dx_plan_save(*, actor: User, application: Application, **fields: Any) -> DxP
     return plan
 
 
+@transaction.atomic
+def dx_plan_save_and_submit(*, actor: User, application: Application, **fields: Any) -> DxPlan:
+    """Save the plan as written and hand it to the instructors in one step (one tap for
+    the owner). Both or neither: a plan that cannot be submitted yet (a required item
+    empty) is not saved either, and the form shows what is missing."""
+    plan = dx_plan_save(actor=actor, application=application, **fields)
+    return dx_plan_submit(actor=actor, plan=plan)
+
+
 def _plan_for_transition(plan: DxPlan) -> tuple[Application, DxPlan]:
     application = _lock(plan.application)
     return application, DxPlan.objects.select_for_update().get(pk=plan.pk)

@@ -114,8 +114,7 @@ def test_an_owner_goes_from_the_home_page_to_a_verified_certificate(
     form.get_by_label("いまの課題").fill("見積がExcelと紙に分かれ、1件2時間かかる")
     form.get_by_label("取り組むこと (ツール・やり方)").fill("クラウドの見積システムを入れる")
     form.get_by_label("進め方とスケジュール").fill("来月選定、3か月後に全件で運用")
-    page.get_by_test_id("plan-save").click()
-    page.get_by_test_id("plan-submit").click()
+    page.get_by_test_id("plan-save-submit").click()  # one tap: saved and submitted
     expect(page.get_by_test_id("plan-status")).to_have_text("提出済み")
     checked(page, "plan submitted")
 
