@@ -16,6 +16,8 @@ from machikoba.advisory.models import Advisor, Engagement, Phase, SupportRequest
 from machikoba.advisory.selectors.engagements import is_overdue
 from machikoba.companies.models import Company
 from machikoba.core.access import MANAGE, SUPPORT, VIEW
+from machikoba.programs.choices import ProgramKind
+from machikoba.programs.models import Graduation
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,26 @@ def proposable_companies(*, user: User, text: str = "", limit: int = 20) -> list
         Company.objects.for_user(user, SUPPORT)
         .filter(is_active=True, name__icontains=text)
         .order_by("name", "pk")[:limit]
+    )
+
+
+def graduates_to_propose(*, user: User, limit: int = 20) -> list[Graduation]:
+    """The DX道場 graduates of the officer's wards (newest first) whose company has no
+    pending request and no engagement under way: whom the office may offer an advisor
+    next, the paper's path from the dojo to hands-on support."""
+    busy = Q(support_requests__status__in=(RequestStatus.PROPOSED, RequestStatus.OPEN)) | Q(
+        engagements__status=EngagementStatus.ACTIVE
+    )
+    supported = Company.objects.filter(busy).values("pk")
+    return list(
+        Graduation.objects.for_user(user, VIEW)
+        .filter(
+            program_kind=ProgramKind.DOJO,
+            company__in=Company.objects.for_user(user, SUPPORT).filter(is_active=True),
+        )
+        .exclude(company__in=supported)
+        .select_related("company", "application__cohort__program")
+        .order_by("-graduated_on", "-pk")[:limit]
     )
 
 

@@ -152,3 +152,30 @@ def test_the_closing_report_is_a_japanese_pdf(cast):
     assert "蒲田精機株式会社" in text
     assert "見積作成時間" in text
     assert "課題整理" in text
+
+
+@pytest.mark.django_db
+def test_the_office_is_offered_its_wards_dojo_graduates_not_yet_supported():
+    from machikoba.advisory.choices import RequestStatus
+    from machikoba.advisory.selectors import graduates_to_propose
+    from machikoba.core.testing.factories import SUMIDA, CompanyFactory, WardRoleFactory, ward
+    from machikoba.core.testing.factories_programs import (
+        ApplicationFactory,
+        SupportRequestFactory,
+        make_engagement,
+        make_graduate,
+    )
+
+    ota_officer = WardRoleFactory(role="officer").user
+    sumida_officer = WardRoleFactory(role="officer", municipality=ward(SUMIDA)).user
+    newer = make_graduate(ApplicationFactory(), graduated_days_ago=10)
+    older = make_graduate(ApplicationFactory(), graduated_days_ago=40)
+    engaged = make_graduate(ApplicationFactory(), graduated_days_ago=5)
+    make_engagement(engaged.company)
+    pending = make_graduate(ApplicationFactory(), graduated_days_ago=6)
+    SupportRequestFactory(company=pending.company, status=RequestStatus.PROPOSED)
+    elsewhere = CompanyFactory(ward=ward(SUMIDA))
+    make_graduate(ApplicationFactory(company=elsewhere), graduated_days_ago=3)
+
+    assert graduates_to_propose(user=ota_officer) == [newer, older]
+    assert graduates_to_propose(user=sumida_officer) == []

@@ -186,7 +186,13 @@ def propose(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "advisory/office/propose.html",
-        {"form": form, "q": text, "companies": companies, "graduation": graduation},
+        {
+            "form": form,
+            "q": text,
+            "companies": companies,
+            "graduation": graduation,
+            "graduates": [] if graduation else selectors.graduates_to_propose(user=request.user),
+        },
     )
 
 
