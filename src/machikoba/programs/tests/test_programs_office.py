@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from machikoba.accounts.choices import WardRole
 from machikoba.core.errors import ApplicationError
+from machikoba.core.fiscal import fiscal_year as fiscal_year_of
 from machikoba.core.models import AuditEvent
 from machikoba.core.testing.factories import (
     SUMIDA,
@@ -86,7 +87,7 @@ def _program_data(**overrides):
 def _window(**overrides):
     now = timezone.now()
     data = {
-        "fiscal_year": 2026,
+        "fiscal_year": fiscal_year_of(timezone.localdate()),
         "name": "第1期",
         "capacity": 10,
         "applications_open_at": now,
@@ -223,7 +224,11 @@ def test_an_officer_creates_a_cohort_and_another_ward_cannot(officer, sumida_off
     )
     assert not Cohort.objects.exists()
     cohort = programs.cohort_create(actor=officer, program=program, **_window())
-    assert (cohort.fiscal_year, cohort.name, cohort.capacity) == (2026, "第1期", 10)
+    assert (cohort.fiscal_year, cohort.name, cohort.capacity) == (
+        fiscal_year_of(timezone.localdate()),
+        "第1期",
+        10,
+    )
     assert AuditEvent.objects.filter(verb="programs.cohort.create").count() == 1
 
 
@@ -703,24 +708,25 @@ def test_the_forms_create_a_programme_a_cohort_and_a_session(officer_client):
     program = Program.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("programs:cohort_create", args=[program.pk])
+    now = timezone.localtime()
+    this_year = str(fiscal_year_of(now.date()))
     response = officer_client.post(
         reverse("programs:cohort_create", args=[program.pk]),
         {
-            "fiscal_year": "2026",
+            "fiscal_year": this_year,
             "name": "第1期",
             "capacity": "12",
-            "applications_open_at": "2026-04-01T09:00",
-            "applications_close_at": "2026-03-01T09:00",
+            "applications_open_at": (now + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+            "applications_close_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
     assert response.status_code == 200
     assert "申込の締切は、受付の開始より後にしてください。" in response.content.decode()
     assert not Cohort.objects.exists()
-    now = timezone.localtime()
     response = officer_client.post(
         reverse("programs:cohort_create", args=[program.pk]),
         {
-            "fiscal_year": "2026",
+            "fiscal_year": this_year,
             "name": "第1期",
             "capacity": "12",
             "applications_open_at": now.strftime("%Y-%m-%dT%H:%M"),
