@@ -5,14 +5,13 @@ SQLite serialises writers and has no row locks, so these run on PostgreSQL only 
 always does: MACHIKOBA_REQUIRE_POSTGRES)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from machikoba.companies.choices import CompanyRole
 from machikoba.core.errors import ApplicationError
+from machikoba.core.testing.concurrency import needs_postgresql, race
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER
 from machikoba.network import services
@@ -21,32 +20,8 @@ from machikoba.network.tests.factories import deadline, make_job, order_terms
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
+    needs_postgresql,
 ]
-
-
-def race(*attempts):
-    """Run the attempts at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(attempts))
-    results = [None] * len(attempts)
-
-    def run(index, attempt):
-        try:
-            barrier.wait()
-            results[index] = attempt()
-        except Exception as error:  # the race's loser is the point
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _one_winner(results, code):

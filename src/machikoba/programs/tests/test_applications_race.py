@@ -5,12 +5,10 @@ second seat and never an error. A double-submitted application is stored once.
 SQLite serialises writers and has no row locks, so these run on PostgreSQL only (CI
 always does: MACHIKOBA_REQUIRE_POSTGRES)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from machikoba.core.errors import ApplicationError
+from machikoba.core.testing.concurrency import needs_postgresql, race
 from machikoba.core.testing.factories_programs import CohortFactory, make_owner
 from machikoba.programs.choices import ApplicationStatus
 from machikoba.programs.error_codes import ProgramErrorCode
@@ -19,32 +17,8 @@ from machikoba.programs.services.applications import application_submit, applica
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
+    needs_postgresql,
 ]
-
-
-def race(*attempts):
-    """Run the attempts at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(attempts))
-    results = [None] * len(attempts)
-
-    def run(index, attempt):
-        try:
-            barrier.wait()
-            results[index] = attempt()
-        except Exception as error:  # the race's loser is the point
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _applying(cohort):
