@@ -24,7 +24,12 @@ from machikoba.advisory.services.requests import (
     support_request_withdraw,
 )
 from machikoba.advisory.services.roster import advisor_create, advisor_update
-from machikoba.advisory.services.visits import visit_log, visit_sign_off, visit_update
+from machikoba.advisory.services.visits import (
+    is_visit_author,
+    visit_log,
+    visit_sign_off,
+    visit_update,
+)
 
 __all__ = [
     "ExportFile",
@@ -36,6 +41,7 @@ __all__ = [
     "engagement_close",
     "engagement_dates_update",
     "evidence_add",
+    "is_visit_author",
     "measurement_add",
     "measurement_record_after",
     "phase_complete",

@@ -161,6 +161,12 @@ def _lock_visit(visit: Visit) -> tuple[Visit, Engagement]:
     return locked, engagement
 
 
+def is_visit_author(actor: User, visit: Visit) -> bool:
+    """Whether ``actor`` logged ``visit`` and is still on its engagement's team: the one
+    person who may correct it (before the owner signs it off)."""
+    return visit.advisor.user_id == actor.pk and team_advisor(actor, visit.engagement) is not None
+
+
 @transaction.atomic
 def visit_update(
     *,
@@ -173,7 +179,7 @@ def visit_update(
 ) -> Visit:
     """The advisor who logged the visit corrects it, until the owner has signed it off."""
     visit, engagement = _lock_visit(visit)
-    if team_advisor(actor, engagement) is None or visit.advisor.user_id != actor.pk:
+    if not is_visit_author(actor, visit):
         raise PermissionRefused(
             AdvisoryErrorCode.NOT_VISIT_AUTHOR,
             _("訪問記録を直せるのは、記録したアドバイザー本人だけです。"),

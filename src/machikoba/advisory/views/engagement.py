@@ -112,7 +112,7 @@ def visit_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     visit = get_for_user_or_404(
         Visit.objects.select_related("engagement__company", "advisor"), request.user, VIEW, pk=pk
     )
-    if visit.advisor.user_id != request.user.pk:
+    if not services.is_visit_author(request.user, visit):
         raise PermissionDenied
     local_start = timezone.localtime(visit.starts_at)
     initial = {

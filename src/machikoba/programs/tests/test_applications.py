@@ -6,6 +6,7 @@ nothing written; notices reach the company."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from machikoba.companies.choices import CompanyRole
@@ -461,11 +462,14 @@ def test_the_home_card_shows_seats_next_sessions_and_waitlist_positions():
     assert home_card(stranger).is_empty
 
 
-def test_my_applications_link_only_the_homework_pages_that_exist():
+def test_my_applications_link_the_seats_three_homework_pages():
     company, owner = make_owner()
     application = application_submit(actor=owner, cohort=CohortFactory(), company=company)
     [mine] = my_applications(owner, company)
     assert mine.application == application
-    for link in mine.homework:
-        assert link.url.endswith(f"/{application.pk}/") or str(application.pk) in link.url
+    assert [(link.label, link.url) for link in mine.homework] == [
+        ("課題の棚卸し", reverse("programs:worksheet", args=[application.pk])),
+        ("投資対効果の試算", reverse("programs:roi", args=[application.pk])),
+        ("DX計画書", reverse("programs:plan", args=[application.pk])),
+    ]
     assert my_applications(make_owner()[1], None) == []
