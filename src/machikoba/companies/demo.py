@@ -163,6 +163,7 @@ DEMO_USERS = [
     ("advisor2@example.com", "中小企業診断士 岡田", None, None, WardRole.ADVISOR, False, OTA),
     ("instructor@example.com", "DX道場 講師 松本", None, None, WardRole.INSTRUCTOR, False, OTA),
     ("reviewer@example.com", "審査員 大野", None, None, WardRole.REVIEWER, False, OTA),
+    ("reviewer2@example.com", "審査員 北村", None, None, WardRole.REVIEWER, False, OTA),
     ("lab@example.com", "ラボ 川村", None, None, WardRole.LAB_STAFF, False, OTA),
     # Aggregates across the 23 special wards, never one company's record.
     (

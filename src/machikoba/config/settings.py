@@ -8,6 +8,7 @@ HSTS and SSL-redirect settings that ``manage.py check --deploy`` asks for.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "machikoba.shopfloor",
     "machikoba.programs",
     "machikoba.advisory",
+    "machikoba.subsidies",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -87,6 +89,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # GビズID sign-in (the GビズID block below; docs/gbizid.md).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "rules",
     "ninja",
@@ -302,6 +307,7 @@ PERIODIC_TASKS = {
         24 * 3600,
     ),
     "programs.remind_follow_ups": ("machikoba.programs.tasks.remind_follow_ups", 3600),
+    "subsidies.value_added_reports": ("machikoba.subsidies.tasks.value_added_reports", 3600),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------
@@ -421,6 +427,63 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": "/csp-report/",
     },
 }
+
+# --- GビズID sign-in (docs/gbizid.md) ----------------------------------------------------
+# Company owners may sign in with GビズID, the business ID jGrants uses, through allauth's
+# OpenID Connect provider (app id "gbizid"). Off unless all three of GBIZID_SERVER_URL (the
+# issuer, e.g. https://gbiz-id.go.jp/oauth/), GBIZID_CLIENT_ID and GBIZID_CLIENT_SECRET are
+# set: then the sign-in page shows 「GビズIDでログイン」 and 「ログインの安全設定」 offers to
+# connect one. A GビズID signs in only the account whose signed-in owner connected it; it
+# never creates an account, and the e-mail it carries never matches an existing one
+# (SOCIALACCOUNT_EMAIL_AUTHENTICATION off; accounts/oidc/adapter.py says why). The provider
+# class (accounts/oidc) checks every id_token's signature and nonce; PKCE is on. Officers
+# and admins still give their TOTP code after a GビズID sign-in.
+GBIZID_SERVER_URL = env.str("GBIZID_SERVER_URL", default="")
+GBIZID_CLIENT_ID = env.str("GBIZID_CLIENT_ID", default="")
+GBIZID_CLIENT_SECRET = env.str("GBIZID_CLIENT_SECRET", default="")
+GBIZID_ENABLED = all((GBIZID_SERVER_URL, GBIZID_CLIENT_ID, GBIZID_CLIENT_SECRET))
+if not GBIZID_ENABLED and any((GBIZID_SERVER_URL, GBIZID_CLIENT_ID, GBIZID_CLIENT_SECRET)):
+    raise ImproperlyConfigured(
+        "GBIZID_SERVER_URL, GBIZID_CLIENT_ID and GBIZID_CLIENT_SECRET must be set together "
+        "(docs/gbizid.md)"
+    )
+if PRODUCTION and GBIZID_ENABLED and not GBIZID_SERVER_URL.startswith("https://"):
+    raise ImproperlyConfigured("GBIZID_SERVER_URL must be an https:// address in production")
+_gbizid_app = {
+    "provider_id": "gbizid",
+    "name": "GビズID",
+    "client_id": GBIZID_CLIENT_ID,
+    "secret": GBIZID_CLIENT_SECRET,
+    "settings": {
+        # Discovery is read from <issuer>/.well-known/openid-configuration.
+        "server_url": GBIZID_SERVER_URL.rstrip("/"),
+        # GビズID's id_token names nobody: the claims come from its userinfo.
+        "fetch_userinfo": True,
+        "scope": env.list("GBIZID_SCOPE", default=[]) or ["openid", "profile", "email"],
+        "token_auth_method": env.str("GBIZID_TOKEN_AUTH_METHOD", default="client_secret_basic"),
+    },
+}
+SOCIALACCOUNT_ADAPTER = "machikoba.accounts.oidc.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "machikoba.accounts.oidc.provider.StrictOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [_gbizid_app] if GBIZID_ENABLED else [],
+    }
+}
+# GビズID's claim names and account-type codes (accounts/gbizid.py has the defaults, from
+# GビズID's guideline for connected systems); set a key here only if GビズID changes one.
+MACHIKOBA_GBIZID_CLAIMS: dict[str, object] = {}
+if GBIZID_ENABLED:
+    # The 「GビズIDでログイン」 form posts here and is redirected to GビズID's authorization
+    # endpoint: form-action must allow that origin (browsers check it on the redirect too).
+    _gbizid_url = urlsplit(GBIZID_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        SELF,
+        f"{_gbizid_url.scheme}://{_gbizid_url.netloc}",
+    ]
 
 LOGGING = {
     "version": 1,

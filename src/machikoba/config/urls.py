@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("machikoba.shopfloor.urls")),
     path("", include("machikoba.programs.urls")),
     path("", include("machikoba.advisory.urls")),
+    path("", include("machikoba.subsidies.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -67,6 +67,7 @@ WARD_OFFICER = "officer"
 METRO_VIEWER = "metro_viewer"  # the one role whose grant may name no municipality
 ADVISOR = "advisor"  # sees only the companies of its engagements (advisory.access)
 INSTRUCTOR = "instructor"  # sees only its cohorts (programs.access)
+REVIEWER = "reviewer"  # sees only the subsidy applications assigned to it (subsidies.access)
 
 
 _M = TypeVar("_M", bound=models.Model)

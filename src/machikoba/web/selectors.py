@@ -26,6 +26,12 @@ from machikoba.programs.selectors.office import FunnelRow
 from machikoba.programs.selectors.office import funnel as programme_funnel
 from machikoba.programs.selectors.participant import HomeCard
 from machikoba.programs.selectors.participant import home_card as programs_home_card
+from machikoba.subsidies.selectors.homes import (
+    SubsidyHomeCard,
+    SubsidyOfficeSummary,
+    office_summary,
+)
+from machikoba.subsidies.selectors.homes import home_card as subsidies_home_card
 from machikoba.wards.models import Municipality
 from machikoba.wards.selectors import served_municipalities
 
@@ -230,15 +236,21 @@ def company_next_action(*, user: User, company: Company) -> dict[str, Any]:
 @dataclass(frozen=True)
 class SupportCard:
     """The ward's support on a shop's home: its programme seats and homework, the
-    follow-up to answer, and the advisor dispatch."""
+    follow-up to answer, the advisor dispatch and the DX subsidy."""
 
     programs: HomeCard
     follow_ups: list[FollowUp]
     advisory: CompanySummary | None  # owners and staff only
+    subsidies: SubsidyHomeCard | None = None  # owners and staff only
 
     @property
     def is_empty(self) -> bool:
-        return self.programs.is_empty and not self.follow_ups and self.advisory is None
+        return (
+            self.programs.is_empty
+            and not self.follow_ups
+            and self.advisory is None
+            and (self.subsidies is None or self.subsidies.is_empty)
+        )
 
 
 def support_card(*, user: User, company: Company) -> SupportCard:
@@ -247,6 +259,7 @@ def support_card(*, user: User, company: Company) -> SupportCard:
         programs=programs_home_card(user, company if editor else None),
         follow_ups=follow_ups_waiting(user),
         advisory=company_home_summary(user=user, company=company) if editor else None,
+        subsidies=subsidies_home_card(user, company) if editor else None,
     )
 
 
@@ -258,6 +271,7 @@ class SupportOffice:
     funnel: FunnelRow
     fiscal_year: int
     advisory: OfficeSummary
+    subsidies: SubsidyOfficeSummary
 
 
 def support_office(*, user: User) -> SupportOffice:
@@ -266,4 +280,5 @@ def support_office(*, user: User) -> SupportOffice:
         funnel=result.total,
         fiscal_year=result.fiscal_year,
         advisory=officer_home_summary(user=user),
+        subsidies=office_summary(user),
     )

@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from machikoba.accounts.rules import is_advisor, is_instructor, is_metro_viewer, is_ward_officer
+from machikoba.accounts.rules import (
+    is_advisor,
+    is_instructor,
+    is_metro_viewer,
+    is_reviewer,
+    is_ward_officer,
+)
 from machikoba.companies.selectors import company_members
 from machikoba.companies.selectors_join import verification_pending
 from machikoba.companies.services import active_company_switch
@@ -41,6 +47,8 @@ def home(request):
             return redirect("advisory:home")
         if is_instructor(request.user):
             return redirect("programs:teaching")
+        if is_reviewer(request.user):
+            return redirect("subsidies:review_home")
         return render(request, "web/home_no_company.html")
     company = membership.company
     return render(

@@ -39,6 +39,8 @@ OTHER_WARD_OFFICER = "other_ward_officer"  # an officer of another ward (墨田�
 METRO_VIEWER = "metro_viewer"  # 特別区全体: aggregates only, never a company's record
 ADVISOR = "advisor"  # the advisor dispatched to the company (an engagement names them)
 INSTRUCTOR = "instructor"  # the instructor of a cohort the company's owner attends
+# A subsidy reviewer of 大田区 assigned to the company's application, no conflict declared.
+REVIEWER = "reviewer"
 ADMIN = "admin"
 ACTORS = (
     ANONYMOUS,
@@ -51,6 +53,7 @@ ACTORS = (
     METRO_VIEWER,
     ADVISOR,
     INSTRUCTOR,
+    REVIEWER,
     ADMIN,
 )
 # The actors who passed a second factor at sign-in.
@@ -67,14 +70,17 @@ UNCHANGED = "unchanged"  # redirected with nothing flashed and the effect unchan
 class World:
     """Two companies (both in 大田区) and one person per role, built fresh for each test.
     The company's owner attends a dojo cohort (``application``) whose instructor is the
-    instructor actor, and the company is supported by the advisor actor (``engagement``):
-    what they reach of the company beyond that is what the matrix pins down."""
+    instructor actor, the company is supported by the advisor actor (``engagement``), and
+    its application for the DX subsidy (``subsidy_application``, in screening) is assigned
+    to the reviewer actor, who declared no conflict: what they reach of the company beyond
+    that is what the matrix pins down."""
 
     company: Any
     other_company: Any
     users: dict[str, Any]
     application: Any = None
     engagement: Any = None
+    subsidy_application: Any = None
 
     @classmethod
     def build(cls) -> World:
@@ -117,12 +123,31 @@ class World:
         advisor = AdvisorFactory()
         users[ADVISOR] = advisor.user
         engagement = make_engagement(company, [advisor])
+        from machikoba.core.testing.factories_subsidies import (
+            make_application as make_subsidy_application,
+        )
+        from machikoba.core.testing.factories_subsidies import make_paper_call, make_reviewer
+        from machikoba.subsidies.choices import ApplicationStatus, AssignmentStatus
+        from machikoba.subsidies.models import ReviewerAssignment
+
+        call = make_paper_call()
+        subsidy_application = make_subsidy_application(
+            call.stages.get(number=1), company, status=ApplicationStatus.SCREENING
+        )
+        users[REVIEWER] = make_reviewer()
+        ReviewerAssignment.objects.create(
+            application=subsidy_application,
+            reviewer=users[REVIEWER],
+            status=AssignmentStatus.CLEARED,
+            declared_at=subsidy_application.submitted_at,
+        )
         return cls(
             company=company,
             other_company=other,
             users=users,
             application=application,
             engagement=engagement,
+            subsidy_application=subsidy_application,
         )
 
     def client_for(self, actor: str) -> Client:

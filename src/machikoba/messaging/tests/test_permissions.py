@@ -17,6 +17,7 @@ from machikoba.core.testing.matrix import (
     METRO_VIEWER,
     OTHER_COMPANY,
     OTHER_WARD_OFFICER,
+    REVIEWER,
     STAFF,
     Case,
     assert_case,
@@ -36,6 +37,7 @@ COMPANY_PAGES = expect(
         METRO_VIEWER: 403,
         ADVISOR: 403,
         INSTRUCTOR: 403,
+        REVIEWER: 403,
         "admin": 403,
     },
 )
@@ -96,6 +98,7 @@ MATRIX = [
                 METRO_VIEWER: 404,
                 ADVISOR: 404,
                 INSTRUCTOR: 404,
+                REVIEWER: 404,
                 "admin": 404,
             },
         ),
@@ -124,6 +127,7 @@ def test_a_refused_post_stores_nothing(world):
         METRO_VIEWER,
         ADVISOR,
         INSTRUCTOR,
+        REVIEWER,
         "admin",
     ):
         world.client_for(actor).post(reverse("messaging:thread", args=[thread.pk]), {"body": "x"})

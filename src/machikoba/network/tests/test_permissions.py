@@ -21,6 +21,7 @@ from machikoba.core.testing.matrix import (
     OTHER_WARD_OFFICER,
     REDIRECT,
     REFUSED,
+    REVIEWER,
     STAFF,
     Case,
     assert_case,
@@ -43,6 +44,7 @@ COMPANY_PAGES = expect(
         METRO_VIEWER: 403,
         ADVISOR: 403,
         INSTRUCTOR: 403,
+        REVIEWER: 403,
         "admin": 403,
     },
 )
@@ -137,6 +139,7 @@ MATRIX = [
                 METRO_VIEWER: 403,
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
+                REVIEWER: 403,
                 "admin": 403,
             },
         ),
@@ -223,6 +226,7 @@ MATRIX = [
                 METRO_VIEWER: 403,
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
+                REVIEWER: 403,
                 "admin": 403,
             },
         ),
@@ -241,6 +245,7 @@ MATRIX = [
                 METRO_VIEWER: 403,
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
+                REVIEWER: 403,
                 "admin": 403,
             },
         ),
@@ -260,6 +265,7 @@ MATRIX = [
                 METRO_VIEWER: 403,
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
+                REVIEWER: 403,
                 "admin": 403,
             },
         ),
@@ -430,7 +436,7 @@ def test_officers_see_nothing_of_a_job(world):
     # and a metro viewer alike see nothing of it; nor do the company's advisor and its
     # owner's instructor, who hold no membership.
     order = _order(world)
-    for actor in ("officer", OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR):
+    for actor in ("officer", OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR, REVIEWER):
         officer = world.client_for(actor)
         for url in (
             reverse("network:job_detail", args=[order.job_id]),

@@ -19,6 +19,7 @@ from machikoba.core.testing.matrix import (
     OFFICER,
     OTHER_COMPANY,
     OTHER_WARD_OFFICER,
+    REVIEWER,
     STAFF,
     Case,
     assert_case,
@@ -32,7 +33,9 @@ JSON = "application/json"
 
 # People with no company (officers of any ward, the metro viewer, the company's advisor
 # and its owner's instructor): the network's API is for companies, and they get 403 from it.
-NO_COMPANY = dict.fromkeys((OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR), 403)
+NO_COMPANY = dict.fromkeys(
+    (OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR, REVIEWER), 403
+)
 
 
 def _job_url(name):

@@ -14,6 +14,7 @@ from machikoba.core.testing.matrix import (
     MEMBER,
     OTHER_COMPANY,
     REFUSED,
+    REVIEWER,
     STAFF,
     Case,
     assert_case,
@@ -72,7 +73,7 @@ def test_nobody_but_the_owner_sees_a_plans_content(world):
     not leak the candidates or prices (the page is never rendered for it)."""
     job_id = _order(world).job_id
     url = reverse("network:job_plan", args=[job_id])
-    for actor in (OTHER_COMPANY, "officer", ADVISOR, INSTRUCTOR, "admin"):
+    for actor in (OTHER_COMPANY, "officer", ADVISOR, INSTRUCTOR, REVIEWER, "admin"):
         response = world.client_for(actor).get(url)
         assert response.status_code in (403, 404), actor
         assert "ネットワーク計画" not in response.content.decode(), actor

@@ -23,6 +23,7 @@ from machikoba.core.testing.matrix import (
     OTHER_COMPANY,
     OTHER_WARD_OFFICER,
     REFUSED,
+    REVIEWER,
     STAFF,
     Case,
     assert_case,
@@ -43,6 +44,7 @@ COMPANY_PAGES = expect(
         METRO_VIEWER: 403,
         ADVISOR: 403,
         INSTRUCTOR: 403,
+        REVIEWER: 403,
         "admin": 403,
     },
 )
@@ -56,6 +58,7 @@ EDITOR_PAGES = expect(
         METRO_VIEWER: 403,
         ADVISOR: 403,
         INSTRUCTOR: 403,
+        REVIEWER: 403,
         "admin": 403,
     },
 )
@@ -74,6 +77,7 @@ OWN_STEP = expect(
         METRO_VIEWER: 403,
         ADVISOR: 403,
         INSTRUCTOR: 403,
+        REVIEWER: 403,
         "admin": 403,
     },
 )
@@ -125,6 +129,7 @@ MATRIX = [
                 METRO_VIEWER: 403,
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
+                REVIEWER: 403,
                 "admin": 403,
             },
         ),
@@ -172,6 +177,7 @@ def test_nobody_outside_the_shop_sees_its_plan_or_moves_it(world):
         METRO_VIEWER,
         ADVISOR,
         INSTRUCTOR,
+        REVIEWER,
         "admin",
     ):
         client = world.client_for(actor)

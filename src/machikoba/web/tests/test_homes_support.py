@@ -2,8 +2,11 @@
 its home; the funnel and the dispatch on an officer's; advisors and instructors land on
 their own homes."""
 
+import datetime as dt
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.factories_programs import (
@@ -19,12 +22,18 @@ from machikoba.core.testing.matrix import (
     MEMBER,
     OFFICER,
     OTHER_WARD_OFFICER,
+    REVIEWER,
 )
+from machikoba.subsidies.choices import ApplicationStatus, ValueAddedKind, ValueAddedStatus
+from machikoba.subsidies.models import Application, ValueAddedReport
 
 
 def test_advisors_and_instructors_land_on_their_own_homes(world):
     assert world.client_for(ADVISOR).get(reverse("web:home")).url == reverse("advisory:home")
     assert world.client_for(INSTRUCTOR).get(reverse("web:home")).url == reverse("programs:teaching")
+    assert world.client_for(REVIEWER).get(reverse("web:home")).url == reverse(
+        "subsidies:review_home"
+    )
 
 
 def test_the_owners_home_shows_the_seat_the_visit_to_sign_off_and_the_follow_up(world):
@@ -81,3 +90,28 @@ def test_the_officers_home_counts_its_wards_funnel_and_dispatch_only(world):
     counts = {step.key: step.count for step in other.context["support_office"].funnel.steps}
     assert counts["applied"] == 0
     assert other.context["support_office"].advisory.active_engagements == 0
+
+
+def test_the_homes_show_the_subsidy_what_waits_for_the_company_and_for_the_office(world):
+    """The owner's card leads to the application that waits for them (here: 採択, so the
+    交付申請) and to the business report they owe; the officer's home counts what waits
+    for the office and the reports overdue."""
+    application = world.subsidy_application
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SELECTED)
+    ValueAddedReport.objects.create(
+        company=world.company,
+        municipality=world.company.ward,
+        kind=ValueAddedKind.SURVEY,
+        fiscal_year=application.stage.call.fiscal_year - 1,
+        status=ValueAddedStatus.REQUESTED,
+        due_on=timezone.localdate() - dt.timedelta(days=3),
+    )
+    page = world.client_for(MEMBER).get(reverse("web:home")).content.decode()
+    assert "採択: 交付申請をする" in page
+    assert reverse("subsidies:application_detail", args=[application.pk]) in page
+    assert "区の年次調査に答える" in page
+    assert "期限切れ" in page
+    office = world.client_for(OFFICER).get(reverse("web:officer_home"))
+    summary = office.context["support_office"].subsidies
+    assert (summary.open_calls, summary.to_check, summary.overdue_reports) == (1, 0, 1)
+    assert reverse("subsidies:office_home") in office.content.decode()

@@ -18,6 +18,7 @@ from machikoba.core.testing.matrix import (
     OTHER_COMPANY,
     OTHER_WARD_OFFICER,
     REDIRECT,
+    REVIEWER,
     STAFF,
     Case,
     assert_case,
@@ -56,11 +57,13 @@ MATRIX = [
         lambda w: reverse("web:home"),
         # An officer with no company is sent on to the officer home, a metro viewer to
         # the wards' figures, an advisor to their engagements, an instructor to their
-        # cohorts; an admin with no company sees the "no company yet" page.
+        # cohorts, a reviewer to the applications to review; an admin with no company sees
+        # the "no company yet" page.
         expect(
             200,
             **{ANONYMOUS: LOGIN, OFFICER: REDIRECT, OTHER_WARD_OFFICER: REDIRECT},
             **{METRO_VIEWER: REDIRECT, ADVISOR: REDIRECT, INSTRUCTOR: REDIRECT},
+            **{REVIEWER: REDIRECT},
         ),
     ),
     Case(

@@ -59,6 +59,7 @@ from machikoba.programs.demo_homework import seed_homework
 from machikoba.programs.models import Program
 from machikoba.shopfloor.demo import seed_week
 from machikoba.shopfloor.models import StepWork
+from machikoba.subsidies.demo import seed_subsidies
 from machikoba.wards.models import Municipality, MunicipalityGroup
 
 # Owners of more 大田区 shops, so the DX道場 has a full cohort and a waitlist: the demo
@@ -419,7 +420,7 @@ class Command(BaseCommand):
             instructor=instructor,
             leader_instructor=instructor,
         )
-        seed_homework(
+        homework = seed_homework(
             applications=made["dojo_applications"], instructor=instructor, officer=officer
         )
         seed_advisory(
@@ -430,4 +431,25 @@ class Command(BaseCommand):
                 User.objects.get(email="advisor@example.com"),
                 User.objects.get(email="advisor2@example.com"),
             ],
+        )
+        # The DX subsidy: owner@'s shop first (its paid grant owes a 事業化状況報告), then
+        # the dojo's graduates (their bonus is verified from the records) and the other
+        # shops of the ward that have an owner on the platform.
+        with_owner = set(
+            Membership.objects.filter(role=CompanyRole.OWNER).values_list("company", flat=True)
+        )
+        applicants = [
+            company
+            for company in companies
+            if company.ward_id == ota.pk and company.pk in with_owner
+        ]
+        seed_subsidies(
+            municipality=ota,
+            officer=officer,
+            reviewers=[
+                User.objects.get(email="reviewer@example.com"),
+                User.objects.get(email="reviewer2@example.com"),
+            ],
+            companies=applicants,
+            graduates=[graduation.company for graduation in homework["graduations"]],
         )
