@@ -113,14 +113,17 @@ def _collect(folder: Path, report: dict) -> PreviewPage:
 def _child(kind: str, source: str, folder: str, memory_bytes: int, language: str) -> int:
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     import django
 
     django.setup()
     from django.utils import translation
     from django.utils.translation import gettext as _
 
-    from machikoba.drawings.previews import iter_previews  # after setrlimit and django.setup
+    from machikoba.drawings.previews import iter_previews  # after django.setup
+
+    # The limit is the drawing's: set once the framework and the libraries are loaded, so
+    # that the apps a platform installs never decide whether a preview can start.
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
     translation.activate(language)
     out = Path(folder)

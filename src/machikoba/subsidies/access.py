@@ -5,9 +5,14 @@
 - A company's owner and staff see and change their own applications and reports; never
   another applicant's, never a reviewer's score, never the ranking.
 - A reviewer sees an application only while assigned to it, after declaring no conflict of
-  interest, and only while their reviewer grant for that ward is in force; they see their
-  own scores, never another reviewer's.
-- An advisor who files an application for a company sees and edits that application.
+  interest, only while their reviewer grant for that ward is in force, and only while the
+  application is in screening: after the selection the money and the reports are between
+  the company and the ward's office. They see their own scores, never another reviewer's.
+- An advisor who files an application for a company sees and edits that application while
+  their engagement with the company is active (and their advisor grant in force).
+- Reviewers and the filing advisor read only the documents of the application itself
+  (quotes, attachments, the expert's evaluation, bonus evidence); the 実績報告's receipts and
+  payment proofs are the company's and the office's only.
 - Nobody else anything: not another company, not the metro viewer (aggregates come through
   selectors), not an anonymous visitor.
 
@@ -19,11 +24,13 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from machikoba.advisory.choices import EngagementStatus
 from machikoba.core.access import (
     ADVISOR,
     CHANGE,
     DELETE,
     EDITOR_ROLES,
+    EVERYTHING,
     MANAGE,
     MEMBER_ROLES,
     NOTHING,
@@ -33,9 +40,18 @@ from machikoba.core.access import (
     company_ids_for,
     municipality_ids_for,
 )
+from machikoba.subsidies.choices import ApplicationStatus, DocumentKind
 
 # Assignment statuses in which the reviewer has declared no conflict and may read.
 _OPEN_TO_REVIEWER = ("cleared", "submitted")
+# The documents of the application itself: what a reviewer reads and the filing advisor
+# files. The 実績報告's receipts and payment proofs are not among them.
+APPLICATION_DOCUMENT_KINDS = (
+    DocumentKind.QUOTE,
+    DocumentKind.ATTACHMENT,
+    DocumentKind.EXPERT_EVALUATION,
+    DocumentKind.BONUS_EVIDENCE,
+)
 
 
 def _model(name: str):
@@ -51,8 +67,9 @@ def officer_ward_ids(user) -> list[int]:
 
 
 def _reviewer_application_ids(user) -> QuerySet:
-    """Applications ``user`` reviews: assigned, no conflict declared, and their reviewer
-    grant for the call's ward in force (an ended grant ends the access at once)."""
+    """Applications ``user`` reviews: assigned, no conflict declared, their reviewer grant
+    for the call's ward in force (an ended grant ends the access at once), and the
+    application still in screening (the selection ends the access)."""
     wards = municipality_ids_for(user, REVIEWER)
     if not wards:
         return _model("Application").objects.none().values("pk")
@@ -61,9 +78,41 @@ def _reviewer_application_ids(user) -> QuerySet:
         .objects.filter(
             reviewer=user,
             status__in=_OPEN_TO_REVIEWER,
+            application__status=ApplicationStatus.SCREENING,
             application__stage__call__municipality__in=wards,
         )
         .values("application")
+    )
+
+
+def _advised_company_ids(user, wards: list[int]) -> QuerySet:
+    """The companies an active engagement names ``user`` for as an advisor (their roster
+    entry active, the engagement in a ward of their advisor grant): a closed or cancelled
+    engagement ends the filing advisor's access at once."""
+    return (
+        apps.get_model("advisory", "Engagement")
+        .objects.filter(
+            status=EngagementStatus.ACTIVE,
+            municipality__in=wards,
+            members__advisor__user=user,
+            members__advisor__active=True,
+        )
+        .values("company")
+    )
+
+
+def _filer_q(user, prefix: str) -> Q:
+    """The advisor who filed the application, while their advisor grant for the call's
+    ward is in force and their engagement with the company is active."""
+    wards = municipality_ids_for(user, ADVISOR)
+    if not wards:
+        return NOTHING
+    return Q(
+        **{
+            f"{prefix}filed_by": user,
+            f"{prefix}stage__call__municipality__in": wards,
+            f"{prefix}company__in": _advised_company_ids(user, wards),
+        }
     )
 
 
@@ -99,22 +148,19 @@ def stage_part_scope(user, action: str) -> Q:
     return call_scope(user, action, "stage__call__")
 
 
-def _application_q(user, action: str, prefix: str = "") -> Q:
+def _application_q(user, action: str, prefix: str = "", outsider_limit: Q = EVERYTHING) -> Q:
+    """The company's editors and the ward's office, the filing advisor and the reviewers;
+    ``outsider_limit`` narrows what the last two reach (rows of some kinds only)."""
     if not _signed_in(user):
         return NOTHING
     office = Q(**{f"{prefix}stage__call__municipality__in": officer_ward_ids(user)})
     company = Q(**{f"{prefix}company__in": company_ids_for(user, EDITOR_ROLES, action)})
-    advisor_wards = municipality_ids_for(user, ADVISOR)
-    filer = (
-        Q(**{f"{prefix}filed_by": user, f"{prefix}stage__call__municipality__in": advisor_wards})
-        if advisor_wards
-        else NOTHING
-    )
+    filer = _filer_q(user, prefix)
     if action == VIEW:
         reviewing = Q(**{f"{prefix}pk__in": _reviewer_application_ids(user)})
-        return office | company | filer | reviewing
+        return office | company | ((filer | reviewing) & outsider_limit)
     if action in (CHANGE, DELETE):
-        return company | filer
+        return company | (filer & outsider_limit)
     if action == MANAGE:  # the office's steps: eligibility, assignment, decisions
         return office
     return NOTHING
@@ -130,7 +176,12 @@ def application_part_scope(user, action: str) -> Q:
 
 
 def document_scope(user, action: str) -> Q:
-    return _application_q(user, action, "application__")
+    """As their application, but a reviewer and the filing advisor reach only the
+    application's own documents (``APPLICATION_DOCUMENT_KINDS``), never a receipt or a
+    payment proof of the 実績報告."""
+    return _application_q(
+        user, action, "application__", outsider_limit=Q(kind__in=APPLICATION_DOCUMENT_KINDS)
+    )
 
 
 def assignment_scope(user, action: str) -> Q:

@@ -1,8 +1,10 @@
 """The 採択通知書 / 不採択通知書 as an A4 PDF with the Japanese font embedded: to whom, from
 which ward, about which application of which call and stage, the decision, and for 不採択
-the reason (the rank and the budget). A 採択 is not yet a grant: the notice says that the
-company becomes a 交付候補 and that money is granted only by the 交付決定 that follows its
-交付申請. It reads a ``DecisionNotice`` (``selectors.screening.decision_notice``)."""
+the reason every company not selected reads (``selectors.ranking.NOT_SELECTED_REASON``:
+never a rank, a score or the officer's reason for editing the proposal). A 採択 is not
+yet a grant: the notice says that the company becomes a 交付候補 and that money is granted
+only by the 交付決定 that follows its 交付申請. It reads a ``DecisionNotice``
+(``selectors.screening.decision_notice``)."""
 
 from __future__ import annotations
 

@@ -32,3 +32,5 @@ class CallOfficeErrorCode(ErrorCode):
     BONUS_INVALID = "subsidy_bonus_invalid"
     # A stage, category, attachment, rubric line or bonus that applications already use.
     RULE_IN_USE = "subsidy_rule_in_use"
+    # A call may require a GビズID-verified representative only once GビズID is configured.
+    CALL_GBIZ_NOT_CONFIGURED = "subsidy_call_gbiz_not_configured"

@@ -49,7 +49,10 @@ class Call(TimeStampedModel):
     requires_gbiz_verified = models.BooleanField(
         _("GビズID (プライム) で確認された代表者の提出に限る"),
         default=False,
-        help_text=_("jGrants と同じく、GビズIDプライムでログインした代表者だけが提出できます。"),
+        help_text=_(
+            "jGrants と同じく、この会社のGビズIDプライムを連携した経営者 (代表者) だけが"
+            "提出できます。"
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

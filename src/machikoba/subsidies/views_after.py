@@ -116,12 +116,16 @@ def grant_steps(request: SignedInRequest, application_id: int) -> HttpResponse:
 def _post_form(
     request: SignedInRequest,
     application: Application,
-    form: ServiceForm,
+    form_class: type[ServiceForm],
     form_name: str,
     save: Callable[[dict[str, Any]], Any],
     success: str,
     anchor: str = "",
 ) -> HttpResponse:
+    """One button of the grant steps: the posted ``form_class`` saved through ``save`` (a
+    service), back to the steps; a refusal shows the page again with the form as
+    ``form_name``."""
+    form = form_class(request.POST)
     done = save_form(
         request, form, save, success_message=success, next_url=_steps_url(application, anchor)
     )
@@ -135,11 +139,9 @@ def grant_request(request: SignedInRequest, application_id: int) -> HttpResponse
     return _post_form(
         request,
         application,
-        GrantRequestForm(request.POST),
+        GrantRequestForm,
         "request_form",
-        lambda data: grants.grant_request(
-            actor=request.user, application=application, confirm=data["confirm"]
-        ),
+        lambda data: grants.grant_request(actor=request.user, application=application, **data),
         _("交付申請をしました。区の交付決定を待ってください。"),
     )
 
@@ -151,14 +153,9 @@ def grant_decide(request: SignedInRequest, application_id: int) -> HttpResponse:
     return _post_form(
         request,
         application,
-        GrantDecideForm(request.POST),
+        GrantDecideForm,
         "decide_form",
-        lambda data: grants.grant_decide(
-            actor=request.user,
-            application=application,
-            amount=data["amount"],
-            reason=data["reason"],
-        ),
+        lambda data: grants.grant_decide(actor=request.user, application=application, **data),
         _("交付決定をしました。企業に通知しました。"),
     )
 
@@ -184,13 +181,10 @@ def change_request_file(request: SignedInRequest, application_id: int) -> HttpRe
     return _post_form(
         request,
         application,
-        ChangeRequestForm(request.POST),
+        ChangeRequestForm,
         "change_form",
         lambda data: grants.change_request_file(
-            actor=request.user,
-            application=application,
-            description=data["description"],
-            reason=data["reason"],
+            actor=request.user, application=application, **data
         ),
         _("計画変更申請をしました。区の判断を待ってください。"),
         "#changes",
@@ -202,11 +196,10 @@ def change_request_file(request: SignedInRequest, application_id: int) -> HttpRe
 def change_request_decide(request: SignedInRequest, change_id: int) -> HttpResponse:
     change = selectors.change_request_for_office(request.user, change_id)
     application = _office(request, change.application_id)
-    form = ChangeDecisionForm(request.POST)
     return _post_form(
         request,
         application,
-        form,
+        ChangeDecisionForm,
         "change_decision_form",
         lambda data: grants.change_request_decide(
             actor=request.user,
@@ -230,11 +223,9 @@ def inspection_accept(request: SignedInRequest, application_id: int) -> HttpResp
     return _post_form(
         request,
         application,
-        InspectionAcceptForm(request.POST),
+        InspectionAcceptForm,
         "accept_form",
-        lambda data: reports.inspection_accept(
-            actor=request.user, application=application, comment=data["comment"]
-        ),
+        lambda data: reports.inspection_accept(actor=request.user, application=application, **data),
         _("確定検査を終え、補助金の額を確定しました。企業に通知しました。"),
     )
 
@@ -246,11 +237,9 @@ def inspection_return(request: SignedInRequest, application_id: int) -> HttpResp
     return _post_form(
         request,
         application,
-        InspectionReturnForm(request.POST),
+        InspectionReturnForm,
         "return_form",
-        lambda data: reports.inspection_return(
-            actor=request.user, application=application, comment=data["comment"]
-        ),
+        lambda data: reports.inspection_return(actor=request.user, application=application, **data),
         _("実績報告を差し戻しました。企業に通知しました。"),
     )
 
@@ -262,14 +251,9 @@ def payment_record(request: SignedInRequest, application_id: int) -> HttpRespons
     return _post_form(
         request,
         application,
-        PaymentForm(request.POST),
+        PaymentForm,
         "payment_form",
-        lambda data: payments.payment_record(
-            actor=request.user,
-            application=application,
-            paid_on=data["paid_on"],
-            reference=data["reference"],
-        ),
+        lambda data: payments.payment_record(actor=request.user, application=application, **data),
         _("支払を記録しました。1年目の事業化状況報告を企業にお願いしました。"),
     )
 
@@ -347,20 +331,20 @@ def actual_expense_add(request: SignedInRequest, application_id: int) -> HttpRes
         request,
         form,
         lambda data: reports.actual_expense_add(
-            actor=request.user,
-            application=application,
-            category=data["category"],
-            description=data["description"],
-            vendor=data["vendor"],
-            amount=data["amount"],
-            paid_on=data["paid_on"],
-            receipt=data["receipt"],
-            payment_proof=data["payment_proof"],
+            actor=request.user, application=application, **data
         ),
         success_message=_("経費を登録しました。"),
         next_url=_report_url(application, "#expenses"),
     )
     return done or _report_page(request, application, expense_form=form)
+
+
+def _expense_removed(
+    request: SignedInRequest, application: Application, remove: Callable[[], Any], success: str
+) -> HttpResponse:
+    """A company's delete button on the 実績報告: the outcome flashed, back to the expenses."""
+    run_and_flash(request, remove, success)
+    return redirect(_report_url(application, "#expenses"))
 
 
 def _company_expense(
@@ -375,12 +359,12 @@ def _company_expense(
 @require_POST
 def actual_expense_remove(request: SignedInRequest, expense_id: int) -> HttpResponse:
     application, expense = _company_expense(request, expense_id)
-    run_and_flash(
+    return _expense_removed(
         request,
+        application,
         lambda: reports.actual_expense_remove(actor=request.user, expense=expense),
         _("経費を削除しました。"),
     )
-    return redirect(_report_url(application, "#expenses"))
 
 
 @login_required
@@ -416,12 +400,12 @@ def actual_expense_proof_add(request: SignedInRequest, expense_id: int) -> HttpR
 def proof_remove(request: SignedInRequest, document_id: int) -> HttpResponse:
     document = selectors.proof_document(request.user, document_id)
     application = _company(request, document.application_id)
-    run_and_flash(
+    return _expense_removed(
         request,
+        application,
         lambda: reports.actual_expense_proof_remove(actor=request.user, document=document),
         _("書類を削除しました。"),
     )
-    return redirect(_report_url(application, "#expenses"))
 
 
 # --- value added ------------------------------------------------------------------------------

@@ -43,7 +43,10 @@ from machikoba.subsidies.models import (
     ExpenseLine,
     Stage,
 )
-from machikoba.subsidies.services.application_files import document_max_bytes
+from machikoba.subsidies.services.application_files import (
+    document_max_bytes,
+    documents_step_save,
+)
 
 
 class SignedInRequest(HttpRequest):
@@ -218,22 +221,17 @@ def _save_step(
                 )
                 messages.success(request, _("経費を追加しました。"))
         elif page.step == selectors.STEP_DOCUMENTS:
-            if page.body.expert_required:
-                services.application_save_step(
-                    actor=request.user,
-                    application=application,
-                    step=page.step,
-                    data={"expert_name": form.cleaned_data.get("expert_name", "")},
-                    advance=action == "next",
-                )
-            for requirement, upload in form.uploads():
-                services.document_add(
-                    actor=request.user,
-                    application=application,
-                    kind=DocumentKind.ATTACHMENT if requirement else DocumentKind.EXPERT_EVALUATION,
-                    upload=upload,
-                    requirement=requirement,
-                )
+            # Every file and the expert's name in one write: one refused file, nothing kept.
+            documents_step_save(
+                actor=request.user,
+                application=application,
+                uploads=form.uploads(),
+                expert_name=(
+                    form.cleaned_data.get("expert_name", "") if page.body.expert_required else None
+                ),
+                advance=action == "next",
+            )
+            return True
         if action in ("next", "suspend", "back"):
             services.application_save_step(
                 actor=request.user,

@@ -7,9 +7,11 @@ factor is enforced by the MFA middleware); another ward's call is "not found".""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from machikoba.accounts.choices import WardRole
 from machikoba.accounts.decorators import officer_required
 from machikoba.accounts.models import User
-from machikoba.core.access import CHANGE, get_for_user_or_404
+from machikoba.core.access import CHANGE, AccessQuerySet, get_for_user_or_404
 from machikoba.core.fiscal import add_months
 from machikoba.core.fiscal import fiscal_year as fiscal_year_of
+from machikoba.core.forms import ServiceForm
 from machikoba.core.ids import parse_id
 from machikoba.core.pagination import page_number
 from machikoba.core.views import content_disposition, run_and_flash, save_form
@@ -48,6 +51,8 @@ from machikoba.wards.selectors import served_municipalities
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
+_M = TypeVar("_M", bound=Model)
+
 
 class OfficerRequest(HttpRequest):
     user: User
@@ -58,20 +63,41 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def _changeable(request: OfficerRequest, source: AccessQuerySet[_M], pk: int) -> _M:
+    """The row ``pk`` of ``source`` the officer may change (another ward's: not found)."""
+    return get_for_user_or_404(source, request.user, CHANGE, pk=pk)
+
+
 def _call(request: OfficerRequest, pk: int) -> Call:
-    return get_for_user_or_404(
-        Call.objects.select_related("municipality"), request.user, CHANGE, pk=pk
-    )
+    return _changeable(request, Call.objects.select_related("municipality"), pk)
 
 
 def _stage(request: OfficerRequest, pk: int) -> Stage:
-    return get_for_user_or_404(
-        Stage.objects.select_related("call__municipality"), request.user, CHANGE, pk=pk
-    )
+    return _changeable(request, Stage.objects.select_related("call__municipality"), pk)
+
+
+def _category(request: OfficerRequest, pk: int) -> ExpenseCategory:
+    return _changeable(request, ExpenseCategory.objects.select_related("stage__call"), pk)
+
+
+def _rubric_criterion(request: OfficerRequest, pk: int) -> RubricCriterion:
+    return _changeable(request, RubricCriterion.objects.select_related("call"), pk)
+
+
+def _bonus(request: OfficerRequest, pk: int) -> BonusCriterion:
+    return _changeable(request, BonusCriterion.objects.select_related("call"), pk)
 
 
 def _call_url(call: Call | int) -> str:
     return reverse("subsidies:office_call", args=[call if isinstance(call, int) else call.pk])
+
+
+def _rules_url(stage_id: int) -> str:
+    return reverse("subsidies:office_rules", args=[stage_id])
+
+
+def _rubric_url(call_id: int) -> str:
+    return reverse("subsidies:office_rubric", args=[call_id])
 
 
 # --- the office's home and a call --------------------------------------------------------
@@ -225,7 +251,7 @@ def office_stage_create(request: OfficerRequest, pk: int) -> HttpResponse:
         form,
         lambda data: services.stage_create(actor=request.user, call=call, **data),
         success_message=_("ステージを追加しました。続けて経費区分と必要書類を設定してください。"),
-        next_url=lambda stage: reverse("subsidies:office_rules", args=[stage.pk]),
+        next_url=lambda stage: _rules_url(stage.pk),
     )
     return done or render(
         request,
@@ -291,7 +317,7 @@ def office_rules(request: OfficerRequest, pk: int) -> HttpResponse:
     attachment_form = AttachmentForm(
         _posted(request) if which == "attachment" else None, prefix="attachment"
     )
-    here = reverse("subsidies:office_rules", args=[stage.pk])
+    here = _rules_url(stage.pk)
     done = None
     if which == "category":
         done = save_form(
@@ -324,66 +350,91 @@ def office_rules(request: OfficerRequest, pk: int) -> HttpResponse:
     )
 
 
-@officer_required
-@require_http_methods(["GET", "POST"])
-def office_category_edit(request: OfficerRequest, pk: int) -> HttpResponse:
-    category = get_for_user_or_404(
-        ExpenseCategory.objects.select_related("stage__call"), request.user, CHANGE, pk=pk
-    )
-    initial = {
-        name: getattr(category, name)
-        for name in ("code", "name", "help_text", "max_share_percent", "max_amount")
-    }
-    initial["quotes_required"] = category.quotes_required
-    form = CategoryForm(_posted(request), initial=initial)
-    back = reverse("subsidies:office_rules", args=[category.stage_id])
-    done = save_form(
-        request,
-        form,
-        lambda data: services.category_update(actor=request.user, category=category, **data),
-        success_message=_("経費区分を変更しました。"),
-        next_url=back,
-    )
+# --- one rule of a stage or a call (category, attachment, rubric, bonus): change, delete --
+
+
+def _item_edit(
+    request: OfficerRequest,
+    item: Any,
+    form_class: type[ServiceForm],
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    success_message: str,
+    title: str,
+    context_line: str,
+    call: Call,
+    back: str,
+    back_label: str,
+) -> HttpResponse:
+    """The page changing one rule: its form, filled with the rule's current values (every
+    field of the form is a field of the rule), saved through ``save`` (a service)."""
+    initial = {name: getattr(item, name) for name in form_class.base_fields}
+    form = form_class(_posted(request), initial=initial)
+    done = save_form(request, form, save, success_message=success_message, next_url=back)
     return done or render(
         request,
         "subsidies/office/item_form.html",
         {
             "form": form,
-            "title": _("経費区分を変更"),
-            "context_line": f"{category.stage.call.name} ・ {category.stage}",
+            "title": title,
+            "context_line": context_line,
             "back": back,
-            "back_label": _("経費区分と必要書類に戻る"),
-            "rules_lock": selectors.rules_lock(category.stage.call),
+            "back_label": back_label,
+            "rules_lock": selectors.rules_lock(call),
         },
+    )
+
+
+def _item_delete(
+    request: OfficerRequest, remove: Callable[[], Any], success_message: str, back: str
+) -> HttpResponse:
+    """Deleting one rule from its button: the outcome flashed, back to the list."""
+    run_and_flash(request, remove, success_message)
+    return redirect(back)
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def office_category_edit(request: OfficerRequest, pk: int) -> HttpResponse:
+    category = _category(request, pk)
+    return _item_edit(
+        request,
+        category,
+        CategoryForm,
+        save=lambda data: services.category_update(actor=request.user, category=category, **data),
+        success_message=_("経費区分を変更しました。"),
+        title=_("経費区分を変更"),
+        context_line=f"{category.stage.call.name} ・ {category.stage}",
+        call=category.stage.call,
+        back=_rules_url(category.stage_id),
+        back_label=_("経費区分と必要書類に戻る"),
     )
 
 
 @officer_required
 @require_POST
 def office_category_delete(request: OfficerRequest, pk: int) -> HttpResponse:
-    category = get_for_user_or_404(
-        ExpenseCategory.objects.select_related("stage__call"), request.user, CHANGE, pk=pk
-    )
-    run_and_flash(
+    category = _category(request, pk)
+    return _item_delete(
         request,
         lambda: services.category_remove(actor=request.user, category=category),
         _("経費区分を削除しました。"),
+        _rules_url(category.stage_id),
     )
-    return redirect(reverse("subsidies:office_rules", args=[category.stage_id]))
 
 
 @officer_required
 @require_POST
 def office_attachment_delete(request: OfficerRequest, pk: int) -> HttpResponse:
-    requirement = get_for_user_or_404(
-        AttachmentRequirement.objects.select_related("stage__call"), request.user, CHANGE, pk=pk
+    requirement = _changeable(
+        request, AttachmentRequirement.objects.select_related("stage__call"), pk
     )
-    run_and_flash(
+    return _item_delete(
         request,
         lambda: services.attachment_requirement_remove(actor=request.user, requirement=requirement),
         _("必要書類を削除しました。"),
+        _rules_url(requirement.stage_id),
     )
-    return redirect(reverse("subsidies:office_rules", args=[requirement.stage_id]))
 
 
 # --- the rubric and bonus points -----------------------------------------------------------
@@ -396,7 +447,7 @@ def office_rubric(request: OfficerRequest, pk: int) -> HttpResponse:
     which = request.POST.get("form") if request.method == "POST" else None
     rubric_form = RubricForm(_posted(request) if which == "rubric" else None, prefix="rubric")
     bonus_form = BonusForm(_posted(request) if which == "bonus" else None, prefix="bonus")
-    here = reverse("subsidies:office_rubric", args=[call.pk])
+    here = _rubric_url(call.pk)
     done = None
     if which == "rubric":
         done = save_form(
@@ -429,100 +480,63 @@ def office_rubric(request: OfficerRequest, pk: int) -> HttpResponse:
 @officer_required
 @require_http_methods(["GET", "POST"])
 def office_rubric_edit(request: OfficerRequest, pk: int) -> HttpResponse:
-    criterion = get_for_user_or_404(
-        RubricCriterion.objects.select_related("call"), request.user, CHANGE, pk=pk
-    )
-    initial = {
-        "name": criterion.name,
-        "description": criterion.description,
-        "max_score": criterion.max_score,
-    }
-    form = RubricForm(_posted(request), initial=initial)
-    back = reverse("subsidies:office_rubric", args=[criterion.call_id])
-    done = save_form(
+    criterion = _rubric_criterion(request, pk)
+    return _item_edit(
         request,
-        form,
-        lambda data: services.rubric_criterion_update(
+        criterion,
+        RubricForm,
+        save=lambda data: services.rubric_criterion_update(
             actor=request.user, criterion=criterion, **data
         ),
         success_message=_("審査項目を変更しました。"),
-        next_url=back,
-    )
-    return done or render(
-        request,
-        "subsidies/office/item_form.html",
-        {
-            "form": form,
-            "title": _("審査項目を変更"),
-            "context_line": criterion.call.name,
-            "back": back,
-            "back_label": _("審査項目と加点に戻る"),
-            "rules_lock": selectors.rules_lock(criterion.call),
-        },
+        title=_("審査項目を変更"),
+        context_line=criterion.call.name,
+        call=criterion.call,
+        back=_rubric_url(criterion.call_id),
+        back_label=_("審査項目と加点に戻る"),
     )
 
 
 @officer_required
 @require_POST
 def office_rubric_delete(request: OfficerRequest, pk: int) -> HttpResponse:
-    criterion = get_for_user_or_404(
-        RubricCriterion.objects.select_related("call"), request.user, CHANGE, pk=pk
-    )
-    run_and_flash(
+    criterion = _rubric_criterion(request, pk)
+    return _item_delete(
         request,
         lambda: services.rubric_criterion_remove(actor=request.user, criterion=criterion),
         _("審査項目を削除しました。"),
+        _rubric_url(criterion.call_id),
     )
-    return redirect(reverse("subsidies:office_rubric", args=[criterion.call_id]))
 
 
 @officer_required
 @require_http_methods(["GET", "POST"])
 def office_bonus_edit(request: OfficerRequest, pk: int) -> HttpResponse:
-    bonus = get_for_user_or_404(
-        BonusCriterion.objects.select_related("call"), request.user, CHANGE, pk=pk
-    )
-    initial = {
-        "kind": bonus.kind,
-        "name": bonus.name,
-        "description": bonus.description,
-        "points": bonus.points,
-    }
-    form = BonusForm(_posted(request), initial=initial)
-    back = reverse("subsidies:office_rubric", args=[bonus.call_id])
-    done = save_form(
+    bonus = _bonus(request, pk)
+    return _item_edit(
         request,
-        form,
-        lambda data: services.bonus_criterion_update(actor=request.user, bonus=bonus, **data),
+        bonus,
+        BonusForm,
+        save=lambda data: services.bonus_criterion_update(actor=request.user, bonus=bonus, **data),
         success_message=_("加点項目を変更しました。"),
-        next_url=back,
-    )
-    return done or render(
-        request,
-        "subsidies/office/item_form.html",
-        {
-            "form": form,
-            "title": _("加点項目を変更"),
-            "context_line": bonus.call.name,
-            "back": back,
-            "back_label": _("審査項目と加点に戻る"),
-            "rules_lock": selectors.rules_lock(bonus.call),
-        },
+        title=_("加点項目を変更"),
+        context_line=bonus.call.name,
+        call=bonus.call,
+        back=_rubric_url(bonus.call_id),
+        back_label=_("審査項目と加点に戻る"),
     )
 
 
 @officer_required
 @require_POST
 def office_bonus_delete(request: OfficerRequest, pk: int) -> HttpResponse:
-    bonus = get_for_user_or_404(
-        BonusCriterion.objects.select_related("call"), request.user, CHANGE, pk=pk
-    )
-    run_and_flash(
+    bonus = _bonus(request, pk)
+    return _item_delete(
         request,
         lambda: services.bonus_criterion_remove(actor=request.user, bonus=bonus),
         _("加点項目を削除しました。"),
+        _rubric_url(bonus.call_id),
     )
-    return redirect(reverse("subsidies:office_rubric", args=[bonus.call_id]))
 
 
 # --- applications and the export ---------------------------------------------------------

@@ -24,6 +24,7 @@ from machikoba.core.access import CHANGE, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.views import run_and_flash
 from machikoba.subsidies import selectors, services
+from machikoba.subsidies.choices import ApplicationStatus
 from machikoba.subsidies.forms_screening import ConflictForm, ScoreForm
 from machikoba.subsidies.models_screening import ReviewerAssignment
 from machikoba.subsidies.selectors.body import application_body
@@ -129,6 +130,9 @@ def review_assignment(request: SignedInRequest, assignment_id: int) -> HttpRespo
             "assignment": assignment,
             "form": form,
             "conflict_form": ConflictForm(),
-            "body": application_body(request.user, assignment.application) if page.opened else None,
+            # The application is the reviewer's to read during the screening only.
+            "body": application_body(request.user, assignment.application)
+            if page.opened and assignment.application.status == ApplicationStatus.SCREENING
+            else None,
         },
     )

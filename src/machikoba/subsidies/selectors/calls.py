@@ -39,21 +39,33 @@ from machikoba.subsidies.selectors.breakdown import rate_label
 # --- who may start an application -------------------------------------------------------
 
 
+def _to_the_second(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(microsecond=0)
+
+
+def is_past_deadline(call: Call, now: dt.datetime) -> bool:
+    """Whether ``now`` is after ``closes_at``, to the second: the whole second the call
+    closes at still counts (17:00:00.4 is on time when it closes at 17:00:00)."""
+    return _to_the_second(now) > _to_the_second(call.closes_at)
+
+
 def call_is_open(call: Call, now: dt.datetime | None = None) -> bool:
     """Applications are accepted from ``opens_at`` until ``closes_at`` itself (to the
     second)."""
     now = now or timezone.now()
-    return call.opens_at <= now <= call.closes_at
+    return call.opens_at <= now and not is_past_deadline(call, now)
 
 
 def window_refusal(call: Call, now: dt.datetime | None = None) -> ApplicationError | None:
+    """Why the call takes no application at ``now`` (not yet open, or past its deadline to
+    the second), or None."""
     now = now or timezone.now()
     if now < call.opens_at:
         return ApplicationError(
             ApplyErrorCode.CALL_NOT_OPEN,
             _("この公募の受付は %(opens)s からです。") % {"opens": format_datetime(call.opens_at)},
         )
-    if now > call.closes_at:
+    if is_past_deadline(call, now):
         return ApplicationError(
             ApplyErrorCode.DEADLINE_PASSED,
             _("受付は %(closes)s に締め切りました。締切を過ぎた申請は受け付けられません。")

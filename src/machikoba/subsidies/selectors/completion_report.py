@@ -100,10 +100,13 @@ def report_problems(application: Application, report: CompletionReport) -> list[
         problems.append(
             ReportProblem(
                 AfterSelectionErrorCode.REPORT_ABOVE_PLAN,
+                # An approved 計画変更 does not raise the plan's total: only the actual
+                # lines can come back within it.
                 _(
-                    "実際の経費の合計 %(actual)s が、交付決定した計画の経費 %(plan)s を"
-                    " %(over)s 超えています。計画を超えた分は補助の対象になりません。"
-                    "計画の範囲に直すか、区に計画変更を申請してください。"
+                    "実績の経費の合計 (%(actual)s) が計画の合計 (%(plan)s) を %(over)s"
+                    " 超えています。計画を超えた分は補助の対象になりません。"
+                    "実績を計画の範囲で入力してください。"
+                    "分からないときは区の担当者にご相談ください。"
                 )
                 % {
                     "actual": format_yen(total),

@@ -27,12 +27,22 @@ from fractions import Fraction
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from machikoba.accounts.models import User
 from machikoba.core.access import MANAGE, VIEW
 from machikoba.subsidies.choices import ApplicationStatus, AssignmentStatus, BonusClaimStatus
 from machikoba.subsidies.models import Application, BonusClaim, Stage
 from machikoba.subsidies.models_screening import ReviewerAssignment, Score, Selection
+
+# The reason every company not selected reads (in its history, its notification and its
+# 不採択通知書): the same for all, with no rank, no score and not the officer's reason for
+# editing the proposal (those stay in the ``Selection`` row and the audit log).
+NOT_SELECTED_REASON = gettext_lazy("予算の範囲で、審査の評価が高い申請から採択しました。")
+
+# Applications of a stage not yet ready for its selection: waiting for the eligibility
+# check, or returned to the company for correction (差戻し: it comes back submitted).
+UNCHECKED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED)
 
 # Assignments that still count: the reviewer has not declared a tie.
 ACTIVE_ASSIGNMENT_STATUSES = (
@@ -353,19 +363,37 @@ class StagePage:
     progress: list[ReviewerProgress]
     selection: Selection | None
     awaiting_eligibility: list[Application]  # SUBMITTED, not yet checked
+    returned: list[Application]  # RETURNED to the company (差戻し), not yet submitted again
     blockers: list[str]  # why the selection cannot be confirmed yet
 
     @property
     def may_confirm(self) -> bool:
         return self.selection is None and not self.blockers
 
+    @property
+    def not_selected_reason(self) -> str:
+        """What the companies not selected read as the reason."""
+        return str(NOT_SELECTED_REASON)
 
-def confirmation_blockers(ranked: Ranking, awaiting_eligibility: int) -> list[str]:
-    """Why the stage's selection cannot be confirmed yet (empty: it can)."""
+
+def confirmation_blockers(
+    ranked: Ranking, awaiting_eligibility: int, *, returned: int = 0
+) -> list[str]:
+    """Why the stage's selection cannot be confirmed yet (empty: it can): applications
+    still waiting for their eligibility check or returned to the company (they would
+    come back after the selection, never to be ranked), or not yet ranked."""
     blockers: list[str] = []
     if awaiting_eligibility:
         blockers.append(
             _("要件の確認が終わっていない申請が %(n)s 件あります。") % {"n": awaiting_eligibility}
+        )
+    if returned:
+        blockers.append(
+            _(
+                "差し戻した申請が %(n)s 件あります。企業が直して提出し直し、要件を確認するまで"
+                "(または企業が取り下げるまで) 採択は確定できません。"
+            )
+            % {"n": returned}
         )
     if ranked.unrankable:
         blockers.append(
@@ -378,12 +406,14 @@ def confirmation_blockers(ranked: Ranking, awaiting_eligibility: int) -> list[st
 
 def stage_page(user: User, stage: Stage) -> StagePage:
     proposed = proposal(user, stage)
-    awaiting = list(
+    unchecked = list(
         Application.objects.for_user(user, MANAGE)
-        .filter(stage=stage, status=ApplicationStatus.SUBMITTED)
+        .filter(stage=stage, status__in=UNCHECKED_STATUSES)
         .select_related("company")
         .order_by("submitted_at", "pk")
     )
+    awaiting = [a for a in unchecked if a.status == ApplicationStatus.SUBMITTED]
+    returned = [a for a in unchecked if a.status == ApplicationStatus.RETURNED]
     selection = (
         Selection.objects.for_user(user, VIEW)
         .filter(stage=stage)
@@ -396,7 +426,8 @@ def stage_page(user: User, stage: Stage) -> StagePage:
         progress=reviewer_progress(user, stage),
         selection=selection,
         awaiting_eligibility=awaiting,
-        blockers=confirmation_blockers(proposed.ranking, len(awaiting)),
+        returned=returned,
+        blockers=confirmation_blockers(proposed.ranking, len(awaiting), returned=len(returned)),
     )
 
 

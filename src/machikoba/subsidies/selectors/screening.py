@@ -45,7 +45,7 @@ from machikoba.subsidies.models import (
     BonusCriterion,
     RubricCriterion,
 )
-from machikoba.subsidies.models_screening import ReviewerAssignment, Score
+from machikoba.subsidies.models_screening import ReviewerAssignment, Score, Selection
 from machikoba.subsidies.selectors.ranking import one_decimal
 
 # Statuses an application holds once the selection has decided it.
@@ -64,25 +64,40 @@ DECIDED_STATUSES = (
 
 
 def reviewer_ties_many(users: Iterable[User], application: Application) -> dict[int, list[str]]:
-    """For each of ``users``, what ties them to ``application``'s company in the
+    """For each of ``users``, what keeps them from reviewing ``application`` in the
     platform's own records: a membership of the company (any role), an advisor's place on
-    an engagement with it (any status), or having filed, submitted or consented to the
-    application. Trusted read: the caller is the office or the reviewer themself."""
+    an engagement with it (any status), having filed, submitted or consented to the
+    application, a tie they declared on another application of the company (a tie is
+    with the company, not with one application), or an officer's grant in force for the
+    call's ward (an officer sees every reviewer's scores). Trusted read: the caller is the
+    office or the reviewer themself."""
     ids = sorted({user.pk for user in users})
     ties: dict[int, list[str]] = {pk: [] for pk in ids}
     if not ids:
         return ties
+    company = application.company_id
     members = set(
-        Membership.objects.filter(company_id=application.company_id, user_id__in=ids).values_list(
+        Membership.objects.filter(company_id=company, user_id__in=ids).values_list(
             "user_id", flat=True
         )
     )
     advisors = set(
         EngagementMember.objects.filter(
-            engagement__company_id=application.company_id, advisor__user_id__in=ids
+            engagement__company_id=company, advisor__user_id__in=ids
         ).values_list("advisor__user_id", flat=True)
     )
     filers = {application.filed_by_id, application.submitted_by_id, application.consent_by_id}
+    declared = set(
+        ReviewerAssignment.objects.filter(
+            reviewer_id__in=ids,
+            application__company_id=company,
+            status=AssignmentStatus.CONFLICTED,
+        )
+        .exclude(application_id=application.pk)
+        .values_list("reviewer_id", flat=True)
+    )
+    ward = application.stage.call.municipality_id
+    officers = set(ward_grant_holders(ids, WardRole.OFFICER, ward))
     for pk in ids:
         if pk in members:
             ties[pk].append(_("申請企業に所属しています"))
@@ -90,7 +105,24 @@ def reviewer_ties_many(users: Iterable[User], application: Application) -> dict[
             ties[pk].append(_("申請企業を伴走支援するアドバイザーです"))
         if pk in filers:
             ties[pk].append(_("この申請を作成・提出した人です"))
+        if pk in declared:
+            ties[pk].append(_("この企業の別の申請で、利害関係があると申告しています"))
+        if pk in officers:
+            ties[pk].append(_("この区の職員の権限があり、ほかの審査員の採点を見られます"))
     return ties
+
+
+def ward_grant_holders(user_ids: Iterable[int], role: str, municipality_id: int) -> list[int]:
+    """Which of ``user_ids`` hold a grant of ``role`` in force for the ward (by name or
+    through a group). Trusted read."""
+    today = timezone.localdate()
+    return list(
+        WardRoleAssignment.objects.filter(user_id__in=list(user_ids), role=role)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(municipality=municipality_id) | Q(group__municipalities=municipality_id))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def reviewer_ties(reviewer: User, application: Application) -> list[str]:
@@ -155,6 +187,7 @@ class ScreeningApplicationPage:
     verified_bonus: int
     rubric_mean: Fraction | None
     rubric_max: int
+    selection: Selection | None = None  # the stage's, once confirmed
 
     @property
     def decided(self) -> bool:
@@ -166,8 +199,14 @@ class ScreeningApplicationPage:
         return self.application.status == ApplicationStatus.SUBMITTED
 
     @property
+    def may_pass(self) -> bool:
+        """Whether it may still go to screening: not once the stage's selection is
+        confirmed (it would never be ranked)."""
+        return self.may_check_eligibility and self.selection is None
+
+    @property
     def may_assign(self) -> bool:
-        return self.application.status == ApplicationStatus.SCREENING
+        return self.application.status == ApplicationStatus.SCREENING and self.selection is None
 
     @property
     def may_decide_bonus(self) -> bool:
@@ -245,6 +284,9 @@ def screening_application_page(user: User, application: Application) -> Screenin
         if submitted_totals
         else None,
         rubric_max=sum(c.max_score for c in rubric),
+        selection=Selection.objects.for_user(user, VIEW)
+        .filter(stage_id=application.stage_id)
+        .first(),
     )
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from machikoba.accounts.gbizid import is_gbiz_verified
 from machikoba.accounts.models import User
 from machikoba.companies.models import Company
-from machikoba.core.access import CHANGE, get_for_user_or_404
+from machikoba.core.access import CHANGE, OWNER_ROLES, get_for_user_or_404, has_role
 from machikoba.core.money import format_yen
 from machikoba.programs.choices import ProgramKind
 from machikoba.programs.priority_matrix import QUICK_WIN, prioritised, quadrant_of
@@ -249,20 +249,27 @@ def submission_problems(
                 None,
             )
         )
-    if body.call.requires_gbiz_verified and not is_gbiz_verified(
-        actor, corporate_number=body.company.corporate_number
-    ):
-        problems.append(
-            Problem(
-                ApplyErrorCode.GBIZ_REQUIRED,
-                _(
-                    "この公募は、GビズIDプライムでログインした代表者だけが提出できます。"
-                    "GビズIDでログインし直してから提出してください。"
-                ),
-                None,
-            )
-        )
+    gbiz = gbiz_refusal(actor, body.company) if body.call.requires_gbiz_verified else None
+    if gbiz is not None:
+        problems.append(Problem(ApplyErrorCode.GBIZ_REQUIRED, gbiz, None))
     return problems
+
+
+def gbiz_refusal(actor: User, company: Company) -> str | None:
+    """Why ``actor`` may not submit ``company``'s application to a call that requires a
+    GビズID-verified representative (as jGrants does): only the company's owner (経営者),
+    whose account has the company's own GビズIDプライム connected; None when they may."""
+    if not has_role(actor, company, OWNER_ROLES):
+        return _(
+            "この公募は、GビズIDプライムを連携した経営者 (代表者) だけが提出できます。"
+            "経営者の方に提出を依頼してください。"
+        )
+    if not is_gbiz_verified(actor, corporate_number=company.corporate_number):
+        return _(
+            "この公募は、GビズIDプライムを連携した経営者 (代表者) だけが提出できます。"
+            "「ログインの安全設定」から、この会社のGビズIDプライムを連携してください。"
+        )
+    return None
 
 
 # --- the wizard ---------------------------------------------------------------------------

@@ -1,18 +1,20 @@
 """Checks every office write of a call shares: only the officers of the call's ward act,
 on the call's row locked for the rest of the transaction, while the rules applicants rely
 on are not yet fixed (``selectors.office.rules_lock``); a refusal names the field it is
-about. Not for views: they call the services."""
+about. And the last step of each write of a rule: saved or deleted with its audit event.
+Not for views: they call the services."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Model, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
 from machikoba.core.access import CHANGE
-from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.audit import audit_record, snapshot
+from machikoba.core.errors import ApplicationError, PermissionRefused, full_clean_or_raise
 from machikoba.subsidies.error_codes_office import CallOfficeErrorCode
 from machikoba.subsidies.models import Call, Stage
 from machikoba.subsidies.selectors.office import rules_lock
@@ -38,6 +40,13 @@ def _require_rules_open(call: Call) -> None:
     refusal = rules_lock(call)
     if refusal is not None:
         raise refusal
+
+
+def _open_call(actor: User, call: Call) -> Call:
+    """``_locked_call``, refused once the rules are fixed."""
+    call = _locked_call(actor, call)
+    _require_rules_open(call)
+    return call
 
 
 def _invalid(code: CallOfficeErrorCode, **fields: Any) -> ApplicationError:
@@ -71,3 +80,30 @@ def _refuse_in_use(what: str) -> ApplicationError:
         _("%(what)s は申請ですでに使われているため、削除できません。") % {"what": what},
         status_code=409,
     )
+
+
+def _save_rule(
+    actor: User,
+    row: Model,
+    *,
+    code: CallOfficeErrorCode,
+    verb: str,
+    fields: list[str],
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Validate and save one row of a call's rules, with its audit event; ``before`` is
+    the row's snapshot before a change (None for a new row)."""
+    full_clean_or_raise(row, code=code)
+    row.save()
+    audit_record(actor=actor, verb=verb, target=row, before=before, after=snapshot(row, fields))
+
+
+def _remove_rule(
+    actor: User, row: Model, *, in_use: bool, verb: str, fields: list[str], what: str
+) -> None:
+    """Delete one row of a call's rules, with its audit event, unless an application
+    uses it (``in_use``; the refusal names it as ``what``)."""
+    if in_use:
+        raise _refuse_in_use(what)
+    audit_record(actor=actor, verb=verb, target=row, before=snapshot(row, fields))
+    row.delete()

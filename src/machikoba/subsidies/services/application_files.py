@@ -2,13 +2,15 @@
 the attachments its stage requires, the expert's evaluation), while it is a draft or
 returned.
 
-Uploaded files are checked from their content (PDF, PNG or JPEG); a refused file stores
-nothing, and a failure after a file was written removes it again. The file of a removed
-line or document goes once the change is committed.
+Uploaded files are checked from their content (PDF, PNG or JPEG), every file of a request
+before any is stored: a refused file stores nothing, and a write that fails after a file
+was stored deletes it again (``atomic_storing_files``). The file of a removed line or
+document goes once the change is committed.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,7 +23,6 @@ from django.utils.translation import gettext as _
 from machikoba.accounts.models import User
 from machikoba.core.audit import audit_record, snapshot
 from machikoba.core.errors import ApplicationError, full_clean_or_raise, invalid_input
-from machikoba.core.stored_files import delete_quietly
 from machikoba.drawings.error_codes import DrawingsErrorCode
 from machikoba.drawings.uploads import describe_upload, store_upload
 from machikoba.subsidies.choices import DocumentKind
@@ -33,11 +34,15 @@ from machikoba.subsidies.models import (
     ExpenseCategory,
     ExpenseLine,
 )
+from machikoba.subsidies.selectors.plan import STEP_DOCUMENTS
 from machikoba.subsidies.services._application_checks import (
     _content_changed,
     _editable,
     _refuse_change,
+    atomic_storing_files,
+    remember_stored,
 )
+from machikoba.subsidies.services.applications import application_save_step
 
 DOCUMENT_KINDS = ("pdf", "png", "jpeg")
 DOCUMENT_MAX_PAGES = 200
@@ -53,6 +58,8 @@ APPLICANT_DOCUMENT_KINDS = (
     DocumentKind.ATTACHMENT,
     DocumentKind.EXPERT_EVALUATION,
 )
+# The sniffer's refusals of a file of another type: the message names what is accepted here.
+WRONG_TYPE_CODES = (DrawingsErrorCode.FILE_TYPE_UNSUPPORTED, DrawingsErrorCode.FILE_ZIP)
 LINE_FIELDS = ["category", "description", "vendor", "amount"]
 DOCUMENT_FIELDS = ["kind", "expense", "requirement", "original_name", "mime", "size", "sha256"]
 
@@ -85,7 +92,7 @@ def _line_values(
     return {"category": category, "description": description, "vendor": vendor, "amount": amount}
 
 
-@transaction.atomic
+@atomic_storing_files
 def expense_add(
     *,
     actor: User,
@@ -228,10 +235,16 @@ def _recorder(
 
 
 def _store_documents(
-    actor: User, application: Application, items: list[tuple[ApplicationDocument, Any]]
+    actor: User,
+    application: Application,
+    items: list[tuple[ApplicationDocument, Any]],
+    *,
+    name_the_file: bool = False,
 ) -> list[ApplicationDocument]:
-    """Check every file first (nothing is written if one is refused), then store them one
-    by one; if storing one fails, the files already written are removed again."""
+    """Check every file first (nothing is written if one is refused; with
+    ``name_the_file`` the refusal says which document and file it was), then store them;
+    the caller is an ``atomic_storing_files`` write, so a failure deletes the files
+    already stored."""
     names = []
     type_message = _("書類は PDF・PNG・JPEG のいずれかのファイルにしてください。")
     for document, upload in items:
@@ -247,24 +260,77 @@ def _store_documents(
                 type_message=type_message,
             )
         except ApplicationError as error:
-            # The sniffer's own wording names the drawing formats; say what fits here.
-            unsupported = error.code == DrawingsErrorCode.FILE_TYPE_UNSUPPORTED
-            raise _file_refusal(type_message if unsupported else str(error.message)) from None
+            # The sniffer's own wording names the drawing formats; say what fits here (a
+            # Word or Excel file is a ZIP to the sniffer).
+            unsupported = error.code in WRONG_TYPE_CODES
+            reason = type_message if unsupported else str(error.message)
+            if name_the_file:
+                reason = _(
+                    "「%(title)s」のファイル (%(file)s) は添付できません: %(reason)s"
+                    " ほかのファイルも添付していません。ファイルを選び直してください。"
+                ) % {
+                    "title": document.title,
+                    "file": getattr(upload, "name", "") or "",
+                    "reason": reason,
+                }
+            raise _file_refusal(reason) from None
         names.append(name)
         full_clean_or_raise(document, code=ApplyErrorCode.DOCUMENT_INVALID, exclude=["file"])
     stored: list[ApplicationDocument] = []
-    try:
-        for (document, upload), name in zip(items, names, strict=True):
-            store_upload(document, upload, name, record=_recorder(actor, application, document))
-            stored.append(document)
-    except Exception:
-        for document in stored:
-            delete_quietly(document.file)
-        raise
+    for (document, upload), name in zip(items, names, strict=True):
+        store_upload(document, upload, name, record=_recorder(actor, application, document))
+        remember_stored(document.file)
+        stored.append(document)
     return stored
 
 
-@transaction.atomic
+def _new_document(
+    application: Application,
+    *,
+    kind: str,
+    expense: ExpenseLine | None = None,
+    requirement: AttachmentRequirement | None = None,
+    adding: int = 1,
+) -> ApplicationDocument:
+    """An unsaved document of ``kind`` in its place (a quote of one of the application's
+    lines, an attachment its stage requires, the expert's evaluation where the stage asks
+    for it); refused when the place is wrong or ``adding`` more would overfill it."""
+    if kind not in APPLICANT_DOCUMENT_KINDS:
+        raise _file_refusal(_("この種類の書類はここでは添付できません。"))
+    siblings = ApplicationDocument.objects.filter(application=application, kind=kind)
+    if kind == DocumentKind.QUOTE:
+        if expense is None or expense.application_id != application.pk:
+            raise _file_refusal(_("見積書を付ける経費を選んでください。"))
+        document = _quote_document(application, expense)
+        siblings = siblings.filter(expense=expense)
+    elif kind == DocumentKind.ATTACHMENT:
+        if requirement is None or requirement.stage_id != application.stage_id:
+            raise _file_refusal(_("どの書類かを選んでください。"))
+        document = ApplicationDocument(
+            application=application,
+            kind=kind,
+            requirement=requirement,
+            title=requirement.name[:120],
+        )
+        siblings = siblings.filter(requirement=requirement)
+    else:
+        if not application.stage.requires_expert_evaluation:
+            raise _file_refusal(_("このステージでは専門家の評価書は必要ありません。"))
+        document = ApplicationDocument(
+            application=application, kind=kind, title=str(DocumentKind.EXPERT_EVALUATION.label)
+        )
+    if siblings.count() + adding > MAX_FILES_PER_SLOT:
+        raise _file_refusal(
+            _(
+                "「%(title)s」は %(n)s 通までしか添付できません。"
+                "不要なものを削除してから追加してください。"
+            )
+            % {"title": document.title, "n": MAX_FILES_PER_SLOT}
+        )
+    return document
+
+
+@atomic_storing_files
 def document_add(
     *,
     actor: User,
@@ -280,35 +346,46 @@ def document_add(
     locked = _editable(actor, application)
     if upload is None:
         raise _file_refusal(_("ファイルを選んでください。"))
-    if kind not in APPLICANT_DOCUMENT_KINDS:
-        raise _file_refusal(_("この種類の書類はここでは添付できません。"))
-    siblings = ApplicationDocument.objects.filter(application=locked, kind=kind)
-    if kind == DocumentKind.QUOTE:
-        if expense is None or expense.application_id != locked.pk:
-            raise _file_refusal(_("見積書を付ける経費を選んでください。"))
-        document = _quote_document(locked, expense)
-        siblings = siblings.filter(expense=expense)
-    elif kind == DocumentKind.ATTACHMENT:
-        if requirement is None or requirement.stage_id != locked.stage_id:
-            raise _file_refusal(_("どの書類かを選んでください。"))
-        document = ApplicationDocument(
-            application=locked, kind=kind, requirement=requirement, title=requirement.name[:120]
-        )
-        siblings = siblings.filter(requirement=requirement)
-    else:
-        if not locked.stage.requires_expert_evaluation:
-            raise _file_refusal(_("このステージでは専門家の評価書は必要ありません。"))
-        document = ApplicationDocument(
-            application=locked, kind=kind, title=str(DocumentKind.EXPERT_EVALUATION.label)
-        )
-    if siblings.count() >= MAX_FILES_PER_SLOT:
-        raise _file_refusal(
-            _("この書類はすでに %(n)s 通あります。不要なものを削除してから追加してください。")
-            % {"n": MAX_FILES_PER_SLOT}
-        )
+    document = _new_document(locked, kind=kind, expense=expense, requirement=requirement)
     _store_documents(actor, locked, [(document, upload)])
     _content_changed(actor, locked)
     return document
+
+
+@atomic_storing_files
+def documents_step_save(
+    *,
+    actor: User,
+    application: Application,
+    uploads: Sequence[tuple[AttachmentRequirement | None, File[bytes]]],
+    expert_name: str | None = None,
+    advance: bool = True,
+) -> list[ApplicationDocument]:
+    """The wizard's step ④ in one go: a file for each required attachment chosen (the
+    requirement None: the expert's evaluation), the expert's name where the stage asks
+    (None: left as it is), and where the applicant goes next (``advance``: step ⑤). Every
+    file is checked before any is stored; one refused file refuses the whole step, and
+    nothing changes: no document, no file, the name as it was."""
+    locked = _editable(actor, application)
+    per_place = Counter(requirement.pk if requirement else None for requirement, _up in uploads)
+    items = []
+    for requirement, upload in uploads:
+        kind = DocumentKind.ATTACHMENT if requirement else DocumentKind.EXPERT_EVALUATION
+        document = _new_document(
+            locked,
+            kind=kind,
+            requirement=requirement,
+            adding=per_place[requirement.pk if requirement else None],
+        )
+        items.append((document, upload))
+    documents = _store_documents(actor, locked, items, name_the_file=len(items) > 1)
+    data = {} if expert_name is None else {"expert_name": expert_name}
+    application_save_step(
+        actor=actor, application=locked, step=STEP_DOCUMENTS, data=data, advance=advance
+    )
+    if documents:
+        _content_changed(actor, locked)
+    return documents
 
 
 @transaction.atomic

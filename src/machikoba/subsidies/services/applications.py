@@ -38,6 +38,7 @@ from machikoba.subsidies import money
 from machikoba.subsidies.choices import ApplicationStatus
 from machikoba.subsidies.error_codes_apply import ApplyErrorCode
 from machikoba.subsidies.models import Application, ApplicationSnapshot, Stage
+from machikoba.subsidies.models_screening import Selection
 from machikoba.subsidies.selectors.body import application_body, is_advisor_filed
 from machikoba.subsidies.selectors.calls import is_company_editor, start_refusal
 from machikoba.subsidies.selectors.plan import DATE_FIELDS, STEP_FIELDS, STEPS, plan_json
@@ -302,6 +303,9 @@ def application_submit(*, actor: User, application: Application) -> Application:
     that requires a GビズID-verified representative. On success: the 受付番号, the
     requested amount and eligible cost from the stage's rules (capped), a snapshot
     (version n), and the move to 提出済み."""
+    # One moment for the deadline and the submission's time: what is accepted is
+    # recorded as on time.
+    now = timezone.now()
     locked = _changeable(actor, application)
     if not may_move(locked, ApplicationStatus.SUBMITTED):
         raise ApplicationError(
@@ -310,8 +314,16 @@ def application_submit(*, actor: User, application: Application) -> Application:
             % {"status": locked.get_status_display()},
             status_code=409,
         )
+    if Selection.objects.filter(stage=locked.stage_id).exists():
+        # The stage's ranking is closed: an application arriving now could be neither
+        # selected nor not selected (a returned one is a blocker of the confirmation).
+        raise ApplicationError(
+            ApplyErrorCode.CALL_NOT_OPEN,
+            _("このステージの採択はすでに確定しているため、提出できません。"),
+            status_code=409,
+        )
     body = application_body(actor, locked)
-    problems = submission_problems(body, actor=actor)
+    problems = submission_problems(body, actor=actor, now=now)
     if problems:
         raise ApplicationError(
             problems[0].code,
@@ -320,7 +332,6 @@ def application_submit(*, actor: User, application: Application) -> Application:
         )
     breakdown = money.application_breakdown(locked)
     resubmission = locked.status == ApplicationStatus.RETURNED
-    now = timezone.now()
     version = (
         ApplicationSnapshot.objects.filter(application=locked).aggregate(last=Max("version"))[
             "last"

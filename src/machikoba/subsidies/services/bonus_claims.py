@@ -36,6 +36,7 @@ from machikoba.subsidies.models_screening import BonusClaim
 from machikoba.subsidies.services._screening_checks import (
     NOTE_MAX_LENGTH,
     _bounded_text,
+    _lock_open_stage,
     _require_officer,
     _required_text,
 )
@@ -63,8 +64,9 @@ def bonus_claim_add(
 ) -> BonusClaim:
     """The applicant claims a bonus point of the call with an evidence document (PDF or
     image) and a note, while the application is a draft, returned or submitted. A claim
-    not yet verified may be claimed again with new evidence. A refused file stores
-    nothing."""
+    not yet verified may be claimed again with new evidence, which replaces the old: its
+    document goes, and its file once this is committed. A refused file stores nothing and
+    keeps the old evidence."""
     if not Application.objects.for_user(actor, CHANGE).filter(pk=application.pk).exists():
         raise PermissionRefused(
             ScreeningErrorCode.BONUS_NOT_ALLOWED,
@@ -119,6 +121,7 @@ def bonus_claim_add(
     )
     full_clean_or_raise(document, code=ScreeningErrorCode.BONUS_INVALID, exclude=["file"])
     claim = claim or BonusClaim(application=locked, criterion=criterion)
+    replaced = claim.evidence if claim.evidence_id else None
     claim.status = BonusClaimStatus.CLAIMED
     claim.automatic = False
     claim.evidence_note = note
@@ -135,16 +138,36 @@ def bonus_claim_add(
             verb="subsidy_bonus.claim",
             target=claim,
             company=locked.company,
+            before=(
+                {"name": replaced.original_name, "sha256": replaced.sha256}
+                if replaced is not None
+                else None
+            ),
             after={"criterion": criterion.name, "name": name, "sha256": document.sha256},
         )
+        if replaced is not None:
+            _evidence_remove(replaced)
 
     store_upload(document, upload, name, record=record)
     return claim
 
 
+def _evidence_remove(document: ApplicationDocument) -> None:
+    """Delete the evidence a new one replaced; its file goes once the claim is committed
+    (a rollback keeps both the row and the file)."""
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def _decidable_claim(actor: User, claim: BonusClaim) -> tuple[BonusClaim, Application]:
     application = claim.application
     _require_officer(actor, application)
+    _lock_open_stage(
+        application.stage,
+        _("このステージの採択は %(when)s に確定しているため、加点の確認は変えられません。"),
+    )
     locked = lock_application(application.pk)
     current = BonusClaim.objects.select_for_update().get(pk=claim.pk)
     if locked.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING):

@@ -11,17 +11,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
-from machikoba.core.audit import audit_record, snapshot
-from machikoba.core.errors import full_clean_or_raise
+from machikoba.core.audit import snapshot
 from machikoba.subsidies.choices import BonusKind
 from machikoba.subsidies.error_codes_office import CallOfficeErrorCode
 from machikoba.subsidies.models import BonusClaim, BonusCriterion, Call, RubricCriterion, Score
 from machikoba.subsidies.services._call_checks import (
     _invalid,
-    _locked_call,
     _next_order,
-    _refuse_in_use,
-    _require_rules_open,
+    _open_call,
+    _remove_rule,
+    _save_rule,
 )
 
 RUBRIC_FIELDS = ["name", "description", "max_score", "order"]
@@ -42,12 +41,6 @@ def _check_rubric(*, name: str, max_score: int) -> None:
         raise _invalid(CallOfficeErrorCode.RUBRIC_INVALID, **errors)
 
 
-def _open_call(actor: User, call: Call) -> Call:
-    call = _locked_call(actor, call)
-    _require_rules_open(call)
-    return call
-
-
 @transaction.atomic
 def rubric_criterion_add(
     *, actor: User, call: Call, name: str, description: str = "", max_score: int
@@ -62,13 +55,12 @@ def rubric_criterion_add(
         max_score=max_score,
         order=_next_order(RubricCriterion.objects.filter(call=call)),
     )
-    full_clean_or_raise(criterion, code=CallOfficeErrorCode.RUBRIC_INVALID)
-    criterion.save()
-    audit_record(
-        actor=actor,
+    _save_rule(
+        actor,
+        criterion,
+        code=CallOfficeErrorCode.RUBRIC_INVALID,
         verb="subsidy_rubric.add",
-        target=criterion,
-        after=snapshot(criterion, RUBRIC_FIELDS),
+        fields=RUBRIC_FIELDS,
     )
     return criterion
 
@@ -89,14 +81,13 @@ def rubric_criterion_update(
     criterion.name = name.strip()
     criterion.description = description.strip()
     criterion.max_score = max_score
-    full_clean_or_raise(criterion, code=CallOfficeErrorCode.RUBRIC_INVALID)
-    criterion.save()
-    audit_record(
-        actor=actor,
+    _save_rule(
+        actor,
+        criterion,
+        code=CallOfficeErrorCode.RUBRIC_INVALID,
         verb="subsidy_rubric.update",
-        target=criterion,
+        fields=RUBRIC_FIELDS,
         before=before,
-        after=snapshot(criterion, RUBRIC_FIELDS),
     )
     return criterion
 
@@ -104,15 +95,14 @@ def rubric_criterion_update(
 @transaction.atomic
 def rubric_criterion_remove(*, actor: User, criterion: RubricCriterion) -> None:
     _open_call(actor, criterion.call)
-    if Score.objects.filter(criterion=criterion).exists():
-        raise _refuse_in_use(criterion.name)
-    audit_record(
-        actor=actor,
+    _remove_rule(
+        actor,
+        criterion,
+        in_use=Score.objects.filter(criterion=criterion).exists(),
         verb="subsidy_rubric.remove",
-        target=criterion,
-        before=snapshot(criterion, RUBRIC_FIELDS),
+        fields=RUBRIC_FIELDS,
+        what=criterion.name,
     )
-    criterion.delete()
 
 
 def _check_bonus(
@@ -153,10 +143,12 @@ def bonus_criterion_add(
         points=points,
         order=_next_order(BonusCriterion.objects.filter(call=call)),
     )
-    full_clean_or_raise(bonus, code=CallOfficeErrorCode.BONUS_INVALID)
-    bonus.save()
-    audit_record(
-        actor=actor, verb="subsidy_bonus.add", target=bonus, after=snapshot(bonus, BONUS_FIELDS)
+    _save_rule(
+        actor,
+        bonus,
+        code=CallOfficeErrorCode.BONUS_INVALID,
+        verb="subsidy_bonus.add",
+        fields=BONUS_FIELDS,
     )
     return bonus
 
@@ -179,14 +171,13 @@ def bonus_criterion_update(
     bonus.name = name.strip()
     bonus.description = description.strip()
     bonus.points = points
-    full_clean_or_raise(bonus, code=CallOfficeErrorCode.BONUS_INVALID)
-    bonus.save()
-    audit_record(
-        actor=actor,
+    _save_rule(
+        actor,
+        bonus,
+        code=CallOfficeErrorCode.BONUS_INVALID,
         verb="subsidy_bonus.update",
-        target=bonus,
+        fields=BONUS_FIELDS,
         before=before,
-        after=snapshot(bonus, BONUS_FIELDS),
     )
     return bonus
 
@@ -194,12 +185,11 @@ def bonus_criterion_update(
 @transaction.atomic
 def bonus_criterion_remove(*, actor: User, bonus: BonusCriterion) -> None:
     _open_call(actor, bonus.call)
-    if BonusClaim.objects.filter(criterion=bonus).exists():
-        raise _refuse_in_use(bonus.name)
-    audit_record(
-        actor=actor,
+    _remove_rule(
+        actor,
+        bonus,
+        in_use=BonusClaim.objects.filter(criterion=bonus).exists(),
         verb="subsidy_bonus.remove",
-        target=bonus,
-        before=snapshot(bonus, BONUS_FIELDS),
+        fields=BONUS_FIELDS,
+        what=bonus.name,
     )
-    bonus.delete()

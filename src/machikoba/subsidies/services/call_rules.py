@@ -4,18 +4,21 @@ expense categories and the documents every application of it must attach.
 
 The rules may change only until they are fixed (``selectors.office.rules_lock``); a
 stage's name, purpose and budget may always change, the budget within the call's and not
-below what is already decided. A rule an application already uses is not removed.
+below its confirmed selection's total or what is already decided. A rule an application
+already uses is not removed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
-from machikoba.core.audit import audit_record, snapshot
-from machikoba.core.errors import ApplicationError, full_clean_or_raise
+from machikoba.core.audit import snapshot
+from machikoba.core.errors import ApplicationError
 from machikoba.core.money import format_yen
 from machikoba.subsidies.choices import GRANTED_STATUSES
 from machikoba.subsidies.error_codes_office import CallOfficeErrorCode
@@ -29,13 +32,16 @@ from machikoba.subsidies.models import (
     ExpenseLine,
     Stage,
 )
+from machikoba.subsidies.models_screening import Selection
 from machikoba.subsidies.services._call_checks import (
     _invalid,
     _locked_call,
     _next_order,
+    _open_call,
     _refuse,
-    _refuse_in_use,
+    _remove_rule,
     _require_rules_open,
+    _save_rule,
     _stage_budgets,
 )
 
@@ -71,6 +77,7 @@ CATEGORY_FIELDS = [
     "quotes_required",
     "order",
 ]
+ATTACHMENT_FIELDS = ["name", "help_text", "order"]
 MAX_STAGE_NUMBER = 9
 MAX_RATE_DENOMINATOR = 100
 MAX_ROUNDING = 1_000_000
@@ -80,32 +87,24 @@ MAX_QUOTES = 5
 # --- stages -----------------------------------------------------------------------------
 
 
-def _check_stage(
-    *,
-    number: int,
-    rate_numerator: int,
-    rate_denominator: int,
-    cap: int,
-    min_project_cost: int,
-    rounding: int,
-    budget: int,
-) -> None:
+def _check_stage(stage: Stage) -> None:
+    """The stage's numbers (as about to be saved) within their bounds."""
     errors: dict[str, str] = {}
-    if not 1 <= number <= MAX_STAGE_NUMBER:
+    if not 1 <= stage.number <= MAX_STAGE_NUMBER:
         errors["number"] = _("ステージの番号は 1〜9 にしてください。")
-    if cap < 1:
+    if stage.cap < 1:
         errors["cap"] = _("補助上限額は 1 円以上にしてください。")
-    if min_project_cost < 0:
+    if stage.min_project_cost < 0:
         errors["min_project_cost"] = _("補助対象経費の下限は 0 円以上にしてください。")
-    if not 1 <= rounding <= MAX_ROUNDING:
+    if not 1 <= stage.rounding <= MAX_ROUNDING:
         errors["rounding"] = _("端数の切捨て単位は 1〜1,000,000 円にしてください (例: 1000)。")
-    if budget < 1:
+    if stage.budget < 1:
         errors["budget"] = _("ステージの予算額は 1 円以上にしてください。")
-    elif cap > budget:
+    elif stage.cap > stage.budget:
         errors["cap"] = _("補助上限額は、このステージの予算額以下にしてください。")
     if errors:
         raise _invalid(CallOfficeErrorCode.STAGE_INVALID, **errors)
-    if not (1 <= rate_numerator <= rate_denominator <= MAX_RATE_DENOMINATOR):
+    if not (1 <= stage.rate_numerator <= stage.rate_denominator <= MAX_RATE_DENOMINATOR):
         message = _(
             "補助率は 3/4・2/3・1/2 のように、分子を 1 以上・分母以下にしてください "
             "(分母は 100 まで)。"
@@ -135,7 +134,9 @@ def _check_stage_budget(call: Call, budget: int, *, stage: Stage | None = None) 
         )
 
 
-def _save_stage(stage: Stage) -> None:
+def _save_stage(
+    actor: User, stage: Stage, *, verb: str, before: dict[str, Any] | None = None
+) -> None:
     if Stage.objects.filter(call=stage.call, number=stage.number).exclude(pk=stage.pk).exists():
         raise _refuse(
             CallOfficeErrorCode.STAGE_NUMBER_TAKEN,
@@ -143,8 +144,14 @@ def _save_stage(stage: Stage) -> None:
             % {"number": stage.number},
             "number",
         )
-    full_clean_or_raise(stage, code=CallOfficeErrorCode.STAGE_INVALID)
-    stage.save()
+    _save_rule(
+        actor,
+        stage,
+        code=CallOfficeErrorCode.STAGE_INVALID,
+        verb=verb,
+        fields=STAGE_FIELDS,
+        before=before,
+    )
 
 
 @transaction.atomic
@@ -166,18 +173,7 @@ def stage_create(
 ) -> Stage:
     """A new stage of ``call`` with its rate (an exact fraction), cap, minimum project cost,
     rounding and budget (the stages together within the call's budget)."""
-    call = _locked_call(actor, call)
-    _require_rules_open(call)
-    _check_stage(
-        number=number,
-        rate_numerator=rate_numerator,
-        rate_denominator=rate_denominator,
-        cap=cap,
-        min_project_cost=min_project_cost,
-        rounding=rounding,
-        budget=budget,
-    )
-    _check_stage_budget(call, budget)
+    call = _open_call(actor, call)
     stage = Stage(
         call=call,
         number=number,
@@ -192,10 +188,9 @@ def stage_create(
         requires_expert_evaluation=requires_expert_evaluation,
         allows_partners=allows_partners,
     )
-    _save_stage(stage)
-    audit_record(
-        actor=actor, verb="subsidy_stage.create", target=stage, after=snapshot(stage, STAGE_FIELDS)
-    )
+    _check_stage(stage)
+    _check_stage_budget(call, budget)
+    _save_stage(actor, stage, verb="subsidy_stage.create")
     return stage
 
 
@@ -206,6 +201,11 @@ def _decided_in(stage: Stage) -> int:
         )["total"]
         or 0
     )
+
+
+def _selected_in(stage: Stage) -> int:
+    """The total of the stage's confirmed selection (0 before it)."""
+    return Selection.objects.filter(stage=stage).values_list("total_amount", flat=True).first() or 0
 
 
 @transaction.atomic
@@ -226,8 +226,8 @@ def stage_update(
     allows_partners: bool = False,
 ) -> Stage:
     """Change a stage. Its name, purpose and budget may always change (the budget within
-    the call's and not below what is already decided); its rules only until they are
-    fixed (``rules_lock``)."""
+    the call's, and not below its confirmed selection's total nor what is already
+    decided); its rules only until they are fixed (``rules_lock``)."""
     call = _locked_call(actor, stage.call)
     stage = Stage.objects.select_for_update().get(pk=stage.pk)
     new_rules = {
@@ -242,16 +242,25 @@ def stage_update(
     }
     if any(getattr(stage, name) != value for name, value in new_rules.items()):
         _require_rules_open(call)
-    _check_stage(
-        number=number,
-        rate_numerator=rate_numerator,
-        rate_denominator=rate_denominator,
-        cap=cap,
-        min_project_cost=min_project_cost,
-        rounding=rounding,
-        budget=budget,
-    )
+    before = snapshot(stage, STAGE_FIELDS)
+    stage.name = name.strip()
+    stage.purpose = purpose.strip()
+    stage.budget = budget
+    for field_name, value in new_rules.items():
+        setattr(stage, field_name, value)
+    _check_stage(stage)
     _check_stage_budget(call, budget, stage=stage)
+    selected = _selected_in(stage)
+    if budget < selected:
+        raise _refuse(
+            CallOfficeErrorCode.STAGE_BUDGET_BELOW_DECIDED,
+            _(
+                "このステージの採択は、採択額の合計 %(selected)s で確定しています。"
+                "予算額は %(selected)s 以上にしてください。"
+            )
+            % {"selected": format_yen(selected)},
+            "budget",
+        )
     decided = _decided_in(stage)
     if budget < decided:
         raise _refuse(
@@ -263,20 +272,7 @@ def stage_update(
             % {"decided": format_yen(decided)},
             "budget",
         )
-    before = snapshot(stage, STAGE_FIELDS)
-    stage.name = name.strip()
-    stage.purpose = purpose.strip()
-    stage.budget = budget
-    for field_name, value in new_rules.items():
-        setattr(stage, field_name, value)
-    _save_stage(stage)
-    audit_record(
-        actor=actor,
-        verb="subsidy_stage.update",
-        target=stage,
-        before=before,
-        after=snapshot(stage, STAGE_FIELDS),
-    )
+    _save_stage(actor, stage, verb="subsidy_stage.update", before=before)
     return stage
 
 
@@ -284,13 +280,15 @@ def stage_update(
 def stage_delete(*, actor: User, stage: Stage) -> None:
     """Delete a stage (with its categories and attachments) while the rules may change and
     no application names it."""
-    call = _locked_call(actor, stage.call)
-    _require_rules_open(call)
-    if Application.objects.filter(stage=stage).exists():
-        raise _refuse_in_use(str(stage))
-    before = snapshot(stage, STAGE_FIELDS)
-    audit_record(actor=actor, verb="subsidy_stage.delete", target=stage, before=before)
-    stage.delete()
+    _open_call(actor, stage.call)
+    _remove_rule(
+        actor,
+        stage,
+        in_use=Application.objects.filter(stage=stage).exists(),
+        verb="subsidy_stage.delete",
+        fields=STAGE_FIELDS,
+        what=str(stage),
+    )
 
 
 # --- expense categories and attachments ----------------------------------------------------
@@ -310,7 +308,9 @@ def _check_category(
         raise _invalid(CallOfficeErrorCode.CATEGORY_INVALID, **errors)
 
 
-def _save_category(category: ExpenseCategory) -> None:
+def _save_category(
+    actor: User, category: ExpenseCategory, *, verb: str, before: dict[str, Any] | None = None
+) -> None:
     taken = (
         ExpenseCategory.objects.filter(stage=category.stage, code=category.code)
         .exclude(pk=category.pk)
@@ -323,14 +323,19 @@ def _save_category(category: ExpenseCategory) -> None:
             % {"code": category.code},
             "code",
         )
-    full_clean_or_raise(category, code=CallOfficeErrorCode.CATEGORY_INVALID)
-    category.save()
+    _save_rule(
+        actor,
+        category,
+        code=CallOfficeErrorCode.CATEGORY_INVALID,
+        verb=verb,
+        fields=CATEGORY_FIELDS,
+        before=before,
+    )
 
 
 def _stage_of(actor: User, stage: Stage) -> Stage:
     """``stage`` once its call is locked, the actor proved its officer and the rules open."""
-    call = _locked_call(actor, stage.call)
-    _require_rules_open(call)
+    _open_call(actor, stage.call)
     return Stage.objects.select_related("call").get(pk=stage.pk)
 
 
@@ -364,13 +369,7 @@ def category_add(
         quotes_required=quotes_required,
         order=_next_order(ExpenseCategory.objects.filter(stage=stage)),
     )
-    _save_category(category)
-    audit_record(
-        actor=actor,
-        verb="subsidy_category.add",
-        target=category,
-        after=snapshot(category, CATEGORY_FIELDS),
-    )
+    _save_category(actor, category, verb="subsidy_category.add")
     return category
 
 
@@ -400,33 +399,24 @@ def category_update(
     category.max_share_percent = max_share_percent
     category.max_amount = max_amount
     category.quotes_required = quotes_required
-    _save_category(category)
-    audit_record(
-        actor=actor,
-        verb="subsidy_category.update",
-        target=category,
-        before=before,
-        after=snapshot(category, CATEGORY_FIELDS),
-    )
+    _save_category(actor, category, verb="subsidy_category.update", before=before)
     return category
 
 
 @transaction.atomic
 def category_remove(*, actor: User, category: ExpenseCategory) -> None:
     _stage_of(actor, category.stage)
-    in_use = (
-        ExpenseLine.objects.filter(category=category).exists()
-        or ActualExpense.objects.filter(category=category).exists()
-    )
-    if in_use:
-        raise _refuse_in_use(category.name)
-    audit_record(
-        actor=actor,
+    _remove_rule(
+        actor,
+        category,
+        in_use=(
+            ExpenseLine.objects.filter(category=category).exists()
+            or ActualExpense.objects.filter(category=category).exists()
+        ),
         verb="subsidy_category.remove",
-        target=category,
-        before=snapshot(category, CATEGORY_FIELDS),
+        fields=CATEGORY_FIELDS,
+        what=category.name,
     )
-    category.delete()
 
 
 @transaction.atomic
@@ -445,13 +435,12 @@ def attachment_requirement_add(
         help_text=help_text.strip(),
         order=_next_order(AttachmentRequirement.objects.filter(stage=stage)),
     )
-    full_clean_or_raise(requirement, code=CallOfficeErrorCode.ATTACHMENT_INVALID)
-    requirement.save()
-    audit_record(
-        actor=actor,
+    _save_rule(
+        actor,
+        requirement,
+        code=CallOfficeErrorCode.ATTACHMENT_INVALID,
         verb="subsidy_attachment.add",
-        target=requirement,
-        after=snapshot(requirement, ["name", "help_text", "order"]),
+        fields=ATTACHMENT_FIELDS,
     )
     return requirement
 
@@ -459,12 +448,11 @@ def attachment_requirement_add(
 @transaction.atomic
 def attachment_requirement_remove(*, actor: User, requirement: AttachmentRequirement) -> None:
     _stage_of(actor, requirement.stage)
-    if ApplicationDocument.objects.filter(requirement=requirement).exists():
-        raise _refuse_in_use(requirement.name)
-    audit_record(
-        actor=actor,
+    _remove_rule(
+        actor,
+        requirement,
+        in_use=ApplicationDocument.objects.filter(requirement=requirement).exists(),
         verb="subsidy_attachment.remove",
-        target=requirement,
-        before=snapshot(requirement, ["name", "help_text", "order"]),
+        fields=ATTACHMENT_FIELDS,
+        what=requirement.name,
     )
-    requirement.delete()

@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.accounts.gbizid import gbizid_enabled
 from machikoba.accounts.models import User
 from machikoba.core.access import CHANGE, WARD_OFFICER, municipality_ids_for
 from machikoba.core.audit import audit_record, snapshot
@@ -112,6 +113,21 @@ def _save_call(call: Call) -> None:
     call.save()
 
 
+def _require_gbizid_configured(requires_gbiz_verified: bool) -> None:
+    """A call that takes submissions only from a GビズID-verified representative needs the
+    platform configured for GビズID: nobody could connect one, so nobody could submit."""
+    if requires_gbiz_verified and not gbizid_enabled():
+        raise _refuse(
+            CallOfficeErrorCode.CALL_GBIZ_NOT_CONFIGURED,
+            _(
+                "このサイトではGビズIDとの連携がまだ設定されていないため、提出をGビズIDプライム"
+                "の代表者に限ることはできません (誰も提出できなくなります)。チェックを外すか、"
+                "システム管理者にGビズIDの設定を依頼してください。"
+            ),
+            "requires_gbiz_verified",
+        )
+
+
 def _require_future_opening(opens_at: dt.datetime, now: dt.datetime) -> None:
     if opens_at <= now:
         raise _refuse(
@@ -140,7 +156,8 @@ def call_create(
     requires_gbiz_verified: bool = False,
 ) -> Call:
     """A new call of ``municipality`` (only its officers create one). Its window must open
-    in the future: the stages and their rules are set before it does."""
+    in the future: the stages and their rules are set before it does. It may require a
+    GビズID-verified representative only while the platform is configured for GビズID."""
     if municipality.pk not in municipality_ids_for(actor, WARD_OFFICER):
         raise _not_allowed()
     _check_call(
@@ -152,6 +169,7 @@ def call_create(
         decision_on=decision_on,
     )
     _require_future_opening(opens_at, timezone.now())
+    _require_gbizid_configured(requires_gbiz_verified)
     call = Call(
         municipality=municipality,
         fiscal_year=fiscal_year,
@@ -236,7 +254,8 @@ def call_update(
 ) -> Call:
     """Change a call. The name, the description and the budget may always change (the
     budget not below what its stages set aside); a date only while it is still to come;
-    the fiscal year and the GビズID requirement only until the rules are fixed."""
+    the fiscal year and the GビズID requirement only until the rules are fixed (and the
+    requirement turned on only while the platform is configured for GビズID)."""
     call = _locked_call(actor, call)
     now = timezone.now()
     # Unchanged to the minute: keep the stored time (with its seconds).
@@ -261,6 +280,9 @@ def call_update(
     new_rules = {"fiscal_year": fiscal_year, "requires_gbiz_verified": requires_gbiz_verified}
     if any(getattr(call, name) != value for name, value in new_rules.items()):
         _require_rules_open(call)
+    if not call.requires_gbiz_verified:
+        # Turning it on; a call that already requires it keeps its fixed rule.
+        _require_gbizid_configured(requires_gbiz_verified)
     stages_total = _stage_budgets(call)
     if budget < stages_total:
         raise _refuse(

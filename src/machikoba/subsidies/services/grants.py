@@ -100,6 +100,19 @@ def _is_yen(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _unrounded_message(application: Application, amount: int) -> str | None:
+    """Why ``amount`` cannot be a decided amount of ``application``'s stage: every amount
+    the stage pays is cut down to its rounding unit (``arithmetic.subsidy_amount``), so a
+    decided amount is a multiple of it; None when it is."""
+    unit = application.stage.rounding
+    if amount % unit == 0:
+        return None
+    return _(
+        "交付決定額 %(amount)s は、このステージの端数の切捨て単位 %(unit)s で割り切れません。"
+        "%(unit)s 単位で入力してください。"
+    ) % {"amount": format_yen(amount), "unit": format_yen(unit)}
+
+
 # --- 交付申請 and 交付決定 ---------------------------------------------------------------------
 
 
@@ -142,8 +155,8 @@ def grant_decide(
     *, actor: User, application: Application, amount: int | None = None, reason: str = ""
 ) -> Application:
     """The office's 交付決定: the decided amount is the requested one unless the officer
-    gives a lower one (never higher, never 0), and a lower one needs the reason the
-    notice states."""
+    gives a lower one (never higher, never 0, a multiple of the stage's rounding unit),
+    and a lower one needs the reason the notice states."""
     require_office(actor, application)
     application = lock_application(application.pk)
     require_step(application, ApplicationStatus.GRANTED, source=ApplicationStatus.GRANT_REQUESTED)
@@ -161,6 +174,10 @@ def grant_decide(
             amount=_("交付決定額 %(decided)s は申請額 %(requested)s を超えられません。")
             % {"decided": format_yen(decided), "requested": format_yen(requested)},
         )
+    # The requested amount came from the same arithmetic: only a typed one may be off.
+    unrounded = _unrounded_message(application, decided) if decided != requested else None
+    if unrounded is not None:
+        raise invalid_input(AfterSelectionErrorCode.GRANT_AMOUNT_INVALID, amount=unrounded)
     if decided < requested and not reason:
         raise invalid_input(
             AfterSelectionErrorCode.GRANT_REASON_REQUIRED,
@@ -245,7 +262,8 @@ def change_request_decide(
     decided_amount: int | None = None,
 ) -> ChangeRequest:
     """The office approves the change or not, with a comment (required when not). An
-    approval may lower the decided amount (``decided_amount``), never raise it."""
+    approval may lower the decided amount (``decided_amount``, a multiple of the stage's
+    rounding unit), never raise it."""
     application = change_request.application
     require_office(actor, application)
     application = lock_application(application.pk)
@@ -289,6 +307,11 @@ def change_request_decide(
                     "計画変更で交付決定額を増やすことはできません (今の交付決定額は %(amount)s)。"
                 )
                 % {"amount": format_yen(current)},
+            )
+        unrounded = _unrounded_message(application, decided_amount)
+        if unrounded is not None and decided_amount != current:
+            raise invalid_input(
+                AfterSelectionErrorCode.CHANGE_DECISION_INVALID, decided_amount=unrounded
             )
     before = snapshot(change, CHANGE_FIELDS)
     change.status = ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED

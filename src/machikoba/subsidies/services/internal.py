@@ -23,7 +23,11 @@ from machikoba.subsidies.transitions import may_move
 def lock_application(pk: int) -> Application:
     """The application row, locked for the rest of the transaction (two officers, or an
     officer and the applicant, acting at once are serialised here)."""
-    return Application.objects.select_for_update().select_related("stage__call").get(pk=pk)
+    # Only the application's row: the call's and the stage's are locked first, in that
+    # order, by the services that need them (services._screening_checks._lock_open_stage).
+    return (
+        Application.objects.select_for_update(of=("self",)).select_related("stage__call").get(pk=pk)
+    )
 
 
 def application_transition(

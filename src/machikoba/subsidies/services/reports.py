@@ -39,6 +39,11 @@ from machikoba.subsidies.error_codes_after import AfterSelectionErrorCode
 from machikoba.subsidies.models import Application, ApplicationDocument, ExpenseCategory
 from machikoba.subsidies.models_after import ActualExpense, CompletionReport
 from machikoba.subsidies.selectors.completion_report import confirmable_amount, report_problems
+from machikoba.subsidies.services._application_checks import (
+    atomic_storing_files,
+    remember_stored,
+)
+from machikoba.subsidies.services.application_files import WRONG_TYPE_CODES
 from machikoba.subsidies.services.grants import (
     clean_amounts,
     grant_path,
@@ -202,6 +207,7 @@ def _describe_proof(
         actual_expense=expense,
         title=f"{label}: {expense.description}"[:120],
     )
+    type_message = _("領収書・支払の証憑は PDF・PNG・JPEG のファイルにしてください。")
     try:
         name = describe_upload(
             document,
@@ -211,9 +217,14 @@ def _describe_proof(
             max_bytes=proof_max_bytes(),
             max_pages=PROOF_MAX_PAGES,
             code=AfterSelectionErrorCode.PROOF_INVALID,
-            type_message=_("領収書・支払の証憑は PDF・PNG・JPEG のファイルにしてください。"),
+            type_message=type_message,
         )
     except ApplicationError as error:
+        if error.code in WRONG_TYPE_CODES:
+            # The sniffer's own wording names the drawing formats; say what fits here.
+            raise ApplicationError(
+                AfterSelectionErrorCode.PROOF_INVALID, type_message, fields={field: [type_message]}
+            ) from None
         messages = [m for found in error.fields.values() for m in found] or [error.message]
         raise ApplicationError(
             AfterSelectionErrorCode.PROOF_INVALID, error.message, fields={field: messages}
@@ -226,24 +237,20 @@ def _store_proofs(
     application: Application,
     prepared: list[tuple[ApplicationDocument, str, File[bytes]]],
 ) -> list[ApplicationDocument]:
-    """Store described proofs; when one fails, the files already stored go too."""
+    """Store described proofs (validated first); the caller is an ``atomic_storing_files``
+    write, so a failure deletes the files already stored."""
+    for document, _name, _upload in prepared:
+        full_clean_or_raise(document, code=AfterSelectionErrorCode.PROOF_INVALID, exclude=["file"])
     stored: list[ApplicationDocument] = []
-    try:
-        for document, name, upload in prepared:
-            full_clean_or_raise(
-                document, code=AfterSelectionErrorCode.PROOF_INVALID, exclude=["file"]
-            )
-            store_upload(
-                document,
-                upload,
-                name,
-                record=functools.partial(_record_proof, actor, application, document),
-            )
-            stored.append(document)
-    except Exception:
-        for document in stored:
-            _delete_file_now(document)
-        raise
+    for document, name, upload in prepared:
+        store_upload(
+            document,
+            upload,
+            name,
+            record=functools.partial(_record_proof, actor, application, document),
+        )
+        remember_stored(document.file)
+        stored.append(document)
     return stored
 
 
@@ -262,11 +269,6 @@ def _record_proof(actor: User, application: Application, document: ApplicationDo
     )
 
 
-def _delete_file_now(document: ApplicationDocument) -> None:
-    if document.file.name:
-        document.file.storage.delete(document.file.name)
-
-
 def _delete_files_on_commit(documents: list[ApplicationDocument]) -> None:
     for document in documents:
         storage, name = document.file.storage, document.file.name
@@ -274,7 +276,7 @@ def _delete_files_on_commit(documents: list[ApplicationDocument]) -> None:
             transaction.on_commit(functools.partial(storage.delete, name))
 
 
-@transaction.atomic
+@atomic_storing_files
 def actual_expense_add(
     *,
     actor: User,
@@ -355,7 +357,7 @@ def actual_expense_remove(*, actor: User, expense: ActualExpense) -> None:
     _delete_files_on_commit(documents)
 
 
-@transaction.atomic
+@atomic_storing_files
 def actual_expense_proof_add(
     *, actor: User, expense: ActualExpense, kind: str, upload: File[bytes] | None
 ) -> ApplicationDocument:
@@ -449,7 +451,7 @@ def completion_report_save_and_submit(
 
 def _submitted_report(application: Application) -> CompletionReport:
     return (
-        CompletionReport.objects.select_for_update()
+        CompletionReport.objects.select_for_update(of=("self",))
         .select_related("application__stage")
         .get(application=application, status=ReportStatus.SUBMITTED)
     )

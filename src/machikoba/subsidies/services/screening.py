@@ -6,7 +6,10 @@ verified are in ``bonus_claims``; the confirmation of a stage's selection in
 The ward's officers act through ``MANAGE`` on the application; a reviewer acts on their
 own assignment (``CHANGE``: theirs, while their reviewer grant for the ward is in force).
 Every application's status moves through ``services.internal.application_transition`` on
-the row locked by ``lock_application``.
+the row locked by ``lock_application``. A write that changes what a stage's ranking reads
+(an application entering screening, a reviewer assigned or taken off) locks the stage's
+row first and is refused once the stage's selection is confirmed (the lock order of
+``selection.selection_confirm``: call → stage → application).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from machikoba.subsidies.services._screening_checks import (
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
     _bounded_text,
+    _lock_open_stage,
     _names,
     _require_officer,
     _required_text,
@@ -95,8 +99,16 @@ def _verify_dojo_bonus(actor: User, application: Application) -> BonusClaim | No
 @transaction.atomic
 def eligibility_pass(*, actor: User, application: Application, comment: str = "") -> Application:
     """The officer finds a submitted application eligible: it goes to screening, and a
-    dojo graduate's bonus is verified from the records at once."""
+    dojo graduate's bonus is verified from the records at once. Refused once the stage's
+    selection is confirmed (it would never be ranked)."""
     _require_officer(actor, application)
+    _lock_open_stage(
+        application.stage,
+        _(
+            "このステージの採択は %(when)s に確定しているため、この申請は審査へ進められません。"
+            "差し戻すか、要件を満たさない申請としてください。"
+        ),
+    )
     locked = lock_application(application.pk)
     comment = _bounded_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
     application_transition(
@@ -161,8 +173,13 @@ def application_return(*, actor: User, application: Application, comments: str) 
 @transaction.atomic
 def reviewer_assign(*, actor: User, application: Application, reviewer: User) -> ReviewerAssignment:
     """The officer assigns a reviewer of the ward to an application in screening. Refused
-    for a reviewer tied to the company in the platform's records."""
+    for a reviewer tied to the company in the platform's records (``reviewer_ties``: an
+    officer of the ward too), and once the stage's selection is confirmed."""
     _require_officer(actor, application)
+    _lock_open_stage(
+        application.stage,
+        _("このステージの採択は %(when)s に確定しているため、審査員は割り当てられません。"),
+    )
     locked = lock_application(application.pk)
     _require_screening(
         locked, _("この申請は「%(status)s」です。審査員は審査中の申請にだけ割り当てられます。")
@@ -177,7 +194,7 @@ def reviewer_assign(*, actor: User, application: Application, reviewer: User) ->
         )
     ties = reviewer_ties(reviewer, locked)
     if ties:
-        message = _("%(name)s さんは申請企業と関係があるため割り当てられません: %(ties)s。") % {
+        message = _("%(name)s さんはこの申請の審査員にできません: %(ties)s。") % {
             "name": name,
             "ties": "、".join(ties),
         }
@@ -212,9 +229,13 @@ def reviewer_assign(*, actor: User, application: Application, reviewer: User) ->
 def reviewer_unassign(*, actor: User, assignment: ReviewerAssignment) -> None:
     """The officer takes a reviewer off an application before they submit their scores
     (their draft scores go with the assignment). A declared tie and submitted scores stay
-    on record."""
+    on record. Refused once the stage's selection is confirmed."""
     application = assignment.application
     _require_officer(actor, application)
+    _lock_open_stage(
+        application.stage,
+        _("このステージの採択は %(when)s に確定しているため、審査員の割り当ては変えられません。"),
+    )
     locked = lock_application(application.pk)
     current = ReviewerAssignment.objects.select_for_update().get(pk=assignment.pk)
     _require_screening(
@@ -251,16 +272,15 @@ def _own_assignment(actor: User, assignment: ReviewerAssignment) -> ReviewerAssi
     return current
 
 
-def _refuse_tied(actor: User, application: Application) -> None:
+def _refuse_tied(actor: User, application: Application, what_to_do: str) -> None:
+    """Refused when the platform's records tie ``actor`` to the application's company
+    (``reviewer_ties``), saying what to do."""
     ties = reviewer_ties(actor, application)
     if ties:
         raise ApplicationError(
             ScreeningErrorCode.REVIEWER_TIED,
-            _(
-                "記録上、あなたは申請企業と関係があるため、この申請は審査できません: %(ties)s。"
-                "「利害関係があります」を選んでください。"
-            )
-            % {"ties": "、".join(ties)},
+            _("記録上、あなたはこの申請を審査できません: %(ties)s。") % {"ties": "、".join(ties)}
+            + what_to_do,
             status_code=409,
         )
 
@@ -293,7 +313,7 @@ def conflict_declare(
         current.status = AssignmentStatus.CONFLICTED
         current.conflict_note = note
     else:
-        _refuse_tied(actor, application)
+        _refuse_tied(actor, application, _("「利害関係があります」を選んでください。"))
         current.status = AssignmentStatus.CLEARED
         current.conflict_note = ""
     current.declared_at = timezone.now()
@@ -330,7 +350,11 @@ def _scorable(actor: User, assignment: ReviewerAssignment) -> ReviewerAssignment
             refusals[AssignmentStatus(current.status)],
             status_code=409,
         )
-    _refuse_tied(actor, application)
+    _refuse_tied(
+        actor,
+        application,
+        _("採点はできません。区の職員に連絡して、割り当てを外してもらってください。"),
+    )
     return current
 
 

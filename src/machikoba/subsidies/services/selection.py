@@ -1,15 +1,25 @@
 """The confirmation of a stage's selection (採択) within its budget: the selected
-applications become 採択 (交付候補), the rest of the stage's screening ones 不採択 with
-their rank and the budget as the reason, and each company is told.
+applications become 採択 (交付候補), the rest of the stage's screening ones 不採択, and
+each company is told.
 
-Two officers confirming one stage's selection at once are serialised on the call's and
-the stage's rows (``select_for_update``); the second finds the selection made and is
+What a company reads never names its rank, a score or the officer's reason for editing
+the proposal: a 不採択 gets one standard reason (``NOT_SELECTED_REASON``). The rank, the
+totals and the officer's reason stay in the ``Selection`` row and the audit log, for the
+ward's officers.
+
+Locks, in the order every screening write takes them (call → stage → application): two
+officers confirming one stage's selection at once are serialised on the call's and the
+stage's rows (``select_for_update``); the second finds the selection made and is
 refused. Locking the call too keeps two stages of one call from spending its remaining
-budget twice.
+budget twice. Then every application of the stage is locked (by pk) before the ranking
+is read, so an eligibility check, a reviewer assigned or taken off, a score submitted or
+a bonus verified at the same moment either comes before the ranking or waits for the
+selection (and is then refused).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -26,7 +36,12 @@ from machikoba.subsidies.choices import ApplicationStatus
 from machikoba.subsidies.error_codes_screening import ScreeningErrorCode
 from machikoba.subsidies.models import Application, Call, Stage
 from machikoba.subsidies.models_screening import Selection
-from machikoba.subsidies.selectors.ranking import RankedRow, confirmation_blockers, proposal
+from machikoba.subsidies.selectors.ranking import (
+    NOT_SELECTED_REASON,
+    UNCHECKED_STATUSES,
+    confirmation_blockers,
+    proposal,
+)
 from machikoba.subsidies.services._screening_checks import (
     REASON_MAX_LENGTH,
     _bounded_text,
@@ -43,27 +58,16 @@ def _yen(amount: int) -> str:
 # --- the selection ----------------------------------------------------------------------------
 
 
-def _not_selected_reason(
-    row: RankedRow, *, count: int, budget: int, left_at_turn: int, edit_reason: str
-) -> str:
-    """Why ``row`` was not selected: its rank, and the budget left when its turn came (or
-    the officer's reason, when it would have fit). No scores: the applicant reads it."""
-    head = _("審査の結果、順位は %(rank)s 位 (全 %(count)s 件) でした。") % {
-        "rank": row.rank,
-        "count": count,
-    }
-    if row.requested_amount <= left_at_turn:
-        return head + _("予算の範囲内でしたが、次の理由で採択しませんでした: %(reason)s") % {
-            "reason": edit_reason
-        }
-    return head + _(
-        "申請額 %(amount)s は、上位の申請を採択した後の予算の残り %(left)s を超えていました "
-        "(このステージの予算 %(budget)s)。"
-    ) % {
-        "amount": _yen(row.requested_amount),
-        "left": _yen(left_at_turn),
-        "budget": _yen(budget),
-    }
+def _lock_stage_applications(stage: Stage) -> None:
+    """Lock every application of ``stage`` (in pk order, as two confirmations of one
+    stage both take them), whatever its status: a step on one of them waits until the
+    selection is made."""
+    list(
+        Application.objects.select_for_update()
+        .filter(stage=stage)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -77,9 +81,10 @@ def selection_confirm(
     """The officer confirms the stage's selection: as the platform proposed it
     (``selected_ids`` None, or the same applications) or edited, with a reason. The
     selected total may not exceed the stage's budget, nor what is left of the call's
-    after its other confirmed stages. The selected applications become 採択 (交付候補),
-    the rest of the stage's screening ones 不採択 with their rank and the budget as the
-    reason; each company is told. One confirmation per stage."""
+    after its other confirmed stages, and only once no application of the stage waits
+    for its eligibility check or is returned to the company (差戻し). The selected
+    applications become 採択 (交付候補), the rest of the stage's screening ones 不採択 with
+    the standard reason; each company is told. One confirmation per stage."""
     if not Stage.objects.for_user(actor, MANAGE).filter(pk=stage.pk).exists():
         raise PermissionRefused(
             ScreeningErrorCode.NOT_OFFICER,
@@ -90,6 +95,7 @@ def selection_confirm(
     call = Call.objects.select_for_update().get(pk=stage.call_id)
     locked = Stage.objects.select_for_update().get(pk=stage.pk)
     locked.call = call
+    _lock_stage_applications(locked)
     existing = Selection.objects.filter(stage=locked).select_related("confirmed_by").first()
     if existing is not None:
         who = existing.confirmed_by.get_full_name() if existing.confirmed_by else "—"
@@ -103,12 +109,16 @@ def selection_confirm(
             status_code=409,
         )
     proposed = proposal(actor, locked)
-    awaiting = (
+    unchecked = Counter(
         Application.objects.for_user(actor, MANAGE)
-        .filter(stage=locked, status=ApplicationStatus.SUBMITTED)
-        .count()
+        .filter(stage=locked, status__in=UNCHECKED_STATUSES)
+        .values_list("status", flat=True)
     )
-    blockers = confirmation_blockers(proposed.ranking, awaiting)
+    blockers = confirmation_blockers(
+        proposed.ranking,
+        unchecked[ApplicationStatus.SUBMITTED],
+        returned=unchecked[ApplicationStatus.RETURNED],
+    )
     if blockers:
         raise ApplicationError(
             ScreeningErrorCode.SELECTION_NOT_READY, " ".join(blockers), status_code=409
@@ -186,9 +196,9 @@ def selection_confirm(
             "proposed": selection.proposed_ids,
             "total": total,
             "edited": edited,
+            "reason": reason,
         },
     )
-    spent_above = 0  # what the selected applications ranked above the current one take
     for row in rows:
         application = lock_application(row.application.pk)
         if application.pk in chosen:
@@ -197,8 +207,7 @@ def selection_confirm(
                 application=application,
                 to=ApplicationStatus.SELECTED,
                 actor=actor,
-                comment=_("採択 (順位 %(rank)s 位 / 全 %(count)s 件)")
-                % {"rank": row.rank, "count": len(rows)},
+                comment=_("採択 (交付候補)"),
             )
             notify_company(
                 company=application.company,
@@ -206,15 +215,8 @@ def selection_confirm(
                 params=_names(application),
                 path=application_path(application),
             )
-            spent_above += row.requested_amount
             continue
-        why = _not_selected_reason(
-            row,
-            count=len(rows),
-            budget=budget.available,
-            left_at_turn=budget.available - spent_above,
-            edit_reason=reason,
-        )
+        why = str(NOT_SELECTED_REASON)
         application.decision_reason = why
         application_transition(
             application=application, to=ApplicationStatus.NOT_SELECTED, actor=actor, comment=why

@@ -5,8 +5,9 @@ can compare the two groups' value-added growth.
 - ``value_added_submit``: the company answers one report: sales, external costs and
   employees (付加価値額 = sales − external costs, which may be negative).
 - ``value_added_survey_send``: the office sends the survey for one ended fiscal year to
-  every verified shop of its ward that never received a grant from the ward; sending
-  again creates nothing new.
+  every verified shop of its ward that never received a grant from the ward (nor was
+  selected for one: a selected company is about to receive it); sending again creates
+  nothing new.
 - ``business_reports_request_due`` and ``value_added_remind`` run on the scheduler
   (``subsidies.tasks.value_added_reports``): a scheduled report is requested once its
   fiscal year has ended; a requested report due within 14 days, or overdue, is reminded
@@ -37,7 +38,12 @@ from machikoba.core.errors import (
 from machikoba.core.fiscal import fiscal_year as fiscal_year_of
 from machikoba.core.fiscal import fiscal_year_label
 from machikoba.core.notifications import notify_company
-from machikoba.subsidies.choices import GRANTED_STATUSES, ValueAddedKind, ValueAddedStatus
+from machikoba.subsidies.choices import (
+    GRANTED_STATUSES,
+    ApplicationStatus,
+    ValueAddedKind,
+    ValueAddedStatus,
+)
 from machikoba.subsidies.error_codes_after import AfterSelectionErrorCode
 from machikoba.subsidies.models import Application
 from machikoba.subsidies.models_after import ValueAddedReport
@@ -59,6 +65,14 @@ REMIND_BEFORE = dt.timedelta(days=14)
 REMIND_EVERY = dt.timedelta(days=7)
 # The oldest fiscal year the survey may be sent for, counted back from the last ended one.
 SURVEY_YEARS_BACK = 5
+# An application in one of these makes its company a recipient of the ward's subsidy (or
+# about to be one: selected, or its 交付申請 filed), never one of the companies that
+# received nothing.
+RECIPIENT_STATUSES = (
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.GRANT_REQUESTED,
+    *GRANTED_STATUSES,
+)
 
 
 def _figure_problem(value: object, *, label: str, maximum: int) -> str | None:
@@ -161,10 +175,11 @@ def _notify_survey(report: ValueAddedReport) -> None:
 def survey_recipients(
     actor: User, municipality: Municipality, fiscal_year: int
 ) -> QuerySet[Company]:
-    """The verified, active shops of the ward that never had a grant from the ward's
-    calls and have no survey for ``fiscal_year`` yet (read through the office's scope)."""
-    granted = Application.objects.filter(
-        stage__call__municipality=municipality, status__in=GRANTED_STATUSES
+    """The verified, active shops of the ward that never had an application of the ward's
+    calls selected or granted (``RECIPIENT_STATUSES``) and have no survey for
+    ``fiscal_year`` yet (read through the office's scope)."""
+    recipients = Application.objects.filter(
+        stage__call__municipality=municipality, status__in=RECIPIENT_STATUSES
     ).values("company")
     surveyed = ValueAddedReport.objects.filter(
         kind=ValueAddedKind.SURVEY, fiscal_year=fiscal_year
@@ -177,7 +192,7 @@ def survey_recipients(
             kind=CompanyKind.SHOP,
             verified_at__isnull=False,
         )
-        .exclude(Q(pk__in=granted) | Q(pk__in=surveyed))
+        .exclude(Q(pk__in=recipients) | Q(pk__in=surveyed))
         .order_by("pk")
     )
 
@@ -244,7 +259,7 @@ def business_reports_request_due(*, now: dt.datetime | None = None) -> int:
     requested."""
     now = now or timezone.now()
     due = (
-        ValueAddedReport.objects.select_for_update()
+        ValueAddedReport.objects.select_for_update(of=("self",))
         .filter(
             kind=ValueAddedKind.BUSINESS_REPORT,
             status=ValueAddedStatus.SCHEDULED,
@@ -278,7 +293,7 @@ def value_added_remind(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     waiting = (
-        ValueAddedReport.objects.select_for_update()
+        ValueAddedReport.objects.select_for_update(of=("self",))
         .filter(status=ValueAddedStatus.REQUESTED, due_on__lte=today + REMIND_BEFORE)
         .select_related("company", "application", "municipality")
         .order_by("due_on", "pk")

@@ -50,7 +50,7 @@ def _business_report(application, *, due_on, status=ValueAddedStatus.REQUESTED):
 
 @pytest.fixture
 def reviewed():
-    """A paid application whose reviewer, cleared of conflicts, reads it still."""
+    """A paid application that a reviewer scored during its screening."""
     application = make_after(status=ApplicationStatus.PAID)
     make_report(application, status=ReportStatus.ACCEPTED)
     reviewer = make_reviewer()
@@ -61,9 +61,9 @@ def reviewed():
     return application, reviewer, report
 
 
-def test_a_reviewer_reads_the_application_but_nothing_after_it(reviewed):
+def test_after_the_screening_the_reviewer_reads_nothing_of_it(reviewed):
     application, reviewer, report = reviewed
-    assert Application.objects.for_user(reviewer, "view").filter(pk=application.pk).exists()
+    assert not Application.objects.for_user(reviewer, "view").filter(pk=application.pk).exists()
     client = Client()
     client.force_login(reviewer)
     for name, pk in (

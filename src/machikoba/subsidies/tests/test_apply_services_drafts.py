@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from machikoba.core.errors import ApplicationError
 from machikoba.core.models import AuditEvent, Notification
 from machikoba.core.testing.factories import SUMIDA, CompanyFactory, MembershipFactory, ward
 from machikoba.core.testing.factories_subsidies import make_application, make_paper_call
@@ -24,53 +23,13 @@ from machikoba.subsidies.choices import ApplicationStatus, ValueAddedKind
 from machikoba.subsidies.error_codes_apply import ApplyErrorCode
 from machikoba.subsidies.models import Application, ApplicationDocument, ExpenseLine
 from machikoba.subsidies.models_after import ValueAddedReport
+from machikoba.subsidies.tests.conftest import refused
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def call(db):
-    return make_paper_call()
-
-
-@pytest.fixture
-def stage1(call):
-    return call.stages.get(number=1)
-
-
-@pytest.fixture
-def stage2(call):
-    return call.stages.get(number=2)
-
-
-@pytest.fixture
-def company(db):
-    return CompanyFactory(name="蒲田精機株式会社", employees=14)
-
-
-@pytest.fixture
-def owner(company):
-    return MembershipFactory(company=company, role="owner", user__name="蒲田 太郎").user
-
-
-@pytest.fixture
-def staff(company):
-    return MembershipFactory(company=company, role="staff").user
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def _stored_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
-
-
-def _refused(code, call, *args, **kwargs):
-    with pytest.raises(ApplicationError) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value.message
-    return caught.value
 
 
 # --- start ----------------------------------------------------------------------------------
@@ -111,7 +70,7 @@ def test_the_baseline_comes_from_the_latest_answered_value_added_report(stage1, 
 
 def test_another_companys_owner_may_not_start_for_the_company(stage1, company):
     stranger = MembershipFactory(company=CompanyFactory()).user
-    _refused(
+    refused(
         ApplyErrorCode.NOT_ALLOWED,
         services.application_start,
         actor=stranger,
@@ -124,7 +83,7 @@ def test_another_companys_owner_may_not_start_for_the_company(stage1, company):
 def test_only_a_company_of_the_calls_ward_may_apply(stage1, owner):
     sumida = CompanyFactory(ward=ward(SUMIDA), municipality="墨田区")
     MembershipFactory(company=sumida, user=owner)
-    error = _refused(
+    error = refused(
         ApplyErrorCode.WRONG_WARD,
         services.application_start,
         actor=owner,
@@ -145,7 +104,7 @@ def test_only_a_company_of_the_calls_ward_may_apply(stage1, owner):
 def test_a_draft_is_started_only_while_the_call_is_open(db, company, owner, opens, closes, code):
     now = timezone.now()
     stage = make_paper_call(opens_at=now + opens, closes_at=now + closes).stages.get(number=1)
-    _refused(code, services.application_start, actor=owner, stage=stage, company=company)
+    refused(code, services.application_start, actor=owner, stage=stage, company=company)
     assert not Application.objects.exists()
 
 
@@ -153,7 +112,7 @@ def test_one_live_application_per_company_and_stage_a_withdrawn_one_may_be_refil
     stage1, stage2, company, owner, staff
 ):
     first = services.application_start(actor=owner, stage=stage1, company=company)
-    _refused(
+    refused(
         ApplyErrorCode.ALREADY_APPLIED,
         services.application_start,
         actor=staff,
@@ -184,7 +143,7 @@ def test_an_advisor_supporting_the_company_starts_and_the_owner_is_asked_to_cons
 
 def test_an_advisor_without_an_active_engagement_may_not_start(stage1, company):
     advisor = make_company_advisor(CompanyFactory())  # supports another company
-    _refused(
+    refused(
         ApplyErrorCode.NOT_ALLOWED,
         services.application_start,
         actor=advisor,
@@ -229,7 +188,7 @@ def test_a_step_refuses_what_the_stage_or_the_field_does_not_allow(
 ):
     application = make_application(stage1, company)
     before = Application.objects.values().get(pk=application.pk)
-    _refused(
+    refused(
         code,
         services.application_save_step,
         actor=owner,
@@ -242,7 +201,7 @@ def test_a_step_refuses_what_the_stage_or_the_field_does_not_allow(
 
 def test_the_end_date_must_follow_the_start_date(stage1, company, owner):
     application = make_application(stage1, company)
-    error = _refused(
+    error = refused(
         ApplyErrorCode.PLAN_INVALID,
         services.application_save_step,
         actor=owner,
@@ -255,7 +214,7 @@ def test_the_end_date_must_follow_the_start_date(stage1, company, owner):
 
 def test_a_submitted_application_is_not_edited(stage1, company, owner):
     application = make_application(stage1, company, status=ApplicationStatus.SUBMITTED)
-    _refused(
+    refused(
         ApplyErrorCode.NOT_EDITABLE,
         services.application_save_step,
         actor=owner,
@@ -288,7 +247,7 @@ def test_an_expense_line_is_added_with_its_quotes(stage2, company, owner, media)
 
 def test_a_bad_quote_refuses_the_line_and_leaves_no_file(stage2, company, owner, media):
     application = make_application(stage2, company, lines=[])
-    error = _refused(
+    error = refused(
         ApplyErrorCode.DOCUMENT_INVALID,
         services.expense_add,
         actor=owner,
@@ -307,7 +266,7 @@ def test_a_bad_quote_refuses_the_line_and_leaves_no_file(stage2, company, owner,
 
 def test_a_category_of_another_stage_is_refused(stage1, stage2, company, owner):
     application = make_application(stage1, company, lines=[])
-    error = _refused(
+    error = refused(
         ApplyErrorCode.EXPENSE_INVALID,
         services.expense_add,
         actor=owner,
@@ -354,7 +313,7 @@ def test_documents_are_attached_to_what_the_stage_asks(stage1, stage2, company, 
         requirement=requirement,
     )
     assert document.title == requirement.name
-    _refused(
+    refused(
         ApplyErrorCode.DOCUMENT_INVALID,
         services.document_add,
         actor=owner,
@@ -363,7 +322,7 @@ def test_documents_are_attached_to_what_the_stage_asks(stage1, stage2, company, 
         upload=pdf_upload(),
         requirement=stage2.attachment_requirements.first(),
     )
-    _refused(
+    refused(
         ApplyErrorCode.DOCUMENT_INVALID,
         services.document_add,
         actor=owner,
@@ -371,7 +330,7 @@ def test_documents_are_attached_to_what_the_stage_asks(stage1, stage2, company, 
         kind="expert_evaluation",
         upload=pdf_upload(),
     )
-    _refused(
+    refused(
         ApplyErrorCode.DOCUMENT_INVALID,
         services.document_add,
         actor=owner,

@@ -9,8 +9,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from machikoba.core.errors import ApplicationError
-from machikoba.core.testing.factories import CompanyFactory, MembershipFactory
 from machikoba.core.testing.factories_subsidies import (
     make_application,
     make_officer,
@@ -26,51 +24,11 @@ from machikoba.subsidies.error_codes_apply import ApplyErrorCode
 from machikoba.subsidies.models import Application, ApplicationSnapshot
 from machikoba.subsidies.selectors.body import application_body
 from machikoba.subsidies.services.internal import application_transition
+from machikoba.subsidies.tests.conftest import refused
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def call(db):
-    return make_paper_call()
-
-
-@pytest.fixture
-def stage1(call):
-    return call.stages.get(number=1)
-
-
-@pytest.fixture
-def stage2(call):
-    return call.stages.get(number=2)
-
-
-@pytest.fixture
-def company(db):
-    return CompanyFactory(name="蒲田精機株式会社", employees=14)
-
-
-@pytest.fixture
-def owner(company):
-    return MembershipFactory(company=company, role="owner", user__name="蒲田 太郎").user
-
-
-@pytest.fixture
-def staff(company):
-    return MembershipFactory(company=company, role="staff").user
-
-
-def _refused(code, call, *args, **kwargs):
-    with pytest.raises(ApplicationError) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value.message
-    return caught.value
+pytestmark = pytest.mark.usefixtures("media")
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -190,7 +148,7 @@ def test_a_submission_is_refused_precisely_and_nothing_changes(stage1, company, 
     application = build(stage1, company)
     before = Application.objects.values().get(pk=application.pk)
 
-    error = _refused(code, services.application_submit, actor=owner, application=application)
+    error = refused(code, services.application_submit, actor=owner, application=application)
 
     assert error.message  # a Japanese sentence the page shows as is
     assert Application.objects.values().get(pk=application.pk) == before
@@ -207,7 +165,7 @@ def test_the_deadline_is_kept_in_japan_time_to_the_second(db, company, owner):
     late = make_ready_application(stage, company)
     on_time = make_ready_application(call.stages.get(number=2), company)
     with time_machine.travel(closes + dt.timedelta(seconds=1), tick=False):
-        error = _refused(
+        error = refused(
             ApplyErrorCode.DEADLINE_PASSED,
             services.application_submit,
             actor=owner,
@@ -227,7 +185,7 @@ def test_an_advisors_application_is_submitted_once_the_owner_consents(
 ):
     application = _advisor_filed(stage1, company)
     advisor = application.filed_by
-    _refused(
+    refused(
         ApplyErrorCode.CONSENT_NOT_ALLOWED,
         services.application_consent,
         actor=staff,
@@ -252,7 +210,7 @@ def test_an_advisors_change_after_consent_asks_for_consent_again(stage1, company
     )
     application.refresh_from_db()
     assert application.consent_at is None
-    _refused(
+    refused(
         ApplyErrorCode.CONSENT_MISSING,
         services.application_submit,
         actor=application.filed_by,
@@ -262,7 +220,7 @@ def test_an_advisors_change_after_consent_asks_for_consent_again(stage1, company
 
 def test_an_owners_own_application_needs_no_consent(stage1, company, owner):
     application = make_ready_application(stage1, company, filed_by=owner)
-    _refused(
+    refused(
         ApplyErrorCode.CONSENT_NOT_ALLOWED,
         services.application_consent,
         actor=owner,
@@ -321,7 +279,7 @@ def test_the_company_withdraws_a_submitted_application_the_advisor_may_not(
     application = make_application(
         stage1, company, status=ApplicationStatus.SUBMITTED, filed_by=advisor
     )
-    _refused(
+    refused(
         ApplyErrorCode.NOT_ALLOWED,
         services.application_withdraw,
         actor=advisor,
@@ -335,7 +293,7 @@ def test_the_company_withdraws_a_submitted_application_the_advisor_may_not(
 
 def test_a_paid_application_is_not_withdrawn(stage1, company, owner):
     application = make_application(stage1, company, status=ApplicationStatus.PAID)
-    _refused(
+    refused(
         ApplyErrorCode.NOT_EDITABLE,
         services.application_withdraw,
         actor=owner,

@@ -11,13 +11,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from machikoba.core.errors import ApplicationError, PermissionRefused
+from machikoba.core.errors import PermissionRefused
 from machikoba.core.models import AuditEvent
-from machikoba.core.testing.factories import SUMIDA, ward
+from machikoba.core.testing.factories import ward
 from machikoba.core.testing.factories_subsidies import (
     CallFactory,
     make_application,
-    make_officer,
     make_paper_call,
 )
 from machikoba.core.testing.factories_subsidies_office import future_dates, make_future_paper_call
@@ -25,31 +24,14 @@ from machikoba.subsidies import services
 from machikoba.subsidies.choices import ApplicationStatus
 from machikoba.subsidies.error_codes_office import CallOfficeErrorCode as Code
 from machikoba.subsidies.models import Call, Stage
+from machikoba.subsidies.tests.conftest import (
+    audit_verbs,
+    call_fields,
+    refused,
+    stage_update_fields,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
-
-
-@pytest.fixture
-def officer():
-    return make_officer()
-
-
-@pytest.fixture
-def sumida_officer():
-    return make_officer(ward(SUMIDA))
-
-
-def _call_fields(**overrides):
-    fields = {
-        "fiscal_year": timezone.localdate().year,
-        "name": "DX導入補助金",
-        "description": "説明",
-        "budget": 10_000_000,
-        **future_dates(),
-        "requires_gbiz_verified": False,
-    }
-    fields.update(overrides)
-    return fields
 
 
 def _update_fields(call, **overrides):
@@ -68,44 +50,27 @@ def _update_fields(call, **overrides):
     return fields
 
 
-def _stage_update_fields(stage, **overrides):
-    fields = {name: getattr(stage, name) for name in services.STAGE_FIELDS}
-    fields.update(overrides)
-    return fields
-
-
-def _verbs():
-    return list(AuditEvent.objects.order_by("pk").values_list("verb", flat=True))
-
-
-def _refused(call_service, expected, /, **kwargs):
-    with pytest.raises(ApplicationError) as caught:
-        call_service(**kwargs)
-    assert caught.value.code == expected, caught.value.message
-    return caught.value
-
-
 # --- calls ----------------------------------------------------------------------------------
 
 
 def test_an_officer_creates_a_call_of_their_ward(officer):
-    call = services.call_create(actor=officer, municipality=ward(), **_call_fields())
+    call = services.call_create(actor=officer, municipality=ward(), **call_fields())
     assert call.municipality == ward()
     assert call.created_by == officer
-    assert _verbs() == ["subsidy_call.create"]
+    assert audit_verbs() == ["subsidy_call.create"]
 
 
 def test_another_wards_officer_may_not_create_a_call_for_this_ward(sumida_officer):
-    error = _refused(
-        services.call_create,
+    error = refused(
         Code.OFFICE_NOT_ALLOWED,
+        services.call_create,
         actor=sumida_officer,
         municipality=ward(),
-        **_call_fields(),
+        **call_fields(),
     )
     assert isinstance(error, PermissionRefused)
     assert not Call.objects.exists()
-    assert _verbs() == []
+    assert audit_verbs() == []
 
 
 @pytest.mark.parametrize(
@@ -131,11 +96,11 @@ def test_another_wards_officer_may_not_create_a_call_for_this_ward(sumida_office
     ids=["close-equals-open", "close-before-open", "screening-before-close", "decision-first"],
 )
 def test_dates_out_of_order_are_refused_with_the_field_named(officer, change, field, words):
-    fields = _call_fields()
+    fields = call_fields()
     fields.update(change(fields))
-    error = _refused(
-        services.call_create,
+    error = refused(
         Code.CALL_DATES_OUT_OF_ORDER,
+        services.call_create,
         actor=officer,
         municipality=ward(),
         **fields,
@@ -145,16 +110,16 @@ def test_dates_out_of_order_are_refused_with_the_field_named(officer, change, fi
 
 
 def test_screening_on_the_closing_day_and_decision_on_the_screening_day_are_in_order(officer):
-    fields = _call_fields()
+    fields = call_fields()
     fields["screening_on"] = timezone.localdate(fields["closes_at"])
     fields["decision_on"] = fields["screening_on"]
     assert services.call_create(actor=officer, municipality=ward(), **fields).pk
 
 
 def test_a_call_must_open_in_the_future(officer):
-    fields = _call_fields(opens_at=timezone.now() - dt.timedelta(minutes=1))
-    error = _refused(
-        services.call_create, Code.CALL_DATE_PASSED, actor=officer, municipality=ward(), **fields
+    fields = call_fields(opens_at=timezone.now() - dt.timedelta(minutes=1))
+    error = refused(
+        Code.CALL_DATE_PASSED, services.call_create, actor=officer, municipality=ward(), **fields
     )
     assert "opens_at" in error.fields
     assert not Call.objects.exists()
@@ -165,30 +130,30 @@ def test_a_call_must_open_in_the_future(officer):
     [({"budget": 0}, "budget"), ({"fiscal_year": 27}, "fiscal_year")],
 )
 def test_a_budget_of_nothing_or_a_two_digit_year_is_refused(officer, overrides, field):
-    error = _refused(
-        services.call_create,
+    error = refused(
         Code.CALL_INVALID,
+        services.call_create,
         actor=officer,
         municipality=ward(),
-        **_call_fields(**overrides),
+        **call_fields(**overrides),
     )
     assert field in error.fields
 
 
 def test_a_second_call_of_the_same_name_and_year_is_refused(officer):
-    services.call_create(actor=officer, municipality=ward(), **_call_fields())
-    error = _refused(
-        services.call_create,
+    services.call_create(actor=officer, municipality=ward(), **call_fields())
+    error = refused(
         Code.CALL_NAME_TAKEN,
+        services.call_create,
         actor=officer,
         municipality=ward(),
-        **_call_fields(),
+        **call_fields(),
     )
     assert "同じ名前" in str(error.message)
     assert Call.objects.count() == 1
 
 
-def test_before_the_window_opens_everything_may_change(officer):
+def test_before_the_window_opens_everything_may_change(officer, gbizid_on):
     call = make_future_paper_call()
     later = future_dates(opens_in_days=14)
     services.call_update(
@@ -207,7 +172,7 @@ def test_before_the_window_opens_everything_may_change(officer):
     assert call.name == "改名した公募"
     assert call.requires_gbiz_verified
     assert call.opens_at == later["opens_at"]
-    assert _verbs() == ["subsidy_call.update"]
+    assert audit_verbs() == ["subsidy_call.update"]
     event = AuditEvent.objects.get()
     assert event.before["name"] != event.after["name"]
 
@@ -267,9 +232,9 @@ def test_a_form_that_sends_times_to_the_minute_is_no_change_of_a_passed_opening(
 def test_after_opening_rules_and_passed_dates_stay(officer, overrides, code, field):
     call = make_paper_call()
     before = Call.objects.values().get(pk=call.pk)
-    error = _refused(
-        services.call_update,
+    error = refused(
         code,
+        services.call_update,
         actor=officer,
         call=call,
         **_update_fields(call, name="変わらない", **overrides(call)),
@@ -279,14 +244,14 @@ def test_after_opening_rules_and_passed_dates_stay(officer, overrides, code, fie
     else:
         assert "受付が" in str(error.message)
     assert Call.objects.values().get(pk=call.pk) == before
-    assert _verbs() == []
+    assert audit_verbs() == []
 
 
 def test_a_budget_below_the_stages_is_refused(officer):
     call = make_future_paper_call()  # stages: 15M + 30M + 20M
-    error = _refused(
-        services.call_update,
+    error = refused(
         Code.CALL_BUDGET_BELOW_STAGES,
+        services.call_update,
         actor=officer,
         call=call,
         **_update_fields(call, budget=64_999_999),
@@ -298,9 +263,9 @@ def test_a_budget_below_the_stages_is_refused(officer):
 
 def test_another_wards_officer_may_not_change_a_call(sumida_officer):
     call = make_future_paper_call()
-    _refused(
-        services.call_update,
+    refused(
         Code.OFFICE_NOT_ALLOWED,
+        services.call_update,
         actor=sumida_officer,
         call=call,
         **_update_fields(call, name="乗っ取り"),
@@ -319,7 +284,7 @@ def test_a_call_is_copied_with_its_stages_rules_rubric_and_bonus(officer):
     copy = services.call_copy(
         actor=officer,
         source=source,
-        **_call_fields(
+        **call_fields(
             fiscal_year=source.fiscal_year + 1, name=source.name, budget=70_000_000, **dates
         ),
     )
@@ -353,24 +318,24 @@ def test_a_call_is_copied_with_its_stages_rules_rubric_and_bonus(officer):
     )
     assert not copy.stages.filter(applications__isnull=False).exists()
     assert source.stages.count() == 3  # the source is untouched
-    assert _verbs() == ["subsidy_call.create", "subsidy_call.copy"]
+    assert audit_verbs() == ["subsidy_call.create", "subsidy_call.copy"]
     # The copy's rules may change: its window is still to come.
     stage = copy.stages.get(number=1)
     services.stage_update(
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, rate_numerator=2, rate_denominator=3),
+        **stage_update_fields(stage, rate_numerator=2, rate_denominator=3),
     )
 
 
 def test_a_copy_with_a_budget_below_its_stages_is_refused(officer):
     source = make_paper_call()
-    error = _refused(
-        services.call_copy,
+    error = refused(
         Code.CALL_BUDGET_BELOW_STAGES,
+        services.call_copy,
         actor=officer,
         source=source,
-        **_call_fields(fiscal_year=source.fiscal_year + 1, budget=10_000_000),
+        **call_fields(fiscal_year=source.fiscal_year + 1, budget=10_000_000),
     )
     assert "65,000,000円" in str(error.message)
     assert Call.objects.count() == 1
@@ -378,10 +343,10 @@ def test_a_copy_with_a_budget_below_its_stages_is_refused(officer):
 
 def test_a_copy_with_dates_out_of_order_leaves_nothing(officer):
     source = make_paper_call()
-    fields = _call_fields(fiscal_year=source.fiscal_year + 1, budget=65_000_000)
+    fields = call_fields(fiscal_year=source.fiscal_year + 1, budget=65_000_000)
     fields["decision_on"] = fields["screening_on"] - dt.timedelta(days=1)
-    _refused(
-        services.call_copy, Code.CALL_DATES_OUT_OF_ORDER, actor=officer, source=source, **fields
+    refused(
+        Code.CALL_DATES_OUT_OF_ORDER, services.call_copy, actor=officer, source=source, **fields
     )
     assert Call.objects.count() == 1
     assert Stage.objects.count() == 3
@@ -389,12 +354,12 @@ def test_a_copy_with_dates_out_of_order_leaves_nothing(officer):
 
 def test_another_wards_officer_may_not_copy_a_call(sumida_officer):
     source = make_paper_call()
-    _refused(
-        services.call_copy,
+    refused(
         Code.OFFICE_NOT_ALLOWED,
+        services.call_copy,
         actor=sumida_officer,
         source=source,
-        **_call_fields(fiscal_year=source.fiscal_year + 1, budget=65_000_000),
+        **call_fields(fiscal_year=source.fiscal_year + 1, budget=65_000_000),
     )
     assert Call.objects.count() == 1
 
@@ -404,6 +369,6 @@ def test_a_call_factory_call_has_no_rules_to_copy(officer):
     copy = services.call_copy(
         actor=officer,
         source=source,
-        **_call_fields(fiscal_year=source.fiscal_year + 1, budget=1_000_000),
+        **call_fields(fiscal_year=source.fiscal_year + 1, budget=1_000_000),
     )
     assert not copy.stages.exists()

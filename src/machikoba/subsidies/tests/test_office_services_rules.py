@@ -9,14 +9,12 @@ import pytest
 from django.utils import timezone
 
 from machikoba.core.errors import ApplicationError, PermissionRefused
-from machikoba.core.models import AuditEvent
-from machikoba.core.testing.factories import SUMIDA, ward
+from machikoba.core.testing.factories import ward
 from machikoba.core.testing.factories_subsidies import (
     make_application,
-    make_officer,
     make_paper_call,
 )
-from machikoba.core.testing.factories_subsidies_office import future_dates, make_future_paper_call
+from machikoba.core.testing.factories_subsidies_office import make_future_paper_call
 from machikoba.subsidies import services
 from machikoba.subsidies.choices import ApplicationStatus, BonusKind
 from machikoba.subsidies.error_codes_office import CallOfficeErrorCode as Code
@@ -28,31 +26,14 @@ from machikoba.subsidies.models import (
     RubricCriterion,
     Stage,
 )
+from machikoba.subsidies.tests.conftest import (
+    audit_verbs,
+    call_fields,
+    refused,
+    stage_update_fields,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
-
-
-@pytest.fixture
-def officer():
-    return make_officer()
-
-
-@pytest.fixture
-def sumida_officer():
-    return make_officer(ward(SUMIDA))
-
-
-def _call_fields(**overrides):
-    fields = {
-        "fiscal_year": timezone.localdate().year,
-        "name": "DX導入補助金",
-        "description": "説明",
-        "budget": 10_000_000,
-        **future_dates(),
-        "requires_gbiz_verified": False,
-    }
-    fields.update(overrides)
-    return fields
 
 
 def _stage_fields(**overrides):
@@ -73,23 +54,6 @@ def _stage_fields(**overrides):
     return fields
 
 
-def _stage_update_fields(stage, **overrides):
-    fields = {name: getattr(stage, name) for name in services.STAGE_FIELDS}
-    fields.update(overrides)
-    return fields
-
-
-def _verbs():
-    return list(AuditEvent.objects.order_by("pk").values_list("verb", flat=True))
-
-
-def _refused(call_service, expected, /, **kwargs):
-    with pytest.raises(ApplicationError) as caught:
-        call_service(**kwargs)
-    assert caught.value.code == expected, caught.value.message
-    return caught.value
-
-
 # --- the rules lock -------------------------------------------------------------------------
 
 
@@ -98,12 +62,12 @@ def test_a_submitted_application_fixes_the_rules_even_before_the_opening(officer
     stage = call.stages.get(number=1)
     make_application(stage, status=ApplicationStatus.SUBMITTED)
     make_application(stage, status=ApplicationStatus.WITHDRAWN, submitted_at=timezone.now())
-    error = _refused(
-        services.stage_update,
+    error = refused(
         Code.RULES_LOCKED_SUBMITTED,
+        services.stage_update,
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, rate_numerator=2, rate_denominator=3),
+        **stage_update_fields(stage, rate_numerator=2, rate_denominator=3),
     )
     assert "2 件" in str(error.message)
     stage.refresh_from_db()
@@ -117,7 +81,7 @@ def test_a_draft_does_not_fix_the_rules(officer):
     services.stage_update(
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, rate_numerator=2, rate_denominator=3),
+        **stage_update_fields(stage, rate_numerator=2, rate_denominator=3),
     )
     stage.refresh_from_db()
     assert (stage.rate_numerator, stage.rate_denominator) == (2, 3)
@@ -140,12 +104,12 @@ def test_after_opening_a_stages_rules_stay(officer, change):
     call = make_paper_call()
     stage = call.stages.get(number=1)
     before = Stage.objects.values().get(pk=stage.pk)
-    _refused(
-        services.stage_update,
+    refused(
         Code.RULES_LOCKED_OPEN,
+        services.stage_update,
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, **change),
+        **stage_update_fields(stage, **change),
     )
     assert Stage.objects.values().get(pk=stage.pk) == before
 
@@ -156,11 +120,11 @@ def test_after_opening_a_stages_name_and_budget_still_change(officer):
     services.stage_update(
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, name="はじめの一歩 (改)", budget=14_000_000),
+        **stage_update_fields(stage, name="はじめの一歩 (改)", budget=14_000_000),
     )
     stage.refresh_from_db()
     assert (stage.name, stage.budget) == ("はじめの一歩 (改)", 14_000_000)
-    assert _verbs() == ["subsidy_stage.update"]
+    assert audit_verbs() == ["subsidy_stage.update"]
 
 
 def test_after_opening_no_stage_category_attachment_rubric_or_bonus_is_added(officer):
@@ -199,7 +163,7 @@ def test_after_opening_no_stage_category_attachment_rubric_or_bonus_is_added(off
         RubricCriterion.objects.count(),
         BonusCriterion.objects.count(),
     )
-    assert _verbs() == []
+    assert audit_verbs() == []
 
 
 # --- stages -----------------------------------------------------------------------------------
@@ -207,7 +171,7 @@ def test_after_opening_no_stage_category_attachment_rubric_or_bonus_is_added(off
 
 @pytest.fixture
 def empty_call(officer):
-    return services.call_create(actor=officer, municipality=ward(), **_call_fields())
+    return services.call_create(actor=officer, municipality=ward(), **call_fields())
 
 
 def test_an_officer_adds_a_stage_with_an_exact_rate(officer, empty_call):
@@ -215,16 +179,16 @@ def test_an_officer_adds_a_stage_with_an_exact_rate(officer, empty_call):
         actor=officer, call=empty_call, **_stage_fields(rate_numerator=2, rate_denominator=3)
     )
     assert stage.rate == stage.rate.__class__(2, 3)
-    assert _verbs() == ["subsidy_call.create", "subsidy_stage.create"]
+    assert audit_verbs() == ["subsidy_call.create", "subsidy_stage.create"]
 
 
 @pytest.mark.parametrize(
     ("numerator", "denominator"), [(4, 3), (0, 3), (1, 101)], ids=["n>d", "zero", "d>100"]
 )
 def test_a_rate_out_of_range_is_refused(officer, empty_call, numerator, denominator):
-    error = _refused(
-        services.stage_create,
+    error = refused(
         Code.STAGE_RATE_INVALID,
+        services.stage_create,
         actor=officer,
         call=empty_call,
         **_stage_fields(rate_numerator=numerator, rate_denominator=denominator),
@@ -242,9 +206,9 @@ def test_a_rate_of_one_whole_is_allowed(officer, empty_call):
 
 def test_stage_budgets_above_the_call_budget_are_refused(officer, empty_call):
     services.stage_create(actor=officer, call=empty_call, **_stage_fields(budget=6_000_000))
-    error = _refused(
-        services.stage_create,
+    error = refused(
         Code.STAGE_BUDGETS_ABOVE_CALL,
+        services.stage_create,
         actor=officer,
         call=empty_call,
         **_stage_fields(number=2, budget=4_000_001),
@@ -261,12 +225,12 @@ def test_stage_budgets_above_the_call_budget_are_refused(officer, empty_call):
 def test_raising_a_stage_budget_above_the_call_is_refused(officer):
     call = make_future_paper_call()
     stage = call.stages.get(number=1)
-    _refused(
-        services.stage_update,
+    refused(
         Code.STAGE_BUDGETS_ABOVE_CALL,
+        services.stage_update,
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, budget=stage.budget + 1),
+        **stage_update_fields(stage, budget=stage.budget + 1),
     )
     stage.refresh_from_db()
     assert stage.budget == 15_000_000
@@ -274,9 +238,9 @@ def test_raising_a_stage_budget_above_the_call_is_refused(officer):
 
 def test_a_stage_number_is_one_per_call(officer, empty_call):
     services.stage_create(actor=officer, call=empty_call, **_stage_fields(budget=1_000_000))
-    error = _refused(
-        services.stage_create,
+    error = refused(
         Code.STAGE_NUMBER_TAKEN,
+        services.stage_create,
         actor=officer,
         call=empty_call,
         **_stage_fields(budget=1_000_000),
@@ -285,9 +249,9 @@ def test_a_stage_number_is_one_per_call(officer, empty_call):
 
 
 def test_a_cap_above_the_stage_budget_is_refused(officer, empty_call):
-    error = _refused(
-        services.stage_create,
+    error = refused(
         Code.STAGE_INVALID,
+        services.stage_create,
         actor=officer,
         call=empty_call,
         **_stage_fields(cap=600_000, budget=500_000),
@@ -305,15 +269,15 @@ def test_a_stage_budget_below_what_is_decided_is_refused(officer):
             requested_amount=400_000,
             decided_amount=300_000,
         )
-    error = _refused(
-        services.stage_update,
+    error = refused(
         Code.STAGE_BUDGET_BELOW_DECIDED,
+        services.stage_update,
         actor=officer,
         stage=stage,
-        **_stage_update_fields(stage, budget=599_999),
+        **stage_update_fields(stage, budget=599_999),
     )
     assert "600,000円" in str(error.message)
-    services.stage_update(actor=officer, stage=stage, **_stage_update_fields(stage, budget=600_000))
+    services.stage_update(actor=officer, stage=stage, **stage_update_fields(stage, budget=600_000))
 
 
 def test_a_stage_is_deleted_with_its_categories_before_the_opening(officer):
@@ -322,14 +286,14 @@ def test_a_stage_is_deleted_with_its_categories_before_the_opening(officer):
     services.stage_delete(actor=officer, stage=stage)
     assert not Stage.objects.filter(pk=stage.pk).exists()
     assert not ExpenseCategory.objects.filter(stage_id=stage.pk).exists()
-    assert _verbs() == ["subsidy_stage.delete"]
+    assert audit_verbs() == ["subsidy_stage.delete"]
 
 
 def test_a_stage_an_application_names_is_not_deleted(officer):
     call = make_future_paper_call()
     stage = call.stages.get(number=3)
     make_application(stage)  # a draft (the rules are still open)
-    error = _refused(services.stage_delete, Code.RULE_IN_USE, actor=officer, stage=stage)
+    error = refused(Code.RULE_IN_USE, services.stage_delete, actor=officer, stage=stage)
     assert "ステージ3" in str(error.message)
     assert Stage.objects.filter(pk=stage.pk).exists()
 
@@ -340,7 +304,7 @@ def test_another_wards_officer_may_not_touch_a_stage(sumida_officer):
     for attempt in (
         lambda: services.stage_create(actor=sumida_officer, call=call, **_stage_fields(number=4)),
         lambda: services.stage_update(
-            actor=sumida_officer, stage=stage, **_stage_update_fields(stage, name="x")
+            actor=sumida_officer, stage=stage, **stage_update_fields(stage, name="x")
         ),
         lambda: services.stage_delete(actor=sumida_officer, stage=stage),
         lambda: services.category_add(actor=sumida_officer, stage=stage, code="x", name="x"),
@@ -352,7 +316,7 @@ def test_another_wards_officer_may_not_touch_a_stage(sumida_officer):
             attempt()
         assert caught.value.code == Code.OFFICE_NOT_ALLOWED
     assert Stage.objects.filter(call=call).count() == 3
-    assert _verbs() == []
+    assert audit_verbs() == []
 
 
 # --- categories and attachments ---------------------------------------------------------------
@@ -388,7 +352,7 @@ def test_categories_are_added_changed_and_removed(officer):
     )
     services.category_remove(actor=officer, category=category)
     assert not ExpenseCategory.objects.filter(pk=category.pk).exists()
-    assert _verbs() == [
+    assert audit_verbs() == [
         "subsidy_category.add",
         "subsidy_category.update",
         "subsidy_category.remove",
@@ -407,9 +371,9 @@ def test_categories_are_added_changed_and_removed(officer):
 )
 def test_a_category_out_of_range_is_refused(officer, fields, field):
     stage = make_future_paper_call().stages.get(number=1)
-    error = _refused(
-        services.category_add,
+    error = refused(
         Code.CATEGORY_INVALID,
+        services.category_add,
         actor=officer,
         stage=stage,
         code="x",
@@ -422,9 +386,9 @@ def test_a_category_out_of_range_is_refused(officer, fields, field):
 
 def test_a_category_code_is_one_per_stage(officer):
     stage = make_future_paper_call().stages.get(number=1)
-    error = _refused(
-        services.category_add,
+    error = refused(
         Code.CATEGORY_CODE_TAKEN,
+        services.category_add,
         actor=officer,
         stage=stage,
         code="software",
@@ -435,9 +399,9 @@ def test_a_category_code_is_one_per_stage(officer):
 
 def test_a_category_with_an_invalid_code_is_refused(officer):
     stage = make_future_paper_call().stages.get(number=1)
-    error = _refused(
-        services.category_add,
+    error = refused(
         Code.CATEGORY_INVALID,
+        services.category_add,
         actor=officer,
         stage=stage,
         code="ソフト ウェア",
@@ -450,7 +414,7 @@ def test_a_category_an_expense_line_uses_is_not_removed(officer):
     stage = make_future_paper_call().stages.get(number=1)
     make_application(stage, lines=[("devices", 200_000)])
     category = stage.categories.get(code="devices")
-    _refused(services.category_remove, Code.RULE_IN_USE, actor=officer, category=category)
+    refused(Code.RULE_IN_USE, services.category_remove, actor=officer, category=category)
     assert ExpenseCategory.objects.filter(pk=category.pk).exists()
 
 
@@ -460,9 +424,9 @@ def test_attachments_are_added_and_removed(officer):
         actor=officer, stage=stage, name="履歴事項全部証明書", help_text="3か月以内"
     )
     assert requirement.order == 1
-    _refused(
-        services.attachment_requirement_add,
+    refused(
         Code.ATTACHMENT_INVALID,
+        services.attachment_requirement_add,
         actor=officer,
         stage=stage,
         name="  ",
@@ -471,7 +435,7 @@ def test_attachments_are_added_and_removed(officer):
     assert list(stage.attachment_requirements.values_list("name", flat=True)) == [
         "直近1期分の決算書 (または確定申告書)"
     ]
-    assert _verbs() == ["subsidy_attachment.add", "subsidy_attachment.remove"]
+    assert audit_verbs() == ["subsidy_attachment.add", "subsidy_attachment.remove"]
 
 
 # --- rubric and bonus points -------------------------------------------------------------------
@@ -487,9 +451,9 @@ def test_rubric_lines_are_added_changed_and_removed(officer):
     )
     criterion.refresh_from_db()
     assert (criterion.name, criterion.max_score, criterion.order) == ("新規性・独自性", 10, 5)
-    _refused(
-        services.rubric_criterion_update,
+    refused(
         Code.RUBRIC_INVALID,
+        services.rubric_criterion_update,
         actor=officer,
         criterion=criterion,
         name="新規性",
@@ -497,7 +461,7 @@ def test_rubric_lines_are_added_changed_and_removed(officer):
     )
     services.rubric_criterion_remove(actor=officer, criterion=criterion)
     assert call.rubric.count() == 5
-    assert _verbs() == ["subsidy_rubric.add", "subsidy_rubric.update", "subsidy_rubric.remove"]
+    assert audit_verbs() == ["subsidy_rubric.add", "subsidy_rubric.update", "subsidy_rubric.remove"]
 
 
 def test_bonus_points_are_added_changed_and_removed(officer):
@@ -511,14 +475,14 @@ def test_bonus_points_are_added_changed_and_removed(officer):
     bonus.refresh_from_db()
     assert (bonus.name, bonus.points) == ("健康経営優良法人の認定", 3)
     services.bonus_criterion_remove(actor=officer, bonus=bonus)
-    assert _verbs() == ["subsidy_bonus.add", "subsidy_bonus.update", "subsidy_bonus.remove"]
+    assert audit_verbs() == ["subsidy_bonus.add", "subsidy_bonus.update", "subsidy_bonus.remove"]
 
 
 def test_one_dojo_bonus_per_call(officer):
     call = make_future_paper_call()  # has the DX道場 bonus
-    error = _refused(
-        services.bonus_criterion_add,
+    error = refused(
         Code.BONUS_INVALID,
+        services.bonus_criterion_add,
         actor=officer,
         call=call,
         kind=BonusKind.DOJO_GRADUATE,
@@ -536,9 +500,9 @@ def test_one_dojo_bonus_per_call(officer):
 @pytest.mark.parametrize("points", [0, 101])
 def test_bonus_points_out_of_range_are_refused(officer, points):
     call = make_future_paper_call()
-    _refused(
-        services.bonus_criterion_add,
+    refused(
         Code.BONUS_INVALID,
+        services.bonus_criterion_add,
         actor=officer,
         call=call,
         kind=BonusKind.CLAIMED,
@@ -553,5 +517,5 @@ def test_a_bonus_claimed_by_an_application_is_not_removed(officer):
     bonus = call.bonus_criteria.get(kind=BonusKind.CLAIMED, points=3)
     application = make_application(call.stages.get(number=1))
     BonusClaim.objects.create(application=application, criterion=bonus)
-    _refused(services.bonus_criterion_remove, Code.RULE_IN_USE, actor=officer, bonus=bonus)
+    refused(Code.RULE_IN_USE, services.bonus_criterion_remove, actor=officer, bonus=bonus)
     assert BonusCriterion.objects.filter(pk=bonus.pk).exists()

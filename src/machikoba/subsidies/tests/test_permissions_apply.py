@@ -1,8 +1,10 @@
 """Permission matrix of the applicant's pages of the DX subsidy: the company's owner and
 staff apply and edit (the owner alone consents to an advisor's application); the advisor
 supporting the company files for it; the ward's officers and the cleared reviewer read a
-submitted application and its documents, never edit it; another company, another ward's
-officer, the metro viewer, a floor worker, an instructor and platform admins get nothing.
+submitted application and its documents, never edit it (the reviewer only while it is in
+screening; neither the reviewer nor the advisor a receipt or a payment proof); another
+company, another ward's officer, the metro viewer, a floor worker, an instructor and
+platform admins get nothing.
 
 (``core/tests/test_url_coverage.py`` collects ``MATRIX`` from ``test_permissions*``
 modules: a ``test_permissions.py`` of the app imports this one's.) Each actor's request runs
@@ -14,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from machikoba.core.models import AuditEvent
+from machikoba.core.testing.factories_subsidies import make_application
 from machikoba.core.testing.factories_subsidies_apply import (
     attach,
     make_ready_application,
@@ -36,7 +39,7 @@ from machikoba.core.testing.matrix import (
     expect,
     posted,
 )
-from machikoba.subsidies.choices import DocumentKind
+from machikoba.subsidies.choices import ApplicationStatus, DocumentKind
 from machikoba.subsidies.models import Application, ApplicationDocument, ExpenseLine
 
 # A draft of the company (stage 2): its owner and staff edit it; the office sees it (and
@@ -44,6 +47,9 @@ from machikoba.subsidies.models import Application, ApplicationDocument, Expense
 DRAFT_EDITORS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 403})
 # The application in screening (the World's): the company, the office, the cleared reviewer.
 READERS = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 200, REVIEWER: 200})
+# The company's editors and the ward's office alone: a 実績報告's receipt, an application
+# after its selection.
+COMPANY_AND_OFFICE = expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 200})
 
 
 def _stage(w, number=2):
@@ -97,6 +103,35 @@ def _screening_document_url(w):
 
 def _advisor_draft(w):
     return _draft(w, filed_by=w.users[ADVISOR])
+
+
+def _receipt_url(w):
+    """A receipt of the world's application: the company's and the office's only."""
+    document = attach(w.subsidy_application, DocumentKind.RECEIPT, name="領収書.pdf")
+    return reverse("subsidies:document_download", args=[document.pk])
+
+
+def _selected_url(w):
+    """The world's application once selected: its reviewer no longer reads it."""
+    Application.objects.filter(pk=w.subsidy_application.pk).update(
+        status=ApplicationStatus.SELECTED
+    )
+    return reverse("subsidies:application_detail", args=[w.subsidy_application.pk])
+
+
+def _advisor_filed(w):
+    """An application the advisor filed for the company they support, in screening."""
+    return make_application(
+        _stage(w), w.company, status=ApplicationStatus.SCREENING, filed_by=w.users[ADVISOR]
+    )
+
+
+def _advisor_filed_document_url(kind):
+    def url(w):
+        document = attach(_advisor_filed(w), kind, name="書類.pdf")
+        return reverse("subsidies:document_download", args=[document.pk])
+
+    return url
 
 
 def _starts(w):
@@ -257,6 +292,40 @@ MATRIX = [
         route="subsidies:document_download",
         url=_screening_document_url,
         expect=READERS,
+    ),
+    Case(
+        route="subsidies:document_download",
+        note="receipt",
+        url=_receipt_url,
+        expect=COMPANY_AND_OFFICE,
+    ),
+    Case(
+        route="subsidies:application_detail",
+        note="after the selection",
+        url=_selected_url,
+        expect=COMPANY_AND_OFFICE,
+    ),
+    Case(
+        route="subsidies:application_detail",
+        note="filed by the advisor",
+        url=lambda w: reverse("subsidies:application_detail", args=[_advisor_filed(w).pk]),
+        expect=expect(
+            404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 200, ADVISOR: 200}
+        ),
+    ),
+    Case(
+        route="subsidies:document_download",
+        note="quote of the advisor's application",
+        url=_advisor_filed_document_url(DocumentKind.QUOTE),
+        expect=expect(
+            404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 200, ADVISOR: 200}
+        ),
+    ),
+    Case(
+        route="subsidies:document_download",
+        note="payment proof of the advisor's application",
+        url=_advisor_filed_document_url(DocumentKind.PAYMENT_PROOF),
+        expect=COMPANY_AND_OFFICE,
     ),
 ]
 

@@ -190,8 +190,9 @@ MATRIX = [
     Case(
         "subsidies:decision_notice",
         lambda w: reverse("subsidies:decision_notice", args=[_decided(w).pk]),
-        # The reviewer who scored it sees the application, never the notice.
-        expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 200, REVIEWER: 403}),
+        # The reviewer who scored it no longer sees the application once it is decided
+        # (reviewers read only during screening), let alone the notice.
+        expect(404, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OFFICER: 200}),
     ),
     Case("subsidies:review_home", lambda w: reverse("subsidies:review_home"), REVIEWER_ONLY),
     Case(

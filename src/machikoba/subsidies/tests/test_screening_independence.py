@@ -146,7 +146,7 @@ def test_the_applicant_sees_no_score_and_no_ranking(scene):
         assert _page(owner, reverse(name, args=[pk]))[0] == 403
 
 
-def test_the_applicant_reads_the_rank_but_no_score_after_the_selection(scene):
+def test_the_applicant_reads_no_rank_and_no_score_after_the_selection(scene):
     a, application = scene["a"], scene["application"]
     scores_submit(
         actor=a.reviewer, assignment=a, scores={c.pk: (1, "") for c in rubric(application)}
@@ -164,7 +164,9 @@ def test_the_applicant_reads_the_rank_but_no_score_after_the_selection(scene):
         scene["owner"], reverse("subsidies:application_detail", args=[application.pk])
     )
     assert status == 200
-    assert "2 位 (全 2 件)" in html
+    assert "予算の範囲で、審査の評価が高い申請から採択しました。" in html
+    assert "2 位" not in html
+    assert "全 2 件" not in html
     assert "点" not in application.__class__.objects.get(pk=application.pk).decision_reason
 
 

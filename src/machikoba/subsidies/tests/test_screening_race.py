@@ -1,7 +1,10 @@
 """Real concurrent transactions on PostgreSQL: two officers confirming one stage's
 selection at the same moment make one selection; the other is refused ("already
 confirmed"), and every application moves once. Two stages of one call confirmed at once
-never spend the call's remaining budget twice.
+never spend the call's remaining budget twice. A reviewer assigned or an eligibility
+check made while the selection is confirmed waits for it or goes before it (call → stage
+→ application, one lock order): never a selection made from a ranking that changed under
+it, never a deadlock.
 
 SQLite serialises writers and has no row locks, so these run on PostgreSQL only (CI
 always does: MACHIKOBA_REQUIRE_POSTGRES)."""
@@ -10,12 +13,17 @@ import pytest
 
 from machikoba.core.errors import ApplicationError
 from machikoba.core.testing.concurrency import needs_postgresql, race
-from machikoba.core.testing.factories_subsidies import make_officer, make_paper_call
+from machikoba.core.testing.factories_subsidies import (
+    make_officer,
+    make_paper_call,
+    make_reviewer,
+)
 from machikoba.core.testing.factories_subsidies_screening import in_screening, scored
 from machikoba.subsidies.choices import ApplicationStatus
 from machikoba.subsidies.error_codes_screening import ScreeningErrorCode
 from machikoba.subsidies.models import ApplicationEvent
-from machikoba.subsidies.models_screening import Selection
+from machikoba.subsidies.models_screening import ReviewerAssignment, Selection
+from machikoba.subsidies.services.screening import eligibility_pass, reviewer_assign
 from machikoba.subsidies.services.selection import selection_confirm
 
 pytestmark = [
@@ -74,3 +82,49 @@ def test_two_stages_confirmed_at_once_never_overspend_the_call(transactional_db)
     assert total <= 1_000_000
     # The one that went second proposed within what the first left.
     assert sorted(s.total_amount for s in results) in ([200_000, 700_000], [400_000, 600_000])
+
+
+def test_a_reviewer_assigned_while_the_selection_is_confirmed(transactional_db):
+    """Either the reviewer comes first (the application is then unranked and the
+    selection waits for their scores) or the selection does (and the assignment is
+    refused): never a selection made from a ranking a new reviewer changed."""
+    stage = make_paper_call().stages.get(number=1)
+    first, _second = _ranked(stage, 400_000, 300_000)
+    reviewer = make_reviewer()
+    officer_a, officer_b = make_officer(), make_officer()
+    results = race(
+        lambda: selection_confirm(actor=officer_a, stage=stage),
+        lambda: reviewer_assign(actor=officer_b, application=first, reviewer=reviewer),
+    )
+    confirmed, assigned = results
+    if isinstance(confirmed, Selection):
+        assert isinstance(assigned, ApplicationError), results
+        assert assigned.code == ScreeningErrorCode.SELECTION_ALREADY_CONFIRMED
+        assert not ReviewerAssignment.objects.filter(reviewer=reviewer).exists()
+    else:
+        assert isinstance(confirmed, ApplicationError), results
+        assert confirmed.code == ScreeningErrorCode.SELECTION_NOT_READY
+        assert isinstance(assigned, ReviewerAssignment), results
+        assert not Selection.objects.exists()
+        first.refresh_from_db()
+        assert first.status == ApplicationStatus.SCREENING
+
+
+def test_an_eligibility_check_while_the_selection_is_confirmed(transactional_db):
+    """The check and the confirmation wait for each other (no deadlock): a submitted
+    application keeps the selection from being confirmed either way, and the check
+    passes."""
+    stage = make_paper_call().stages.get(number=1)
+    _ranked(stage, 400_000)
+    waiting = in_screening(stage, status=ApplicationStatus.SUBMITTED)
+    officer_a, officer_b = make_officer(), make_officer()
+    confirmed, passed = race(
+        lambda: selection_confirm(actor=officer_a, stage=stage),
+        lambda: eligibility_pass(actor=officer_b, application=waiting),
+    )
+    assert isinstance(confirmed, ApplicationError), confirmed
+    assert confirmed.code == ScreeningErrorCode.SELECTION_NOT_READY
+    assert not isinstance(passed, Exception), passed
+    waiting.refresh_from_db()
+    assert waiting.status == ApplicationStatus.SCREENING
+    assert not Selection.objects.exists()

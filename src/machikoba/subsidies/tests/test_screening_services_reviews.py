@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from machikoba.companies.choices import CompanyRole
-from machikoba.core.errors import ApplicationError
-from machikoba.core.models import AuditEvent, Notification
+from machikoba.core.models import AuditEvent
 from machikoba.core.testing.factories import (
     SUMIDA,
     CompanyFactory,
@@ -21,7 +20,6 @@ from machikoba.core.testing.factories_programs import AdvisorFactory, make_engag
 from machikoba.core.testing.factories_subsidies import (
     make_applicant,
     make_officer,
-    make_paper_call,
     make_reviewer,
 )
 from machikoba.core.testing.factories_subsidies_screening import (
@@ -32,7 +30,6 @@ from machikoba.core.testing.factories_subsidies_screening import (
     rubric,
     scored,
 )
-from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.subsidies import services
 from machikoba.subsidies.choices import (
     ApplicationStatus,
@@ -44,41 +41,9 @@ from machikoba.subsidies.error_codes import SubsidyErrorCode
 from machikoba.subsidies.error_codes_screening import ScreeningErrorCode as E
 from machikoba.subsidies.models import ApplicationEvent
 from machikoba.subsidies.models_screening import BonusClaim, ReviewerAssignment, Score
+from machikoba.subsidies.tests.conftest import notices, refused
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def call():
-    return make_paper_call()
-
-
-@pytest.fixture
-def stage(call):
-    return call.stages.get(number=1)
-
-
-@pytest.fixture
-def officer():
-    return make_officer(name="大田 職員")
-
-
-def _refused(code, call_):
-    with pytest.raises(ApplicationError) as caught:
-        call_()
-    assert caught.value.code == code, caught.value.message
-    return caught.value
-
-
-def _notices(kind):
-    run_queued_tasks("notification")
-    return list(Notification.objects.filter(kind=kind))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 # --- eligibility and 差戻し ------------------------------------------------------------------
@@ -113,7 +78,7 @@ def test_no_dojo_bonus_without_a_graduation(stage, officer):
 def test_only_the_wards_officers_check_eligibility(stage):
     application = in_screening(stage, status=ApplicationStatus.SUBMITTED)
     for someone in (make_officer(ward(SUMIDA)), make_applicant(application.company)):
-        _refused(
+        refused(
             E.NOT_OFFICER,
             lambda someone=someone: services.eligibility_pass(
                 actor=someone, application=application
@@ -125,7 +90,7 @@ def test_only_the_wards_officers_check_eligibility(stage):
 
 def test_eligibility_is_checked_once(stage, officer):
     application = in_screening(stage)  # already in screening
-    error = _refused(
+    error = refused(
         SubsidyErrorCode.TRANSITION_NOT_ALLOWED,
         lambda: services.eligibility_pass(actor=officer, application=application),
     )
@@ -137,7 +102,7 @@ def test_failing_eligibility_needs_a_reason_and_tells_the_company(
 ):
     application = in_screening(stage, status=ApplicationStatus.SUBMITTED)
     owner = make_applicant(application.company)
-    error = _refused(
+    error = refused(
         E.REASON_REQUIRED,
         lambda: services.eligibility_fail(actor=officer, application=application, reason="  "),
     )
@@ -151,7 +116,7 @@ def test_failing_eligibility_needs_a_reason_and_tells_the_company(
     application.refresh_from_db()
     assert application.status == ApplicationStatus.INELIGIBLE
     assert application.decision_reason == "区外の事業所での事業です。"
-    (notice,) = _notices("subsidy_ineligible")
+    (notice,) = notices("subsidy_ineligible")
     assert notice.user == owner
     assert "区外の事業所での事業です。" in notice.body
 
@@ -161,7 +126,7 @@ def test_returning_an_application_needs_comments_and_tells_the_company(
 ):
     application = in_screening(stage, status=ApplicationStatus.SUBMITTED)
     make_applicant(application.company)
-    _refused(
+    refused(
         E.REASON_REQUIRED,
         lambda: services.application_return(actor=officer, application=application, comments=""),
     )
@@ -175,7 +140,7 @@ def test_returning_an_application_needs_comments_and_tells_the_company(
         application=application, to_status=ApplicationStatus.RETURNED
     )
     assert event.comment == "見積書を2通にしてください。"
-    (notice,) = _notices("subsidy_returned")
+    (notice,) = notices("subsidy_returned")
     assert "見積書を2通にしてください。" in notice.body
 
 
@@ -191,7 +156,7 @@ def test_assigning_a_reviewer_tells_them(stage, officer, django_capture_on_commi
         )
     assert assignment.status == AssignmentStatus.ASSIGNED
     assert assignment.assigned_by == officer
-    (notice,) = _notices("subsidy_review_assigned")
+    (notice,) = notices("subsidy_review_assigned")
     assert notice.user == reviewer
     assert notice.url == f"/subsidies/review/{assignment.pk}/"
 
@@ -201,7 +166,7 @@ def test_a_reviewer_who_works_for_the_company_is_refused(stage, officer, role):
     application = in_screening(stage)
     reviewer = make_reviewer()
     MembershipFactory(user=reviewer, company=application.company, role=role)
-    error = _refused(
+    error = refused(
         E.REVIEWER_TIED,
         lambda: services.reviewer_assign(actor=officer, application=application, reviewer=reviewer),
     )
@@ -213,7 +178,7 @@ def test_a_reviewer_who_advised_the_company_is_refused(stage, officer):
     application = in_screening(stage)
     reviewer = make_reviewer()
     make_engagement(application.company, [AdvisorFactory(user=reviewer)])
-    error = _refused(
+    error = refused(
         E.REVIEWER_TIED,
         lambda: services.reviewer_assign(actor=officer, application=application, reviewer=reviewer),
     )
@@ -223,7 +188,7 @@ def test_a_reviewer_who_advised_the_company_is_refused(stage, officer):
 def test_a_reviewer_who_filed_the_application_is_refused(stage, officer):
     reviewer = make_reviewer()
     application = in_screening(stage, filed_by=reviewer)
-    _refused(
+    refused(
         E.REVIEWER_TIED,
         lambda: services.reviewer_assign(actor=officer, application=application, reviewer=reviewer),
     )
@@ -232,7 +197,7 @@ def test_a_reviewer_who_filed_the_application_is_refused(stage, officer):
 def test_only_a_reviewer_of_the_calls_ward_with_a_grant_in_force_is_assigned(stage, officer):
     application = in_screening(stage)
     for someone in (ended_reviewer(), make_reviewer(ward(SUMIDA)), UserFactory()):
-        _refused(
+        refused(
             E.REVIEWER_NOT_GRANTED,
             lambda someone=someone: services.reviewer_assign(
                 actor=officer, application=application, reviewer=someone
@@ -245,12 +210,12 @@ def test_reviewers_are_assigned_once_and_only_in_screening(stage, officer):
     application = in_screening(stage)
     reviewer = make_reviewer()
     services.reviewer_assign(actor=officer, application=application, reviewer=reviewer)
-    _refused(
+    refused(
         E.REVIEWER_ALREADY_ASSIGNED,
         lambda: services.reviewer_assign(actor=officer, application=application, reviewer=reviewer),
     )
     submitted = in_screening(stage, status=ApplicationStatus.SUBMITTED)
-    _refused(
+    refused(
         E.APPLICATION_NOT_IN_SCREENING,
         lambda: services.reviewer_assign(
             actor=officer, application=submitted, reviewer=make_reviewer()
@@ -265,7 +230,7 @@ def test_unassigning_removes_draft_scores_but_never_submitted_ones(stage, office
     assert not ReviewerAssignment.objects.filter(pk=draft.pk).exists()
     assert not Score.objects.filter(assignment_id=draft.pk).exists()
     done = scored(application, [5, 5, 5, 5, 5])
-    _refused(
+    refused(
         E.ASSIGNMENT_NOT_REMOVABLE,
         lambda: services.reviewer_unassign(actor=officer, assignment=done),
     )
@@ -285,7 +250,7 @@ def test_declaring_no_conflict_opens_the_application(stage):
 
 def test_declaring_a_tie_needs_a_note_and_closes_it(stage):
     assignment = assign(in_screening(stage))
-    _refused(
+    refused(
         E.REASON_REQUIRED,
         lambda: services.conflict_declare(
             actor=assignment.reviewer, assignment=assignment, tied=True, note=""
@@ -297,7 +262,7 @@ def test_declaring_a_tie_needs_a_note_and_closes_it(stage):
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.CONFLICTED
     assert assignment.conflict_note == "元の勤務先です"
-    _refused(
+    refused(
         E.CONFLICT_ALREADY_DECLARED,
         lambda: services.conflict_declare(
             actor=assignment.reviewer, assignment=assignment, tied=False
@@ -310,7 +275,7 @@ def test_a_reviewer_tied_by_the_records_cannot_declare_no_conflict(stage):
     assignment = assign(application)
     # Tied after the assignment: the reviewer joined the company.
     MembershipFactory(user=assignment.reviewer, company=application.company)
-    error = _refused(
+    error = refused(
         E.REVIEWER_TIED,
         lambda: services.conflict_declare(
             actor=assignment.reviewer, assignment=assignment, tied=False
@@ -324,14 +289,14 @@ def test_a_reviewer_tied_by_the_records_cannot_declare_no_conflict(stage):
 def test_only_the_assigned_reviewer_declares(stage, officer):
     assignment = assign(in_screening(stage))
     for someone in (make_reviewer(), officer, ended_reviewer()):
-        _refused(
+        refused(
             E.NOT_REVIEWER,
             lambda someone=someone: services.conflict_declare(
                 actor=someone, assignment=assignment, tied=False
             ),
         )
     gone = assign(in_screening(stage), ended_reviewer())
-    _refused(
+    refused(
         E.NOT_REVIEWER,
         lambda: services.conflict_declare(actor=gone.reviewer, assignment=gone, tied=False),
     )
@@ -347,7 +312,7 @@ def _scores(application, values):
 def test_scoring_before_declaring_is_refused(stage):
     application = in_screening(stage)
     assignment = assign(application)
-    error = _refused(
+    error = refused(
         E.CONFLICT_NOT_CLEARED,
         lambda: services.scores_save(
             actor=assignment.reviewer, assignment=assignment, scores=_scores(application, [5])
@@ -360,7 +325,7 @@ def test_scoring_before_declaring_is_refused(stage):
 def test_scoring_after_declaring_a_tie_is_refused(stage):
     application = in_screening(stage)
     assignment = assign(application, status=AssignmentStatus.CONFLICTED, note="親族")
-    error = _refused(
+    error = refused(
         E.CONFLICT_NOT_CLEARED,
         lambda: services.scores_submit(
             actor=assignment.reviewer,
@@ -377,7 +342,7 @@ def test_a_score_out_of_range_is_refused_and_nothing_is_saved(stage):
     assignment = assign(application, status=AssignmentStatus.CLEARED)
     criteria = rubric(application)
     for bad in (11, -1):
-        error = _refused(
+        error = refused(
             E.SCORES_INVALID,
             lambda bad=bad: services.scores_save(
                 actor=assignment.reviewer,
@@ -398,7 +363,7 @@ def test_drafts_are_saved_and_changed_until_submitted_then_frozen(stage):
         actor=reviewer, assignment=assignment, scores=_scores(application, [5, 6]), comment="途中"
     )
     assert sorted(Score.objects.values_list("score", flat=True)) == [5, 6]
-    error = _refused(
+    error = refused(
         E.SCORES_INCOMPLETE,
         lambda: services.scores_submit(actor=reviewer, assignment=assignment),
     )
@@ -407,7 +372,7 @@ def test_drafts_are_saved_and_changed_until_submitted_then_frozen(stage):
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.CLEARED
     # A submission that saves and submits in one tap: both or neither.
-    _refused(
+    refused(
         E.SCORES_INCOMPLETE,
         lambda: services.scores_submit(
             actor=reviewer, assignment=assignment, scores=_scores(application, [9, 9, 9])
@@ -424,7 +389,7 @@ def test_drafts_are_saved_and_changed_until_submitted_then_frozen(stage):
     assert assignment.status == AssignmentStatus.SUBMITTED
     assert assignment.comment == "実現性が高い"
     assert sum(Score.objects.values_list("score", flat=True)) == 35
-    _refused(
+    refused(
         E.CONFLICT_NOT_CLEARED,
         lambda: services.scores_save(
             actor=reviewer, assignment=assignment, scores=_scores(application, [0])
@@ -436,7 +401,7 @@ def test_drafts_are_saved_and_changed_until_submitted_then_frozen(stage):
 def test_another_reviewer_cannot_score_an_assignment(stage):
     application = in_screening(stage)
     assignment = assign(application, status=AssignmentStatus.CLEARED)
-    _refused(
+    refused(
         E.NOT_REVIEWER,
         lambda: services.scores_save(
             actor=make_reviewer(), assignment=assignment, scores=_scores(application, [5])

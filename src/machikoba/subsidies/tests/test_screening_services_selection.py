@@ -9,11 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from machikoba.core.errors import ApplicationError
-from machikoba.core.models import Notification
 from machikoba.core.testing.factories import SUMIDA, CompanyFactory, ward
-from machikoba.core.testing.factories_subsidies import make_applicant, make_officer, make_paper_call
+from machikoba.core.testing.factories_subsidies import make_applicant, make_officer
 from machikoba.core.testing.factories_subsidies_screening import assign, bonus, in_screening, scored
-from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.drawings.tests.samples import pdf_bytes
 from machikoba.subsidies import services
 from machikoba.subsidies.choices import (
@@ -26,41 +24,9 @@ from machikoba.subsidies.choices import (
 from machikoba.subsidies.error_codes_screening import ScreeningErrorCode as E
 from machikoba.subsidies.models import ApplicationDocument, BonusCriterion
 from machikoba.subsidies.models_screening import BonusClaim, Selection
+from machikoba.subsidies.tests.conftest import notices, refused
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def call():
-    return make_paper_call()
-
-
-@pytest.fixture
-def stage(call):
-    return call.stages.get(number=1)
-
-
-@pytest.fixture
-def officer():
-    return make_officer(name="大田 職員")
-
-
-def _refused(code, call_):
-    with pytest.raises(ApplicationError) as caught:
-        call_()
-    assert caught.value.code == code, caught.value.message
-    return caught.value
-
-
-def _notices(kind):
-    run_queued_tasks("notification")
-    return list(Notification.objects.filter(kind=kind))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 # --- bonus claims ---------------------------------------------------------------------------
@@ -99,7 +65,7 @@ def test_a_bad_bonus_claim_stores_nothing(call, stage, media):
             criterion=criterion,
             upload=SimpleUploadedFile("note.pdf", b"hello"),
         )
-    _refused(
+    refused(
         E.BONUS_INVALID,
         lambda: services.bonus_claim_add(
             actor=owner,
@@ -108,7 +74,7 @@ def test_a_bad_bonus_claim_stores_nothing(call, stage, media):
             upload=SimpleUploadedFile("c.pdf", pdf_bytes(1)),
         ),
     )
-    _refused(
+    refused(
         E.BONUS_INVALID,
         lambda: services.bonus_claim_add(
             actor=owner, application=application, criterion=criterion, upload=None
@@ -124,7 +90,7 @@ def test_bonus_claims_only_by_the_company_while_open(call, stage):
     owner = make_applicant(application.company)
     criterion = _claimed_criterion(call)
     upload = SimpleUploadedFile("c.pdf", pdf_bytes(1))
-    _refused(
+    refused(
         E.BONUS_NOT_ALLOWED,
         lambda: services.bonus_claim_add(
             actor=owner, application=application, criterion=criterion, upload=upload
@@ -132,7 +98,7 @@ def test_bonus_claims_only_by_the_company_while_open(call, stage):
     )
     other = make_applicant(CompanyFactory())
     draft = in_screening(stage, status=ApplicationStatus.DRAFT)
-    _refused(
+    refused(
         E.BONUS_NOT_ALLOWED,
         lambda: services.bonus_claim_add(
             actor=other, application=draft, criterion=criterion, upload=upload
@@ -143,7 +109,7 @@ def test_bonus_claims_only_by_the_company_while_open(call, stage):
 def test_the_officer_verifies_or_rejects_a_claim_with_a_note(stage, officer):
     application = in_screening(stage)
     claim = bonus(application, status=BonusClaimStatus.CLAIMED)
-    _refused(
+    refused(
         E.REASON_REQUIRED,
         lambda: services.bonus_claim_reject(actor=officer, claim=claim, note=""),
     )
@@ -154,12 +120,12 @@ def test_the_officer_verifies_or_rejects_a_claim_with_a_note(stage, officer):
     claim.refresh_from_db()
     assert claim.status == BonusClaimStatus.VERIFIED
     assert claim.verified_by == officer
-    _refused(
+    refused(
         E.NOT_OFFICER,
         lambda: services.bonus_claim_verify(actor=make_officer(ward(SUMIDA)), claim=claim),
     )
     dojo = bonus(application, BonusKind.DOJO_GRADUATE)
-    _refused(
+    refused(
         E.BONUS_ALREADY_DECIDED,
         lambda: services.bonus_claim_reject(actor=officer, claim=dojo, note="x"),
     )
@@ -202,19 +168,17 @@ def test_confirming_the_proposal_selects_and_tells_everyone(
     assert ranked["second"].status == ApplicationStatus.SELECTED
     third = ranked["third"]
     assert third.status == ApplicationStatus.NOT_SELECTED
-    assert "3 位 (全 3 件)" in third.decision_reason
-    assert "100,000円" in third.decision_reason
-    assert "50,000円" in third.decision_reason  # what was left when its turn came
-    assert "1,000,000円" in third.decision_reason
-    assert "点" not in third.decision_reason  # the applicant never reads a score
-    assert len(_notices("subsidy_selected")) == 2
-    (notice,) = _notices("subsidy_not_selected")
-    assert "3 位" in notice.body
+    # The standard reason: no rank, no score (the applicant never reads them).
+    assert third.decision_reason == "予算の範囲で、審査の評価が高い申請から採択しました。"
+    assert len(notices("subsidy_selected")) == 2
+    (notice,) = notices("subsidy_not_selected")
+    assert "予算の範囲で、審査の評価が高い申請から採択しました。" in notice.body
+    assert "位" not in notice.body
 
 
 def test_an_edit_needs_a_reason(stage, officer, ranked):
     edited = [ranked["first"].pk, ranked["third"].pk]
-    error = _refused(
+    error = refused(
         E.REASON_REQUIRED,
         lambda: services.selection_confirm(actor=officer, stage=stage, selected_ids=edited),
     )
@@ -230,12 +194,14 @@ def test_an_edit_needs_a_reason(stage, officer, ranked):
     assert selection.total_amount == 600_000
     ranked["second"].refresh_from_db()
     assert ranked["second"].status == ApplicationStatus.NOT_SELECTED
-    assert "他の制度で受けている" in ranked["second"].decision_reason
+    # The officer's reason stays with the selection; the company reads the standard one.
+    assert "他の制度で受けている" in selection.reason
+    assert "他の制度で受けている" not in ranked["second"].decision_reason
 
 
 def test_a_selection_above_the_budget_is_refused_precisely(stage, officer, ranked):
     everything = [a.pk for a in ranked.values()]
-    error = _refused(
+    error = refused(
         E.SELECTION_OVER_BUDGET,
         lambda: services.selection_confirm(
             actor=officer, stage=stage, selected_ids=everything, reason="全部"
@@ -259,7 +225,7 @@ def test_the_calls_remaining_budget_caps_the_selection(call, stage, officer, ran
         confirmed_by=officer,
         confirmed_at=call.opens_at,
     )
-    error = _refused(
+    error = refused(
         E.SELECTION_OVER_BUDGET,
         lambda: services.selection_confirm(
             actor=officer,
@@ -273,7 +239,7 @@ def test_the_calls_remaining_budget_caps_the_selection(call, stage, officer, ran
 
 def test_a_second_confirmation_is_refused(stage, officer, ranked):
     services.selection_confirm(actor=officer, stage=stage)
-    error = _refused(
+    error = refused(
         E.SELECTION_ALREADY_CONFIRMED,
         lambda: services.selection_confirm(actor=make_officer(), stage=stage),
     )
@@ -284,14 +250,14 @@ def test_a_second_confirmation_is_refused(stage, officer, ranked):
 def test_no_selection_while_scores_or_eligibility_checks_are_missing(stage, officer, ranked):
     late = in_screening(stage, title="late")
     assign(late, status=AssignmentStatus.CLEARED)
-    error = _refused(
+    error = refused(
         E.SELECTION_NOT_READY, lambda: services.selection_confirm(actor=officer, stage=stage)
     )
     assert "採点が揃っていない申請が 1 件" in str(error.message)
     scored(late, [5] * 5)
     late.assignments.filter(status=AssignmentStatus.CLEARED).delete()
     in_screening(stage, status=ApplicationStatus.SUBMITTED)
-    error = _refused(
+    error = refused(
         E.SELECTION_NOT_READY, lambda: services.selection_confirm(actor=officer, stage=stage)
     )
     assert "要件の確認が終わっていない申請が 1 件" in str(error.message)
@@ -299,13 +265,13 @@ def test_no_selection_while_scores_or_eligibility_checks_are_missing(stage, offi
 
 def test_only_ranked_applications_of_the_stage_are_selected(call, stage, officer, ranked):
     elsewhere = in_screening(call.stages.get(number=2), requested=1_000_000)
-    _refused(
+    refused(
         E.SELECTION_INVALID,
         lambda: services.selection_confirm(
             actor=officer, stage=stage, selected_ids=[elsewhere.pk], reason="x"
         ),
     )
-    _refused(
+    refused(
         E.NOT_OFFICER,
         lambda: services.selection_confirm(actor=make_officer(ward(SUMIDA)), stage=stage),
     )
