@@ -2,8 +2,9 @@
 """The kill rate of `make mutation`, per target and overall, from `mutmut results --all true`.
 
 The targets are the rules that guard the product (the access layers, the step transitions,
-the board's hand rules). ``--names`` prints the mutant-name globs `make mutation` passes to
-`mutmut run`, so mutmut runs exactly the mutants counted here.
+the board's hand rules, the DX subsidy's arithmetic and application transitions).
+``--names`` prints the mutant-name globs `make mutation` passes to `mutmut run`, so mutmut
+runs exactly the mutants counted here.
 
 Kill rate = killed / (every mutant that ran or had no tests): a mutant no test reaches counts
 as not killed, and so does a timeout.
@@ -32,6 +33,9 @@ TARGETS: list[tuple[str, tuple[str, ...]]] = [
     # The hands section of board/services.py, or board/services/hands.py once board's
     # services are a package (the second glob matches every function of that module).
     ("board hands", ("machikoba.board.services.x_*hand*", "machikoba.board.services.hands.*")),
+    ("subsidies/arithmetic.py", ("machikoba.subsidies.arithmetic.*",)),
+    ("subsidies/access.py", ("machikoba.subsidies.access.*",)),
+    ("subsidies/transitions.py", ("machikoba.subsidies.transitions.*",)),
 ]
 
 COLUMNS = ("killed", "survived", "no tests", "timeout", "other")

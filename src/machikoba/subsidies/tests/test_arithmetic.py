@@ -5,6 +5,7 @@ figures, written here as test data (the code holds no stage constants).
 """
 
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -86,29 +87,50 @@ def test_subsidy_amount_rounds_down_after_the_cap(eligible, rate, cap, rounding,
     assert subsidy_amount(eligible, rate=rate, cap=cap, rounding=rounding) == expected
 
 
+# Each refusal names the input and what is wrong with it (a bug to find in the caller).
 REFUSED = [
-    pytest.param({"eligible_cost": 0}, id="eligible zero"),
-    pytest.param({"eligible_cost": -1}, id="eligible negative"),
-    pytest.param({"eligible_cost": 1_000_000.0}, id="eligible float"),
-    pytest.param({"eligible_cost": True}, id="eligible bool"),
-    pytest.param({"eligible_cost": Decimal(1_000_000)}, id="eligible Decimal"),
-    pytest.param({"rate": 0.75}, id="rate float"),
-    pytest.param({"rate": Decimal("0.75")}, id="rate Decimal"),
-    pytest.param({"rate": True}, id="rate bool"),
-    pytest.param({"rate": 1}, id="rate int"),
-    pytest.param({"rate": Fraction(0)}, id="rate zero"),
-    pytest.param({"rate": Fraction(-1, 2)}, id="rate negative"),
-    pytest.param({"rate": Fraction(5, 4)}, id="rate above one"),
-    pytest.param({"cap": 0}, id="cap zero"),
-    pytest.param({"cap": -500_000}, id="cap negative"),
-    pytest.param({"cap": 500_000.0}, id="cap float"),
-    pytest.param({"rounding": 0}, id="rounding zero"),
-    pytest.param({"rounding": -1000}, id="rounding negative"),
+    pytest.param({"eligible_cost": 0}, "eligible_cost must be > 0, got 0", id="eligible zero"),
+    pytest.param(
+        {"eligible_cost": -1}, "eligible_cost must be > 0, got -1", id="eligible negative"
+    ),
+    pytest.param(
+        {"eligible_cost": 1_000_000.0},
+        "eligible_cost must be an int, got float",
+        id="eligible float",
+    ),
+    pytest.param(
+        {"eligible_cost": True}, "eligible_cost must be an int, got bool", id="eligible bool"
+    ),
+    pytest.param(
+        {"eligible_cost": Decimal(1_000_000)},
+        "eligible_cost must be an int, got Decimal",
+        id="eligible Decimal",
+    ),
+    pytest.param({"rate": 0.75}, "rate must be a fractions.Fraction, got float", id="rate float"),
+    pytest.param(
+        {"rate": Decimal("0.75")},
+        "rate must be a fractions.Fraction, got Decimal",
+        id="rate Decimal",
+    ),
+    pytest.param({"rate": True}, "rate must be a fractions.Fraction, got bool", id="rate bool"),
+    pytest.param({"rate": 1}, "rate must be a fractions.Fraction, got int", id="rate int"),
+    pytest.param({"rate": Fraction(0)}, "rate must be > 0 and <= 1, got 0", id="rate zero"),
+    pytest.param(
+        {"rate": Fraction(-1, 2)}, "rate must be > 0 and <= 1, got -1/2", id="rate negative"
+    ),
+    pytest.param(
+        {"rate": Fraction(5, 4)}, "rate must be > 0 and <= 1, got 5/4", id="rate above one"
+    ),
+    pytest.param({"cap": 0}, "cap must be > 0, got 0", id="cap zero"),
+    pytest.param({"cap": -500_000}, "cap must be > 0, got -500000", id="cap negative"),
+    pytest.param({"cap": 500_000.0}, "cap must be an int, got float", id="cap float"),
+    pytest.param({"rounding": 0}, "rounding must be > 0, got 0", id="rounding zero"),
+    pytest.param({"rounding": -1000}, "rounding must be > 0, got -1000", id="rounding negative"),
 ]
 
 
-@pytest.mark.parametrize("override", REFUSED)
-def test_subsidy_amount_refuses(override):
+@pytest.mark.parametrize(("override", "message"), REFUSED)
+def test_subsidy_amount_refuses(override, message):
     arguments = {
         "eligible_cost": 1_000_000,
         "rate": THREE_QUARTERS,
@@ -116,7 +138,7 @@ def test_subsidy_amount_refuses(override):
         "rounding": 1000,
     } | override
     eligible_cost = arguments.pop("eligible_cost")
-    with pytest.raises(ValueError, match=r"must be"):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         subsidy_amount(eligible_cost, **arguments)
 
 
@@ -332,6 +354,24 @@ def test_shares_summing_to_the_whole_keep_the_larger_solution():
     assert [r.reduction for r in result.rows] == [None, None]
 
 
+def test_shares_adding_up_to_the_whole_both_binding():
+    # A <= 2/3, B <= 1/3 and nothing else: every eligible yen is held by a share cap.
+    # T = 54 gives 25 + ⌊18⌋ = 43; the greatest T with T = min(25, ⌊2T/3⌋) + min(29, ⌊T/3⌋)
+    # is 36 (24 + 12); T = 37 gives ⌊24.67⌋ + ⌊12.33⌋ = 36.
+    rules = [
+        CategoryRule("a", "A", max_share=Fraction(2, 3)),
+        CategoryRule("b", "B", max_share=Fraction(1, 3)),
+    ]
+    stage = StageRule(rate=Fraction(1), cap=1000, rounding=1)
+    result = breakdown([line("a", 25), line("b", 29)], categories=rules, stage=stage)
+    assert [(r.eligible, r.share_limit, r.reduction) for r in result.rows] == [
+        (24, 24, Reduction.SHARE_CAP),
+        (12, 12, Reduction.SHARE_CAP),
+    ]
+    assert result.total_eligible == 36
+    assert result.subsidy == 36
+
+
 def test_an_amount_cap():
     lines = [line("machine", 3_000_000), line("expert", 800_000)]
     result = breakdown(lines, categories=CATEGORIES, stage=STAGE_2)
@@ -423,31 +463,88 @@ def test_no_lines():
     assert not breakdown([], categories=CATEGORIES, stage=no_minimum).below_minimum
 
 
+# Each refusal names the input and what is wrong with it.
 BAD_RULES = [
-    pytest.param(lambda: ExpenseInput("machine", 0), id="line amount zero"),
-    pytest.param(lambda: ExpenseInput("machine", -1000), id="line amount negative"),
-    pytest.param(lambda: ExpenseInput("machine", 1000.0), id="line amount float"),
-    pytest.param(lambda: ExpenseInput("machine", 1000, quotes=-1), id="quotes negative"),
-    pytest.param(lambda: CategoryRule("", "名前"), id="category without code"),
-    pytest.param(lambda: CategoryRule("x", "x", max_share=0.5), id="share float"),
-    pytest.param(lambda: CategoryRule("x", "x", max_share=Fraction(0)), id="share zero"),
-    pytest.param(lambda: CategoryRule("x", "x", max_share=Fraction(3, 2)), id="share above 1"),
-    pytest.param(lambda: CategoryRule("x", "x", max_amount=0), id="max amount zero"),
-    pytest.param(lambda: CategoryRule("x", "x", quotes_required=-1), id="quotes required <0"),
-    pytest.param(lambda: StageRule(rate=0.75, cap=500_000), id="stage rate float"),
-    pytest.param(lambda: StageRule(rate=HALF, cap=0), id="stage cap zero"),
-    pytest.param(lambda: StageRule(rate=HALF, cap=1, rounding=0), id="stage rounding zero"),
-    pytest.param(lambda: StageRule(rate=HALF, cap=1, min_project_cost=-1), id="minimum < 0"),
+    pytest.param(
+        lambda: ExpenseInput("machine", 0), "amount must be > 0, got 0", id="line amount zero"
+    ),
+    pytest.param(
+        lambda: ExpenseInput("machine", -1000),
+        "amount must be > 0, got -1000",
+        id="line amount negative",
+    ),
+    pytest.param(
+        lambda: ExpenseInput("machine", 1000.0),
+        "amount must be an int, got float",
+        id="line amount float",
+    ),
+    pytest.param(
+        lambda: ExpenseInput("machine", 1000, quotes=-1),
+        "quotes must be >= 0, got -1",
+        id="quotes negative",
+    ),
+    pytest.param(
+        lambda: ExpenseInput("machine", 1000, quotes=1.0),
+        "quotes must be an int, got float",
+        id="quotes float",
+    ),
+    pytest.param(
+        lambda: CategoryRule("", "名前"), "a category needs a code", id="category without code"
+    ),
+    pytest.param(
+        lambda: CategoryRule("x", "x", max_share=0.5),
+        "max_share must be a fractions.Fraction, got float",
+        id="share float",
+    ),
+    pytest.param(
+        lambda: CategoryRule("x", "x", max_share=Fraction(0)),
+        "max_share must be > 0 and <= 1, got 0",
+        id="share zero",
+    ),
+    pytest.param(
+        lambda: CategoryRule("x", "x", max_share=Fraction(3, 2)),
+        "max_share must be > 0 and <= 1, got 3/2",
+        id="share above 1",
+    ),
+    pytest.param(
+        lambda: CategoryRule("x", "x", max_amount=0),
+        "max_amount must be > 0, got 0",
+        id="max amount zero",
+    ),
+    pytest.param(
+        lambda: CategoryRule("x", "x", quotes_required=-1),
+        "quotes_required must be >= 0, got -1",
+        id="quotes required <0",
+    ),
+    pytest.param(
+        lambda: StageRule(rate=0.75, cap=500_000),
+        "rate must be a fractions.Fraction, got float",
+        id="stage rate float",
+    ),
+    pytest.param(
+        lambda: StageRule(rate=HALF, cap=0), "cap must be > 0, got 0", id="stage cap zero"
+    ),
+    pytest.param(
+        lambda: StageRule(rate=HALF, cap=1, rounding=0),
+        "rounding must be > 0, got 0",
+        id="stage rounding zero",
+    ),
+    pytest.param(
+        lambda: StageRule(rate=HALF, cap=1, min_project_cost=-1),
+        "min_project_cost must be >= 0, got -1",
+        id="minimum < 0",
+    ),
     pytest.param(
         lambda: breakdown([line("machine", 1000)], categories=[MACHINE, MACHINE], stage=STAGE_1),
+        "category code 'machine' appears twice",
         id="duplicate category code",
     ),
 ]
 
 
-@pytest.mark.parametrize("build", BAD_RULES)
-def test_bad_lines_and_rules_are_refused(build):
-    with pytest.raises(ValueError):  # noqa: PT011  # each case has its own message
+@pytest.mark.parametrize(("build", "message"), BAD_RULES)
+def test_bad_lines_and_rules_are_refused(build, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         build()
 
 
