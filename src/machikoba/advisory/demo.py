@@ -16,8 +16,8 @@ from machikoba.accounts.models import User
 from machikoba.advisory import services
 from machikoba.advisory.choices import AdvisorKind, Better, PhaseStatus
 from machikoba.advisory.models import Advisor, Engagement, Phase
-from machikoba.companies.models import Company, Membership
-from machikoba.core.access import OWNER_ROLES
+from machikoba.companies.demo import demo_owner
+from machikoba.companies.models import Company
 
 ROSTER = [
     (AdvisorKind.IT_EXPERT, "城南ITコンサルティング", "生産管理, IoT, クラウド会計", 4, 8000),
@@ -25,18 +25,6 @@ ROSTER = [
     (AdvisorKind.IT_EXPERT, "蒲田デジタル工房", "表計算の自動化, 在庫管理", 3, 7500),
     (AdvisorKind.OTHER, "ものづくり改善ラボ", "5S, 段取り改善", 2, 7000),
 ]
-
-
-def _owner(company: Company) -> User:
-    membership = (
-        Membership.objects.filter(company=company, role__in=OWNER_ROLES)
-        .select_related("user")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if membership is None:
-        raise ValueError(f"demo company {company} has no owner")
-    return membership.user
 
 
 def _roster(officer: User, municipality: Any, users: list[User]) -> list[Advisor]:
@@ -68,7 +56,7 @@ def _engagement(
     topics: str,
     description: str,
 ) -> Engagement:
-    owner = _owner(company)
+    owner = demo_owner(company)
     request = services.support_request_create(
         actor=owner, company=company, topics=topics, description=description
     )
@@ -169,8 +157,8 @@ def seed_advisory(
         description="工程の進み具合が社長の頭の中にしかない。在庫も合わない。",
     )
     _advance(lead.user, rollout, done=2, started=True)
-    _visits(lead, rollout, _owner(companies[1]), [70, 55, 40, 20, 6], signed=3)
-    _visits(helper, rollout, _owner(companies[1]), [48, 13], signed=1)
+    _visits(lead, rollout, demo_owner(companies[1]), [70, 55, 40, 20, 6], signed=3)
+    _visits(helper, rollout, demo_owner(companies[1]), [48, 13], signed=1)
     for name, unit, better, value in (
         ("見積作成時間", "分", Better.LOWER, Decimal("240")),
         ("リードタイム", "日", Better.LOWER, Decimal("14")),
@@ -195,8 +183,8 @@ def seed_advisory(
         description="DX道場で作った計画の続き。見積と請求をつなげたい。",
     )
     _advance(lead.user, measuring, done=4, started=True)
-    _visits(lead, measuring, _owner(companies[2]), [150, 120, 95, 64, 33, 9], signed=5)
-    _visits(third, measuring, _owner(companies[2]), [110, 80], signed=2)
+    _visits(lead, measuring, demo_owner(companies[2]), [150, 120, 95, 64, 33, 9], signed=5)
+    _visits(third, measuring, demo_owner(companies[2]), [110, 80], signed=2)
     for name, unit, better, before, after in (
         ("見積作成時間", "分", Better.LOWER, Decimal("180"), Decimal("45")),
         ("請求書の発行漏れ", "件/月", Better.LOWER, Decimal("3"), Decimal("0")),
@@ -226,7 +214,7 @@ def seed_advisory(
     }
     if len(companies) > 3:
         result["open_request"] = services.support_request_create(
-            actor=_owner(companies[3]),
+            actor=demo_owner(companies[3]),
             company=companies[3],
             topics="人材, 技能の伝承",
             description="ベテランの段取りを動画で残したい。どんな道具があるか知りたい。",

@@ -6,9 +6,12 @@ from __future__ import annotations
 import random
 
 from machikoba.accounts.choices import WardRole
+from machikoba.accounts.models import User
 from machikoba.companies.choices import CompanyRole
+from machikoba.companies.models import Company, Membership
 from machikoba.companies.postal import lookup_postal_code
 from machikoba.companies.validators import corporate_number_with_check_digit
+from machikoba.core.access import OWNER_ROLES
 
 DEMO_PASSWORD = "machikoba-demo"  # noqa: S105 - demo only; the command refuses to run in production
 # Base32 secret of the demo officer's and admin's authenticator, so the demo
@@ -505,3 +508,16 @@ def _romaji(kana: str) -> str:
 
 
 BUYER_EMAIL = "buyer@example.com"
+
+
+def demo_owner(company: Company) -> User:
+    """The first owner of a demo ``company`` (the demo's data writes through its people)."""
+    membership = (
+        Membership.objects.filter(company=company, role__in=OWNER_ROLES)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if membership is None:
+        raise ValueError(f"demo company {company} has no owner")
+    return membership.user

@@ -28,8 +28,8 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from machikoba.accounts.models import User
-from machikoba.companies.models import Company, Membership
-from machikoba.core.access import OWNER_ROLES
+from machikoba.companies.demo import demo_owner
+from machikoba.companies.models import Company
 from machikoba.core.fiscal import fiscal_year
 from machikoba.subsidies.choices import DocumentKind
 from machikoba.subsidies.demo_data import PAPER_BONUS, PAPER_RUBRIC, PAPER_STAGES
@@ -166,18 +166,6 @@ STAGE2_PLAN = (
 FIRST_ROUND_STAGE1_BUDGET = 2_400_000
 
 
-def _owner(company: Company) -> User:
-    membership = (
-        Membership.objects.filter(company=company, role__in=OWNER_ROLES)
-        .select_related("user")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if membership is None:
-        raise ValueError(f"demo company {company} has no owner")
-    return membership.user
-
-
 def _pdf(name: str) -> SimpleUploadedFile:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -266,7 +254,7 @@ def _file(
 ) -> Application:
     """The company's owner fills the wizard for ``stage`` with plan ``plan_index`` (each
     quote and attachment a one-page PDF) and, when ``submit``, submits it."""
-    owner = _owner(company)
+    owner = demo_owner(company)
     title, problem, tool, metric, unit, before, after, lines = (
         plan or PLANS[plan_index % len(PLANS)]
     )
@@ -420,7 +408,7 @@ def _first_round(
     )
     withdrawn, ineligible = filed[8], filed[7]
     apply.application_withdraw(
-        actor=_owner(withdrawn.company), application=withdrawn, reason="今年度は見送ります。"
+        actor=demo_owner(withdrawn.company), application=withdrawn, reason="今年度は見送ります。"
     )
     _let_time_pass(call, opened_days_ago=60, closes_in_days=-20)
     screening.eligibility_fail(
@@ -440,7 +428,7 @@ def _first_round(
         selected.append(Application.objects.get(pk=stage2_application.pk))
     steps = [6, 5, 4, 3, 2, 0, 3]  # paid, confirmed, reported, granted, requested, selected
     for index, (application, step) in enumerate(zip(selected, steps, strict=False)):
-        owner = _owner(application.company)
+        owner = demo_owner(application.company)
         if step >= 2:
             grants.grant_request(actor=owner, application=application, confirm=True)
         if step >= 3:
@@ -530,7 +518,7 @@ def seed_subsidies(
     answering = [report for report in surveys if report.company in companies]
     for report in answering[:1]:
         value_added.value_added_submit(
-            actor=_owner(report.company),
+            actor=demo_owner(report.company),
             report=report,
             sales=95_000_000,
             external_costs=58_000_000,

@@ -5,8 +5,6 @@ amount recomputed from the actual expense (¥600,000 at 3/4 = ¥450,000, below t
 requested, and the company answers it. Every page passes the phone rules and axe-core."""
 
 import datetime as dt
-import re
-import time
 
 import pytest
 from django.utils import timezone
@@ -14,13 +12,11 @@ from playwright.sync_api import expect
 
 from machikoba.companies.choices import CompanyKind
 from machikoba.core.fiscal import fiscal_year
-from machikoba.core.testing.browser import sign_in
+from machikoba.core.testing.browser import sign_in, sign_in_ward
 from machikoba.core.testing.factories import (
-    TEST_PASSWORD,
     CompanyFactory,
     give_totp,
     jpeg_bytes,
-    totp_now,
 )
 from machikoba.core.testing.factories_subsidies import make_applicant, make_officer
 from machikoba.core.testing.factories_subsidies_after import make_after
@@ -36,21 +32,6 @@ def checked(page, where):
     page.wait_for_load_state("networkidle")
     phone_checks(page, where)
     axe_check(page, where)
-
-
-def sign_in_officer(page, base_url, officer):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("メールアドレス").fill(officer.email)
-    page.get_by_label("パスワード").fill(TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
-    remaining = 30 - time.time() % 30
-    if remaining < 5:  # allauth accepts only the current 30-second period
-        time.sleep(remaining + 0.2)
-    page.get_by_label("コード").fill(totp_now())
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/"))
 
 
 @pytest.fixture
@@ -120,7 +101,7 @@ def test_report_confirm_pay_and_first_business_report(phone_page, live_server, g
     checked(page, "grant steps (reported, company)")
 
     # --- the officer confirms the amount and records the payment ---------------------------
-    sign_in_officer(page, base, officer)
+    sign_in_ward(page, base, officer.email, totp=True)
     page.goto(steps_url)
     expect(page.get_by_test_id("inspection-amount")).to_have_text("450,000円")
     expect(page.get_by_test_id("breakdown-eligible")).to_have_text("600,000円")
@@ -192,7 +173,7 @@ def test_office_sends_the_survey_and_sees_overdue_reports(
     for name in ("蒲田製作所", "羽田プレス工業"):
         CompanyFactory(name=name, kind=CompanyKind.SHOP)
 
-    sign_in_officer(page, base, officer)
+    sign_in_ward(page, base, officer.email, totp=True)
     page.goto(f"{base}/subsidies/office/value-added/?fiscal_year={last_year}")
     expect(page.get_by_test_id("value-added-overdue")).to_have_text("(12 日超過)")
     checked(page, "office value added (overdue)")

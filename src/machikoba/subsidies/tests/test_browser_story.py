@@ -37,10 +37,6 @@ from machikoba.subsidies.tests.test_apply_browser import MAX_ACTIONS, file_stage
 pytestmark = pytest.mark.browser
 
 
-def _sign_in_officer(page, base, officer):
-    sign_in_ward(page, base, officer.email, totp=True)
-
-
 def _as(page, base, user):
     if user.memberships.exists():
         sign_in(page, base, user.email)
@@ -92,7 +88,7 @@ def test_from_application_to_the_first_business_report(story, phone_page, live_s
     steps_url = f"{base}{reverse('subsidies:grant_steps', args=[application.pk])}"
 
     # --- the officer checks it and assigns two reviewers -----------------------------------
-    _sign_in_officer(page, base, officer)
+    sign_in_ward(page, base, officer.email, totp=True)
     page.goto(f"{base}{reverse('subsidies:screening_application', args=[application.pk])}")
     page.get_by_test_id("eligibility-pass").click()
     expect(page.get_by_test_id("screening-status")).to_have_text("審査中")
@@ -117,7 +113,7 @@ def test_from_application_to_the_first_business_report(story, phone_page, live_s
     screenshot(page, "story-2-reviewer-scored")
 
     # --- the officer confirms the selection within budget ----------------------------------
-    _sign_in_officer(page, base, officer)
+    sign_in_ward(page, base, officer.email, totp=True)
     stage = application.stage
     page.goto(f"{base}{reverse('subsidies:screening_stage', args=[stage.pk])}")
     expect(page.get_by_test_id("rank-1").get_by_test_id("rank-total")).to_have_text("43.5")
@@ -134,7 +130,7 @@ def test_from_application_to_the_first_business_report(story, phone_page, live_s
     request.locator("input[type=checkbox]").check()
     page.get_by_test_id("grant-request-submit").click()
     expect(page.get_by_test_id("grant-status-label")).to_have_text("交付申請済み")
-    _sign_in_officer(page, base, officer)
+    sign_in_ward(page, base, officer.email, totp=True)
     page.goto(steps_url)
     page.get_by_test_id("grant-decide-submit").click()
     expect(page.get_by_test_id("grant-status-label")).to_have_text("交付決定")
@@ -165,7 +161,7 @@ def test_from_application_to_the_first_business_report(story, phone_page, live_s
     expect(page.get_by_test_id("grant-status-label")).to_have_text("実績報告済み")
 
     # --- 確定検査, 額の確定 and payment -----------------------------------------------------
-    _sign_in_officer(page, base, officer)
+    sign_in_ward(page, base, officer.email, totp=True)
     page.goto(steps_url)
     # ¥380,000 at 3/4 = ¥285,000: below the decided ¥300,000, so it stands.
     expect(page.get_by_test_id("inspection-amount")).to_have_text("285,000円")

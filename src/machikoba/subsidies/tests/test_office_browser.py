@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from machikoba.core.testing.factories import TEST_PASSWORD, give_totp, totp_now
+from machikoba.core.testing.browser import sign_in_ward
+from machikoba.core.testing.factories import give_totp
 from machikoba.core.testing.factories_subsidies import make_application, make_officer
 from machikoba.core.testing.factories_subsidies_office import future_dates, local_input
 from machikoba.core.testing.phone import axe_check, phone_checks
@@ -23,18 +24,6 @@ from machikoba.subsidies.choices import ApplicationStatus
 from machikoba.subsidies.models import Call, ExpenseCategory, Stage
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in_officer(page, base, email):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
-    page.get_by_label("コード").fill(totp_now())
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/"))
 
 
 def _checked(page, where):
@@ -46,7 +35,7 @@ def test_an_officer_sets_up_a_call_on_a_phone(phone_page, live_server, screensho
     page, base = phone_page, live_server.url
     officer = make_officer(name="区 職員")
     give_totp(officer)
-    _sign_in_officer(page, base, officer.email)
+    sign_in_ward(page, base, officer.email, totp=True)
 
     page.goto(f"{base}{reverse('subsidies:office_home')}")
     expect(page.get_by_test_id("no-calls")).to_be_visible()

@@ -8,18 +8,14 @@ screenshots are saved for review."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from machikoba.core.testing.browser import sign_in
+from machikoba.core.testing.browser import sign_in, sign_in_ward
 from machikoba.core.testing.factories import (
-    TEST_PASSWORD,
     CompanyFactory,
     give_totp,
-    totp_now,
 )
 from machikoba.core.testing.factories_subsidies import (
     make_applicant,
@@ -47,19 +43,6 @@ def _checked(page, screenshot, name):
     phone_checks(page, name)
     axe_check(page, name)
     screenshot(page, f"screening_{name}")
-
-
-def _sign_in(page, base, email, *, totp=False):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    if totp:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
-        page.get_by_label("コード").fill(totp_now())
-        page.locator("main").get_by_role("button", name="ログイン").click()
-    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def _review(page, base, assignment, scores, screenshot, label):
@@ -113,7 +96,7 @@ def test_two_reviewers_score_and_the_officer_confirms_within_budget(
     give_totp(officer)
 
     # The first reviewer slips (11 of 10), is told, and submits.
-    _sign_in(page, base, first.email)
+    sign_in_ward(page, base, first.email)
     page.goto(f"{base}{reverse('subsidies:review_assignment', args=[one.pk])}")
     page.get_by_test_id("coi-clear").click()
     fields = page.locator("input[name^='score_']")
@@ -131,13 +114,13 @@ def test_two_reviewers_score_and_the_officer_confirms_within_budget(
     page.get_by_test_id("scores-submit").click()
     expect(page.get_by_test_id("my-total")).to_contain_text("40 / 50")
 
-    _sign_in(page, base, second.email)
+    sign_in_ward(page, base, second.email)
     _review(page, base, two, [8, 8, 7, 7, 7], screenshot, "reviewer2")  # 37
     assert ReviewerAssignment.objects.filter(status=AssignmentStatus.SUBMITTED).count() == 5
 
     # The officer: mine 38.5 + 5 = 43.5 first, big 35.0 second (400,000 does not fit what
     # is left of 800,000 after 450,000), small 30.0 third (fits): remainder 150,000.
-    _sign_in(page, base, officer.email, totp=True)
+    sign_in_ward(page, base, officer.email, totp=True)
     page.goto(f"{base}{reverse('subsidies:screening_stage', args=[stage.pk])}")
     expect(page.get_by_test_id("rank-1")).to_contain_text("蒲田精機株式会社")
     expect(page.get_by_test_id("rank-1").get_by_test_id("rank-total")).to_have_text("43.5")
