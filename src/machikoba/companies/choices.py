@@ -14,6 +14,10 @@ class CompanyKind(models.TextChoices):
 
     SHOP = "shop", _("町工場 (区内の加工企業)")
     BUYER = "buyer", _("発注企業")
+    # Partners of the DX Lab and the consortium (lab.Partner): their people see what is
+    # addressed to them (their exhibits and its bookings; a bank, its loan referrals).
+    VENDOR = "vendor", _("ITベンダー")
+    BANK = "bank", _("金融機関")
 
 
 class SuccessorStatus(models.TextChoices):

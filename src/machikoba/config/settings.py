@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "machikoba.programs",
     "machikoba.advisory",
     "machikoba.subsidies",
+    "machikoba.lab",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -307,6 +308,15 @@ PERIODIC_TASKS = {
         24 * 3600,
     ),
     "programs.remind_follow_ups": ("machikoba.programs.tasks.remind_follow_ups", 3600),
+    "lab.close_past_bookings": ("machikoba.lab.tasks_bookings.close_past_bookings", 300),
+    "lab.expire_waitlist_offers": ("machikoba.lab.tasks_bookings.expire_waitlist_offers", 300),
+    "lab.auto_check_out": ("machikoba.lab.tasks_visits.auto_check_out", 15 * 60),
+    "lab.end_due_trials": ("machikoba.lab.tasks_vendors.end_due_trials", 3600),
+    "lab.event_mailings": ("machikoba.lab.tasks_events.event_mailings", 3600),
+    "lab.ask_matching_follow_ups": (
+        "machikoba.lab.tasks_ecosystem.ask_matching_follow_ups",
+        3600,
+    ),
     "subsidies.value_added_reports": ("machikoba.subsidies.tasks.value_added_reports", 3600),
 }
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("machikoba.programs.urls")),
     path("", include("machikoba.advisory.urls")),
     path("", include("machikoba.subsidies.urls")),
+    path("", include("machikoba.lab.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

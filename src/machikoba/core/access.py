@@ -68,6 +68,7 @@ METRO_VIEWER = "metro_viewer"  # the one role whose grant may name no municipali
 ADVISOR = "advisor"  # sees only the companies of its engagements (advisory.access)
 INSTRUCTOR = "instructor"  # sees only its cohorts (programs.access)
 REVIEWER = "reviewer"  # sees only the subsidy applications assigned to it (subsidies.access)
+LAB_STAFF = "lab_staff"  # runs the DX Lab of the wards it serves (lab.access)
 
 
 _M = TypeVar("_M", bound=models.Model)

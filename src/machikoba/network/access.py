@@ -11,13 +11,17 @@ from django.db.models import Exists, OuterRef, Q
 from machikoba.core.access import (
     CHANGE,
     DELETE,
+    LAB_STAFF,
     MANAGE,
     NOTHING,
     OWNER_ROLES,
+    SUPPORT,
     VIEW,
+    WARD_OFFICER,
     company_ids_for,
     editor_company_ids,
     member_company_ids,
+    municipality_ids_for,
 )
 
 _members = member_company_ids
@@ -114,6 +118,21 @@ def claim_scope(user, action: str) -> Q:
 
 
 def match_scope(user, action: str) -> Q:
+    """A new business relationship: its two companies see it (their own partners, no job,
+    no price); the support office of either company's ward (officers, lab staff) counts
+    them (``SUPPORT``: the matchings statistics and the KPI), never reads them as rows on
+    a page."""
+    if action == VIEW:
+        mine = _members(user)
+        return Q(company_low__in=mine) | Q(company_high__in=mine)
+    if action == SUPPORT:
+        wards = sorted(
+            set(municipality_ids_for(user, WARD_OFFICER))
+            | set(municipality_ids_for(user, LAB_STAFF))
+        )
+        if not wards:
+            return NOTHING
+        return Q(company_low__ward__in=wards) | Q(company_high__ward__in=wards)
     return NOTHING
 
 

@@ -12,9 +12,14 @@ from machikoba.accounts.rules import (
     is_reviewer,
     is_ward_officer,
 )
+from machikoba.companies.choices import CompanyKind
 from machikoba.core.access import VIEW
 from machikoba.core.models import Notification
 from machikoba.messaging.selectors import count_subquery, unread_messages
+
+# Companies that are the lab's and the consortium's partners, not shops: their menu leads
+# to their own work (exhibits, referrals) instead of the network's.
+PARTNER_KINDS = (CompanyKind.VENDOR, CompanyKind.BANK)
 
 
 def shell(request):
@@ -29,6 +34,7 @@ def shell(request):
     if user is not None and user.is_authenticated:
         active = getattr(request, "active_membership", None)
         active = active if active else None  # resolve the lazy object once
+        kind = active.company.kind if active is not None else None
         counts = SimpleLazyObject(lambda: _unread_counts(user))
         context.update(
             unread_notifications=SimpleLazyObject(lambda: counts["notifications"]),
@@ -36,7 +42,9 @@ def shell(request):
             active_membership=active,
             memberships=getattr(request, "memberships", []),
             nav={
-                "shop": active is not None,
+                "shop": kind is not None and kind not in PARTNER_KINDS,
+                "vendor": kind == CompanyKind.VENDOR,
+                "bank": kind == CompanyKind.BANK,
                 "officer": is_ward_officer(user),
                 "metro": is_metro_viewer(user),
                 "advisor": is_advisor(user),

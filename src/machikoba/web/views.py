@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from machikoba.accounts.rules import (
     is_advisor,
     is_instructor,
+    is_lab_staff,
     is_metro_viewer,
     is_reviewer,
     is_ward_officer,
 )
+from machikoba.companies.choices import CompanyKind
 from machikoba.companies.selectors import company_members
 from machikoba.companies.selectors_join import verification_pending
 from machikoba.companies.services import active_company_switch
@@ -49,8 +51,15 @@ def home(request):
             return redirect("programs:teaching")
         if is_reviewer(request.user):
             return redirect("subsidies:review_home")
+        if is_lab_staff(request.user):
+            return redirect("lab:office")
         return render(request, "web/home_no_company.html")
     company = membership.company
+    # An IT vendor's or a partner bank's people start where their work is.
+    if company.kind == CompanyKind.VENDOR:
+        return redirect("lab:vendor_portal")
+    if company.kind == CompanyKind.BANK:
+        return redirect("lab:referral_list")
     return render(
         request,
         "web/home_shop.html",

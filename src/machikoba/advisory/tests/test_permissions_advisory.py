@@ -31,6 +31,7 @@ from machikoba.core.testing.factories_programs import SupportRequestFactory, mak
 from machikoba.core.testing.matrix import (
     ADVISOR,
     ANONYMOUS,
+    BANK,
     DONE,
     LOGIN,
     MEMBER,
@@ -39,6 +40,7 @@ from machikoba.core.testing.matrix import (
     OTHER_WARD_OFFICER,
     REFUSED,
     STAFF,
+    VENDOR,
     Case,
     assert_case,
     expect,
@@ -46,7 +48,11 @@ from machikoba.core.testing.matrix import (
 
 # Who reaches what.
 ADVISOR_ONLY = expect(403, **{ANONYMOUS: LOGIN, ADVISOR: 200})
-COMPANY_EDITORS = expect(403, **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OTHER_COMPANY: 200})
+# A vendor's or a bank's people are editors of their own company, like the other company.
+COMPANY_EDITORS = expect(
+    403,
+    **{ANONYMOUS: LOGIN, MEMBER: 200, STAFF: 200, OTHER_COMPANY: 200, VENDOR: 200, BANK: 200},
+)
 # The engagement and what hangs off it: seen by its company's editors, its team and the
 # office of its ward; not found by anyone else.
 SEES_ENGAGEMENT = expect(
@@ -254,7 +260,10 @@ MATRIX = [
     Case(
         "advisory:request_create",
         _no_running_engagement,
-        done_for(COMPANY_EDITORS, **{MEMBER: DONE, STAFF: DONE, OTHER_COMPANY: DONE}),
+        done_for(
+            COMPANY_EDITORS,
+            **{MEMBER: DONE, STAFF: DONE, OTHER_COMPANY: DONE, VENDOR: DONE, BANK: DONE},
+        ),
         method="POST",
         data=lambda w: {"topics": "見積", "description": "見積に半日かかる"},
         effect=_requests,

@@ -13,6 +13,7 @@ from machikoba.core.testing.matrix import (
     DONE,
     FLOOR_WORKER,
     INSTRUCTOR,
+    LAB_STAFF,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -39,6 +40,7 @@ COMPANY_PAGES = expect(
         ADVISOR: 403,
         INSTRUCTOR: 403,
         REVIEWER: 403,
+        LAB_STAFF: 403,
         "admin": 403,
     },
 )
@@ -138,6 +140,7 @@ MATRIX = [
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
                 REVIEWER: 403,
+                LAB_STAFF: 403,
                 "admin": 403,
             },
         ),

@@ -41,6 +41,9 @@ ADVISOR = "advisor"  # the advisor dispatched to the company (an engagement name
 INSTRUCTOR = "instructor"  # the instructor of a cohort the company's owner attends
 # A subsidy reviewer of 大田区 assigned to the company's application, no conflict declared.
 REVIEWER = "reviewer"
+LAB_STAFF = "lab_staff"  # runs the DX Lab of 大田区 (the ward both companies are in)
+VENDOR = "vendor"  # the owner of an IT vendor (a company of kind ``vendor``)
+BANK = "bank"  # a member of a partner bank (a company of kind ``bank``)
 ADMIN = "admin"
 ACTORS = (
     ANONYMOUS,
@@ -54,6 +57,9 @@ ACTORS = (
     ADVISOR,
     INSTRUCTOR,
     REVIEWER,
+    LAB_STAFF,
+    VENDOR,
+    BANK,
     ADMIN,
 )
 # The actors who passed a second factor at sign-in.
@@ -81,6 +87,8 @@ class World:
     application: Any = None
     engagement: Any = None
     subsidy_application: Any = None
+    vendor: Any = None  # an IT vendor company (no exhibit yet: a case adds what it needs)
+    bank: Any = None  # a partner bank's company
 
     @classmethod
     def build(cls) -> World:
@@ -141,6 +149,13 @@ class World:
             status=AssignmentStatus.CLEARED,
             declared_at=subsidy_application.submitted_at,
         )
+        from machikoba.core.testing.factories_lab import make_bank, make_lab_staff, make_vendor
+
+        users[LAB_STAFF] = make_lab_staff()
+        vendor = make_vendor()
+        users[VENDOR] = vendor.memberships.get().user
+        bank = make_bank()
+        users[BANK] = bank.memberships.get().user
         return cls(
             company=company,
             other_company=other,
@@ -148,6 +163,8 @@ class World:
             application=application,
             engagement=engagement,
             subsidy_application=subsidy_application,
+            vendor=vendor,
+            bank=bank,
         )
 
     def client_for(self, actor: str) -> Client:

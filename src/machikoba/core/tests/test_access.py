@@ -372,7 +372,7 @@ def test_usable_companies_as_a_filter(world, settings):
     in_grace = _deactivated(dt.timedelta(days=29))
     past = _deactivated(dt.timedelta(days=31))
     undated = _deactivated(None)
-    active = {world.company.pk, world.other_company.pk}
+    active = {world.company.pk, world.other_company.pk, world.vendor.pk, world.bank.pk}
     readable = set(Company.objects.filter(usable_companies_q(VIEW)).values_list("pk", flat=True))
     assert readable == active | {in_grace.pk}
     for action in (CHANGE, DELETE, MANAGE):

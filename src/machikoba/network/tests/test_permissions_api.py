@@ -14,6 +14,7 @@ from machikoba.core.testing.matrix import (
     ANONYMOUS,
     FLOOR_WORKER,
     INSTRUCTOR,
+    LAB_STAFF,
     MEMBER,
     METRO_VIEWER,
     OFFICER,
@@ -32,9 +33,10 @@ from machikoba.network.tests.test_permissions import _order, _rfq
 JSON = "application/json"
 
 # People with no company (officers of any ward, the metro viewer, the company's advisor
-# and its owner's instructor): the network's API is for companies, and they get 403 from it.
+# and its owner's instructor, a reviewer, lab staff): the network's API is for companies,
+# and they get 403 from it.
 NO_COMPANY = dict.fromkeys(
-    (OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR, REVIEWER), 403
+    (OFFICER, OTHER_WARD_OFFICER, METRO_VIEWER, ADVISOR, INSTRUCTOR, REVIEWER, LAB_STAFF), 403
 )
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from machikoba.core.testing.factories_programs import ApplicationFactory, CohortFactory
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    BANK,
     DONE,
     FLOOR_WORKER,
     INSTRUCTOR,
@@ -24,6 +25,7 @@ from machikoba.core.testing.matrix import (
     OTHER_COMPANY,
     REFUSED,
     STAFF,
+    VENDOR,
     Case,
     assert_case,
     expect,
@@ -41,6 +43,8 @@ COHORT_READERS = expect(
         STAFF: 200,
         FLOOR_WORKER: 200,
         OTHER_COMPANY: 200,
+        VENDOR: 200,
+        BANK: 200,
         OFFICER: 200,
         INSTRUCTOR: 200,
     },
@@ -113,6 +117,8 @@ MATRIX = [
                 ANONYMOUS: LOGIN,
                 MEMBER: DONE,
                 OTHER_COMPANY: DONE,
+                VENDOR: DONE,
+                BANK: DONE,
                 STAFF: REFUSED,  # the dojo is the owner's
                 FLOOR_WORKER: REFUSED,
             },
@@ -130,6 +136,8 @@ MATRIX = [
                 ANONYMOUS: LOGIN,
                 MEMBER: REFUSED,  # already holds a seat
                 OTHER_COMPANY: DONE,
+                VENDOR: DONE,
+                BANK: DONE,
                 STAFF: REFUSED,
                 FLOOR_WORKER: REFUSED,
             },

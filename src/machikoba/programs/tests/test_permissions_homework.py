@@ -20,6 +20,7 @@ from machikoba.core.testing.factories_programs import (
 )
 from machikoba.core.testing.matrix import (
     ANONYMOUS,
+    BANK,
     DONE,
     FLOOR_WORKER,
     INSTRUCTOR,
@@ -30,6 +31,7 @@ from machikoba.core.testing.matrix import (
     OTHER_WARD_OFFICER,
     REFUSED,
     STAFF,
+    VENDOR,
     Case,
     assert_case,
     expect,
@@ -247,6 +249,8 @@ MATRIX = [
                 STAFF: 403,
                 FLOOR_WORKER: 403,
                 OTHER_COMPANY: 403,
+                VENDOR: 403,
+                BANK: 403,
                 OFFICER: 200,
                 INSTRUCTOR: 200,
             },
@@ -263,6 +267,8 @@ MATRIX = [
                 STAFF: 403,
                 FLOOR_WORKER: 403,
                 OTHER_COMPANY: 403,
+                VENDOR: 403,
+                BANK: 403,
                 OFFICER: DONE,
                 INSTRUCTOR: DONE,
             },

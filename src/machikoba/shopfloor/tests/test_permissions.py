@@ -16,6 +16,7 @@ from machikoba.core.testing.matrix import (
     DONE,
     FLOOR_WORKER,
     INSTRUCTOR,
+    LAB_STAFF,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -45,6 +46,7 @@ COMPANY_PAGES = expect(
         ADVISOR: 403,
         INSTRUCTOR: 403,
         REVIEWER: 403,
+        LAB_STAFF: 403,
         "admin": 403,
     },
 )
@@ -59,6 +61,7 @@ EDITOR_PAGES = expect(
         ADVISOR: 403,
         INSTRUCTOR: 403,
         REVIEWER: 403,
+        LAB_STAFF: 403,
         "admin": 403,
     },
 )
@@ -78,6 +81,7 @@ OWN_STEP = expect(
         ADVISOR: 403,
         INSTRUCTOR: 403,
         REVIEWER: 403,
+        LAB_STAFF: 403,
         "admin": 403,
     },
 )
@@ -130,6 +134,7 @@ MATRIX = [
                 ADVISOR: 403,
                 INSTRUCTOR: 403,
                 REVIEWER: 403,
+                LAB_STAFF: 403,
                 "admin": 403,
             },
         ),

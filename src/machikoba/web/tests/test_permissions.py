@@ -8,9 +8,11 @@ from machikoba.core.testing.matrix import (
     ADMIN,
     ADVISOR,
     ANONYMOUS,
+    BANK,
     DONE,
     FLOOR_WORKER,
     INSTRUCTOR,
+    LAB_STAFF,
     LOGIN,
     MEMBER,
     METRO_VIEWER,
@@ -20,6 +22,7 @@ from machikoba.core.testing.matrix import (
     REDIRECT,
     REVIEWER,
     STAFF,
+    VENDOR,
     Case,
     assert_case,
     expect,
@@ -57,13 +60,14 @@ MATRIX = [
         lambda w: reverse("web:home"),
         # An officer with no company is sent on to the officer home, a metro viewer to
         # the wards' figures, an advisor to their engagements, an instructor to their
-        # cohorts, a reviewer to the applications to review; an admin with no company sees
-        # the "no company yet" page.
+        # cohorts, a reviewer to the applications to review, lab staff to the lab's office,
+        # a vendor to its exhibits and a bank to its referrals; an admin with no company
+        # sees the "no company yet" page.
         expect(
             200,
             **{ANONYMOUS: LOGIN, OFFICER: REDIRECT, OTHER_WARD_OFFICER: REDIRECT},
             **{METRO_VIEWER: REDIRECT, ADVISOR: REDIRECT, INSTRUCTOR: REDIRECT},
-            **{REVIEWER: REDIRECT},
+            **{REVIEWER: REDIRECT, LAB_STAFF: REDIRECT, VENDOR: REDIRECT, BANK: REDIRECT},
         ),
     ),
     Case(
@@ -81,7 +85,7 @@ MATRIX = [
         "web:audit_log",
         lambda w: reverse("web:audit_log"),
         # The active company's trail, for its owners only (each owner sees their own).
-        expect(403, **{ANONYMOUS: LOGIN, MEMBER: 200, OTHER_COMPANY: 200}),
+        expect(403, **{ANONYMOUS: LOGIN, MEMBER: 200, OTHER_COMPANY: 200, VENDOR: 200, BANK: 200}),
     ),
     Case(
         "web:officer_home",

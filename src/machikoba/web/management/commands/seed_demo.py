@@ -52,6 +52,7 @@ from machikoba.companies.services import (
 from machikoba.drawings import services as drawings
 from machikoba.drawings.demo import shaft_drawing_pdf
 from machikoba.drawings.models import Document
+from machikoba.lab.demo import LAB_DEMO_USERS, seed_lab
 from machikoba.network import services as network
 from machikoba.network.models import Job
 from machikoba.programs.demo import seed_programs
@@ -117,6 +118,8 @@ class Command(BaseCommand):
         for email, name, *_rest in DEMO_USERS:
             self.stdout.write(f"  {email:<24} {name}")
         self.stdout.write(f"  {BUYER_EMAIL:<24} 発注企業 (区外) の購買担当")
+        for email, name in LAB_DEMO_USERS:
+            self.stdout.write(f"  {email:<24} {name}")
         self.stdout.write(
             f"  shop{DOJO_SHOPS[0]:02d}@ … shop{DOJO_SHOPS[-1]:02d}@example.com  "
             "owners of ten more 大田区 shops, in the DX道場 with owner@"
@@ -452,4 +455,12 @@ class Command(BaseCommand):
             ],
             companies=applicants,
             graduates=[graduation.company for graduation in homework["graduations"]],
+        )
+        # The 町工場DXラボ: its catalogue (two vendors' exhibits), a training, bookings, a
+        # past 交流会 and its matchings, the consortium (a PBL project, a partner bank).
+        seed_lab(
+            municipality=ota,
+            officer=officer,
+            staff=User.objects.get(email="lab@example.com"),
+            companies=companies,
         )
