@@ -20,6 +20,12 @@ class CompanyKind(models.TextChoices):
     BANK = "bank", _("金融機関")
 
 
+# The lab's and the consortium's partners: companies on the platform, not the ward's
+# manufacturers or buyers (the ward's figures leave them out; their menu leads to their
+# own work).
+PARTNER_KINDS = (CompanyKind.VENDOR, CompanyKind.BANK)
+
+
 class SuccessorStatus(models.TextChoices):
     DECIDED = "decided", _("後継者決定")
     CANDIDATE = "candidate", _("候補者あり")

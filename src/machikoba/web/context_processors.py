@@ -12,14 +12,10 @@ from machikoba.accounts.rules import (
     is_reviewer,
     is_ward_officer,
 )
-from machikoba.companies.choices import CompanyKind
+from machikoba.companies.choices import PARTNER_KINDS, CompanyKind
 from machikoba.core.access import VIEW
 from machikoba.core.models import Notification
 from machikoba.messaging.selectors import count_subquery, unread_messages
-
-# Companies that are the lab's and the consortium's partners, not shops: their menu leads
-# to their own work (exhibits, referrals) instead of the network's.
-PARTNER_KINDS = (CompanyKind.VENDOR, CompanyKind.BANK)
 
 
 def shell(request):

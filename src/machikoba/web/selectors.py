@@ -15,7 +15,7 @@ from machikoba.advisory.selectors.office import OfficeSummary, officer_home_summ
 from machikoba.board.choices import RequestStatus
 from machikoba.board.models import Request, RequestProcess
 from machikoba.companies.checklist import Checklist, profile_checklist
-from machikoba.companies.choices import CompanyKind
+from machikoba.companies.choices import PARTNER_KINDS, CompanyKind
 from machikoba.companies.models import Capability, Company, Membership
 from machikoba.core.access import EDITOR_ROLES, SUPPORT, VIEW, has_role
 from machikoba.core.models import AuditEvent
@@ -112,7 +112,11 @@ def ward_overview(*, user: User) -> dict[str, Any]:
     """Aggregates of the wards an officer serves: counts, never one company's confidential
     data, nothing of another ward."""
     wards = list(served_municipalities(user, WardRole.OFFICER))
-    companies = Company.objects.for_user(user, SUPPORT).filter(is_active=True)
+    companies = (
+        Company.objects.for_user(user, SUPPORT)
+        .filter(is_active=True)
+        .exclude(kind__in=PARTNER_KINDS)
+    )
     bands = {
         "1–9": Q(employees__lt=10),
         "10–29": Q(employees__gte=10, employees__lt=30),
@@ -158,6 +162,7 @@ def metro_overview(*, user: User) -> dict[str, Any]:
         row["ward"]: row
         for row in Company.objects.for_user(user, VIEW)
         .filter(is_active=True, ward__in=wards)
+        .exclude(kind__in=PARTNER_KINDS)
         .values("ward")
         .annotate(
             total=Count("id", distinct=True),

@@ -2,11 +2,13 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.companies.demo import DEMO_USERS, demo_companies
 from machikoba.companies.models import Company, Membership
 from machikoba.companies.validators import validate_corporate_number
+from machikoba.lab.demo import LAB_DEMO_USERS
 from machikoba.web.management.commands.seed_demo import DOJO_SHOPS
 
 pytestmark = pytest.mark.clock_sensitive
@@ -30,8 +32,9 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     )
     assert counts == again
     assert 55 <= counts[0] <= 65
-    # and the buyer outside the ward, and the owners of the dojo's other shops
-    assert counts[1] == len(DEMO_USERS) + 1 + len(DOJO_SHOPS)
+    # and the buyer outside the ward, the owners of the dojo's other shops, and the lab's
+    # vendors and bank
+    assert counts[1] == len(DEMO_USERS) + 1 + len(DOJO_SHOPS) + len(LAB_DEMO_USERS)
     from machikoba.board.models import Request
 
     request = Request.objects.get()
@@ -48,6 +51,16 @@ def test_seed_demo_builds_the_ward_and_is_idempotent():
     }
     owner = User.objects.get(email="owner@example.com")
     assert owner.memberships.count() == 2  # shows the company switcher
+    # The DX Lab: 8 items (2 exhibited by vendors), a training, two weeks of bookings, a
+    # past event with attendance, two matchings.
+    from machikoba.lab.models import Booking, Event, Item, Matching
+
+    assert Item.objects.count() == 8
+    assert Item.objects.filter(exhibitor__isnull=False).count() == 2
+    assert Booking.objects.filter(status="booked").count() >= 9
+    past = Event.objects.filter(ends_at__lt=timezone.now())
+    assert past.filter(registrations__status="attended").exists()
+    assert Matching.objects.filter(status="confirmed").count() == 2
     # A job in progress: turning started in-house, heat treatment out for quotes.
     from machikoba.network.models import Job
 

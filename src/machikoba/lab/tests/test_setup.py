@@ -35,3 +35,17 @@ def test_a_blank_name_is_refused(world):
     assert refused.value.code == "lab_setup_invalid"
     assert "name" in refused.value.fields
     assert not Lab.objects.exists()
+
+
+def test_a_platform_admin_opens_a_lab_in_the_admin(world):
+    client = world.client_for(ADMIN)
+    response = client.post(
+        "/admin/lab/lab/add/",
+        {"municipality": ward().pk, "name": "大田区DXラボ", "address": "", "phone": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    lab = Lab.objects.get()
+    assert lab.name == "大田区DXラボ"
+    assert AuditEvent.objects.filter(verb="lab.create", actor=world.users[ADMIN]).exists()
+    # The rest is read only: no change form posts.
+    assert client.post(f"/admin/lab/lab/{lab.pk}/change/", {"name": "x"}).status_code == 403
