@@ -70,7 +70,7 @@ def lab_settings_update(*, actor: User, lab: Lab, **changes: Any) -> Lab:
     unknown = sorted(set(changes) - set(LAB_FIELDS))
     if unknown:
         raise ValueError(f"not lab settings: {unknown}")
-    lab = Lab.objects.select_for_update().get(pk=lab.pk)
+    lab = Lab.objects.select_for_update(of=("self",)).get(pk=lab.pk)
     errors: dict[str, list[str]] = {}
     for name, (low, high) in LAB_RULE_BOUNDS.items():
         value = changes.get(name)
@@ -115,7 +115,7 @@ def opening_hours_set(
     None for a closed day. Every weekday must be given; each open day must close after it
     opens. On a refusal the old hours stay as they were."""
     require_lab_staff(actor, lab)
-    lab = Lab.objects.select_for_update().get(pk=lab.pk)
+    lab = Lab.objects.select_for_update(of=("self",)).get(pk=lab.pk)
     if set(days) != set(WEEKDAYS):
         raise _refuse(
             CatalogueErrorCode.HOURS_INVALID,
@@ -168,7 +168,7 @@ def closure_add(
     (点検日, a move …). Not in the past, at most a year long, not overlapping another
     closure."""
     require_lab_staff(actor, lab)
-    lab = Lab.objects.select_for_update().get(pk=lab.pk)
+    lab = Lab.objects.select_for_update(of=("self",)).get(pk=lab.pk)
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(

@@ -285,7 +285,7 @@ def party_side(actor: User, matching: Matching, company: Company | None) -> str:
 
 def _lock(matching: Matching) -> Matching:
     return (
-        Matching.objects.select_for_update()
+        Matching.objects.select_for_update(of=("self",))
         .select_related("party_a", "party_b", "event")
         .get(pk=matching.pk)
     )
@@ -396,7 +396,7 @@ def matching_follow_ups_send(*, now: dt.datetime | None = None) -> int:
     it lead to business?". Run by the periodic task; returns the matchings asked."""
     now = now or timezone.now()
     due = (
-        Matching.objects.select_for_update()
+        Matching.objects.select_for_update(of=("self",))
         .filter(
             status=MatchingStatus.CONFIRMED,
             follow_up_due_on__lte=timezone.localdate(now),

@@ -114,7 +114,7 @@ def partner_create(
 
 def _lock(actor: User, partner: Partner) -> Partner:
     require_office(actor, partner.municipality_id)
-    return Partner.objects.select_for_update().get(pk=partner.pk)
+    return Partner.objects.select_for_update(of=("self",)).get(pk=partner.pk)
 
 
 @transaction.atomic

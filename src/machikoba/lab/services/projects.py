@@ -110,7 +110,7 @@ def project_create(
 
 def _lock(actor: User, project: Project) -> Project:
     require_office(actor, project.municipality_id)
-    return Project.objects.select_for_update().get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
 
 
 def _require_open(project: Project) -> None:

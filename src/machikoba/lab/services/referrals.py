@@ -158,7 +158,7 @@ def referral_create(
 
 def _lock(referral: LoanReferral) -> LoanReferral:
     return (
-        LoanReferral.objects.select_for_update()
+        LoanReferral.objects.select_for_update(of=("self",))
         .select_related("bank", "company")
         .get(pk=referral.pk)
     )

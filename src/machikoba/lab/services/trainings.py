@@ -114,7 +114,7 @@ def training_update(
     to records made from now on. A retired training (``active`` off) no longer blocks its
     items."""
     require_lab_staff(actor, training.lab)
-    training = Training.objects.select_for_update().get(pk=training.pk)
+    training = Training.objects.select_for_update(of=("self",)).get(pk=training.pk)
     before = _snapshot(training)
     items = list(unlocks)
     training.name = (name or "").strip()

@@ -225,7 +225,7 @@ def vendor_invite(*, actor: User, lab: Lab, vendor: Company, email: str) -> Issu
             _("このベンダーはこのラボの区の連携先ではありません。"),
         )
     email = _clean_email(email)
-    vendor = Company.objects.select_for_update().get(pk=vendor.pk)
+    vendor = Company.objects.select_for_update(of=("self",)).get(pk=vendor.pk)
     if _has_owner(vendor):
         raise ApplicationError(
             CatalogueErrorCode.VENDOR_HAS_OWNER,

@@ -243,9 +243,17 @@ def _outcome(event: EntryEvent, *, lines: list[str] | None = None) -> EntryOutco
 def _lock_person(user: User | None, visitor: Visitor | None) -> None:
     """Serialise two scans of one person (two kiosks, a double tap)."""
     if user is not None:
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        list(
+            User.objects.select_for_update(of=("self",))
+            .filter(pk=user.pk)
+            .values_list("pk", flat=True)
+        )
     elif visitor is not None:
-        list(Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk", flat=True))
+        list(
+            Visitor.objects.select_for_update(of=("self",))
+            .filter(pk=visitor.pk)
+            .values_list("pk", flat=True)
+        )
 
 
 def _move(
