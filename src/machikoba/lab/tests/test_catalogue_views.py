@@ -5,13 +5,10 @@ the page, nothing changed, never a 500)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from machikoba.core.testing.factories import SUMIDA, MembershipFactory, UserFactory, jpeg_bytes
 from machikoba.core.testing.factories_lab import (
@@ -23,6 +20,7 @@ from machikoba.core.testing.factories_lab import (
     make_lab_staff,
     make_training,
     make_vendor,
+    open_day,
 )
 from machikoba.lab.choices import ItemKind
 from machikoba.lab.models import Closure, Item, ItemPhoto, OpeningHours
@@ -65,7 +63,7 @@ def _client(user=None) -> Client:
 
 def test_a_visitor_reads_the_lab(lab, cobot, software, django_assert_max_num_queries):
     make_item_photo(cobot)
-    day = timezone.localdate() + dt.timedelta(days=5)
+    day = open_day(lab, 3)  # a day the lab would open (a closed Sunday shows no closure)
     Closure.objects.create(lab=lab, starts_on=day, ends_on=day, reason="設備点検の日")
     with django_assert_max_num_queries(20):
         response = _client().get(reverse("lab:lab_detail", args=[lab.pk]))
