@@ -32,7 +32,11 @@ from machikoba.lab.models import Item, Lab
 from machikoba.lab.models_bookings import Booking, WaitlistEntry
 from machikoba.lab.selectors import bookings as rules
 from machikoba.lab.selectors.trainings import missing_trainings
-from machikoba.lab.services.internal import booking_transition, lock_booking
+from machikoba.lab.services.internal import (
+    booking_transition,
+    lock_booking,
+    waitlist_status_set,
+)
 
 
 class TrainingMissing(ApplicationError):
@@ -541,16 +545,13 @@ def offer_entry(entry: WaitlistEntry, *, lab: Lab) -> None:
     """Offer ``entry`` its time for ``Lab.offer_hours`` (never past its start) and tell
     the person, with the link to accept."""
     now = timezone.now()
-    entry.status = WaitlistStatus.OFFERED
     entry.offered_at = now
     entry.offer_expires_at = min(now + dt.timedelta(hours=lab.offer_hours), entry.starts_at)
-    entry.full_clean()
-    entry.save()
-    audit_record(
+    waitlist_status_set(
+        entry=entry,
+        to=WaitlistStatus.OFFERED,
         actor=None,
         verb="lab_waitlist.offer",
-        target=entry,
-        company=entry.company,
         after={"offer_expires_at": entry.offer_expires_at.isoformat()},
     )
     notify_users(

@@ -22,7 +22,7 @@ from machikoba.lab.choices import BookingStatus, RegistrationStatus
 from machikoba.lab.error_codes_bookings import BookingErrorCode
 from machikoba.lab.error_codes_events import EventErrorCode
 from machikoba.lab.models import Training, TrainingRecord
-from machikoba.lab.models_bookings import Booking
+from machikoba.lab.models_bookings import Booking, WaitlistEntry
 from machikoba.lab.models_events import Event, Registration
 from machikoba.lab.transitions import booking_may_move, registration_may_move
 
@@ -126,3 +126,28 @@ def training_record_create(
         after={"training": training.pk, "user": user.pk, "expires_on": str(record.expires_on)},
     )
     return record
+
+
+def waitlist_status_set(
+    *,
+    entry: WaitlistEntry,
+    to: str,
+    actor: User | None,
+    verb: str,
+    after: dict[str, str] | None = None,
+) -> WaitlistEntry:
+    """Move a waitlist entry (locked by the caller) to ``to``, saving whatever else the
+    caller changed on it (an offer's times), with an audit event."""
+    before = entry.status
+    entry.status = to
+    entry.full_clean()
+    entry.save()
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=entry,
+        company=entry.company,
+        before={"status": before},
+        after={"status": to, **(after or {})},
+    )
+    return entry

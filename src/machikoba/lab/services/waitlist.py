@@ -34,6 +34,7 @@ from machikoba.lab.services.bookings import (
     offer_freed_time,
     require_booker,
 )
+from machikoba.lab.services.internal import waitlist_status_set
 
 OPEN_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 
@@ -43,21 +44,6 @@ def _lock_entry(pk: int) -> WaitlistEntry:
         WaitlistEntry.objects.select_for_update(of=("self",))
         .select_related("item", "item__lab", "company", "user")
         .get(pk=pk)
-    )
-
-
-def _set_status(entry: WaitlistEntry, to: str, *, actor: User | None, verb: str) -> None:
-    before = entry.status
-    entry.status = to
-    entry.full_clean()
-    entry.save()
-    audit_record(
-        actor=actor,
-        verb=verb,
-        target=entry,
-        company=entry.company,
-        before={"status": before},
-        after={"status": to},
     )
 
 
@@ -177,7 +163,9 @@ def waitlist_accept(*, actor: User, entry: WaitlistEntry) -> Booking:
         purpose=locked.purpose,
     )
     locked.booking = booking
-    _set_status(locked, WaitlistStatus.BOOKED, actor=actor, verb="lab_waitlist.accept")
+    waitlist_status_set(
+        entry=locked, to=WaitlistStatus.BOOKED, actor=actor, verb="lab_waitlist.accept"
+    )
     return booking
 
 
@@ -193,7 +181,9 @@ def waitlist_cancel(*, actor: User, entry: WaitlistEntry) -> WaitlistEntry:
             status_code=409,
         )
     was_offered = locked.status == WaitlistStatus.OFFERED
-    _set_status(locked, WaitlistStatus.CANCELLED, actor=actor, verb="lab_waitlist.cancel")
+    waitlist_status_set(
+        entry=locked, to=WaitlistStatus.CANCELLED, actor=actor, verb="lab_waitlist.cancel"
+    )
     if was_offered:
         offer_freed_time(item=item, starts_at=locked.starts_at, ends_at=locked.ends_at)
     return locked
@@ -224,7 +214,9 @@ def waitlist_expire(*, now: dt.datetime | None = None) -> int:
             ):
                 continue
             was_offered = locked.status == WaitlistStatus.OFFERED
-            _set_status(locked, WaitlistStatus.EXPIRED, actor=None, verb="lab_waitlist.expire")
+            waitlist_status_set(
+                entry=locked, to=WaitlistStatus.EXPIRED, actor=None, verb="lab_waitlist.expire"
+            )
             expired += 1
             if was_offered:
                 offer_freed_time(item=item, starts_at=locked.starts_at, ends_at=locked.ends_at)
