@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "machikoba.network",
     "machikoba.board",
     "machikoba.messaging",
+    "machikoba.telemetry",
     "machikoba.shopfloor",
     "machikoba.programs",
     "machikoba.advisory",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("machikoba.board.urls")),
     path("", include("machikoba.messaging.urls")),
     path("", include("machikoba.shopfloor.urls")),
+    path("", include("machikoba.telemetry.urls")),
     path("", include("machikoba.programs.urls")),
     path("", include("machikoba.advisory.urls")),
     path("", include("machikoba.subsidies.urls")),

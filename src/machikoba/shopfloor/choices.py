@@ -46,3 +46,15 @@ WEEKDAY_CHOICES = [
     (5, _("土")),
     (6, _("日")),
 ]
+
+
+class ReasonKind(models.TextChoices):
+    STOP = "stop", _("停止の理由")
+    DEFECT = "defect", _("不良の理由")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("記入中")
+    SUBMITTED = "submitted", _("提出済み")
+    APPROVED = "approved", _("承認済み")
+    RETURNED = "returned", _("差し戻し")

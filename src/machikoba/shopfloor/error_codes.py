@@ -21,3 +21,7 @@ class ShopfloorErrorCode(ErrorCode):
     PLAN_RUNNING = "plan_running"
     PLAN_TOO_LARGE = "plan_too_large"
     STEP_WORK_INVALID = "step_work_invalid"
+
+
+from machikoba.shopfloor.error_codes_metrics import MetricErrorCode  # noqa: E402, F401
+from machikoba.shopfloor.error_codes_reports import ReportErrorCode  # noqa: E402, F401

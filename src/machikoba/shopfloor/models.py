@@ -242,3 +242,12 @@ class PlannedOperation(models.Model):
 def machine_key(equipment_id: int, unit: int) -> str:
     """The solver's name for one machine: unit ``unit`` of an equipment row."""
     return f"m{equipment_id}-{unit}"
+
+
+from machikoba.shopfloor.models_reports import (  # noqa: E402, F401
+    CostRates,
+    DailyReport,
+    Reason,
+    ReportEntry,
+    ReportPhoto,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_metrics, urls_reports, views
 
 app_name = "shopfloor"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("schedule/steps/<id:pk>/", views.step_work, name="step_work"),
     path("schedule/calendar/", views.calendar, name="calendar"),
     path("schedule/operations/<id:pk>/move/", views.operation_move, name="operation_move"),
+    *urls_reports.urlpatterns,
+    *urls_metrics.urlpatterns,
 ]
