@@ -54,9 +54,7 @@ class Reason(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["company", "kind", "code"], name="floor_reason_code_once"
             ),
-            models.CheckConstraint(
-                condition=~Q(code="") & ~Q(label=""), name="floor_reason_named"
-            ),
+            models.CheckConstraint(condition=~Q(code="") & ~Q(label=""), name="floor_reason_named"),
             models.CheckConstraint(
                 condition=Q(kind__in=ReasonKind.values), name="floor_reason_kind_known"
             ),
@@ -224,6 +222,14 @@ class ReportEntry(TimeStampedModel):
         return self.minutes is None
 
     @property
+    def machine_label(self) -> str:
+        """The machine's name, with its unit when the row has several: 「NC旋盤 LB3000 #2」."""
+        if self.equipment is None:
+            return ""
+        name = " ".join(p for p in (self.equipment.kind, self.equipment.model_name) if p)
+        return f"{name} #{self.unit}" if self.equipment.count > 1 else name
+
+    @property
     def machine_time(self) -> int:
         """The machine's minutes: those typed, else the labour minutes when a machine was
         used, else none."""
@@ -255,7 +261,7 @@ class ReportPhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class CostRates(TimeStampedModel):
@@ -282,4 +288,5 @@ class CostRates(TimeStampedModel):
         verbose_name_plural = _("時間単価")
 
     def __str__(self) -> str:
-        return f"{self.company}: {self.labour_yen_per_hour}/{self.machine_yen_per_hour}"
+        # No figures: the name goes into the audit trail, which platform admins read.
+        return f"{self.company}"
