@@ -244,6 +244,7 @@ def machine_key(equipment_id: int, unit: int) -> str:
     return f"m{equipment_id}-{unit}"
 
 
+from machikoba.shopfloor.models_metrics import Shift  # noqa
 from machikoba.shopfloor.models_reports import (  # noqa: E402, F401
     CostRates,
     DailyReport,

@@ -30,6 +30,7 @@ from machikoba.scheduling.calendars import to_minutes
 from machikoba.scheduling.validator import Fault
 
 from .choices import RunStatus
+from .measured import Basis, step_times
 from .models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar
 from .shop_problem import (
     due_dates,
@@ -205,6 +206,8 @@ class GanttBar:
     width: float
     late: bool
     conflict: bool
+    # Where the piece's minutes came from (日報の実績, 設備データ, 入力値, 推定), as planned.
+    basis: str = ""
 
 
 @dataclass
@@ -286,6 +289,7 @@ def gantt(
                 width=round(max(0.3, 100 * (right - left) / len(working)), 3),
                 late=operation.pk in late,
                 conflict=operation.pk in conflicted,
+                basis=basis_label(run, operation),
             )
         )
     now_position = _position(working, calendar, timezone.localtime())
@@ -301,6 +305,14 @@ def gantt(
         now_left=None if now_position is None else round(100 * now_position / len(working), 3),
         hours=hour_ticks(calendar.day_start, calendar.day_end, len(working)),
     )
+
+
+def basis_label(run: ScheduleRun, operation: PlannedOperation) -> str:
+    """The basis the plan used for the operation's step ("" for a plan made before plans
+    recorded it)."""
+    bases = run.jobs.get(operation.job_key, {}).get("basis", {})
+    basis = bases.get(str(operation.step_id))
+    return str(Basis(basis).label) if basis in Basis.values else ""
 
 
 def _working_days(calendar: WorkCalendar, start: dt.date, span: int) -> list[dt.date]:
@@ -383,11 +395,16 @@ class StepRow:
     machines_chosen: bool
     for_partner: bool
     due: dt.date
+    # Where the minutes come from (measured.Basis) and how they were reached.
+    basis: str = Basis.ESTIMATE
+    basis_label: str = ""
+    basis_detail: str = ""
 
 
 def step_rows(*, user: User, company: Company) -> list[StepRow]:
     """The steps the shop still has to do, with the machine time and machines the plan
-    will use for them."""
+    will use for them, and the basis of each time (``measured``: the company's measured
+    figures, the same for every member, as the plan uses them)."""
     steps = list(open_steps(company))
     work = {
         row.step_id: row
@@ -399,21 +416,30 @@ def step_rows(*, user: User, company: Company) -> list[StepRow]:
     names = machine_names(company)
     history = minutes_history(company)
     due = due_dates(company, steps)
+    times = step_times(
+        company=company,
+        steps=steps,
+        typed={pk: row.minutes for pk, row in work.items() if row.minutes},
+        estimate=lambda step: estimate_minutes(step, history),
+    )
     rows = []
     for step in steps:
         row = work.get(step.pk)
         keys, chosen = eligible_machines(step, row, machines)
-        entered = row.minutes if row else None
+        time = times[step.pk]
         rows.append(
             StepRow(
                 step=step,
                 work=row,
-                minutes=entered or estimate_minutes(step, history),
-                estimated=entered is None,
+                minutes=time.minutes,
+                estimated=time.estimated,
                 machines=[names[key] for key in keys],
                 machines_chosen=bool(chosen),
                 for_partner=step.job.company_id != company.pk,
                 due=due[step.pk],
+                basis=time.basis,
+                basis_label=time.label,
+                basis_detail=time.detail,
             )
         )
     return rows

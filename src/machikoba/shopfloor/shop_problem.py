@@ -4,8 +4,10 @@ What is planned: every step the shop performs (its own jobs' in-house steps and 
 it does for partners) that is not finished yet, on the shop's machines (its equipment
 list; a row with ``count`` 3 is three machines).
 
-* **Machine time** is the step's entered minutes, or an estimate (see
-  :func:`estimate_minutes`), flagged as such on the screen.
+* **Machine time** is the shop's measured time for the step (its approved 日報, corrected
+  by machine data), else the step's entered minutes, else an estimate (see
+  :func:`estimate_minutes`); each piece says which (``measured.Basis``), on the screen too.
+  A step under way whose own 日報 measured it plans only what is left.
 * **Machines**: those chosen for the step, else the machines whose process is on the
   step's process branch (an NC lathe for NC turning, say). A step with neither is left
   out of the plan with the reason.
@@ -50,6 +52,7 @@ from machikoba.scheduling import (
 )
 from machikoba.scheduling.calendars import to_minutes
 
+from .measured import ROUND_TO_MINUTES, Basis, StepTime, round_minutes, step_times
 from .models import PlannedOperation, ScheduleRun, StepWork, WorkCalendar, machine_key
 
 # A partner's step is "requested" from the award until the shop accepts the order; it has
@@ -64,7 +67,6 @@ FINISHED_STATES = (StepStatus.DONE, StepStatus.SHIPPED, StepStatus.RECEIVED, Ste
 # Used when the shop has entered no time for any step of the process yet.
 DEFAULT_SETUP_MINUTES = 60
 DEFAULT_MINUTES_PER_PIECE = 5
-ROUND_TO_MINUTES = 10
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Piece:
     eligible: list[str]
     frozen_start: dt.datetime | None = None
     frozen_machine: str | None = None
+    basis: str = Basis.ESTIMATE
 
 
 @dataclass
@@ -137,7 +140,7 @@ def estimate_minutes(step: Step, history: dict[int, list[float]]) -> int:
         minutes = statistics.median(per_part) * quantity
     else:
         minutes = DEFAULT_SETUP_MINUTES + DEFAULT_MINUTES_PER_PIECE * quantity
-    return max(ROUND_TO_MINUTES, math.ceil(minutes / ROUND_TO_MINUTES) * ROUND_TO_MINUTES)
+    return round_minutes(minutes)
 
 
 def minutes_history(company) -> dict[int, list[float]]:
@@ -218,9 +221,9 @@ def build_shop_problem(*, company, now: dt.datetime | None = None) -> ShopProble
 
 def _usable_steps(
     company, steps: list, machines
-) -> tuple[dict[int, tuple[list[str], int, bool]], list[SkippedStep]]:
-    """For each step a machine can do: (eligible machines, minutes, whether estimated);
-    the steps no machine can do are skipped, with the reason."""
+) -> tuple[dict[int, tuple[list[str], StepTime]], list[SkippedStep]]:
+    """For each step a machine can do: (eligible machines, its machine time); the steps
+    no machine can do are skipped, with the reason."""
     work = {
         row.step_id: row
         for row in StepWork.objects.filter(company=company, step__in=steps).prefetch_related(
@@ -229,10 +232,9 @@ def _usable_steps(
     }
     history = minutes_history(company)
     skipped: list[SkippedStep] = []
-    usable: dict[int, tuple[list[str], int, bool]] = {}
+    doable: dict[int, list[str]] = {}
     for step in steps:
-        row = work.get(step.pk)
-        eligible, _chosen = eligible_machines(step, row, machines)
+        eligible, _chosen = eligible_machines(step, work.get(step.pk), machines)
         if not eligible:
             skipped.append(
                 SkippedStep(
@@ -240,10 +242,14 @@ def _usable_steps(
                 )
             )
             continue
-        if row is not None and row.minutes:
-            usable[step.pk] = (eligible, row.minutes, False)
-        else:
-            usable[step.pk] = (eligible, estimate_minutes(step, history), True)
+        doable[step.pk] = eligible
+    times = step_times(
+        company=company,
+        steps=[step for step in steps if step.pk in doable],
+        typed={pk: row.minutes for pk, row in work.items() if row.minutes},
+        estimate=lambda step: estimate_minutes(step, history),
+    )
+    usable = {pk: (eligible, times[pk]) for pk, eligible in doable.items()}
     return usable, skipped
 
 
@@ -270,16 +276,26 @@ class _Builder:
             release = max(release, to_minutes(self.origin, back))
         operations: list[Operation] = []
         key = f"s{first.pk}"
+        bases: dict[str, str] = {}
         for step in chain:
-            eligible, minutes, estimated = usable[step.pk]
+            eligible, step_time = usable[step.pk]
+            minutes, estimated = step_time.minutes, step_time.estimated
+            bases[str(step.pk)] = step_time.basis
             done_pieces = [
                 (start, machine, length)
                 for start, machine, length in self.frozen.get(step.pk, [])
                 if _fits(self.windows, to_minutes(self.origin, start), length)
             ]
             if done_pieces and step is first:
-                release = max(release, self._add_frozen(step, done_pieces, estimated))
-                minutes = max(0, minutes - sum(length for _s, _m, length in done_pieces))
+                release = max(release, self._add_frozen(step, done_pieces, step_time))
+                # Measured from the step's own 日報, the minutes are what is left after the
+                # reported work: pieces that began before its end are in the reports.
+                unreported = [
+                    length
+                    for start, _m, length in done_pieces
+                    if step_time.counted_until is None or start >= step_time.counted_until
+                ]
+                minutes = max(0, minutes - sum(unreported))
             else:
                 done_pieces = []
             lengths = split_minutes(minutes, self.calendar.day_minutes) if minutes else []
@@ -293,7 +309,7 @@ class _Builder:
                     )
                 )
                 self.pieces[(key, position)] = Piece(
-                    step, piece_number, total, length, estimated, eligible
+                    step, piece_number, total, length, estimated, eligible, basis=step_time.basis
                 )
             for done in range(len(done_pieces)):
                 self.pieces[(f"f{step.pk}", done)].pieces = total
@@ -307,9 +323,10 @@ class _Builder:
             # Already overdue: as late as possible is as late as the first free minute.
             due = max(to_minutes(self.origin, due_moment), release)
         self.jobs.append(Job(key, tuple(operations), release=release, due=due))
-        self.job_info[key] = {"release": release, "due": due}
+        # The basis of each step's minutes goes with the plan, for its page.
+        self.job_info[key] = {"release": release, "due": due, "basis": bases}
 
-    def _add_frozen(self, step, done_pieces: list, estimated: bool) -> int:
+    def _add_frozen(self, step, done_pieces: list, step_time: StepTime) -> int:
         """The part already under way is its own job, fixed in place; the rest of the
         chain follows it. Returns the minute the frozen part ends."""
         frozen_key = f"f{step.pk}"
@@ -320,10 +337,22 @@ class _Builder:
                 FrozenOperation(frozen_key, index, machine, to_minutes(self.origin, start))
             )
             self.pieces[(frozen_key, index)] = Piece(
-                step, index + 1, 0, length, estimated, [machine], start, machine
+                step,
+                index + 1,
+                0,
+                length,
+                step_time.estimated,
+                [machine],
+                start,
+                machine,
+                step_time.basis,
             )
         self.jobs.append(Job(frozen_key, tuple(frozen_job_ops), release=0))
-        self.job_info[frozen_key] = {"release": 0, "due": None}
+        self.job_info[frozen_key] = {
+            "release": 0,
+            "due": None,
+            "basis": {str(step.pk): step_time.basis},
+        }
         return max(to_minutes(self.origin, start) + length for start, _m, length in done_pieces)
 
 

@@ -32,6 +32,7 @@ from machikoba.core.ids import parse_id
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.notifications import KINDS
 from machikoba.core.views import active_company_or_403, safe_next
+from machikoba.shopfloor.metrics.selectors import ward_floor_summary
 from machikoba.web import selectors
 from machikoba.web.todo import todo
 
@@ -106,6 +107,7 @@ def officer_home(request):
     context = selectors.ward_overview(user=request.user)
     context["todo"] = todo(user=request.user, company=None)
     context["support_office"] = selectors.support_office(user=request.user)
+    context["floor"] = ward_floor_summary(request.user)
     return render(request, "web/home_officer.html", context)
 
 

@@ -16,6 +16,7 @@ from machikoba.network.models import Step
 from machikoba.network.tests.factories import order_terms, process
 from machikoba.scheduling import check_schedule, solve
 from machikoba.scheduling.calendars import to_minutes
+from machikoba.shopfloor.measured import Basis
 from machikoba.shopfloor.models import (
     PlannedOperation,
     ScheduleRun,
@@ -75,7 +76,7 @@ def test_in_house_steps_go_on_the_machines_of_their_process(world):
     }
     nc_piece = shop.pieces[_operations(shop, nc_step)[0]]
     assert nc_piece.eligible == [machine_key(machine["nc"].pk, 1), machine_key(machine["nc"].pk, 2)]
-    assert (nc_piece.minutes, nc_piece.estimated) == (120, False)
+    assert (nc_piece.minutes, nc_piece.estimated, nc_piece.basis) == (120, False, Basis.TYPED)
     manual_piece = shop.pieces[_operations(shop, manual_step)[0]]
     assert manual_piece.eligible == [machine_key(machine["manual"].pk, 1)]
     # Consecutive in-house steps are one chain: turning on the NC lathe, then the manual.
@@ -115,6 +116,9 @@ def test_machine_time_is_estimated_from_the_shops_own_history_or_a_default(world
 
     estimated = shop.pieces[_operations(shop, unknown)[0]]
     assert (estimated.minutes, estimated.estimated) == (150, True)  # 30 parts × 5 min
+    assert estimated.basis == Basis.ESTIMATE
+    # Nothing measured yet: the plan records each step's basis for its page.
+    assert shop.jobs[_job_of(shop, unknown).id]["basis"] == {str(unknown.pk): Basis.ESTIMATE}
     default = shop.pieces[_operations(shop, manual)[0]]
     expected = DEFAULT_SETUP_MINUTES + DEFAULT_MINUTES_PER_PIECE * 7
     assert default.minutes == -(-expected // 10) * 10  # rounded up to 10 minutes

@@ -2,6 +2,8 @@
 metro viewer's page counts every ward of its scope and names no company; the header
 carries the platform's name."""
 
+import datetime as dt
+
 from django.urls import reverse
 
 from machikoba.accounts.choices import WardRole
@@ -49,3 +51,25 @@ def test_the_metro_viewer_sees_aggregates_and_no_company(world):
     # Company-level officer pages are not the metro viewer's.
     assert client.get(reverse("companies:ward_companies")).status_code == 403
     assert client.get(reverse("web:officer_home")).status_code == 403
+
+
+def test_the_officers_home_counts_the_wards_shop_floor_without_a_companys_figure(world):
+    """One company of 大田区 monitors a machine: the home counts it, and its own 稼働率
+    stays hidden (fewer than three companies contribute); 墨田区's officer counts none."""
+    from django.utils import timezone
+
+    from machikoba.core.testing.factories_telemetry import make_intervals, make_machine
+
+    machine = make_machine(world.company)
+    make_intervals(machine, timezone.now() - dt.timedelta(hours=3), [("producing", 120), None])
+    response = world.client_for(OFFICER).get(reverse("web:officer_home"))
+    (row,) = response.context["floor"].rows
+    assert (row.municipality, row.monitoring_companies) == ("大田区", 1)
+    assert (row.median_text, row.mean_text) == ("—", "—")
+    body = response.content.decode()
+    assert "現場のデジタル化 (日報・稼働監視)" in body
+    assert world.company.name not in body
+    (other,) = world.client_for(OTHER_WARD_OFFICER).get(reverse("web:officer_home")).context[
+        "floor"
+    ].rows
+    assert other.monitoring_companies == 0

@@ -58,9 +58,10 @@ from machikoba.network.models import Job
 from machikoba.programs.demo import seed_programs
 from machikoba.programs.demo_homework import seed_homework
 from machikoba.programs.models import Program
-from machikoba.shopfloor.demo import seed_week
+from machikoba.shopfloor.demo import MANUAL, NC, seed_floor, seed_week, simulator_hours
 from machikoba.shopfloor.models import StepWork
 from machikoba.subsidies.demo import seed_subsidies
+from machikoba.telemetry.demo import seed_machines
 from machikoba.wards.models import Municipality, MunicipalityGroup
 
 # Owners of more 大田区 shops, so the DX道場 has a full cohort and a waitlist: the demo
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             self._network(companies)
             self._board(companies)
             self._schedule(companies)
+            self._floor(companies)
             self._support(companies)
         wards = Counter(
             (c.ward.code, c.ward.name) if c.ward_id else ("", "区外") for c in companies
@@ -330,6 +332,25 @@ class Command(BaseCommand):
             owner=User.objects.get(email="owner@example.com"),
             customer=companies[9],
             customer_owner=User.objects.get(email="grinding@example.com"),
+        )
+
+    def _floor(self, companies: list[Company]) -> None:
+        """The demo owner's lathes report their state (MQTT sensors, which ``make demo``
+        simulates live) with the history of the last working days, and the 日報 of those
+        days, approved: the board, OEE, the Pareto and the trend show figures at once, and
+        the plan starts from measured times."""
+        shop = companies[0]
+        hours = simulator_hours(shop.pk)
+        machines = seed_machines(company=shop, hours=hours)
+        seed_floor(
+            company=shop,
+            owner=User.objects.get(email="owner@example.com"),
+            workers={
+                NC: User.objects.get(email="worker@example.com"),
+                MANUAL: User.objects.get(email="staff@example.com"),
+            },
+            machines=machines,
+            hours=hours,
         )
 
     def _network(self, companies: list[Company]) -> None:
