@@ -35,7 +35,12 @@ $(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(PIP)
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
-## demo: set up, migrate SQLite, load the demo ward, serve on http://127.0.0.1:8000 with a task worker and the scheduler
+# The demo's live machines: the collector and the simulated shop run beside the server when
+# the MQTT broker at MACHIKOBA_MQTT_URL (default mqtt://127.0.0.1:1883) answers;
+# MACHIKOBA_TELEMETRY=0 leaves them out.
+MACHIKOBA_TELEMETRY ?= auto
+
+## demo: set up, migrate SQLite, load the demo ward, serve on http://127.0.0.1:8000 with a task worker, the scheduler and (when a broker answers) the live machines
 demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -45,6 +50,12 @@ demo: install
 	  export SITE_URL='$(SITE_URL)'; \
 	  $(MANAGE) db_worker --queue-name '*' --interval 1 & \
 	  $(MANAGE) run_scheduler & \
+	  if [ "$(MACHIKOBA_TELEMETRY)" = 0 ]; then \
+	    echo "Machine monitoring is off (MACHIKOBA_TELEMETRY=0): the board will not move."; \
+	  elif $(MANAGE) telemetry_simulate --check; then \
+	    $(MANAGE) telemetry_collect & \
+	    $(MANAGE) telemetry_simulate & \
+	  fi; \
 	  $(MANAGE) runserver --insecure --noreload $(HOST):$(PORT)
 
 ## test: install test tools (and Debian's Chromium when missing), run every check and the suite

@@ -393,6 +393,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 # core.uploads.limit_upload_size (drawings, attachments, company photos, company import).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
+# --- machine monitoring: the telemetry collector (docs/telemetry.md) --------------------
+# The MQTT broker `manage.py telemetry_collect` subscribes to: mqtt://host:port or
+# mqtts://host:port (TLS), user:password@ allowed. (MACHIKOBA_MQTT_URL is read too.)
+MACHIKOBA_MQTT_URL = env.str(
+    "MQTT_URL", default=env.str("MACHIKOBA_MQTT_URL", default="mqtt://127.0.0.1:1883")
+)
+# The shared-subscription group the collector processes split the messages in
+# ($share/<group>/machikoba/v1/+/+).
+MACHIKOBA_MQTT_GROUP = env.str("MQTT_GROUP", default="machikoba-collectors")
+# A collector's MQTT client id when --client-id is not given (default
+# machikoba-collector-<host name>). Stable across restarts: the broker keeps the session
+# and its unacknowledged messages under it. Two collectors never share one.
+MACHIKOBA_MQTT_CLIENT_ID = env.str("MQTT_CLIENT_ID", default="")
+# Seconds the broker keeps a stopped collector's session, and queues its share of the
+# messages for it; a collector away longer than this loses them.
+MACHIKOBA_MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=86400)
+# Messages the broker may have sent a collector and not yet had acknowledged (MQTT v5
+# Receive Maximum); a batch is at most this big.
+MACHIKOBA_MQTT_RECEIVE_MAXIMUM = env.int("MQTT_RECEIVE_MAXIMUM", default=1000)
+# Per device: messages a second on average and at once; more are refused (counted).
+MACHIKOBA_TELEMETRY_RATE = env.float("TELEMETRY_RATE", default=20.0)
+MACHIKOBA_TELEMETRY_BURST = env.float("TELEMETRY_BURST", default=100.0)
+# The collector's writer: most messages in one transaction, and milliseconds it waits to
+# fill one.
+MACHIKOBA_TELEMETRY_BATCH_SIZE = env.int("TELEMETRY_BATCH_SIZE", default=500)
+MACHIKOBA_TELEMETRY_BATCH_MS = env.int("TELEMETRY_BATCH_MS", default=100)
+
 # --- security -------------------------------------------------------------------
 # Reverse proxies in front of the app (1 behind the documented nginx), each appending
 # the address it was connected from to X-Forwarded-For. Rate limits (sign-in, one-time

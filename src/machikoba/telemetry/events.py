@@ -32,6 +32,23 @@ OFFLINE_AFTER = dt.timedelta(seconds=180)
 # Longest reason code and boot id kept (longer ones are malformed).
 MAX_REASON = 64
 MAX_BOOT = 64
+# The boot id of the rows the collector writes itself (a machine gone silent); reserved:
+# a source's event with this boot is malformed. ``ingest.COLLECTOR_BOOT`` is the same.
+COLLECTOR_BOOT = "collector"
+# Largest sequence number and counter value a BIGINT column holds.
+MAX_BIGINT = 2**63 - 1
+
+
+def storable_text(value: str) -> bool:
+    """Whether a database column can hold ``value``: PostgreSQL refuses NUL characters,
+    and a lone surrogate (``"\\ud800"`` in JSON) cannot be encoded as UTF-8."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +114,27 @@ def skew_refusal(machine_id: int, at: dt.datetime, received_at: dt.datetime) -> 
 
 def validated(event: StateEvent, received_at: dt.datetime) -> StateEvent | Refusal:
     """``event`` if it is well formed and within the clock bound, else why not."""
-    if event.state not in STATES:
-        return Refusal(Rejection.MALFORMED, f"unknown state {event.state[:40]!r}", event.machine_id)
-    if event.at.tzinfo is None:
-        return Refusal(Rejection.MALFORMED, "timestamp without a time zone", event.machine_id)
+    machine_id = event.machine_id
+    if not isinstance(event.state, str) or event.state not in STATES:
+        return Refusal(Rejection.MALFORMED, f"unknown state {str(event.state)[:40]!r}", machine_id)
+    if not isinstance(event.at, dt.datetime) or event.at.utcoffset() is None:
+        return Refusal(Rejection.MALFORMED, "timestamp without a time zone", machine_id)
+    if not isinstance(event.reason, str) or not isinstance(event.boot, str):
+        return Refusal(Rejection.MALFORMED, "reason and boot must be text", machine_id)
     if len(event.reason) > MAX_REASON or len(event.boot) > MAX_BOOT:
-        return Refusal(Rejection.MALFORMED, "reason or boot too long", event.machine_id)
-    if event.seq < 0 or event.seq >= 2**63:
-        return Refusal(Rejection.MALFORMED, "sequence out of range", event.machine_id)
-    if event.count is not None and not 0 <= event.count < 2**63:
-        return Refusal(Rejection.MALFORMED, "counter out of range", event.machine_id)
-    return skew_refusal(event.machine_id, event.at, received_at) or event
+        return Refusal(Rejection.MALFORMED, "reason or boot too long", machine_id)
+    if not storable_text(event.reason) or not storable_text(event.boot):
+        return Refusal(Rejection.MALFORMED, "reason or boot has characters not allowed", machine_id)
+    if event.boot == COLLECTOR_BOOT:
+        return Refusal(Rejection.MALFORMED, f"boot {COLLECTOR_BOOT!r} is reserved", machine_id)
+    if isinstance(event.seq, bool) or not isinstance(event.seq, int):
+        return Refusal(Rejection.MALFORMED, "sequence is not an integer", machine_id)
+    if not 0 <= event.seq <= MAX_BIGINT:
+        return Refusal(Rejection.MALFORMED, "sequence out of range", machine_id)
+    if event.count is not None and (
+        isinstance(event.count, bool)
+        or not isinstance(event.count, int)
+        or not 0 <= event.count <= MAX_BIGINT
+    ):
+        return Refusal(Rejection.MALFORMED, "counter out of range", machine_id)
+    return skew_refusal(machine_id, event.at, received_at) or event

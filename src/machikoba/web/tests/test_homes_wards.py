@@ -69,7 +69,7 @@ def test_the_officers_home_counts_the_wards_shop_floor_without_a_companys_figure
     body = response.content.decode()
     assert "現場のデジタル化 (日報・稼働監視)" in body
     assert world.company.name not in body
-    (other,) = world.client_for(OTHER_WARD_OFFICER).get(reverse("web:officer_home")).context[
-        "floor"
-    ].rows
+    (other,) = (
+        world.client_for(OTHER_WARD_OFFICER).get(reverse("web:officer_home")).context["floor"].rows
+    )
     assert other.monitoring_companies == 0
