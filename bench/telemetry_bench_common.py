@@ -425,14 +425,23 @@ def device_rows() -> int:
         return cursor.fetchone()[0]
 
 
-def wait_for_rows(target: int, timeout: float, poll: float = 0.05) -> tuple[int, float]:
-    """Poll the stored device rows until there are ``target``; (rows, wall time seen)."""
+def wait_for_rows(
+    target: int, timeout: float, poll: float = 0.05, stall: float | None = None
+) -> tuple[int, float]:
+    """Poll the stored device rows until there are ``target`` (or ``timeout``, or ``stall``
+    seconds without a new row); (rows, wall time the last new row was seen)."""
     deadline = time.monotonic() + timeout
     rows = device_rows()
+    seen = time.time()
+    progress = time.monotonic()
     while rows < target and time.monotonic() < deadline:
+        if stall is not None and time.monotonic() - progress > stall:
+            break
         time.sleep(poll)
-        rows = device_rows()
-    return rows, time.time()
+        now_rows = device_rows()
+        if now_rows != rows:
+            rows, seen, progress = now_rows, time.time(), time.monotonic()
+    return rows, seen
 
 
 def ingest_counters() -> dict[str, int]:
