@@ -221,6 +221,9 @@ class AgentPoller:
         with self._client:
             try:
                 while not self._stop.is_set():
+                    # Only the thread's own loop: in a caller's thread (``poll_once`` in a
+                    # test's transaction) this would close the caller's connection.
+                    close_old_connections()
                     _caught_up, wait = self._step()
                     self._stop.wait(wait)
             finally:
@@ -229,7 +232,6 @@ class AgentPoller:
     def _step(self) -> tuple[bool, float]:
         """One cycle, its failures handled: (whether caught up, seconds to wait)."""
         try:
-            close_old_connections()
             caught_up = self._cycle()
         except AgentUnreachable as error:
             if not self._failures:
