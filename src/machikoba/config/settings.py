@@ -410,14 +410,14 @@ MACHIKOBA_MQTT_CLIENT_ID = env.str("MQTT_CLIENT_ID", default="")
 # messages for it; a collector away longer than this loses them.
 MACHIKOBA_MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=86400)
 # Messages the broker may have sent a collector and not yet had acknowledged (MQTT v5
-# Receive Maximum); a batch is at most this big.
-MACHIKOBA_MQTT_RECEIVE_MAXIMUM = env.int("MQTT_RECEIVE_MAXIMUM", default=1000)
+# Receive Maximum): room for a batch being written and the next one filling.
+MACHIKOBA_MQTT_RECEIVE_MAXIMUM = env.int("MQTT_RECEIVE_MAXIMUM", default=3000)
 # Per device: messages a second on average and at once; more are refused (counted).
 MACHIKOBA_TELEMETRY_RATE = env.float("TELEMETRY_RATE", default=20.0)
 MACHIKOBA_TELEMETRY_BURST = env.float("TELEMETRY_BURST", default=100.0)
 # The collector's writer: most messages in one transaction, and milliseconds it waits to
 # fill one.
-MACHIKOBA_TELEMETRY_BATCH_SIZE = env.int("TELEMETRY_BATCH_SIZE", default=500)
+MACHIKOBA_TELEMETRY_BATCH_SIZE = env.int("TELEMETRY_BATCH_SIZE", default=1000)
 MACHIKOBA_TELEMETRY_BATCH_MS = env.int("TELEMETRY_BATCH_MS", default=100)
 
 # --- security -------------------------------------------------------------------

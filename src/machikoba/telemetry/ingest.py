@@ -243,20 +243,23 @@ def _seen_since(event: StateEvent, stats: dict[int, IngestStats], evidence: dict
 
 def _stored_keys(events: Sequence[StateEvent]) -> set[Key]:
     """The (machine, boot, seq) of ``events`` already stored."""
+    if not events:
+        return set()
     by_machine: dict[int, set[int]] = defaultdict(set)
     for event in events:
         by_machine[event.machine_id].add(event.seq)
     stored: set[Key] = set()
     table = _table(StateInterval)
     if _postgresql():
-        pairs = [(m, seq) for m, seqs in sorted(by_machine.items()) for seq in sorted(seqs)]
+        # Each key looked up in the unique index (machine, boot, seq).
+        keys = sorted({_key(event) for event in events})
         sql = (
             f"SELECT t.machine_id, t.boot, t.seq FROM {table} AS t"  # noqa: S608
-            " JOIN unnest(%s::bigint[], %s::bigint[]) AS k(m, s)"
-            " ON t.machine_id = k.m AND t.seq = k.s"
+            " JOIN unnest(%s::bigint[], %s::varchar[], %s::bigint[]) AS k(m, b, s)"
+            " ON t.machine_id = k.m AND t.boot = k.b AND t.seq = k.s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [[m for m, _ in pairs], [q for _, q in pairs]])
+            cursor.execute(sql, [list(column) for column in zip(*keys, strict=True)])
             stored.update((m, b, q) for m, b, q in cursor.fetchall())
         return stored
     for chunk in _chunks(sorted(by_machine.items()), lambda item: len(item[1]) + 1):

@@ -6,7 +6,9 @@ holding it is committed (``manual_ack``; the runner calls the ack), so a collect
 dies before the commit gets it again. The session is persistent (``clean_start`` off, a
 session expiry), under a client id that stays the same across restarts: the broker keeps
 the unacknowledged messages, and the collector's share of new ones, until it is back.
-paho reconnects by itself, with a backoff of 1 to 30 seconds.
+paho reconnects by itself, after 0.2 s doubling to at most 2 s (a broker restart is
+noticed quickly: Mosquitto 2.0 forgets shared subscriptions when it restarts, see
+docs/telemetry.md).
 
 An acknowledgement belongs to the connection the message came on: after a reconnection
 the broker sends the unacknowledged messages again (same packet ids), and only those
@@ -39,6 +41,9 @@ from .limits import LogLimiter, RateLimiter
 logger = logging.getLogger(__name__)
 
 DEFAULT_GROUP = "machikoba-collectors"
+# Seconds between reconnection attempts: from RECONNECT_MIN, doubling, at most RECONNECT_MAX.
+RECONNECT_MIN = 0.2
+RECONNECT_MAX = 2.0
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
 
 
@@ -96,7 +101,7 @@ class MqttSource:
                 65535,
                 receive_maximum
                 if receive_maximum is not None
-                else getattr(settings, "MACHIKOBA_MQTT_RECEIVE_MAXIMUM", 1000),
+                else getattr(settings, "MACHIKOBA_MQTT_RECEIVE_MAXIMUM", 3000),
             ),
         )
         self.keepalive = keepalive
@@ -167,7 +172,13 @@ class MqttSource:
             client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
         if username:
             client.username_pw_set(username, password)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        # Quick to come back: Mosquitto 2.0 does not keep shared subscriptions across its
+        # own restart, so until the collectors have subscribed again what the sensors
+        # send is dropped (docs/telemetry.md). Sensors back off from 1 s and more.
+        client.reconnect_delay_set(
+            min_delay=RECONNECT_MIN,  # type: ignore[arg-type]  # paho sleeps fractions fine
+            max_delay=RECONNECT_MAX,  # type: ignore[arg-type]
+        )
         # A callback's error must never end the network thread.
         client.suppress_exceptions = True
         client.on_connect = self._on_connect

@@ -75,11 +75,17 @@ class Totals:
 
 
 class _Inbox:
-    """A queue of items that blocks a producer while full, until told not to block."""
+    """A queue of items that blocks a producer while full, until told not to block.
+
+    The writer is woken when the first item arrives and when a batch is full, not by
+    every item in between (a context switch per MQTT message would cost more than the
+    message)."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self._items: deque[_Item] = deque()
+        self._size = 0  # messages queued
+        self._want = 1  # messages that make the waiting writer's batch full
         self._cond = threading.Condition()
         self._blocking = True
         self._interrupted = False
@@ -89,7 +95,9 @@ class _Inbox:
             while self._blocking and len(self._items) >= self.maxsize:
                 self._cond.wait(0.5)
             self._items.append(item)
-            self._cond.notify_all()
+            self._size += _weight(item)
+            if len(self._items) == 1 or self._size >= self._want:
+                self._cond.notify_all()
 
     def unblock(self) -> None:
         with self._cond:
@@ -110,24 +118,31 @@ class _Inbox:
         for the first, then up to ``window`` more for the rest."""
         with self._cond:
             if not self._items and not self._interrupted:
+                self._want = 1
                 self._cond.wait(wait)
             if not self._items:
                 return []
             deadline = time.monotonic() + window
-            taken: list[_Item] = []
-            size = 0
-            while size < most:
-                if self._items:
-                    item = self._items.popleft()
-                    taken.append(item)
-                    size += max(len(item.batch), 1)
-                    self._cond.notify_all()
-                    continue
+            self._want = most
+            while self._size < most and not self._interrupted:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._interrupted:
+                if remaining <= 0:
                     break
                 self._cond.wait(remaining)
+            self._want = 1
+            taken: list[_Item] = []
+            size = 0
+            while self._items and size < most:
+                item = self._items.popleft()
+                taken.append(item)
+                size += _weight(item)
+            self._size -= size
+            self._cond.notify_all()  # producers waiting for room
             return taken
+
+
+def _weight(item: _Item) -> int:
+    return max(len(item.batch), 1)
 
 
 @dataclass
@@ -146,7 +161,7 @@ class Runner:
 
     def __post_init__(self) -> None:
         self.batch_size = self.batch_size or getattr(
-            settings, "MACHIKOBA_TELEMETRY_BATCH_SIZE", 500
+            settings, "MACHIKOBA_TELEMETRY_BATCH_SIZE", 1000
         )
         self.batch_ms = self.batch_ms or getattr(settings, "MACHIKOBA_TELEMETRY_BATCH_MS", 100)
         self._inbox = _Inbox(self.queue_size)
@@ -172,6 +187,9 @@ class Runner:
         on what is not written yet."""
         if self._stop.is_set():
             self._abandon.set()
+        if self._stopped_at is None:
+            # From now on a database that does not answer is waited for drain_seconds.
+            self._stopped_at = time.monotonic()
         self._stop.set()
         self._inbox.interrupt()
 
@@ -218,7 +236,6 @@ class Runner:
             self.finished.set()
 
     def _shutdown(self) -> None:
-        self._stopped_at = time.monotonic()
         self._inbox.unblock()
         for source in self.sources:
             try:

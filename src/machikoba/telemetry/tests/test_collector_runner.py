@@ -16,6 +16,7 @@ from machikoba.telemetry.choices import MachineState
 from machikoba.telemetry.collector.runner import Runner
 from machikoba.telemetry.events import OFFLINE_AFTER, Batch, Heartbeat, StateEvent
 from machikoba.telemetry.ingest import COLLECTOR_BOOT
+from machikoba.telemetry.management.commands.telemetry_collect import Command
 from machikoba.telemetry.models import IngestStats, StateInterval
 from machikoba.telemetry.tests.test_mqtt import wait_for
 
@@ -121,3 +122,13 @@ def test_stopping_stops_the_sources_first_then_writes_what_is_queued():
             feed.sink(Batch(events=[StateEvent(machine.id, "b", seq, now, "idle")]))
     assert feed.stopped.is_set()
     assert StateInterval.objects.filter(machine=machine).count() == 5
+
+
+def test_the_command_builds_each_input_it_is_asked_for():
+    options = {"client_id": "c-1", "mqtt_url": "mqtt://127.0.0.1:1883", "group": "g"}
+    mqtt = Command()._source("mqtt", options)
+    assert (mqtt.name, mqtt.client_id, mqtt.topic) == ("mqtt", "c-1", "$share/g/machikoba/v1/+/+")
+    for name in ("mtconnect", "opcua"):
+        source = Command()._source(name, options)
+        assert source is not None
+        assert source.name == name

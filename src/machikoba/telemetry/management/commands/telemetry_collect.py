@@ -57,7 +57,7 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=0,
-            help="most messages in one transaction (default: TELEMETRY_BATCH_SIZE, 500)",
+            help="most messages in one transaction (default: TELEMETRY_BATCH_SIZE, 1000)",
         )
         parser.add_argument(
             "--batch-ms",
