@@ -17,7 +17,8 @@ HTTP on a free local port.
 - ``supports_at=False`` plays an old agent that refuses ``/current?at``.
 - ``restart()`` starts a new instance (new ``instanceId``, sequences from 1, every item
   UNAVAILABLE); ``go_down()`` / ``come_back()`` close and reopen the port (same URL);
-  ``corrupt_next(n)`` answers the next n requests with broken XML.
+  ``corrupt_next(n)`` answers the next n requests with broken XML, ``refuse_next(n, code)``
+  with an error document.
 """
 
 from __future__ import annotations
@@ -238,6 +239,7 @@ class MTConnectTestAgent:
         self.requests: list[str] = []
         self._lock = threading.RLock()
         self._corrupt = 0
+        self._errors: list[str] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -295,6 +297,11 @@ class MTConnectTestAgent:
     def corrupt_next(self, count: int = 1) -> None:
         with self._lock:
             self._corrupt += count
+
+    def refuse_next(self, count: int = 1, code: str = "INTERNAL_ERROR") -> None:
+        """Answer the next ``count`` requests with an MTConnect error document (HTTP 500)."""
+        with self._lock:
+            self._errors.extend([code] * count)
 
     # --- data --------------------------------------------------------------------------
 
@@ -451,6 +458,8 @@ class MTConnectTestAgent:
             self.requests.append(
                 path + ("?" + urllib.parse.urlencode(query, doseq=True) if query else "")
             )
+            if self._errors and path in ("/current", "/sample"):
+                return 500, self.error(self._errors.pop(0), "the agent could not answer")
             if self._corrupt and path in ("/current", "/sample"):
                 self._corrupt -= 1
                 return 200, b'<?xml version="1.0"?><MTConnectStreams><Header instanceId="1" '

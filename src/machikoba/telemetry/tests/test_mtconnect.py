@@ -23,6 +23,7 @@ from machikoba.telemetry.choices import MachineState as S
 from machikoba.telemetry.choices import Source
 from machikoba.telemetry.collector.base import MachineDirectory
 from machikoba.telemetry.collector.mtconnect import MTConnectSource, agent_url
+from machikoba.telemetry.collector.runner import Runner
 from machikoba.telemetry.events import Batch
 from machikoba.telemetry.ingest import COLLECTOR_BOOT, offline_batch, write_batch
 from machikoba.telemetry.models import IngestStats, SourceCursor, StateInterval, UnknownSource
@@ -214,6 +215,30 @@ def test_every_state_of_the_scenario(agent):
     found = rows(machine)
     assert (found[0].state, found[0].reason) == (S.OFFLINE, "UNAVAILABLE")
     assert_scenario(found[1:], parse_shdr_time(lines[0].split("|")[0]))
+
+
+def test_the_collectors_runner_writes_what_the_input_hands_it(agent):
+    machine = mtconnect_machine(agent, "OKUMA")
+    lines = shifted(SCENARIO)
+    source = MTConnectSource(
+        MachineDirectory(Source.MTCONNECT, refresh_seconds=0.2), poll_seconds=0.05
+    )
+    runner = Runner([source], batch_ms=20, offline_first_after=3600)
+    thread = threading.Thread(target=runner.run)
+    thread.start()
+    try:
+        assert runner.ready.wait(10)
+        wait_for(connected(machine), "the first state")
+        agent.feed("OKUMA", lines)
+        wait_for(caught_up(agent), "the collector to catch up")
+    finally:
+        runner.request_stop()
+        thread.join(30)
+    assert not thread.is_alive()
+
+    assert_scenario(rows(machine)[1:], parse_shdr_time(lines[0].split("|")[0]))
+    assert runner.totals["mtconnect"].stored == len(SCENARIO_ROWS) + 1
+    assert runner.totals["mtconnect"].duplicates == 0
 
 
 def test_a_restarted_collector_resumes_from_its_cursor(agent):
@@ -449,6 +474,23 @@ def test_malformed_answers_are_counted_against_the_agents_machines(agent, caplog
     assert "not well-formed XML" in stats(okuma).last_error
     assert any("malformed answer" in r.getMessage() for r in caplog.records)
     assert states(lathe)[-1] == (S.PRODUCING, "")
+    assert cursor(agent).gaps == 0
+
+
+def test_an_error_document_is_logged_and_the_poll_tried_again(agent, caplog):
+    machine = mtconnect_machine(agent, "OKUMA")
+    lines = shifted(SCENARIO)
+    with collecting():
+        wait_for(connected(machine), "the first state")
+        with caplog.at_level(logging.WARNING, logger="machikoba.telemetry"):
+            agent.refuse_next(3, "INTERNAL_ERROR")
+            agent.feed("OKUMA", lines[:4])
+            wait_for(caught_up(agent), "the collector to get past the errors")
+
+    assert states(machine)[-1] == (S.PRODUCING, "")
+    assert sum("INTERNAL_ERROR" in r.getMessage() for r in caplog.records) == 3
+    # An agent's error is not the machine's: nothing counted against it, no gap.
+    assert stats(machine).malformed == 0
     assert cursor(agent).gaps == 0
 
 

@@ -30,6 +30,13 @@ def poller(agent: MTConnectTestAgent, machine, *, count: int) -> AgentPoller:
     return found
 
 
+def until_caught_up(follower: AgentPoller) -> None:
+    for _ in range(100):
+        if follower.poll_once():
+            return
+    raise AssertionError("the poller never caught up")
+
+
 def states(machine) -> list[tuple[str, str]]:
     return list(
         StateInterval.objects.filter(machine=machine)
@@ -58,8 +65,7 @@ def test_a_poller_stopped_inside_a_line_resumes_without_a_state_that_never_was()
 
         second = poller(agent, machine, count=500)
         second.poll_once()  # /current?at=<cursor - 1>: the values before the line
-        while not second.poll_once():
-            pass
+        until_caught_up(second)
         second.close()
 
     assert f"/current?at={sequences[0] - 1}" in agent.requests
@@ -84,8 +90,7 @@ def test_an_outage_inside_a_line_is_followed_from_the_lines_start():
         assert not follower.poll_once()  # unreachable: nothing written, nothing lost
         agent.come_back()
         agent.requests.clear()
-        while not follower.poll_once():
-            pass
+        until_caught_up(follower)
         follower.close()
 
     # Back from the line's start, with the values as they were before it.
