@@ -528,5 +528,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # asyncua logs every dropped OPC UA session as an error with a traceback; the
+        # collector reports the drop itself (once, in words) and reconnects.
+        "asyncua": {"level": "WARNING"},
+        "asyncua.client.ua_session": {"level": "CRITICAL"},
+    },
 }

@@ -1,7 +1,8 @@
 """The shop floor's metrics pages: the live shop board (every member, floor workers
 included; its cards are polled every 5 seconds), a machine's day, the metrics of a period
 and the shifts (owners and staff). Each page is of the active company; a machine of
-another company is a 404. Figures come from ``metrics.selectors``."""
+another company is a 404. Figures come from ``metrics.board``, ``metrics.metrics_page``
+and ``metrics.periods``."""
 
 from __future__ import annotations
 
@@ -23,8 +24,12 @@ from machikoba.core.errors import ApplicationError
 from machikoba.core.views import active_company_or_403, run_and_flash, save_form
 from machikoba.telemetry.models import Machine
 
-from .metrics import selectors, services
+from .metrics import services
+from .metrics.board import board as board_page
+from .metrics.board import machine_day as machine_day_page
 from .metrics.forms import ShiftForm
+from .metrics.metrics_page import metrics_page, shifts_page
+from .metrics.periods import default_period, parse_day, parse_period
 from .models_metrics import Shift
 
 # How often the board's cards are fetched again (seconds); the template says the same.
@@ -51,7 +56,7 @@ def _board_context(request: FloorRequest) -> dict:
     company = active_company_or_403(request)
     wall = request.GET.get("wall") == "1"
     return {
-        "page": selectors.board(request.user, company),
+        "page": board_page(request.user, company),
         "wall": wall,
         "editor": _is_editor(request, company),
         "refresh_seconds": BOARD_REFRESH_SECONDS,
@@ -93,11 +98,11 @@ def machine_day(request: FloorRequest, pk: int) -> HttpResponse:
     )
     today = timezone.localdate()
     try:
-        day = selectors.parse_day(request.GET.get("date"), today)
+        day = parse_day(request.GET.get("date"), today)
     except ApplicationError as error:
         messages.error(request, error.message)
         day = today
-    page = selectors.machine_day(request.user, company, machine, day)
+    page = machine_day_page(request.user, company, machine, day)
     return render(request, "shopfloor/metrics/machine_day.html", {"page": page})
 
 
@@ -108,11 +113,11 @@ def metrics(request: FloorRequest) -> HttpResponse:
     today = timezone.localdate()
     problem = ""
     try:
-        period = selectors.parse_period(request.GET.get("from"), request.GET.get("to"), today)
+        period = parse_period(request.GET.get("from"), request.GET.get("to"), today)
     except ApplicationError as error:
         problem = str(error.message)
-        period = selectors.default_period(today)
-    page = selectors.metrics_page(request.user, company, period)
+        period = default_period(today)
+    page = metrics_page(request.user, company, period)
     return render(
         request,
         "shopfloor/metrics/metrics.html",
@@ -141,7 +146,7 @@ def shifts(request: FloorRequest) -> HttpResponse:
     return render(
         request,
         "shopfloor/metrics/shifts.html",
-        {"page": selectors.shifts_page(request.user, company), "form": form},
+        {"page": shifts_page(request.user, company), "form": form},
     )
 
 

@@ -7,7 +7,7 @@
   the ward's office holds") lets an officer's aggregate selectors count the machines and
   intervals of companies in the officer's wards; nothing else reads with it, and no page
   shows a company's figures to an officer
-  (``shopfloor.metrics.selectors.ward_floor_summary``).
+  (``shopfloor.metrics.ward.ward_floor_summary``).
 - Nobody else, another company included, gets anything; unknown-source records and the
   collector's cursors are the platform admin's (Django admin only).
 """

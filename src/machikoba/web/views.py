@@ -32,7 +32,7 @@ from machikoba.core.ids import parse_id
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.notifications import KINDS
 from machikoba.core.views import active_company_or_403, safe_next
-from machikoba.shopfloor.metrics.selectors import ward_floor_summary
+from machikoba.shopfloor.metrics.ward import ward_floor_summary
 from machikoba.web import selectors
 from machikoba.web.todo import todo
 

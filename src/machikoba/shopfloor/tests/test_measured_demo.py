@@ -15,7 +15,8 @@ from machikoba.network.choices import StepStatus
 from machikoba.shopfloor.choices import ReportStatus
 from machikoba.shopfloor.demo import MANUAL, NC, seed_floor
 from machikoba.shopfloor.measured import Basis
-from machikoba.shopfloor.metrics.selectors import default_period, metrics_page
+from machikoba.shopfloor.metrics.metrics_page import metrics_page
+from machikoba.shopfloor.metrics.periods import default_period
 from machikoba.shopfloor.models import DailyReport, ReportEntry
 from machikoba.shopfloor.selectors import step_rows
 from machikoba.shopfloor.tests.factories import in_house_job, machines

@@ -58,8 +58,10 @@ from machikoba.core.testing.factories_floor import (
     make_reason,
 )
 from machikoba.core.testing.factories_telemetry import make_intervals, make_machine
-from machikoba.shopfloor.metrics import selectors
+from machikoba.shopfloor.metrics.board import machine_day
 from machikoba.shopfloor.metrics.definitions import CountBasis
+from machikoba.shopfloor.metrics.metrics_page import metrics_page
+from machikoba.shopfloor.metrics.periods import Period
 from machikoba.shopfloor.models_metrics import Shift
 from machikoba.shopfloor.models_reports import DailyReport
 
@@ -132,7 +134,7 @@ def hand_day(db):
 
 def test_the_hand_built_day_gives_the_hand_computed_oee(hand_day):
     people, machine, day = hand_day
-    page = selectors.machine_day(people.owner, people.shop, machine, day)
+    page = machine_day(people.owner, people.shop, machine, day)
     total = page.day_row.figures
 
     assert total.planned == 480
@@ -166,7 +168,7 @@ def test_the_hand_built_day_gives_the_hand_computed_oee(hand_day):
 
 def test_each_shift_has_its_own_hand_computed_figures(hand_day):
     people, machine, day = hand_day
-    page = selectors.machine_day(people.owner, people.shop, machine, day)
+    page = machine_day(people.owner, people.shop, machine, day)
     first, second = page.shift_rows
     assert (first.name, second.name) == ("前半", "後半")
     assert first.shift_time == "08:00–12:00"
@@ -191,7 +193,7 @@ def test_each_shift_has_its_own_hand_computed_figures(hand_day):
 
 def test_the_days_stops_and_pareto(hand_day):
     people, machine, day = hand_day
-    page = selectors.machine_day(people.owner, people.shop, machine, day)
+    page = machine_day(people.owner, people.shop, machine, day)
     stops = [
         (timezone.localtime(s.start).strftime("%H:%M"), s.state, s.reason, s.planned)
         for s in page.stops
@@ -205,7 +207,7 @@ def test_the_days_stops_and_pareto(hand_day):
     # The lunch-time idle row lies between the shifts: it is on the timeline, not a stop.
     assert any(b.label == "待機" and b.planned_minutes == 0 for b in page.bands)
 
-    metrics = selectors.metrics_page(people.owner, people.shop, selectors.Period(day, day))
+    metrics = metrics_page(people.owner, people.shop, Period(day, day))
     pareto = [(row.label, row.minutes, row.cumulative) for row in metrics.pareto]
     assert pareto == [
         ("段取り (理由なし)", "30 分", 33.3),
@@ -224,7 +226,7 @@ def test_counter_only_counts_leave_quality_and_oee_open(hand_day):
     row): the performance is computed, quality and OEE are 「—」 with the reason."""
     people, machine, day = hand_day
     DailyReport.objects.filter(company=people.shop).delete()
-    page = selectors.machine_day(people.owner, people.shop, machine, day)
+    page = machine_day(people.owner, people.shop, machine, day)
     total = page.day_row.figures
     assert total.counts.basis == CountBasis.COUNTER
     assert total.counts.total == 240
@@ -241,7 +243,7 @@ def test_a_missing_ideal_cycle_time_leaves_performance_and_oee_open(hand_day):
     people, machine, day = hand_day
     machine.ideal_cycle_seconds = None
     machine.save()
-    page = selectors.machine_day(people.owner, people.shop, machine, day)
+    page = machine_day(people.owner, people.shop, machine, day)
     assert page.day_row.performance.text == "—"
     assert page.day_row.oee.text == "—"
     assert "理想サイクルタイム" in page.day_row.performance.note
@@ -260,7 +262,7 @@ def test_a_period_combines_its_days_and_says_on_how_many_the_oee_stands(hand_day
     people, machine, day = hand_day
     second = working_day(-2)
     make_intervals(machine, at(second, "08:00"), [("producing", 240, "", 400), None], boot="d2")
-    page = selectors.metrics_page(people.owner, people.shop, selectors.Period(day, second))
+    page = metrics_page(people.owner, people.shop, Period(day, second))
     (row,) = page.machine_rows
     figures = row.figures
     assert (figures.utilisation.numerator, figures.utilisation.denominator) == (600, 960)

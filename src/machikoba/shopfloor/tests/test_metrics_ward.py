@@ -32,7 +32,8 @@ from machikoba.core.testing.factories_floor import (
 )
 from machikoba.core.testing.factories_telemetry import make_intervals, make_machine
 from machikoba.shopfloor.choices import ReportStatus
-from machikoba.shopfloor.metrics.selectors import Period, WardFloorRow, ward_floor_summary
+from machikoba.shopfloor.metrics.periods import Period
+from machikoba.shopfloor.metrics.ward import WardFloorRow, ward_floor_summary
 
 pytestmark = pytest.mark.clock_sensitive
 
