@@ -10,6 +10,10 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 # -x stops at the first failure while working locally; CI runs `make test PYTEST_FLAGS=`.
 PYTEST_FLAGS ?= -x
+# The suite runs on every core (pytest-xdist, one test database and one Chromium per
+# worker); tests that share the system MQTT broker are kept on one worker (loadgroup).
+# PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test install install-dev migrate seed serve worker lint format check-migrations \
         check-css check-messages css messages pytest browsers clean bench mutation
@@ -67,7 +71,7 @@ test: install-dev browsers
 	$(MANAGE) makemigrations --check --dry-run
 	scripts/check_css.sh
 	$(PY) scripts/check_messages.py
-	$(VENV)/bin/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
 browsers:
 	@scripts/ensure_system_packages.sh

@@ -29,7 +29,7 @@ from machikoba.shopfloor.services_reports import EntryFields
 
 pytestmark = [pytest.mark.browser, pytest.mark.clock_sensitive]
 
-SHOTS = Path("/work/notes/shots22")
+SHOTS = Path(__file__).resolve().parents[4] / "var" / "test-artifacts" / "screens"
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def _media(settings, tmp_path):
 
 
 def shot(page, name: str) -> None:
-    """A review screenshot (full page) for the issue's notes."""
+    """A review screenshot (full page), where the suite keeps them for reviewers."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 

@@ -25,6 +25,9 @@ from machikoba.telemetry.models import IngestStats, StateInterval
 from machikoba.telemetry.tests.test_mqtt import collecting, unique, wait_for
 
 pytestmark = [
+    # Every test that talks to the system broker runs on one xdist worker: a collector
+    # subscribes to every machine's topic, and would count another worker's messages.
+    pytest.mark.xdist_group("system-broker"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("transactional_db"),
     pytest.mark.worker,  # starts real processes (broker, collectors)

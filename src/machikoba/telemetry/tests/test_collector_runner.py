@@ -20,7 +20,13 @@ from machikoba.telemetry.management.commands.telemetry_collect import Command
 from machikoba.telemetry.models import IngestStats, StateInterval
 from machikoba.telemetry.tests.test_mqtt import wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("transactional_db"),
+    # Every test that talks to the system broker runs on one xdist worker: a collector
+    # subscribes to every machine's topic, and would count another worker's messages.
+    pytest.mark.xdist_group("system-broker"),
+]
 
 
 class Feed:

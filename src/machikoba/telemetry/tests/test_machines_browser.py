@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -25,20 +23,10 @@ from machikoba.telemetry.models import IngestStats, Machine
 
 pytestmark = [pytest.mark.browser, pytest.mark.clock_sensitive]
 
-# Where the reviewers look at the screenshots.
-SHOTS = Path("/work/notes/shots22")
-SCREENS = Path(__file__).resolve().parents[4] / "var" / "test-artifacts" / "screens"
-
 
 @pytest.fixture
 def shot(screenshot):
-    def take(page, name: str):
-        screenshot(page, name)
-        if SHOTS.parent.exists():
-            SHOTS.mkdir(exist_ok=True)
-            shutil.copy(SCREENS / f"{name}.png", SHOTS / f"{name}.png")
-
-    return take
+    return screenshot
 
 
 def _checked(page, shot, name, *, phone=True):

@@ -24,7 +24,13 @@ from machikoba.telemetry.models import IngestStats, StateInterval, UnknownSource
 
 # Another thread writes (the collector's writer): committed data, its own connection.
 # (The fixture by name, so that the reference data a flush removed is loaded again.)
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("transactional_db")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("transactional_db"),
+    # Every test that talks to the system broker runs on one xdist worker: a collector
+    # subscribes to every machine's topic, and would count another worker's messages.
+    pytest.mark.xdist_group("system-broker"),
+]
 
 BROKER = "mqtt://127.0.0.1:1883"
 

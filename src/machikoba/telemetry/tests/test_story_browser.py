@@ -22,6 +22,9 @@ from machikoba.telemetry.tests.test_collector import start_collector, stop, wait
 from machikoba.telemetry.tests.test_mqtt import BROKER, unique
 
 pytestmark = [
+    # Every test that talks to the system broker runs on one xdist worker: a collector
+    # subscribes to every machine's topic, and would count another worker's messages.
+    pytest.mark.xdist_group("system-broker"),
     pytest.mark.browser,
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
