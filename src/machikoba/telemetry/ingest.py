@@ -34,6 +34,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -123,6 +124,21 @@ def _db_time(value: dt.datetime | None) -> Any:
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def _array_cursor() -> Iterator[Any]:
+    """A cursor for the array statements (PostgreSQL only). Django's psycopg cursors bind
+    client-side: every element of every array is quoted into the SQL text, a fifth of the
+    writer's time in the ingest benchmark. This one binds on the server: the arrays travel
+    as parameters, in binary where psycopg can. Same connection, same transaction, and
+    errors raised as Django's."""
+    from psycopg import Cursor
+
+    connection.ensure_connection()
+    # Errors come out as Django's (DataError, IntegrityError …), as from its own cursors.
+    with connection.wrap_database_errors, Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 def _chunks(items: list[T], weight: Callable[[T], int], most: int = 900) -> Iterator[list[T]]:
@@ -258,7 +274,7 @@ def _stored_keys(events: Sequence[StateEvent]) -> set[Key]:
             " JOIN unnest(%s::bigint[], %s::varchar[], %s::bigint[]) AS k(m, b, s)"
             " ON t.machine_id = k.m AND t.boot = k.b AND t.seq = k.s"
         )
-        with connection.cursor() as cursor:
+        with _array_cursor() as cursor:
             cursor.execute(sql, [list(column) for column in zip(*keys, strict=True)])
             stored.update((m, b, q) for m, b, q in cursor.fetchall())
         return stored
@@ -480,7 +496,7 @@ def _insert_many(model: type[models.Model], columns: dict[str, str], rows: list[
     if _postgresql():
         arrays = ", ".join(f"%s::{columns[c]}[]" for c in columns)
         sql = f"INSERT INTO {_table(model)} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
-        with connection.cursor() as cursor:
+        with _array_cursor() as cursor:
             cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
         return
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -500,20 +516,21 @@ def _update_many(model: type[models.Model], columns: dict[str, str], rows: list[
     if not rows:
         return
     table = _table(model)
-    with connection.cursor() as cursor:
-        if not _postgresql():
-            assignments = ", ".join(f"{_q(c)} = %s" for c in columns)
-            sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
+    if not _postgresql():
+        assignments = ", ".join(f"{_q(c)} = %s" for c in columns)
+        sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
+        with connection.cursor() as cursor:
             cursor.executemany(sql, [(*row[1:], row[0]) for row in rows])
-            return
-        names = list(columns)
-        aliases = ", ".join(f"v{i}" for i in range(len(names)))
-        assignments = ", ".join(f"{_q(c)} = v.v{i}" for i, c in enumerate(names))
-        arrays = ", ".join(["%s::bigint[]", *(f"%s::{columns[c]}[]" for c in names)])
-        sql = (
-            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays})"  # noqa: S608
-            f" AS v(id, {aliases}) WHERE t.id = v.id"
-        )
+        return
+    names = list(columns)
+    aliases = ", ".join(f"v{i}" for i in range(len(names)))
+    assignments = ", ".join(f"{_q(c)} = v.v{i}" for i, c in enumerate(names))
+    arrays = ", ".join(["%s::bigint[]", *(f"%s::{columns[c]}[]" for c in names)])
+    sql = (
+        f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays})"  # noqa: S608
+        f" AS v(id, {aliases}) WHERE t.id = v.id"
+    )
+    with _array_cursor() as cursor:
         cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
 
 

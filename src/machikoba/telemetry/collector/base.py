@@ -36,6 +36,28 @@ logger = logging.getLogger(__name__)
 Ack = Callable[[], None]
 
 
+class GroupAck(Protocol):
+    """An acknowledgement its source can send together with others of the same source
+    (``owner.acknowledge_all``): MQTT's PUBACKs go out in one write instead of one each."""
+
+    owner: Any
+
+    def __call__(self) -> None: ...
+
+
+def acknowledge(acks: list[Ack]) -> None:
+    """Call every ack, grouping those that have an ``owner`` with ``acknowledge_all``."""
+    groups: dict[int, tuple[Any, list[Ack]]] = {}
+    for ack in acks:
+        owner = getattr(ack, "owner", None)
+        if owner is None:
+            ack()
+        else:
+            groups.setdefault(id(owner), (owner, []))[1].append(ack)
+    for owner, members in groups.values():
+        owner.acknowledge_all(members)
+
+
 class Sink(Protocol):
     def __call__(self, batch: Batch, ack: Ack | None = None) -> None: ...
 

@@ -21,12 +21,15 @@ import datetime as dt
 import logging
 import socket
 import ssl
+import struct
 import threading
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import connections
+from paho.mqtt.client import PUBACK
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -263,10 +266,42 @@ class MqttSource:
         return item
 
     def _ack(self, mid: int, generation: int) -> Ack:
-        def ack() -> None:
-            # A message from an earlier connection was sent again on this one; that copy
-            # is acknowledged when its own batch is written.
-            if generation == self._generation:
-                self._client.ack(mid, 1)
+        return _MqttAck(self, mid, generation)
 
-        return ack
+    def acknowledge_all(self, acks: list[_MqttAck]) -> None:
+        """Send the PUBACKs of a written batch. A message from an earlier connection was
+        sent again on this one; that copy is acknowledged when its own batch is written.
+
+        paho sends each ``ack()`` as its own packet, waking its network thread and writing
+        to the socket once per message (a fifth of the collector's time in the ingest
+        benchmark). The batch's PUBACKs are the same 4 bytes each (MQTT v5 allows leaving
+        out the reason code when it is success), so they go into paho's outgoing queue as
+        one packet: one wake-up, one write."""
+        generation = self._generation
+        mids = [ack.mid for ack in acks if ack.generation == generation]
+        if not mids:
+            return
+        queue = getattr(self._client, "_packet_queue", None)
+        if queue is None:  # pragma: no cover - a paho without its queue: one by one
+            for mid in mids:
+                self._client.ack(mid, 1)
+            return
+        packet = b"".join(_PUBACK.pack(PUBACK, 2, mid) for mid in mids)
+        queue(PUBACK, packet, 0, 1)
+
+
+# A PUBACK: the packet type, remaining length 2, the packet id.
+_PUBACK = struct.Struct("!BBH")
+
+
+@dataclass(frozen=True, slots=True)
+class _MqttAck:
+    """One message's acknowledgement, sent with the rest of its batch
+    (``base.acknowledge`` → ``MqttSource.acknowledge_all``)."""
+
+    owner: MqttSource
+    mid: int
+    generation: int
+
+    def __call__(self) -> None:
+        self.owner.acknowledge_all([self])

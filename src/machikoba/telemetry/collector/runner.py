@@ -37,7 +37,7 @@ from machikoba.telemetry.choices import Rejection
 from machikoba.telemetry.events import OFFLINE_AFTER, Batch, Refusal
 from machikoba.telemetry.ingest import BatchResult, offline_batch, write_batch
 
-from .base import Ack, Sink, Source
+from .base import Ack, Sink, Source, acknowledge
 
 logger = logging.getLogger(__name__)
 
@@ -269,12 +269,10 @@ class Runner:
         result = self._retrying(lambda: self._write_merged(merged, items))
         if result is None:
             return
-        for item in items:
-            if item.ack is not None:
-                try:
-                    item.ack()
-                except Exception:
-                    logger.exception("collector: acknowledging a %s batch failed", item.source)
+        try:
+            acknowledge([item.ack for item in items if item.ack is not None])
+        except Exception:
+            logger.exception("collector: acknowledging a batch failed")
 
     def _write_merged(self, merged: Batch, items: list[_Item]) -> bool:
         try:
