@@ -87,8 +87,14 @@ class Machine(TimeStampedModel):
 class StateInterval(models.Model):
     """The machine was in ``state`` from ``start`` until ``end`` (open: still is)."""
 
+    # No index of its own: the unique (machine, boot, seq) and the (machine, start) indexes
+    # both begin with it (the benchmark measured the extra one at 25 of 284 bytes a row).
     machine = models.ForeignKey(
-        Machine, verbose_name=_("設備"), on_delete=models.CASCADE, related_name="intervals"
+        Machine,
+        verbose_name=_("設備"),
+        on_delete=models.CASCADE,
+        related_name="intervals",
+        db_index=False,
     )
     start = models.DateTimeField(_("開始"))
     end = models.DateTimeField(_("終了"), null=True, blank=True)
