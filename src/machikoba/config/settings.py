@@ -412,6 +412,9 @@ MACHIKOBA_MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=86400)
 # Messages the broker may have sent a collector and not yet had acknowledged (MQTT v5
 # Receive Maximum): room for a batch being written and the next one filling.
 MACHIKOBA_MQTT_RECEIVE_MAXIMUM = env.int("MQTT_RECEIVE_MAXIMUM", default=3000)
+# Receive MQTT in a process of its own (telemetry/collector/mqtt_process.py): the
+# collector then uses two cores, reading and writing at once.
+MACHIKOBA_MQTT_PROCESS = env.bool("MQTT_PROCESS", default=True)
 # Per device: messages a second on average and at once; more are refused (counted).
 MACHIKOBA_TELEMETRY_RATE = env.float("TELEMETRY_RATE", default=20.0)
 MACHIKOBA_TELEMETRY_BURST = env.float("TELEMETRY_BURST", default=100.0)

@@ -62,6 +62,20 @@ def states(machine) -> list[str]:
     )
 
 
+def assert_nothing_comes_again(client_id: str, group: str) -> None:
+    """Everything the client id received was acknowledged: connecting again under it, a
+    second later the broker has sent nothing."""
+    again: list = []
+    source = MqttSource(client_id=client_id, group=group, session_expiry=30)
+    source.start(lambda batch, ack=None: again.append(batch))
+    try:
+        assert source.subscribed.wait(15)
+        time.sleep(1.0)
+    finally:
+        source.close()
+    assert again == []
+
+
 @contextlib.contextmanager
 def collecting(
     url: str = BROKER,
@@ -192,15 +206,7 @@ def test_a_message_is_acknowledged_only_once_it_is_written():
         wait_for(lambda: received(machine) == 3, what="the messages to come again")
     assert StateInterval.objects.filter(machine=machine).count() == 3
 
-    again: list = []
-    third = MqttSource(client_id=client_id, group=group, session_expiry=30)
-    third.start(lambda batch, ack=None: again.append(batch))
-    try:
-        assert third.subscribed.wait(15)
-        time.sleep(1.0)
-    finally:
-        third.close()
-    assert again == []
+    assert_nothing_comes_again(client_id, group)
 
 
 def test_stopping_writes_and_acknowledges_what_is_queued():
@@ -220,15 +226,7 @@ def test_stopping_writes_and_acknowledges_what_is_queued():
         assert received(machine) == 0
     assert received(machine) == 20
     assert runner.totals["mqtt"].stored == 20
-    again: list = []
-    source = MqttSource(client_id=client_id, group=group, session_expiry=30)
-    source.start(lambda batch, ack=None: again.append(batch))
-    try:
-        assert source.subscribed.wait(15)
-        time.sleep(1.0)
-    finally:
-        source.close()
-    assert again == []
+    assert_nothing_comes_again(client_id, group)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="cuts PostgreSQL connections")

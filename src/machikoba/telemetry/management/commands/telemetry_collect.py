@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from machikoba.telemetry.choices import Source
 from machikoba.telemetry.collector.base import Source as CollectorSource
 from machikoba.telemetry.collector.mqtt import MqttSource, default_client_id
+from machikoba.telemetry.collector.mqtt_process import MqttProcessSource
 from machikoba.telemetry.collector.runner import Runner
 from machikoba.telemetry.models import Machine
 
@@ -95,11 +96,14 @@ class Command(BaseCommand):
 
     def _source(self, name: str, options: dict[str, Any]) -> CollectorSource | None:
         if name == Source.MQTT:
-            return MqttSource(
-                client_id=options["client_id"] or default_client_id(),
-                url=options["mqtt_url"] or settings.MACHIKOBA_MQTT_URL,
-                group=options["group"] or settings.MACHIKOBA_MQTT_GROUP,
-            )
+            mqtt_options = {
+                "client_id": options["client_id"] or default_client_id(),
+                "url": options["mqtt_url"] or settings.MACHIKOBA_MQTT_URL,
+                "group": options["group"] or settings.MACHIKOBA_MQTT_GROUP,
+            }
+            if settings.MACHIKOBA_MQTT_PROCESS:
+                return MqttProcessSource(**mqtt_options)
+            return MqttSource(**mqtt_options)
         module_name, class_name = POLLED[Source(name)]
         try:
             module = importlib.import_module(module_name)
