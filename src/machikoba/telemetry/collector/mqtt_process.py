@@ -13,8 +13,8 @@ redelivered after a crash of either process.
 - The parent dies (even by SIGKILL): the child reads the end of its pipe and exits at
   once, without acknowledging anything more, so that a restarted collector's child can
   take over the client id's session.
-- The child dies: the parent logs it and stops the collector (SIGTERM to itself), for its
-  supervisor to start it again.
+- The child dies: the parent logs it and stops the collector (SIGTERM to itself), which
+  exits with status 1, for its supervisor to start it again.
 - Ctrl-C reaches the whole process group: the child ignores SIGINT and SIGTERM and ends
   when the parent closes it.
 
@@ -70,6 +70,8 @@ class MqttProcessSource:
         self.subscribed = threading.Event()
         self._stopped = threading.Event()
         self._closing = False
+        # Set when the child ended by itself: the collector then exits with an error.
+        self.failed = False
         self._send_lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._to_child: Connection | None = None
@@ -113,6 +115,7 @@ class MqttProcessSource:
                 self._stopped.set()
         self._stopped.set()
         if not self._closing:
+            self.failed = True
             logger.error("MQTT: the receiving process ended; stopping the collector")
             os.kill(os.getpid(), signal.SIGTERM)
 

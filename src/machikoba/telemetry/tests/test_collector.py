@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from machikoba.core.testing import processes
@@ -213,3 +214,38 @@ def test_two_collectors_split_one_shared_subscription_and_store_each_message_onc
     received, stored, duplicates, refused = (sum(column) for column in zip(*totals, strict=True))
     assert (received, stored, duplicates, refused) == (300, 300, 0, 0)
     assert all(each[1] > 0 for each in totals), totals  # both did their share
+
+
+def _receiving_child(collector) -> psutil.Process:
+    """The collector's MQTT process (``collector/mqtt_process.py``), not the resource
+    tracker multiprocessing may start beside it."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for child in psutil.Process(collector.pid).children():
+            if "spawn_main" in " ".join(child.cmdline()):
+                return child
+        time.sleep(0.1)
+    pytest.fail("the collector has no receiving process")
+
+
+def test_the_collector_and_its_receiving_process_end_together(tmp_path):
+    """kill -9 of the collector ends its MQTT process (which must not keep the client id's
+    session); a dead MQTT process stops the collector, for its supervisor to restart."""
+    client_id, group = unique("collector"), unique("group")
+    log = tmp_path / "collector.log"
+    with PrivateBroker() as broker:
+        collector = start_collector(broker.url, client_id, group, log)
+        try:
+            wait_subscribed(collector, log)
+            child = _receiving_child(collector)
+            collector.kill()
+            collector.wait(10)
+            child.wait(10)  # psutil.TimeoutExpired if it outlived its parent
+
+            collector = start_collector(broker.url, client_id, group, log)
+            wait_subscribed(collector, log, times=2)
+            _receiving_child(collector).kill()
+            assert collector.wait(30) == 1  # an error: a supervisor restarts it
+        finally:
+            stop(collector)
+    assert "the receiving process ended; stopping the collector" in log.read_text()

@@ -92,6 +92,8 @@ class Command(BaseCommand):
             runner.batch_ms,
         )
         runner.run()
+        if any(getattr(source, "failed", False) for source in sources):
+            raise CommandError("an input failed; the collector stopped (see above)")
         logger.info("collector: stopped")
 
     def _source(self, name: str, options: dict[str, Any]) -> CollectorSource | None:
