@@ -60,6 +60,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request through the test client leaves its language active in the thread (the
+    # LocaleMiddleware activates it); the next test on the same worker would read English.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     # Lockout counters, used TOTP codes and rate limits live in the cache.
     from django.core.cache import cache
