@@ -131,8 +131,8 @@ def _array_cursor() -> Iterator[Any]:
     """A cursor for the array statements (PostgreSQL only). Django's psycopg cursors bind
     client-side: every element of every array is quoted into the SQL text, a fifth of the
     writer's time in the ingest benchmark. This one binds on the server: the arrays travel
-    as parameters, in binary where psycopg can. Same connection, same transaction, and
-    errors raised as Django's."""
+    as parameters, in binary (``%b``). Same connection, same transaction, and errors
+    raised as Django's."""
     from psycopg import Cursor
 
     connection.ensure_connection()
@@ -271,7 +271,7 @@ def _stored_keys(events: Sequence[StateEvent]) -> set[Key]:
         keys = sorted({_key(event) for event in events})
         sql = (
             f"SELECT t.machine_id, t.boot, t.seq FROM {table} AS t"  # noqa: S608
-            " JOIN unnest(%s::bigint[], %s::varchar[], %s::bigint[]) AS k(m, b, s)"
+            " JOIN unnest(%b::bigint[], %b::varchar[], %b::bigint[]) AS k(m, b, s)"
             " ON t.machine_id = k.m AND t.boot = k.b AND t.seq = k.s"
         )
         with _array_cursor() as cursor:
@@ -494,7 +494,7 @@ def _insert_many(model: type[models.Model], columns: dict[str, str], rows: list[
         return
     names = ", ".join(_q(c) for c in columns)
     if _postgresql():
-        arrays = ", ".join(f"%s::{columns[c]}[]" for c in columns)
+        arrays = ", ".join(f"%b::{columns[c]}[]" for c in columns)
         sql = f"INSERT INTO {_table(model)} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
         with _array_cursor() as cursor:
             cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
@@ -525,7 +525,7 @@ def _update_many(model: type[models.Model], columns: dict[str, str], rows: list[
     names = list(columns)
     aliases = ", ".join(f"v{i}" for i in range(len(names)))
     assignments = ", ".join(f"{_q(c)} = v.v{i}" for i, c in enumerate(names))
-    arrays = ", ".join(["%s::bigint[]", *(f"%s::{columns[c]}[]" for c in names)])
+    arrays = ", ".join(["%b::bigint[]", *(f"%b::{columns[c]}[]" for c in names)])
     sql = (
         f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays})"  # noqa: S608
         f" AS v(id, {aliases}) WHERE t.id = v.id"

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from machikoba.core.testing.factories_telemetry import make_machine
 from machikoba.telemetry.choices import MachineState
+from machikoba.telemetry.collector.mqtt import MqttSource
+from machikoba.telemetry.collector.mqtt_process import MqttProcessSource
 from machikoba.telemetry.collector.runner import Runner
 from machikoba.telemetry.events import OFFLINE_AFTER, Batch, Heartbeat, StateEvent
 from machikoba.telemetry.ingest import COLLECTOR_BOOT
@@ -130,9 +132,16 @@ def test_stopping_stops_the_sources_first_then_writes_what_is_queued():
     assert StateInterval.objects.filter(machine=machine).count() == 5
 
 
-def test_the_command_builds_each_input_it_is_asked_for():
+def test_the_command_builds_each_input_it_is_asked_for(settings):
     options = {"client_id": "c-1", "mqtt_url": "mqtt://127.0.0.1:1883", "group": "g"}
+    # By default MQTT is received in a process of its own, with the same settings.
     mqtt = Command()._source("mqtt", options)
+    assert isinstance(mqtt, MqttProcessSource)
+    assert (mqtt.name, mqtt.client_id) == ("mqtt", "c-1")
+    assert mqtt.options == {"client_id": "c-1", "url": "mqtt://127.0.0.1:1883", "group": "g"}
+    settings.MACHIKOBA_MQTT_PROCESS = False
+    mqtt = Command()._source("mqtt", options)
+    assert isinstance(mqtt, MqttSource)
     assert (mqtt.name, mqtt.client_id, mqtt.topic) == ("mqtt", "c-1", "$share/g/machikoba/v1/+/+")
     for name in ("mtconnect", "opcua"):
         source = Command()._source(name, options)
