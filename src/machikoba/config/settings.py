@@ -420,8 +420,8 @@ MACHIKOBA_TELEMETRY_RATE = env.float("TELEMETRY_RATE", default=20.0)
 MACHIKOBA_TELEMETRY_BURST = env.float("TELEMETRY_BURST", default=100.0)
 # The collector's writer: most messages in one transaction, and milliseconds it waits to
 # fill one.
-MACHIKOBA_TELEMETRY_BATCH_SIZE = env.int("TELEMETRY_BATCH_SIZE", default=1000)
-MACHIKOBA_TELEMETRY_BATCH_MS = env.int("TELEMETRY_BATCH_MS", default=100)
+MACHIKOBA_TELEMETRY_BATCH_SIZE = env.int("TELEMETRY_BATCH_SIZE", default=2000)
+MACHIKOBA_TELEMETRY_BATCH_MS = env.int("TELEMETRY_BATCH_MS", default=200)
 
 # --- security -------------------------------------------------------------------
 # Reverse proxies in front of the app (1 behind the documented nginx), each appending

@@ -161,9 +161,9 @@ class Runner:
 
     def __post_init__(self) -> None:
         self.batch_size = self.batch_size or getattr(
-            settings, "MACHIKOBA_TELEMETRY_BATCH_SIZE", 1000
+            settings, "MACHIKOBA_TELEMETRY_BATCH_SIZE", 2000
         )
-        self.batch_ms = self.batch_ms or getattr(settings, "MACHIKOBA_TELEMETRY_BATCH_MS", 100)
+        self.batch_ms = self.batch_ms or getattr(settings, "MACHIKOBA_TELEMETRY_BATCH_MS", 200)
         self._inbox = _Inbox(self.queue_size)
         self._stop = threading.Event()
         self._abandon = threading.Event()

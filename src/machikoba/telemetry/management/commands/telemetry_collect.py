@@ -58,13 +58,13 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=0,
-            help="most messages in one transaction (default: TELEMETRY_BATCH_SIZE, 1000)",
+            help="most messages in one transaction (default: TELEMETRY_BATCH_SIZE, 2000)",
         )
         parser.add_argument(
             "--batch-ms",
             type=int,
             default=0,
-            help="milliseconds to wait to fill a batch (default: TELEMETRY_BATCH_MS, 100)",
+            help="milliseconds to wait to fill a batch (default: TELEMETRY_BATCH_MS, 200)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
