@@ -10,8 +10,8 @@ The simulator (``manage.py telemetry_simulate --all-day --speed S --seconds 3600
 changes and a heartbeat every 30 simulated seconds per machine) publishes through a
 private Mosquitto to one ``manage.py telemetry_collect`` process, which writes into the
 PostgreSQL database ``machikoba_bench_telemetry`` (created here, its interval tables
-emptied first). Meanwhile the collector's resident memory is sampled every second
-(psutil). Printed:
+emptied first). Meanwhile the collector's resident memory (with its MQTT process's) is sampled
+every second (psutil). Printed:
 
 - the RSS series (every ``--print-every`` seconds), its start / middle / end and the slope
   over the run after the first tenth (MB per minute), and whether that is flat;
@@ -67,11 +67,20 @@ class RssSampler(threading.Thread):
     def run(self) -> None:
         while not self.halt.is_set():
             try:
-                rss = self.process.memory_info().rss / MB
+                # The collector and its MQTT process (collector/mqtt_process.py), together.
+                processes = [self.process, *self.process.children(recursive=True)]
+                rss = sum(_rss(p) for p in processes) / MB
             except psutil.NoSuchProcess:
                 return
             self.samples.append((time.time() - self.started_at, rss))
             self.halt.wait(self.every)
+
+
+def _rss(process: psutil.Process) -> int:
+    try:
+        return process.memory_info().rss
+    except psutil.NoSuchProcess:  # a child that just ended
+        return 0
 
 
 def slope_mb_per_minute(samples: list[tuple[float, float]]) -> float:
