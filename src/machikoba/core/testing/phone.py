@@ -104,12 +104,28 @@ _MEASURE = """
 """
 
 
+def _measure(page) -> dict:
+    """The measurements of ``_MEASURE``, taken once the page has loaded. A click just before
+    may have started a navigation: measured mid-way, the document is gone (no
+    ``documentElement``, or the context destroyed); then measure the page it led to."""
+    from playwright.sync_api import Error
+
+    arguments = {"minTap": MIN_TAP, "minInline": MIN_INLINE_LINE, "exempt": EXEMPT}
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            return page.evaluate(_MEASURE, arguments)
+        except Error as error:
+            navigating = "context was destroyed" in str(error) or "of null" in str(error)
+            if not navigating or attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def phone_problems(page) -> list[str]:
     """What breaks the phone rules above on the page as it is now shown."""
     width = page.viewport_size["width"]
-    found = page.evaluate(
-        _MEASURE, {"minTap": MIN_TAP, "minInline": MIN_INLINE_LINE, "exempt": EXEMPT}
-    )
+    found = _measure(page)
     problems = []
     if found["scrollWidth"] > width:
         problems.append(f"page is {found['scrollWidth']}px wide: {found['wide']}")

@@ -24,7 +24,6 @@ in the collector's own process.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import multiprocessing
 import os
@@ -37,18 +36,14 @@ from typing import Any
 from django.db import connection
 
 from machikoba.telemetry.choices import Source
-from machikoba.telemetry.events import Batch
 
 from . import mqtt_child
-from .base import Ack, Sink, acknowledge
+from .base import Sink
 from .mqtt import default_client_id
+from .mqtt_child import ACK, BATCH, CLOSE, STOP, STOPPED, SUBSCRIBED
 
 logger = logging.getLogger(__name__)
 
-# Messages between the processes: ("batch", Batch, token), ("subscribed",), ("stopped",)
-# from the child; ("ack", [tokens]), ("stop",), ("close",) from the parent.
-BATCH, SUBSCRIBED, STOPPED = "batch", "subscribed", "stopped"
-ACK, STOP, CLOSE = "ack", "stop", "close"
 FLUSH_SIZE = 500
 FLUSH_MS = 20
 STOP_WAIT = 10.0
@@ -162,99 +157,3 @@ class _ProcessAck:
 
     def __call__(self) -> None:
         self.owner.acknowledge_all([self])
-
-
-# --- the child -----------------------------------------------------------------------
-
-
-class _Gatherer:
-    """In the child: ``MqttSource``'s sink. Gathers messages into batches and sends them
-    to the parent; keeps each batch's acks until the parent confirms its commit."""
-
-    def __init__(self, out: Connection, flush_size: int) -> None:
-        self.out = out
-        self.flush_size = flush_size
-        self.lock = threading.Lock()
-        self.batch = Batch()
-        self.acks: list[Ack] = []
-        self.size = 0
-        self.waiting: dict[int, list[Ack]] = {}
-        self.tokens = itertools.count(1)
-
-    def __call__(self, batch: Batch, ack: Ack | None = None) -> None:
-        with self.lock:
-            self.batch.extend(batch)
-            self.size += len(batch)
-            if ack is not None:
-                self.acks.append(ack)
-            if self.size >= self.flush_size:
-                self._flush()
-
-    def flush(self) -> None:
-        with self.lock:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self.size and not self.acks:
-            return
-        token = next(self.tokens) if self.acks else 0
-        if token:
-            self.waiting[token] = self.acks
-        self.out.send((BATCH, self.batch, token))
-        self.batch, self.acks, self.size = Batch(), [], 0
-
-    def send(self, message: tuple) -> None:
-        with self.lock:
-            self.out.send(message)
-
-    def acks_of(self, tokens: list[int]) -> list[Ack]:
-        with self.lock:
-            return [ack for token in tokens for ack in self.waiting.pop(token, [])]
-
-
-def run_child(
-    options: dict[str, Any],
-    database: str,
-    flush_size: int,
-    flush_ms: int,
-    out: Connection,
-    commands: Connection,
-) -> None:  # pragma: no cover - runs in the spawned process (tests observe it end to end)
-    """The child's work, after ``mqtt_child.main`` set Django up."""
-    from django.db import connections
-
-    from .mqtt import MqttSource
-
-    connections["default"].settings_dict["NAME"] = database
-    gatherer = _Gatherer(out, flush_size)
-    source = MqttSource(**options)
-    done = threading.Event()
-
-    def flush_every() -> None:
-        while not done.wait(flush_ms / 1000):
-            gatherer.flush()
-
-    def report_subscription() -> None:
-        if source.subscribed.wait(600):
-            gatherer.send((SUBSCRIBED,))
-
-    source.start(gatherer)
-    threading.Thread(target=flush_every, daemon=True).start()
-    threading.Thread(target=report_subscription, daemon=True).start()
-    while True:
-        try:
-            command = commands.recv()
-        except (EOFError, OSError):
-            # The parent is gone: acknowledge nothing more, leave the session at once.
-            os._exit(1)
-        kind = command[0]
-        if kind == ACK:
-            acknowledge(gatherer.acks_of(command[1]))
-        elif kind == STOP:
-            source.stop()
-            gatherer.flush()
-            gatherer.send((STOPPED,))
-        elif kind == CLOSE:
-            done.set()
-            source.close()
-            return

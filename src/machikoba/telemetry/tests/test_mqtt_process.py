@@ -11,7 +11,8 @@ import pytest
 
 from machikoba.core.testing.factories_telemetry import make_machine
 from machikoba.core.testing.mosquitto import Publisher
-from machikoba.telemetry.collector.mqtt_process import MqttProcessSource, _Gatherer
+from machikoba.telemetry.collector.mqtt_child import _Gatherer
+from machikoba.telemetry.collector.mqtt_process import MqttProcessSource
 from machikoba.telemetry.collector.runner import Runner
 from machikoba.telemetry.events import Batch, Heartbeat, StateEvent
 from machikoba.telemetry.models import StateInterval
