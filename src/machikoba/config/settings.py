@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "machikoba.advisory",
     "machikoba.subsidies",
     "machikoba.lab",
+    "machikoba.kpi",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -319,6 +320,8 @@ PERIODIC_TASKS = {
         3600,
     ),
     "subsidies.value_added_reports": ("machikoba.subsidies.tasks.value_added_reports", 3600),
+    "kpi.snapshots": ("machikoba.kpi.tasks.kpi_snapshots", 24 * 3600),
+    "kpi.survey_reminders": ("machikoba.kpi.tasks.kpi_survey_reminders", 3600),
 }
 
 # --- e-mail: every message is queued and delivered by the task worker ------------

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("machikoba.advisory.urls")),
     path("", include("machikoba.subsidies.urls")),
     path("", include("machikoba.lab.urls")),
+    path("", include("machikoba.kpi.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,1 @@
+"""Every read of the KPI dashboard, access and small-number suppression included."""
