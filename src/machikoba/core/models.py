@@ -247,10 +247,6 @@ AUDIT_VERB_LABELS = {
     "subsidy_value_added.correct": _("付加価値額の報告を訂正"),
     "subsidy_value_added.remind": _("付加価値額の報告を催促"),
     "subsidy_value_added_survey.send": _("年次調査を送付"),
-    "kpi.definition.revise": _("指標の定義を改訂"),
-    "kpi.target.set": _("区の目標を設定"),
-    "kpi.target.clear": _("区の目標を取り消し"),
-    "kpi.publication.set": _("KPIの公開ページを設定"),
 }
 
 

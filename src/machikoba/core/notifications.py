@@ -390,6 +390,14 @@ KINDS = {
         _("事業化状況報告の期限が過ぎています (%(year)s年目)"),
         _("「%(title)s」の事業化状況報告 (%(year)s年目) の期限 %(due)s が過ぎています。"),
     ),
+    "kpi_survey_requested": (
+        _("区の企業調査が届いたとき"),
+        _("企業調査のお願い: %(fiscal_year)s"),
+        _(
+            "%(ward)s から企業調査 (%(fiscal_year)s: DXの取り組みと直近の決算期の数字) の"
+            "お願いです。期限: %(due)s"
+        ),
+    ),
     "value_added_survey_requested": (
         _("区の年次調査が届いたとき"),
         _("年次調査のお願い: %(fiscal_year)s"),

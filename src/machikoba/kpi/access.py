@@ -7,6 +7,7 @@
   empty); a visitor reads only the snapshots of a ward that publishes its public page.
   Which figures a reader may see in full (small-number suppression) is decided by the
   selectors, on top of this scope.
+- A ward's public page is read by anyone once published, and managed by its officers.
 - A ward's survey rounds and targets are its officers' (``WardPolicy`` on the models).
 - A survey answer is seen by the officers of the round's ward and by its own company's
   owner and staff, who answer it; nobody else.
@@ -56,8 +57,10 @@ def snapshot_anonymous_scope(action: str) -> Q:
 
 
 def publication_scope(user, action: str) -> Q:
+    """A ward's officers manage its page; anyone reads a published one."""
     wards = municipality_ids_for(user, WARD_OFFICER)
-    return Q(municipality__in=wards) if wards else NOTHING
+    own = Q(municipality__in=wards) if wards else NOTHING
+    return own | Q(enabled=True) if action == VIEW else own
 
 
 def publication_anonymous_scope(action: str) -> Q:

@@ -106,8 +106,11 @@ def goal_for(definition: Definition, wards: tuple[int, ...] | None) -> Goal:
     if wards is not None and len(wards) == 1:
         own = Target.objects.filter(indicator=definition.indicator, municipality=wards[0]).first()
     if own is not None:
+        # A ward that set only its baseline keeps the paper's target where it applies to
+        # one ward (a share), and none for a count (the paper's counts are for all wards).
+        inherited = definition.target if definition.unit in RATIO_UNITS else None
         return Goal(
-            target=own.target if own.target is not None else definition.target,
+            target=own.target if own.target is not None else inherited,
             target_year=own.target_year or definition.target_year,
             baseline=own.baseline if own.baseline is not None else definition.baseline,
             baseline_year=own.baseline_year or definition.baseline_year,
@@ -167,18 +170,20 @@ def evaluate(definition: Definition, scope: Scope) -> Result:
     bad params) is a result with a reason, never an exception."""
     goal = goal_for(definition, scope.wards)
     computation = REGISTRY.get(definition.computation)
-    params = dict(definition.params or {})
-    params.setdefault("years", definition.period_years)
-    if goal.baseline_year:
-        params.setdefault("base_year", goal.baseline_year)
     if scope.first_day > scope.as_of:
         figure = Figure(reason=Reason.NOT_STARTED)
-    elif computation is None:
+    elif computation is None or not isinstance(definition.params, dict):
         figure = Figure(reason=Reason.BROKEN_DEFINITION)
     else:
+        params = dict(definition.params)
+        params.setdefault("years", definition.period_years)
+        if goal.baseline_year:
+            params.setdefault("base_year", goal.baseline_year)
         try:
             figure = computation(scope, params)
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, ArithmeticError):
+            # Params an admin saved that the computation cannot use (a string for a
+            # number, a window past the calendar): a reason, never a crash.
             figure = Figure(reason=Reason.BROKEN_DEFINITION)
     if figure.reason:
         figure.value = None

@@ -94,6 +94,13 @@ def joint_work(scope: Scope, params: dict[str, Any]) -> Figure:
             for index, company in enumerate(sorted(companies))
         ]
     figure = count_figure(records)
+    # Every company of a team or a project is behind the figure, not only the counted row's.
+    members = TeamMember.objects.filter(team__in=[t.pk for t in teams]).values_list(
+        "company_id", flat=True
+    )
+    figure.companies = frozenset(
+        {r.company for r in records if r.company is not None} | set(members)
+    )
     figure.detail = {"first_year": first.fiscal_year}
     return figure
 
@@ -211,8 +218,13 @@ def matchings(scope: Scope, params: dict[str, Any]) -> Figure:
     for pair in sorted(keep, key=lambda p: (in_period[p][0], p)):
         day, kind = in_period[pair]
         records.append(Record(kind=kind, day=day, company=pair[0], label=kind))
-        records.append(Record(kind=kind, day=day, company=pair[1], label=kind, counted=False))
-    return count_figure(records)
+        if kind == "lab":
+            # The lab's own record names both parties (its office holds it); a network
+            # pair is only counted, so one row per pair is enough.
+            records.append(Record(kind=kind, day=day, company=pair[1], label=kind, counted=False))
+    figure = count_figure(records)
+    figure.companies = frozenset(c for pair in keep for c in pair)
+    return figure
 
 
 def network_active(scope: Scope, params: dict[str, Any]) -> Figure:

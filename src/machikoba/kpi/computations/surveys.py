@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Min, QuerySet
 
 from machikoba.kpi.choices import Reason, ResponseStatus
-from machikoba.kpi.computations.base import Figure, Record, Scope, percent, share_figure
+from machikoba.kpi.computations.base import Figure, Record, Scope, local_day, percent, share_figure
 from machikoba.kpi.models import SurveyResponse, SurveyRound
 from machikoba.subsidies.choices import GRANTED_STATUSES
 from machikoba.subsidies.models import Application
@@ -39,7 +39,7 @@ def dx_engaged_share(scope: Scope, params: dict[str, Any]) -> Figure:
     records = [
         Record(
             kind="survey",
-            day=response.submitted_at.date() if response.submitted_at else None,
+            day=local_day(response.submitted_at),
             company=response.company_id,
             label=response.get_dx_engagement_display(),
             counted=response.dx_engagement in counted_answers,
@@ -59,17 +59,17 @@ class Answer:
 
     @property
     def per_head(self) -> int:
-        return self.value_added // self.employees
+        return self.value_added // self.employees if self.employees else 0
 
 
-def _usable(scope: Scope) -> tuple[dict[int, Answer], list[Record]]:
-    """Each company's usable answer of the year (value added and employees known, more
-    than 0 employees), and a record for every answer left out, saying why."""
+def _usable(scope: Scope, *, per_head: bool = True) -> tuple[dict[int, Answer], list[Record]]:
+    """Each company's usable answer of the year (value added known, and with ``per_head``
+    more than 0 employees), and a record for every answer left out, saying why."""
     usable: dict[int, Answer] = {}
     left_out: list[Record] = []
     for response in answers(scope):
         value = response.value_added(response.round.method)
-        if value is None or not response.employees:
+        if value is None or (per_head and not response.employees):
             left_out.append(
                 Record(
                     kind="survey",
@@ -83,7 +83,7 @@ def _usable(scope: Scope) -> tuple[dict[int, Answer], list[Record]]:
             )
             continue
         usable[response.company_id] = Answer(
-            response.company_id, value, response.employees, response.pk
+            response.company_id, value, response.employees or 0, response.pk
         )
     return usable, left_out
 
@@ -167,8 +167,9 @@ def recipient_growth_gap(scope: Scope, params: dict[str, Any]) -> Figure:
     """Recipients' value-added growth over the last year, minus the other companies'."""
     if not has_round(scope):
         return Figure(reason=Reason.NO_SURVEY)
-    now, left_now = _usable(scope)
-    then, _left = _usable(scope.with_year(scope.fiscal_year - 1))
+    # The gap compares value added, not per head: an answer without employees still counts.
+    now, left_now = _usable(scope, per_head=False)
+    then, _left = _usable(scope.with_year(scope.fiscal_year - 1), per_head=False)
     panel = sorted(set(now) & set(then))
     granted = recipients(scope)
     with_grant = [c for c in panel if c in granted]

@@ -75,6 +75,12 @@ def definition_revise(*, actor: User, code: str, changes: dict[str, Any], note: 
     unknown = set(changes) - set(VERSIONED_FIELDS)
     if current is None or unknown:
         raise ApplicationError(KpiErrorCode.DEFINITION_INVALID, _("指標の定義を確認してください。"))
+    if not isinstance(changes.get("params", current.params), dict):
+        raise ApplicationError(
+            KpiErrorCode.DEFINITION_INVALID,
+            _("計算の設定を確認してください。"),
+            fields={"params": [_("計算の設定は項目名と値の組で入力してください。")]},
+        )
     if changes.get("computation", current.computation) not in REGISTRY:
         raise ApplicationError(
             KpiErrorCode.DEFINITION_INVALID,

@@ -28,29 +28,30 @@ def _require_officer(actor: User, municipality: Municipality) -> None:
         )
 
 
-def _number(raw: object, label: str, problems: dict[str, list[str]], key: str) -> Decimal | None:
+def _number(raw: object, label: str, problems: dict[str, str], key: str) -> Decimal | None:
     if raw is None or str(raw).strip() == "":
         return None
     try:
         number = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
-        problems[key] = [_("%(label)sは数字で入力してください。") % {"label": label}]
+        problems[key] = _("%(label)sは数字で入力してください。") % {"label": label}
         return None
     if not number.is_finite() or abs(number) > LARGEST:
-        problems[key] = [_("%(label)sが大きすぎます。") % {"label": label}]
+        problems[key] = _("%(label)sが大きすぎます。") % {"label": label}
         return None
     return number
 
 
-def _year(raw: object, label: str, problems: dict[str, list[str]], key: str) -> int | None:
+def _year(raw: object, label: str, problems: dict[str, str], key: str) -> int | None:
     if raw is None or str(raw).strip() == "":
         return None
     text = str(raw).strip()
     if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
-        problems[key] = [
-            _("%(label)sは%(first)s〜%(last)sの年度で入力してください。")
-            % {"label": label, "first": FIRST_YEAR, "last": LAST_YEAR}
-        ]
+        problems[key] = _("%(label)sは%(first)s〜%(last)sの年度で入力してください。") % {
+            "label": label,
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+        }
         return None
     return int(text)
 
@@ -69,7 +70,7 @@ def target_set(
     """Set (or, with every field empty, remove) the ward's own target for one indicator.
     Bad input changes nothing."""
     _require_officer(actor, municipality)
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, str] = {}
     values = {
         "target": _number(target, _("目標値"), problems, "target"),
         "target_year": _year(target_year, _("目標年度"), problems, "target_year"),
@@ -78,7 +79,7 @@ def target_set(
     }
     target_year_, baseline_year_ = values["target_year"], values["baseline_year"]
     if target_year_ and baseline_year_ and target_year_ <= baseline_year_:
-        problems["target_year"] = [_("目標年度は基準年度より後にしてください。")]
+        problems["target_year"] = _("目標年度は基準年度より後にしてください。")
     if problems:
         raise invalid_input(KpiErrorCode.TARGET_INVALID, **problems)
     current = Target.objects.filter(indicator=indicator, municipality=municipality).first()

@@ -52,6 +52,7 @@ from machikoba.companies.services import (
 from machikoba.drawings import services as drawings
 from machikoba.drawings.demo import shaft_drawing_pdf
 from machikoba.drawings.models import Document
+from machikoba.kpi.demo import seed_kpi
 from machikoba.lab.demo import LAB_DEMO_USERS, seed_lab
 from machikoba.network import services as network
 from machikoba.network.models import Job
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             self._schedule(companies)
             self._floor(companies)
             self._support(companies)
+            seed_kpi(companies=companies)
         wards = Counter(
             (c.ward.code, c.ward.name) if c.ward_id else ("", "区外") for c in companies
         )

@@ -1,0 +1,1 @@
+"""The KPI dashboard's views, one module per topic."""
