@@ -8,7 +8,7 @@
   Which figures a reader may see in full (small-number suppression) is decided by the
   selectors, on top of this scope.
 - A ward's public page is read by anyone once published, and managed by its officers.
-- A ward's survey rounds and targets are its officers' (``WardPolicy`` on the models).
+- A ward's survey rounds and targets are its officers' (``ward_rows_scope``).
 - A survey answer is seen by the officers of the round's ward and by its own company's
   owner and staff, who answer it; nobody else.
 """
@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from machikoba.core.access import (
+    CHANGE,
     EDITOR_ROLES,
     EVERYTHING,
     METRO_VIEWER,
@@ -65,6 +66,13 @@ def publication_scope(user, action: str) -> Q:
 
 def publication_anonymous_scope(action: str) -> Q:
     return Q(enabled=True) if action == VIEW else NOTHING
+
+
+def ward_rows_scope(user, action: str) -> Q:
+    """A ward's own rows (its targets, its survey rounds): its officers read and change
+    them; nobody else."""
+    wards = municipality_ids_for(user, WARD_OFFICER)
+    return Q(municipality__in=wards) if wards and action in (VIEW, CHANGE) else NOTHING
 
 
 def survey_response_scope(user, action: str) -> Q:

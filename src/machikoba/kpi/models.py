@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from machikoba.companies.choices import DXStage
-from machikoba.core.access import WARD_OFFICER, AccessManager, ScopedPolicy, WardPolicy
+from machikoba.core.access import AccessManager, ScopedPolicy
 from machikoba.core.models import TimeStampedModel
 from machikoba.kpi import access
 from machikoba.kpi.choices import (
@@ -151,7 +151,7 @@ class Target(models.Model):
     set_at = models.DateTimeField(_("設定日時"), auto_now=True)
 
     objects = AccessManager()
-    access_policy = WardPolicy(view_roles=(WARD_OFFICER,), change_roles=(WARD_OFFICER,))
+    access_policy = ScopedPolicy(access.ward_rows_scope)
 
     class Meta:
         verbose_name = _("区の目標")
@@ -255,7 +255,7 @@ class SurveyRound(TimeStampedModel):
     )
 
     objects = AccessManager()
-    access_policy = WardPolicy(view_roles=(WARD_OFFICER,), change_roles=(WARD_OFFICER,))
+    access_policy = ScopedPolicy(access.ward_rows_scope)
 
     class Meta:
         verbose_name = _("企業調査")

@@ -138,6 +138,8 @@ PUBLIC_DIRECTORY_MODELS = {
     "CertificationKind",
     "Municipality",
     "MunicipalityGroup",
+    "Indicator",
+    "Definition",
 }
 # Reference data anyone reads, whether or not the directory is public.
 PUBLIC_REFERENCE_MODELS = {
@@ -147,6 +149,9 @@ PUBLIC_REFERENCE_MODELS = {
     "CertificationKind",
     "Municipality",
     "MunicipalityGroup",
+    # The KPI definitions: the policy paper's indicators and formulas, public by nature.
+    "Indicator",
+    "Definition",
 }
 
 
