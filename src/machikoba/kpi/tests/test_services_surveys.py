@@ -4,7 +4,6 @@ the answer's pre-fill, and the pages' bad input (nothing is written, a clear mes
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from machikoba.companies.choices import CompanyKind, CompanyRole
 from machikoba.companies.models import DXStageAssessment
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.fiscal import fiscal_year
-from machikoba.core.models import AuditEvent
+from machikoba.core.models import AuditEvent, Notification
 from machikoba.core.testing.factories import (
     SUMIDA,
     CompanyFactory,
@@ -25,6 +24,7 @@ from machikoba.core.testing.factories import (
     give_totp,
     ward,
 )
+from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.kpi.choices import (
     DxEngagement,
     ExpectedSupport,
@@ -73,8 +73,16 @@ def shop():
 
 @pytest.fixture
 def notices():
-    with mock.patch("machikoba.kpi.services.surveys.notify_company") as notify:
-        yield notify
+    """The survey notices the companies' people have received: the deliveries a service
+    queued after its commit run as the worker runs them, and the real notification rows
+    are returned. (A test without a captured commit queues nothing: its services' notices
+    stay unsent, as in a rolled-back transaction.)"""
+
+    def delivered():
+        run_queued_tasks("notification")
+        return Notification.objects.filter(kind=services.NOTICE_KIND).order_by("id")
+
+    return delivered
 
 
 def make_round(officer, *, year=None, method=ValueAddedMethod.DEDUCTION, due=30, send=True):
@@ -164,8 +172,11 @@ def test_another_wards_officer_may_not_create_or_send(officer):
     assert survey.responses.count() == 0
 
 
-def test_sending_asks_every_registered_company_of_the_ward_once(officer, shop, notices):
+def test_sending_asks_every_registered_company_of_the_ward_once(
+    officer, shop, notices, django_capture_on_commit_callbacks
+):
     buyer = CompanyFactory(kind=CompanyKind.BUYER)
+    buyer_owner = MembershipFactory(company=buyer, role=CompanyRole.OWNER).user
     CompanyFactory(is_active=False)
     CompanyFactory(verified_at=None)
     CompanyFactory(kind=CompanyKind.VENDOR)
@@ -173,7 +184,8 @@ def test_sending_asks_every_registered_company_of_the_ward_once(officer, shop, n
     CompanyFactory(ward=ward(SUMIDA))
     survey = make_round(officer, send=False)
 
-    sent = services.survey_round_send(actor=officer, survey=survey)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.survey_round_send(actor=officer, survey=survey)
 
     assert {r.company for r in sent} == {shop, buyer}
     survey.refresh_from_db()
@@ -181,18 +193,23 @@ def test_sending_asks_every_registered_company_of_the_ward_once(officer, shop, n
     assert survey.sent_at is not None
     assert survey.sent_by == officer
     assert all(r.status == ResponseStatus.REQUESTED for r in sent)
-    assert notices.call_count == 2
-    call = notices.call_args_list[0].kwargs
-    assert call["kind"] == services.NOTICE_KIND
-    assert call["path"] == reverse("kpi:my_survey", args=[sent[0].pk])
+    received = {notice.user: notice for notice in notices()}
+    assert set(received) == {shop.owner, buyer_owner}
+    mine = next(r for r in sent if r.company == shop)
+    assert received[shop.owner].url == reverse("kpi:my_survey", args=[mine.pk])
+    assert "企業調査" in received[shop.owner].title
 
     # Again: nothing new; then a newly registered company only.
-    assert services.survey_round_send(actor=officer, survey=survey) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.survey_round_send(actor=officer, survey=survey) == []
     newcomer = CompanyFactory(name="新規登録工業")
-    again = services.survey_round_send(actor=officer, survey=survey)
+    newcomer_owner = MembershipFactory(company=newcomer, role=CompanyRole.OWNER).user
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.survey_round_send(actor=officer, survey=survey)
     assert [r.company for r in again] == [newcomer]
     assert survey.responses.count() == 3
-    assert notices.call_count == 3
+    assert notices().count() == 3
+    assert notices().filter(user=newcomer_owner).count() == 1
 
 
 def test_a_closed_round_or_one_past_its_due_date_is_not_sent(officer, shop, notices):
@@ -374,30 +391,35 @@ def test_a_closed_round_refuses_answers_and_corrections(officer, shop, notices):
 # --- reminders -------------------------------------------------------------------------------
 
 
-def test_the_scheduler_reminds_unanswered_requests_due_soon_once_a_week(officer, shop, notices):
+def test_the_scheduler_reminds_unanswered_requests_due_soon_once_a_week(
+    officer, shop, notices, django_capture_on_commit_callbacks
+):
     answered = CompanyFactory()
     answered.owner = MembershipFactory(company=answered).user
     survey = make_round(officer, due=40)
     submit(answered, survey)
     start = timezone.now()
     SurveyResponse.objects.update(requested_at=start - dt.timedelta(days=1))
-    notices.reset_mock()
 
     # Due in 40 days: too early.
     assert services.survey_remind_due(now=start) == 0
     # 26 days later the due day is 14 days off: reminded, once.
     day_26 = start + dt.timedelta(days=26)
-    assert services.survey_remind_due(now=day_26) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.survey_remind_due(now=day_26) == 1
+    assert [notice.user for notice in notices()] == [shop.owner]
     response = response_of(survey, shop)
     assert response.reminders_sent == 1
     assert response.last_reminded_at == day_26
     assert services.survey_remind_due(now=day_26 + dt.timedelta(days=6)) == 0
     # A week on, and once more after the due date has passed.
-    assert services.survey_remind_due(now=day_26 + dt.timedelta(days=7)) == 1
-    assert services.survey_remind_due(now=day_26 + dt.timedelta(days=20)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.survey_remind_due(now=day_26 + dt.timedelta(days=7)) == 1
+        assert services.survey_remind_due(now=day_26 + dt.timedelta(days=20)) == 1
     response.refresh_from_db()
     assert response.reminders_sent == 3
-    assert notices.call_count == 3
+    assert notices().filter(user=shop.owner).count() == 3
+    assert not notices().filter(user=answered.owner).exists()
     assert response_of(survey, answered).reminders_sent == 0
     assert AuditEvent.objects.filter(verb="kpi.survey_response.remind").count() == 3
 
