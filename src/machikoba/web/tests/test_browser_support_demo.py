@@ -26,8 +26,11 @@ def test_every_role_of_the_ward_finds_its_support_pages_on_a_phone(
 ):
     page, base = phone_page, live_server.url
     watch = Watch(page)
+    # The dojo's cohort owner@ sits in (the KPI demo adds a 実践編 of the dojo this year).
     dojo = Cohort.objects.get(
-        program__kind=ProgramKind.DOJO, fiscal_year=fiscal_year(timezone.localdate())
+        program__kind=ProgramKind.DOJO,
+        fiscal_year=fiscal_year(timezone.localdate()),
+        applications__participant__email="owner@example.com",
     )
     owner_seat = Application.objects.get(
         cohort=dojo, participant__email="owner@example.com", status=ApplicationStatus.ACCEPTED
