@@ -14,7 +14,6 @@ from typing import Any
 from django.utils import timezone
 
 from machikoba.accounts.models import User
-from machikoba.companies.choices import PARTNER_KINDS
 from machikoba.companies.demo import OTA, SUMIDA, demo_owner
 from machikoba.companies.models import Company
 from machikoba.core.fiscal import fiscal_year, fiscal_year_bounds
@@ -26,6 +25,7 @@ from machikoba.kpi.choices import (
     ValueAddedMethod,
 )
 from machikoba.kpi.models import Indicator, SurveyResponse, SurveyRound, Target
+from machikoba.kpi.registered import registered_q
 from machikoba.wards.models import Municipality
 
 DEDUCTION, ADDITION = ValueAddedMethod.DEDUCTION, ValueAddedMethod.ADDITION
@@ -83,11 +83,7 @@ def at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _registered(municipality: Municipality) -> list[Company]:
-    return list(
-        Company.objects.filter(ward=municipality, is_active=True, verified_at__isnull=False)
-        .exclude(kind__in=PARTNER_KINDS)
-        .order_by("pk")
-    )
+    return list(Company.objects.filter(registered_q(), ward=municipality).order_by("pk"))
 
 
 # --- the yearly company survey ------------------------------------------------------------

@@ -16,10 +16,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from machikoba.companies.choices import PARTNER_KINDS
 from machikoba.companies.models import Company
 from machikoba.core.fiscal import fiscal_year_bounds
 from machikoba.kpi.choices import Reason
+from machikoba.kpi.registered import registered_q
 
 # Size bands of the dashboard's filter (employees), the same bands as the ward's home.
 SIZE_BANDS: dict[str, tuple[int, int | None]] = {
@@ -99,10 +99,8 @@ def filtered_companies(scope: Scope) -> QuerySet[Company, int]:
 def registered_shops(scope: Scope) -> QuerySet[Company]:
     """The registered companies of the scope's wards: verified, active shops and buyers
     (a vendor or a bank is a partner, not one of the ward's manufacturers)."""
-    return (
-        Company.objects.filter(is_active=True, verified_at__isnull=False, ward__isnull=False)
-        .exclude(kind__in=PARTNER_KINDS)
-        .filter(scope.ward_q("ward"), scope.company_q("pk"))
+    return Company.objects.filter(registered_q()).filter(
+        scope.ward_q("ward"), scope.company_q("pk")
     )
 
 

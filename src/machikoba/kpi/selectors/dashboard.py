@@ -332,7 +332,10 @@ class IndicatorPage:
         """The trend for the chart script (``json_script``)."""
         return {
             "years": [str(point.year) for point in self.trend],
-            "values": [float(p.value) if p.value is not None else None for p in self.trend],
+            # One decimal, as the page prints figures (the chart labels its points).
+            "values": [
+                round(float(p.value), 1) if p.value is not None else None for p in self.trend
+            ],
             "target": float(self.result.goal.target) if self.result.goal.target else None,
             "unit": self.item.shown.unit_text,
         }

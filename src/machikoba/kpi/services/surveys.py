@@ -26,21 +26,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
-from machikoba.companies.choices import PARTNER_KINDS
 from machikoba.companies.models import Company, DXStageAssessment
 from machikoba.companies.services import dx_stage_record
 from machikoba.core.access import (
     EDITOR_ROLES,
     SUPPORT,
-    WARD_OFFICER,
-    municipality_ids_for,
     require_role,
 )
 from machikoba.core.audit import audit_record, snapshot
 from machikoba.core.dates import format_date
 from machikoba.core.errors import (
     ApplicationError,
-    PermissionRefused,
     full_clean_or_raise,
     invalid_input,
 )
@@ -56,11 +52,13 @@ from machikoba.kpi.choices import (
 )
 from machikoba.kpi.error_codes import KpiErrorCode
 from machikoba.kpi.models import SurveyResponse, SurveyRound
+from machikoba.kpi.registered import registered_q
+from machikoba.kpi.services.officers import require_ward_officer
+
+# The typo guards of the subsidy's value-added report: the same figures, the same limits.
+from machikoba.subsidies.services.value_added import MAX_EMPLOYEES, MAX_YEN
 from machikoba.wards.models import Municipality
 
-# A typo guard: figures above this are refused (1 trillion yen; 1 million people).
-MAX_YEN = 1_000_000_000_000
-MAX_EMPLOYEES = 1_000_000
 # A round may be conducted in this fiscal year or up to this many years back (a ward
 # catching up on earlier years).
 YEARS_BACK = 5
@@ -125,10 +123,7 @@ def survey_path(response: SurveyResponse) -> str:
 
 
 def _require_officer(actor: User, municipality_id: int) -> None:
-    if municipality_id not in municipality_ids_for(actor, WARD_OFFICER):
-        raise PermissionRefused(
-            KpiErrorCode.NOT_WARD_OFFICER, _("企業調査を扱えるのは、この区の職員だけです。")
-        )
+    require_ward_officer(actor, municipality_id, _("企業調査を扱えるのは、この区の職員だけです。"))
 
 
 def _notify(response: SurveyResponse) -> None:
@@ -265,8 +260,7 @@ def survey_recipients(actor: User, survey: SurveyRound) -> QuerySet[Company]:
     asked = SurveyResponse.objects.filter(round=survey).values("company")
     return (
         Company.objects.for_user(actor, SUPPORT)
-        .filter(ward_id=survey.municipality_id, is_active=True, verified_at__isnull=False)
-        .exclude(kind__in=PARTNER_KINDS)
+        .filter(registered_q(), ward_id=survey.municipality_id)
         .exclude(pk__in=asked)
         .order_by("pk")
     )

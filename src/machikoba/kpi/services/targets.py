@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
-from machikoba.core.access import WARD_OFFICER, municipality_ids_for
 from machikoba.core.audit import audit_record, snapshot
-from machikoba.core.errors import PermissionRefused, full_clean_or_raise, invalid_input
+from machikoba.core.errors import full_clean_or_raise, invalid_input
 from machikoba.kpi.error_codes import KpiErrorCode
 from machikoba.kpi.models import Indicator, Publication, Target
+from machikoba.kpi.services.officers import require_ward_officer
 from machikoba.wards.models import Municipality
 
 LARGEST = Decimal("1000000000")
@@ -22,10 +22,9 @@ LAST_YEAR = 2100
 
 
 def _require_officer(actor: User, municipality: Municipality) -> None:
-    if municipality.pk not in municipality_ids_for(actor, WARD_OFFICER):
-        raise PermissionRefused(
-            KpiErrorCode.NOT_WARD_OFFICER, _("この区の目標を設定できるのは区の職員だけです。")
-        )
+    require_ward_officer(
+        actor, municipality.pk, _("この区の目標を設定できるのは区の職員だけです。")
+    )
 
 
 def _number(raw: object, label: str, problems: dict[str, str], key: str) -> Decimal | None:
