@@ -266,6 +266,44 @@ class WardPolicy(AccessPolicy):
         return Q(**{f"{self.ward_field}__in": sorted(ids)}) if ids else NOTHING
 
 
+def confine_to(user: User, *, company_id: int | None = None, ward_grant: Any = None) -> None:
+    """Narrow ``user`` (this request's object only, nothing is saved) to one company of
+    theirs or to one of their ward-role grants: what an API token acts in. The caches the
+    scopes read are filled with that one membership or that one grant, so every
+    ``for_user`` scope sees no other company, no other role and no other ward; platform
+    admin powers are never carried by a token."""
+    forget_cached_roles(user)
+    user.is_staff = False
+    user.is_superuser = False
+    membership = apps.get_model("companies", "Membership")  # pragma: no mutate
+    user.__dict__["_machikoba_company_roles"] = (
+        list(
+            membership.objects.filter(user=user, company_id=company_id).values_list(
+                "company_id", "role", "company__is_active", "company__deactivated_at"
+            )
+        )
+        if company_id is not None
+        else []
+    )
+    if ward_grant is None:
+        user.__dict__["_machikoba_ward_roles"] = frozenset()
+        user.__dict__["_machikoba_ward_scopes"] = {}
+        return
+    municipality = apps.get_model("wards", "Municipality")  # pragma: no mutate
+    role = ward_grant.role
+    if ward_grant.municipality_id is None and ward_grant.group_id is None:
+        served = municipality.objects.all() if role == METRO_VIEWER else municipality.objects.none()
+    else:
+        named = Q(pk__in=[])
+        if ward_grant.municipality_id is not None:
+            named |= Q(pk=ward_grant.municipality_id)
+        if ward_grant.group_id is not None:
+            named |= Q(group=ward_grant.group_id)
+        served = municipality.objects.filter(named)
+    user.__dict__["_machikoba_ward_roles"] = frozenset({role})
+    user.__dict__["_machikoba_ward_scopes"] = {role: sorted(served.values_list("pk", flat=True))}
+
+
 def forget_cached_roles(user: User) -> None:
     """Drop the per-request caches of ``user``'s ward and company roles (after a change)."""
     user.__dict__.pop("_machikoba_ward_roles", None)

@@ -1,6 +1,8 @@
 """The API answers every refusal in one shape: {"code", "message", "fields"}."""
 
+import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from machikoba.core.errors import ApplicationError
 from machikoba.core.testing.matrix import MEMBER
@@ -68,3 +70,30 @@ def test_application_error_from_a_view_renders_a_page_not_a_500(client, world):
         response = client.get("/refuse/")
     assert response.status_code == 400
     assert "この操作はできません。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"\\ud9ca\\udd23": {"x": [true]}, "name": "\\udc00"}',  # lone surrogates
+        '{"part_name": "\\u0000", "quantity": 1e309}',
+        "[1, 2",
+    ],
+)
+def test_undecodable_or_strange_json_is_a_422_not_a_500(client, world, body):
+    client.force_login(world.users[MEMBER])
+    response = client.post(reverse("api:network_job_create"), body, content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+@pytest.mark.parametrize("start", ["08:00:00+09:00", "08:00Z", "25:00", "8"])
+def test_a_time_of_day_with_an_offset_or_out_of_range_is_a_422(client, world, start):
+    client.force_login(world.users[MEMBER])
+    response = client.post(
+        reverse("api:shopfloor_shift_add"),
+        {"name": "早番", "start": start, "end": "17:00"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "payload.start" in response.json()["fields"]
