@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from machikoba.drawings import selectors, services
 from machikoba.drawings.access import grant_for, is_owner_member
 from machikoba.drawings.certificate_pdf import destruction_certificate_pdf
 from machikoba.drawings.choices import DocumentAction
+from machikoba.drawings.downloads import download_response, watermark_lines_for
 from machikoba.drawings.forms import (
     DestroyForm,
     DocumentUploadForm,
@@ -50,9 +51,6 @@ from machikoba.drawings.models import (
 )
 from machikoba.drawings.sniffing import too_large_message
 from machikoba.drawings.watermark import (
-    watermark_lines,
-    watermark_pdf,
-    watermark_png,
     watermark_stored_page,
 )
 
@@ -252,15 +250,6 @@ def viewer(request, pk: int, number: int):
     )
 
 
-def _watermark_lines(request):
-    company = getattr(request, "active_company", None) or None
-    return watermark_lines(
-        company=company.name if company else "",
-        user=request.user.get_full_name(),
-        when=timezone.now(),
-    )
-
-
 @login_required
 @require_GET
 @_gone_when_destroyed
@@ -273,7 +262,7 @@ def page_image(request, pk: int, number: int, page: int):
         raise Http404
     field = preview.zoom if request.GET.get("size") == "zoom" else preview.screen
     png = watermark_stored_page(
-        field.name, lambda: read_small(field), lines=_watermark_lines(request)
+        field.name, lambda: read_small(field), lines=watermark_lines_for(request)
     )
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
@@ -287,70 +276,7 @@ def page_image(request, pk: int, number: int, page: int):
 def download(request, pk: int, number: int):
     """Owners get the original; partners allowed to download get a watermarked copy
     (PDF, or the image); formats that cannot carry a watermark are view-only."""
-    revision = _revision(request, pk, number)
-    document = revision.document
-    owner = is_owner_member(request.user, document)
-    if owner:
-        _log_download(request, revision, revision.original_name)
-        # The original, streamed from storage (drawings run to hundreds of megabytes).
-        response = FileResponse(
-            revision.file.storage.open(revision.file.name, "rb"),
-            as_attachment=True,
-            filename=revision.original_name,
-            content_type=revision.mime,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
-    grant = grant_for(request.user, revision)
-    if grant is None or not grant.can_download or revision.file_kind not in ("pdf", "png", "jpeg"):
-        services.document_event_record(
-            document=document,
-            revision=revision,
-            action=DocumentAction.DENIED,
-            actor=request.user,
-            ip_address=client_ip(request),
-            detail=_("ダウンロード"),
-        )
-        raise PermissionDenied
-    lines = _watermark_lines(request)
-    stem = revision.original_name.rsplit(".", 1)[0]
-    with revision.file.storage.open(revision.file.name, "rb") as handle:
-        if revision.file_kind == "pdf":
-            content, mime, name = (
-                watermark_pdf(handle, lines=lines),
-                "application/pdf",
-                f"{stem}_watermarked.pdf",
-            )
-        else:
-            content = watermark_png(_as_png(handle.read()), lines=lines)
-            mime, name = "image/png", f"{stem}_watermarked.png"
-    _log_download(request, revision, name)
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = content_disposition(name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _log_download(request, revision: Revision, name: str) -> None:
-    services.document_event_record(
-        document=revision.document,
-        revision=revision,
-        action=DocumentAction.DOWNLOAD,
-        actor=request.user,
-        ip_address=client_ip(request),
-        detail=name,
-    )
-
-
-def _as_png(data: bytes) -> bytes:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    with Image.open(io.BytesIO(data)) as image:
-        image.convert("RGB").save(out, "PNG")
-    return out.getvalue()
+    return download_response(request, _revision(request, pk, number))
 
 
 @login_required

@@ -196,3 +196,16 @@ def engagement_page(*, user: User, engagement: Engagement) -> EngagementPage:
         my_advisor_id=mine.advisor_id if is_team and mine is not None else None,
         evidence_count=sum(len(r.evidence) for r in rows),
     )
+
+
+def engagements_visible(*, user: User, status: str | None = None) -> list[Engagement]:
+    """The engagements ``user`` may see (their company's, their team's, their ward's),
+    running first, newest start first; ``status`` narrows them. For the API's list."""
+    rows = (
+        Engagement.objects.for_user(user, VIEW)
+        .select_related("company", "municipality")
+        .order_by("status", "-starts_on", "-id")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return list(rows)

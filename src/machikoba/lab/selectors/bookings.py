@@ -594,3 +594,9 @@ def staff_day(user: User, lab: Lab, day: dt.date) -> StaffDay:
         next_day=day + dt.timedelta(days=1),
         waiting_count=waiting.count(),
     )
+
+
+def booking_card(user: User, booking: Booking) -> BookingCard:
+    """One booking as マイ予約 shows it (its change deadline, whether it is the user's
+    own): for the API, which lists the same cards."""
+    return _card(user, booking)
