@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -165,9 +164,9 @@ def language_switch(request):
 
 @require_GET
 def healthz(request):
-    """Liveness for the load balancer: the app answers and the database responds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers requests. It touches nothing else, so a database
+    outage does not make a supervisor restart healthy app servers; whether they can work
+    is ``/readyz`` (ops/views.py)."""
     return JsonResponse({"status": "ok"})
 
 
