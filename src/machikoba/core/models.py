@@ -428,3 +428,6 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+from machikoba.core.models_tasks import TaskEffect, TaskWorker  # noqa: F401,E402
