@@ -1,12 +1,17 @@
 """Preview generation and watermarked serving, at the sizes issue 4 names.
 
     .venv/bin/python bench/drawing_previews.py
+    .venv/bin/python bench/drawing_previews.py --dxf-only --runs 3   # DXF s/MB, median of 3
+    .venv/bin/python bench/drawing_previews.py --heap                # + Python heap peaks
 
 1. Builds a 20-page A1 vector PDF (lines and text on every page) and a ~5 MB DXF.
 2. Renders each through ``drawings.previews.iter_previews`` in a fresh subprocess, reporting
-   wall time and peak RSS (``ru_maxrss``), next to the peak RSS of a subprocess that only
-   imports the libraries, so the cost of rendering itself is visible. Peak memory must not grow
-   with the page count: pages are rendered one at a time.
+   wall time (and, for the DXF, seconds per MB of file; issue 24: <= 5 s/MB) and peak RSS
+   (``ru_maxrss``), next to the peak RSS of a subprocess that only imports the libraries, so
+   the cost of rendering itself is visible. Peak memory must not grow with the page count:
+   pages are rendered one at a time. The Python heap peak (tracemalloc) is measured in a
+   separate run with ``--heap``: tracing every allocation makes ezdxf ~5 x slower, so the
+   timed run never traces.
 3. Times serving a cached preview page: ``watermark_png`` on one screen-size PNG, 100 times,
    p50 / p95 (target p95 < 30 ms), plus the first call, which renders the pattern.
 """
@@ -82,7 +87,7 @@ def make_dxf(path: Path) -> None:
         side = int(side * (DXF_TARGET_BYTES / path.stat().st_size) ** 0.5) + 1
 
 
-def run_case(kind: str, path: str, keep: str | None) -> dict:
+def run_case(kind: str, path: str, keep: str | None, heap: bool = False) -> dict:
     """Runs in the subprocess: render every page, keep only the sizes (and page 1 if asked)."""
     import tracemalloc
 
@@ -90,7 +95,9 @@ def run_case(kind: str, path: str, keep: str | None) -> dict:
     from machikoba.drawings.previews import iter_previews
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
+    if heap:
+        tracemalloc.start()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     pages = 0
     for page in iter_previews(path, kind):
@@ -98,15 +105,42 @@ def run_case(kind: str, path: str, keep: str | None) -> dict:
         if keep and page.number == 1:
             Path(keep).write_bytes(page.screen_png)
     wall = time.perf_counter() - started
-    _, traced_peak = tracemalloc.get_traced_memory()
-    return {
+    cpu = time.process_time() - cpu_started
+    result = {
         "kind": kind,
         "pages": pages,
         "wall_s": round(wall, 2),
+        # CPU seconds of this process: on a shared machine, the figure load changes least.
+        "cpu_s": round(cpu, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_after_imports_mb": round(baseline / 1024, 1),
-        "python_heap_peak_mb": round(traced_peak / 2**20, 1),
     }
+    if heap:
+        result["python_heap_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        result["wall_s_traced"] = result.pop("wall_s")
+    return result
+
+
+def bench_dxf(path: Path, runs: int) -> dict:
+    """The DXF preview in a fresh process ``runs`` times: median wall and CPU time, and
+    both per MB of file."""
+    results = [in_subprocess("--case", "dxf", str(path)) for _ in range(runs)]
+    wall = statistics.median(result["wall_s"] for result in results)
+    cpu = statistics.median(result["cpu_s"] for result in results)
+    megabytes = path.stat().st_size / 1e6
+    return {
+        **results[-1],
+        "runs": runs,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "all_wall_s": [result["wall_s"] for result in results],
+        "s_per_mb": round(wall / megabytes, 2),
+        "cpu_s_per_mb": round(cpu / megabytes, 2),
+    }
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def in_subprocess(*args: str) -> dict:
@@ -164,6 +198,10 @@ def main() -> None:
     parser.add_argument("--case", nargs=2, metavar=("KIND", "PATH"))
     parser.add_argument("--keep")
     parser.add_argument("--imports-only", action="store_true")
+    parser.add_argument("--heap", action="store_true", help="also trace the Python heap peak")
+    parser.add_argument("--dxf-only", action="store_true", help="only the DXF preview")
+    parser.add_argument("--runs", type=int, default=1, help="DXF preview runs (median)")
+    parser.add_argument("--dxf", type=Path, help="render this DXF instead of the 5 MB one")
     args = parser.parse_args()
     if args.imports_only:
         _setup()
@@ -174,21 +212,32 @@ def main() -> None:
         print(json.dumps({"rss_after_imports_mb": round(rss, 1)}))
         return
     if args.case:
-        print(json.dumps(run_case(*args.case, args.keep)))
+        print(json.dumps(run_case(*args.case, args.keep, heap=args.heap)))
         return
 
     _setup()
+    print("load average before:", load_average())
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         pdf, dxf, screen = folder / "a1.pdf", folder / "big.dxf", folder / "screen.png"
+        if args.dxf:
+            dxf = args.dxf
+        else:
+            make_dxf(dxf)
+        print(f"input: DXF {dxf.stat().st_size / 1e6:.2f} MB")
+        print("dxf:", bench_dxf(dxf, args.runs))
+        if args.heap:
+            print("dxf, heap traced:", in_subprocess("--case", "dxf", str(dxf), "--heap"))
+        print("check the DXF at upload:", bench_sniff(dxf))
+        print("load average after the DXF:", load_average())
+        if args.dxf_only:
+            return
         make_pdf(pdf)
-        make_dxf(dxf)
-        print(f"inputs: {PDF_PAGES}-page A1 PDF {pdf.stat().st_size / 1e6:.1f} MB, ", end="")
-        print(f"DXF {dxf.stat().st_size / 1e6:.1f} MB")
+        print(f"input: {PDF_PAGES}-page A1 PDF {pdf.stat().st_size / 1e6:.1f} MB")
         print("imports only:", in_subprocess("--imports-only"))
         print("pdf:", in_subprocess("--case", "pdf", str(pdf), "--keep", str(screen)))
-        print("dxf:", in_subprocess("--case", "dxf", str(dxf)))
-        print("check the DXF at upload:", bench_sniff(dxf))
+        if args.heap:
+            print("pdf, heap traced:", in_subprocess("--case", "pdf", str(pdf), "--heap"))
         from PIL import Image
 
         with Image.open(screen) as image:
