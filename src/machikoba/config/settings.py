@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "machikoba.wards",
     "machikoba.accounts",
     "machikoba.companies",
+    "machikoba.apitokens",
     "machikoba.drawings",
     "machikoba.network",
     "machikoba.board",
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
     "machikoba.subsidies",
     "machikoba.lab",
     "machikoba.kpi",
+    "machikoba.backups",
+    "machikoba.ops",
     "machikoba.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -106,6 +109,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id (X-Request-ID), an access-log line and its metrics,
+    # redirects and refusals by the middleware below included (ops/middleware.py).
+    "machikoba.ops.middleware.RequestContextMiddleware",
+    # A 500 caused by the database being away or a full disk becomes a clean 503 / 507
+    # (core/outages.py, docs/drills.md).
+    "machikoba.core.outages.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -119,6 +128,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "machikoba.companies.middleware.ActiveCompanyMiddleware",
+    "machikoba.apitokens.middleware.ApiGuardMiddleware",
     "machikoba.accounts.middleware.RequireMFAMiddleware",
     "machikoba.core.middleware.ApplicationErrorMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout response.
@@ -164,6 +174,16 @@ else:
     # One test database per test process, so runs sharing a server do not collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Short OLTP queries: JIT compiling a plan costs more (~150 ms on a directory search)
+    # than it saves; and the data sits in RAM or on SSD, where a random read costs about a
+    # sequential one (with 4, the default for spinning disks, a directory page hashed all
+    # 30,000 companies to read 20 companies' capabilities). See bench/README.md.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = (
+        _pg_options.get("options", "")
+        + " "
+        + env.str("DATABASE_PG_OPTIONS", default="-c jit=off -c random_page_cost=1.1")
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://machikoba")}
@@ -274,7 +294,8 @@ if FILE_STORAGE == "s3":
         },
     }
 else:
-    DEFAULT_FILE_STORAGE_SPEC = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Removes a half-written file when the disk fills (core/storage.py).
+    DEFAULT_FILE_STORAGE_SPEC = {"BACKEND": "machikoba.core.storage.CleanFileSystemStorage"}
 STORAGES = {
     "default": DEFAULT_FILE_STORAGE_SPEC,
     "staticfiles": {
@@ -287,12 +308,27 @@ STORAGES = {
 }
 
 # --- background tasks -----------------------------------------------------------
+# API requests per minute per caller (token, person, or client address when anonymous),
+# counted in the shared cache (apitokens/middleware.py).
+API_RATE_LIMITS = {
+    "read": env.int("API_RATE_LIMIT_READ", default=600),
+    "write": env.int("API_RATE_LIMIT_WRITE", default=120),
+    "anonymous": env.int("API_RATE_LIMIT_ANONYMOUS", default=60),
+}
+
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default", "mail", "planning"],
     }
 }
+
+# A worker refreshes its heartbeat this often; a task whose worker's heartbeat is older
+# than the lease is queued again (core/task_recovery.py, docs/drills.md), at most this many
+# runs in all.
+MACHIKOBA_TASK_HEARTBEAT_SECONDS = env.float("TASK_HEARTBEAT_SECONDS", default=5.0)
+MACHIKOBA_TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=30.0)
+MACHIKOBA_TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
 
 # Periodic tasks queued by `manage.py run_scheduler`: name → (task, interval in seconds).
 PERIODIC_TASKS = {
@@ -529,12 +565,35 @@ if GBIZID_ENABLED:
         f"{_gbizid_url.scheme}://{_gbizid_url.netloc}",
     ]
 
+# --- operations: logs, readiness, metrics (docs/deployment.md, "Monitoring") ---------
+# "text" (the demo: bare messages) or "json" (production: one JSON object a line, with the
+# request id, or the task id in the task worker; ops/logging.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
+# Who may read /metrics: clients at these addresses or networks (as core.views.client_ip
+# sees them), or a request with "Authorization: Bearer <METRICS_TOKEN>" (empty: no token).
+# Anyone else gets a 404.
+MACHIKOBA_METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+MACHIKOBA_METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "machikoba.ops.logging.RequestContextFilter"}},
+    "formatters": {"json": {"()": "machikoba.ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # One line per request (ops/middleware.py); off in the text format, where runserver
+        # prints its own.
+        "machikoba.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         "axes": {"level": "WARNING"},
         # asyncua logs every dropped OPC UA session as an error with a traceback; the
         # collector reports the drop itself (once, in words) and reconnects.

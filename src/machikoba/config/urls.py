@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("machikoba.subsidies.urls")),
     path("", include("machikoba.lab.urls")),
     path("", include("machikoba.kpi.urls")),
+    path("", include("machikoba.ops.urls")),
+    path("", include("machikoba.apitokens.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
