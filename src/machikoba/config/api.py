@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from machikoba.advisory.api import router as advisory_router
 from machikoba.apitokens.auth import ApiTokenAuth, TokenScopeDenied
+from machikoba.apitokens.error_codes import ApiTokensErrorCode
 from machikoba.board.api import router as board_router
 from machikoba.companies.api import account_router
 from machikoba.companies.api import router as companies_router
@@ -85,7 +86,7 @@ def on_not_found(request, exc):
 
 @api.exception_handler(TokenScopeDenied)
 def on_token_scope(request, exc):
-    return _error(request, 403, "token_scope", str(exc))
+    return _error(request, 403, ApiTokensErrorCode.TOKEN_SCOPE, str(exc))
 
 
 @api.exception_handler(PermissionDenied)

@@ -4,6 +4,7 @@ carries the platform's name."""
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 
 from machikoba.accounts.choices import WardRole
@@ -53,15 +54,20 @@ def test_the_metro_viewer_sees_aggregates_and_no_company(world):
     assert client.get(reverse("web:officer_home")).status_code == 403
 
 
+@pytest.mark.clock_sensitive
 def test_the_officers_home_counts_the_wards_shop_floor_without_a_companys_figure(world):
     """One company of 大田区 monitors a machine: the home counts it, and its own 稼働率
     stays hidden (fewer than three companies contribute); 墨田区's officer counts none."""
-    from django.utils import timezone
-
+    from machikoba.core.testing.clock import TOKYO, working_day
     from machikoba.core.testing.factories_telemetry import make_intervals, make_machine
 
+    # Two hours inside the shift (08:30-17:30) of the last working day before today, so
+    # the data counts at any hour the suite runs (in the evening "three hours ago" is
+    # after the shift, and does not).
     machine = make_machine(world.company)
-    make_intervals(machine, timezone.now() - dt.timedelta(hours=3), [("producing", 120), None])
+    day = working_day(-1)
+    start = dt.datetime.combine(day, dt.time(10, 0), tzinfo=TOKYO)
+    make_intervals(machine, start, [("producing", 120), None])
     response = world.client_for(OFFICER).get(reverse("web:officer_home"))
     (row,) = response.context["floor"].rows
     assert (row.municipality, row.monitoring_companies) == ("大田区", 1)
