@@ -4,7 +4,7 @@ Every handler reads through the access layer, exactly as the views do.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -112,6 +112,13 @@ def on_database_unavailable(request, exc):
     )
     response["Retry-After"] = "5"
     return response
+
+
+@api.exception_handler(DataError)
+def on_data_refused(request, exc):
+    # A value the schema let through but the database cannot store (a NUL character in
+    # text, a number beyond its column): the transaction rolled back; the caller's input.
+    return _error(request, 422, "invalid", _("入力内容を確認してください。"))
 
 
 @api.exception_handler(HttpError)

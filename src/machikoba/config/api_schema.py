@@ -26,6 +26,7 @@ ERROR_REF = {"$ref": "#/components/schemas/Error"}
 COMMON = {
     "400": "A service refused the request (its `code` says why).",
     "404": "Not found, or not yours to see (another company's ids are never disclosed).",
+    "414": "The address (with its query) is longer than the server accepts.",
     "429": "Too many requests: wait `Retry-After` seconds.",
     "503": "The database is briefly unavailable: retry.",
 }

@@ -97,3 +97,22 @@ def test_a_time_of_day_with_an_offset_or_out_of_range_is_a_422(client, world, st
     )
     assert response.status_code == 422
     assert "payload.start" in response.json()["fields"]
+
+
+def test_a_nul_character_the_database_cannot_store_is_a_422_and_writes_nothing(client, world):
+    from machikoba.shopfloor.models import Shift
+
+    client.force_login(world.users[MEMBER])
+    response = client.post(
+        reverse("api:shopfloor_shift_add"),
+        {"name": "早\x00番", "start": "08:00", "end": "17:00"},
+        content_type="application/json",
+    )
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert response.status_code == 201  # SQLite stores it as it is
+        return
+    assert response.status_code == 422  # PostgreSQL's text cannot hold it
+    assert response.json()["code"] == "invalid"
+    assert not Shift.objects.exists()
