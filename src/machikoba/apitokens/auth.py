@@ -14,7 +14,7 @@ from ninja.security import HttpBearer
 from machikoba.apitokens.areas import allows, required_scope
 from machikoba.apitokens.internal import token_for, token_touch
 from machikoba.companies.models import Membership
-from machikoba.core.access import confine_to
+from machikoba.core.access import VIEW, confine_to
 from machikoba.core.views import client_ip
 
 
@@ -47,9 +47,11 @@ class ApiTokenAuth(HttpBearer):
         request.api_token = found
         if found.company_id is not None:
             request.active_company = found.company
-            request.active_membership = Membership.objects.filter(
-                user=user, company=found.company
-            ).first()
+            request.active_membership = (
+                Membership.objects.for_user(user, VIEW)
+                .filter(user=user, company=found.company)
+                .first()
+            )
         else:
             request.active_company = None
             request.active_membership = None

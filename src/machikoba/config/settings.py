@@ -332,6 +332,10 @@ MACHIKOBA_TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
 
 # Periodic tasks queued by `manage.py run_scheduler`: name → (task, interval in seconds).
 PERIODIC_TASKS = {
+    "apitokens.purge_idempotency_records": (
+        "machikoba.apitokens.tasks.purge_idempotency_records",
+        3600,
+    ),
     "drawings.purge_due_documents": (
         "machikoba.drawings.tasks.purge_due_documents",
         env.int("RETENTION_PURGE_INTERVAL", default=3600),

@@ -28,17 +28,16 @@ from machikoba.core.stored_files import read_small
 from machikoba.core.uploads import SizeLimitedUploadHandler
 from machikoba.core.views import active_company_or_403, client_ip, content_disposition
 from machikoba.drawings import selectors, services
-from machikoba.drawings.access import grant_for, is_owner_member
+from machikoba.drawings.access import is_owner_member
 from machikoba.drawings.certificate_pdf import destruction_certificate_pdf
 from machikoba.drawings.choices import DocumentAction
-from machikoba.drawings.downloads import download_response, watermark_lines_for
+from machikoba.drawings.downloads import download_response, viewer_open, watermark_lines_for
 from machikoba.drawings.error_codes import DrawingsErrorCode
 from machikoba.drawings.models import (
     DestructionCertificate,
     Document,
     Grant,
     NdaText,
-    PreviewPage,
     Revision,
 )
 from machikoba.drawings.sniffing import too_large_message
@@ -540,22 +539,12 @@ def drawings_revision_upload(
 )
 def drawings_viewer(request, document_id: PathId, number: PathId):
     revision = _revision(request, document_id, number)
-    owner = is_owner_member(request.user, revision.document)
-    grant = None if owner else grant_for(request.user, revision)
-    services.document_event_record(
-        document=revision.document,
-        revision=revision,
-        action=DocumentAction.VIEW,
-        actor=request.user,
-        ip_address=client_ip(request),
-        detail=f"rev.{revision.label}",
-    )
-    pages = PreviewPage.objects.for_user(request.user, VIEW).filter(revision=revision)
+    opened = viewer_open(request, revision)
     return ViewerOut(
         document_id=revision.document_id,
         revision=_revision_out(revision),
-        owner=owner,
-        can_download=owner or (grant is not None and grant.can_download),
+        owner=opened.owner,
+        can_download=opened.can_download,
         pages=[
             PreviewPageOut(
                 number=p.number,
@@ -563,7 +552,7 @@ def drawings_viewer(request, document_id: PathId, number: PathId):
                 height=p.height,
                 url=reverse("api:drawings_page", args=[revision.document_id, number, p.number]),
             )
-            for p in pages
+            for p in opened.pages
         ],
     )
 

@@ -1,4 +1,5 @@
-"""Downloading a revision, the one way for the page and the API: its owners get the
+"""Opening and downloading a revision, the one way for the page and the API. Opening it
+in the viewer is logged and answers who may download. Downloading: its owners get the
 original, streamed; a partner whose grant allows downloads gets a copy watermarked with
 who they are and when (PDF, or the image as PNG); anything else is refused and the refusal
 is logged on the document. Every download is logged."""
@@ -6,6 +7,7 @@ is logged on the document. Every download is logged."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,11 +15,12 @@ from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machikoba.core.access import VIEW
 from machikoba.core.views import client_ip, content_disposition
 from machikoba.drawings import services
 from machikoba.drawings.access import grant_for, is_owner_member
 from machikoba.drawings.choices import DocumentAction
-from machikoba.drawings.models import Revision
+from machikoba.drawings.models import PreviewPage, Revision
 from machikoba.drawings.watermark import watermark_lines, watermark_pdf, watermark_png
 
 WATERMARKABLE = ("pdf", "png", "jpeg")
@@ -51,6 +54,33 @@ def _as_png(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         image.convert("RGB").save(out, "PNG")
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class OpenedRevision:
+    owner: bool
+    can_download: bool
+    pages: Any  # the revision's preview pages, read through the access layer
+
+
+def viewer_open(request: Any, revision: Revision) -> OpenedRevision:
+    """Open ``revision`` (fetched through the access layer) in the viewer: the view is
+    logged on the document; the pages and whether the person may download."""
+    owner = is_owner_member(request.user, revision.document)
+    grant = None if owner else grant_for(request.user, revision)
+    services.document_event_record(
+        document=revision.document,
+        revision=revision,
+        action=DocumentAction.VIEW,
+        actor=request.user,
+        ip_address=client_ip(request),
+        detail=f"rev.{revision.label}",
+    )
+    return OpenedRevision(
+        owner=owner,
+        can_download=owner or (grant is not None and grant.can_download),
+        pages=PreviewPage.objects.for_user(request.user, VIEW).filter(revision=revision),
+    )
 
 
 def download_response(request: Any, revision: Revision) -> HttpResponseBase:

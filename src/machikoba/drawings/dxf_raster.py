@@ -48,6 +48,9 @@ class BulkBackend(BackendInterface):
     """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self.path_vertices: list[np.ndarray] = []
         self.path_commands: list[np.ndarray] = []
         self.point_arrays: list[np.ndarray] = []
@@ -132,7 +135,9 @@ class BulkBackend(BackendInterface):
         pass
 
     def clear(self) -> None:
-        raise NotImplementedError
+        """Forget everything drawn so far (ezdxf's interface: a backend reused for another
+        layout starts empty)."""
+        self._reset()
 
     def finalize(self) -> None:
         pass

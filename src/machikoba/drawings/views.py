@@ -29,10 +29,10 @@ from machikoba.core.views import (
     save_form,
 )
 from machikoba.drawings import selectors, services
-from machikoba.drawings.access import grant_for, is_owner_member
+from machikoba.drawings.access import is_owner_member
 from machikoba.drawings.certificate_pdf import destruction_certificate_pdf
 from machikoba.drawings.choices import DocumentAction
-from machikoba.drawings.downloads import download_response, watermark_lines_for
+from machikoba.drawings.downloads import download_response, viewer_open, watermark_lines_for
 from machikoba.drawings.forms import (
     DestroyForm,
     DocumentUploadForm,
@@ -46,7 +46,6 @@ from machikoba.drawings.models import (
     Document,
     Grant,
     NdaText,
-    PreviewPage,
     Revision,
 )
 from machikoba.drawings.sniffing import too_large_message
@@ -226,26 +225,16 @@ def _revision(request, pk: int, number: int) -> Revision:
 @_gone_when_destroyed
 def viewer(request, pk: int, number: int):
     revision = _revision(request, pk, number)
-    owner = is_owner_member(request.user, revision.document)
-    grant = None if owner else grant_for(request.user, revision)
-    services.document_event_record(
-        document=revision.document,
-        revision=revision,
-        action=DocumentAction.VIEW,
-        actor=request.user,
-        ip_address=client_ip(request),
-        detail=f"rev.{revision.label}",
-    )
-    pages = PreviewPage.objects.for_user(request.user, VIEW).filter(revision=revision)
+    opened = viewer_open(request, revision)
     return render(
         request,
         "drawings/viewer.html",
         {
             "revision": revision,
             "document": revision.document,
-            "pages": pages,
-            "owner": owner,
-            "can_download": owner or (grant is not None and grant.can_download),
+            "pages": opened.pages,
+            "owner": opened.owner,
+            "can_download": opened.can_download,
         },
     )
 

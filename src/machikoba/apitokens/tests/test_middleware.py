@@ -171,3 +171,20 @@ def test_expired_records_are_forgotten(client, owner):
     client.post(url, _job(), content_type=JSON, **_headers(secret, "old"))
     assert Job.objects.count() == 2
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_the_hourly_purge_forgets_only_expired_answers(client, owner):
+    from django.conf import settings
+
+    from machikoba.apitokens.tasks import purge_idempotency_records
+
+    secret = _secret(owner)
+    url = reverse("api:network_job_create")
+    client.post(url, _job(), content_type=JSON, **_headers(secret, "old"))
+    client.post(url, _job(), content_type=JSON, **_headers(secret, "fresh"))
+    IdempotencyRecord.objects.filter(key="old").update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert purge_idempotency_records.call() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+    assert "apitokens.purge_idempotency_records" in settings.PERIODIC_TASKS

@@ -258,3 +258,15 @@ def test_curves_flattened_in_small_batches_come_out_the_same(monkeypatch):
     assert len(whole[0]) > 1000
     for a, b in zip(whole, batched, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_clearing_the_backend_forgets_what_was_drawn():
+    from machikoba.drawings.dxf_raster import BulkBackend
+
+    backend = BulkBackend()
+    backend.path_vertices.append(object())
+    backend.operations.append((0, 0, 0, (0, 0, 0), 1))
+    backend.clear()
+    assert backend.path_vertices == []
+    assert backend.operations == []
+    assert backend.point_arrays == []

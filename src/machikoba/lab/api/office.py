@@ -7,12 +7,13 @@ and unknown ids get 404."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from machikoba.core.access import CHANGE, MANAGE, get_for_user_or_404
+from machikoba.core.access import CHANGE, MANAGE, VIEW, get_for_user_or_404
 from machikoba.core.api_fields import WallClockTime
 from machikoba.core.api_pages import Page, PageParams, page_of
 from machikoba.core.ids import BodyId, PathId
@@ -220,8 +221,9 @@ def _record_out(record: TrainingRecord) -> RecordOut:
     )
 
 
-def _lab_items(lab: Lab):
-    return Item.objects.filter(lab=lab)
+def _lab_items(user: Any, lab: Lab):
+    """The lab's items, as the office reads them through the access layer."""
+    return Item.objects.for_user(user, VIEW).filter(lab=lab)
 
 
 def _training(request, pk: int) -> Training:
@@ -375,15 +377,15 @@ def lab_trainings(request, lab_id: PathId, params: Query[PageParams]):
     return page_of(training_selectors.lab_trainings(request.user, lab), params, _training_out)
 
 
-def _unlocks(lab: Lab, ids: list[int]) -> list[Item]:
-    return [pick(_lab_items(lab), pk) for pk in dict.fromkeys(ids)]
+def _unlocks(user: Any, lab: Lab, ids: list[int]) -> list[Item]:
+    return [pick(_lab_items(user, lab), pk) for pk in dict.fromkeys(ids)]
 
 
 @router.post("/labs/{lab_id}/trainings", response={201: TrainingOut}, summary="Define a training")
 def lab_training_create(request, lab_id: PathId, payload: TrainingIn):
     lab = _lab(request, lab_id)
     data = payload.model_dump()
-    data["unlocks"] = _unlocks(lab, data.pop("unlock_item_ids"))
+    data["unlocks"] = _unlocks(request.user, lab, data.pop("unlock_item_ids"))
     training = training_services.training_create(actor=request.user, lab=lab, **data)
     return Status(201, _training_out(training))
 
@@ -392,7 +394,7 @@ def lab_training_create(request, lab_id: PathId, payload: TrainingIn):
 def lab_training_update(request, training_id: PathId, payload: TrainingIn):
     training = _training(request, training_id)
     data = payload.model_dump()
-    data["unlocks"] = _unlocks(training.lab, data.pop("unlock_item_ids"))
+    data["unlocks"] = _unlocks(request.user, training.lab, data.pop("unlock_item_ids"))
     training = training_services.training_update(actor=request.user, training=training, **data)
     return _training_out(training)
 
