@@ -39,6 +39,7 @@ from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from machikoba.companies.checklist import refresh_profile_scores  # noqa: E402
 from machikoba.companies.directory import DirectoryQuery, directory_page  # noqa: E402
 from machikoba.companies.models import (  # noqa: E402
     Capability,
@@ -177,6 +178,11 @@ def populate(companies: int, caps_per_company: int, rng: random.Random) -> None:
                 grams += [SearchGram(company=company, gram=g, weight=w) for g, w in weights.items()]
             SearchGram.objects.bulk_create(grams)
         print(f"  {min(companies, start + batch)} companies", flush=True)
+    # Bulk inserts bypass the services, which keep the stored profile score: fill it as
+    # migration companies.0019 does for existing rows.
+    started = time.perf_counter()
+    refresh_profile_scores(Company.objects.all())
+    print(f"  profile scores stored in {time.perf_counter() - started:.1f} s", flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -128,6 +128,17 @@ class Company(TimeStampedModel):
     # or a sign-up verified (``companies.services_join``). Until then only its own people
     # and its ward's officers see it; the network (directory, suggestions) does not.
     verified_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    # The profile checklist's score (0–6), stored so the directory ranks by a column
+    # instead of six subqueries per company. Written only by
+    # ``checklist.refresh_profile_score``, which every service changing one of its inputs
+    # calls. A certificate's expiry changes it without a write: it holds until
+    # ``profile_certified_until`` (see ``checklist.stored_profile_score``).
+    profile_score = models.PositiveSmallIntegerField(
+        _("プロフィール充実度"), default=0, editable=False
+    )
+    profile_certified_until = models.DateField(
+        _("認証の項目の有効期限"), null=True, blank=True, editable=False
+    )
 
     objects = AccessManager()
     access_policy = ScopedPolicy(access.company_scope, access.directory_anonymous_scope)

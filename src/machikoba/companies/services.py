@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from machikoba.accounts.models import User
 from machikoba.accounts.rules import is_platform_admin, is_ward_officer
+from machikoba.companies.checklist import refresh_profile_score
 from machikoba.companies.choices import CompanyRole, LocationSource
 from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
@@ -199,6 +200,7 @@ def company_create(
     company.save()
     record_placement(actor=actor, company=company)
     search_index_update(company=company)
+    refresh_profile_score(company)  # the PR text is an item of the checklist
     audit_record(
         actor=actor,
         verb="company.create",
@@ -269,6 +271,7 @@ def company_update(*, actor: User | None, company: Company, **changes: Any) -> C
     company.save()
     record_placement(actor=actor, company=company)
     search_index_update(company=company)
+    refresh_profile_score(company)  # the PR text is an item of the checklist
     after = snapshot(company, fields)
     audit_record(
         actor=actor,
@@ -408,6 +411,7 @@ def capability_save(
     )
     capability.materials.set(materials)
     search_index_update(company=company)
+    refresh_profile_score(company)
     return capability
 
 
@@ -421,6 +425,7 @@ def equipment_save(*, actor: User | None, company: Company, equipment: Equipment
         code=CompaniesErrorCode.EQUIPMENT_INVALID,
     )
     search_index_update(company=company)
+    refresh_profile_score(company)
     return equipment
 
 
@@ -428,7 +433,7 @@ def equipment_save(*, actor: User | None, company: Company, equipment: Equipment
 def certification_save(
     *, actor: User | None, company: Company, certification: CompanyCertification
 ) -> CompanyCertification:
-    return _save_part(
+    _save_part(
         actor=actor,
         company=company,
         part=certification,
@@ -437,6 +442,8 @@ def certification_save(
         duplicate_code=CompaniesErrorCode.CERTIFICATION_EXISTS,
         duplicate_message=_("この認証はすでに登録されています。既存の行を編集してください。"),
     )
+    refresh_profile_score(company)
+    return certification
 
 
 @transaction.atomic
@@ -460,6 +467,7 @@ def profile_part_delete(
     part.delete()
     if verb in ("capability", "equipment"):
         search_index_update(company=company)
+    refresh_profile_score(company)
 
 
 @transaction.atomic
@@ -481,6 +489,7 @@ def photo_add(
     try:
         full_clean_or_raise(photo, code=CompaniesErrorCode.PHOTO_INVALID)
         photo.save()
+        refresh_profile_score(company)
         audit_record(actor=actor, verb="photo.create", target=photo, company=company)
     except Exception:
         photo.image.storage.delete(photo.image.name)

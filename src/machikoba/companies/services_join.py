@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from machikoba.companies.checklist import refresh_profile_score
 from machikoba.companies.choices import ClaimStatus, CompanyKind, CompanyRole, JoinMethod
 from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.models import Company
@@ -365,6 +366,7 @@ def join_company_create(
         raise _already_registered() from None
     record_placement(actor=actor, company=company)
     search_index_update(company=company)
+    refresh_profile_score(company)  # the PR text is an item of the checklist
     audit_record(actor=actor, verb="company.create", target=company, company=company)
     _membership_create(actor=actor, company=company, user=actor, role=CompanyRole.OWNER)
     claim = CompanyClaim.objects.create(

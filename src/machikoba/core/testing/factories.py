@@ -65,11 +65,14 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def search_index(self, create, extracted, **kwargs):
-        # Services keep the index current; factories bypass them, so build it here.
+        # Services keep the index and the profile score current; factories bypass them,
+        # so build both here.
         if create:
+            from machikoba.companies.checklist import refresh_profile_score
             from machikoba.companies.search import search_index_update
 
             search_index_update(company=self)
+            refresh_profile_score(self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -147,16 +150,23 @@ def jpeg_bytes(width: int = 64, height: int = 48, color=(40, 90, 160)) -> bytes:
 
 
 def make_equipment(company, **fields):
+    from machikoba.companies.checklist import refresh_profile_score
     from machikoba.companies.models import Equipment
 
-    return Equipment.objects.create(company=company, kind=fields.pop("kind", "NC旋盤"), **fields)
+    equipment = Equipment.objects.create(
+        company=company, kind=fields.pop("kind", "NC旋盤"), **fields
+    )
+    refresh_profile_score(company)  # as equipment_save does
+    return equipment
 
 
 def make_photo(company):
     from django.core.files.base import ContentFile
 
+    from machikoba.companies.checklist import refresh_profile_score
     from machikoba.companies.models import CompanyPhoto
 
     photo = CompanyPhoto(company=company, caption="工場の外観", width=64, height=48)
     photo.image.save("photo.jpg", ContentFile(jpeg_bytes()), save=True)
+    refresh_profile_score(company)  # as photo_add does
     return photo
