@@ -8,6 +8,7 @@ class ApplyErrorCode(ErrorCode):
 
     NOT_ALLOWED = "subsidy_apply_not_allowed"
     WRONG_WARD = "subsidy_apply_wrong_ward"
+    NOT_MANUFACTURER = "subsidy_apply_not_manufacturer"
     CALL_NOT_OPEN = "subsidy_call_not_open"
     DEADLINE_PASSED = "subsidy_deadline_passed"
     ALREADY_APPLIED = "subsidy_already_applied"

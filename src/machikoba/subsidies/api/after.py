@@ -222,6 +222,14 @@ def subsidies_grant_decide(
     "/applications/{application_id}/grant/notice.pdf",
     response={200: None},
     summary="The 交付決定通知書 (PDF)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the notice",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def subsidies_grant_notice(request: Any, application_id: PathId) -> HttpResponse:
     application = selectors.granted_application(request.user, application_id)

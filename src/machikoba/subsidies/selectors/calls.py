@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from machikoba.accounts.models import User
 from machikoba.advisory.choices import EngagementStatus
 from machikoba.advisory.models import Engagement
+from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, EDITOR_ROLES, VIEW, get_for_user_or_404, has_role
 from machikoba.core.dates import format_datetime
@@ -136,6 +137,13 @@ def start_refusal(
                 "申請を作れるのは、その会社の経営者・スタッフと、"
                 "その会社を支援中のアドバイザーだけです。"
             ),
+        )
+    if company.kind != CompanyKind.SHOP:
+        # The subsidy is for the ward's manufacturers: a buyer, an IT vendor or a bank on
+        # the platform is not one, even in the ward.
+        return ApplicationError(
+            ApplyErrorCode.NOT_MANUFACTURER,
+            _("この補助金の対象は、区内の製造業 (町工場) です。この会社は申請できません。"),
         )
     if company.ward_id != call.municipality_id:
         return ApplicationError(

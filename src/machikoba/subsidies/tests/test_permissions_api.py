@@ -177,8 +177,9 @@ MATRIX = [
     Case(
         "api:subsidies_application_start",
         lambda w: _api("subsidies_application_start", _stage(w).pk),
-        # Any company of the call's ward may apply (its owner and staff), and the advisor
-        # supporting the company for it; the floor, the office and a reviewer may not.
+        # Any manufacturer of the call's ward may apply (its owner and staff), and the
+        # advisor supporting the company for it; the floor, the office and a reviewer may
+        # not; an IT vendor or a bank is no manufacturer (the state refuses: 409).
         expect(
             404,
             **{
@@ -190,8 +191,8 @@ MATRIX = [
                 OFFICER: 403,
                 ADVISOR: 201,
                 REVIEWER: 403,
-                VENDOR: 201,
-                BANK: 201,
+                VENDOR: 409,
+                BANK: 409,
             },
         ),
         method="POST",

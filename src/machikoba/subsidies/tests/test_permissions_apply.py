@@ -178,15 +178,15 @@ MATRIX = [
         effect=_starts,
         # Another company's owner starts its own application; a floor worker may not; the
         # advisor files for the company they support; the office and a reviewer have no
-        # company to apply for.
+        # company to apply for; an IT vendor and a bank are not manufacturers.
         expect=posted(
             expect(404, **{ANONYMOUS: LOGIN}),
             **{
                 MEMBER: DONE,
                 STAFF: DONE,
                 OTHER_COMPANY: DONE,
-                VENDOR: DONE,
-                BANK: DONE,
+                VENDOR: REFUSED,
+                BANK: REFUSED,
                 ADVISOR: DONE,
                 FLOOR_WORKER: REFUSED,
                 OFFICER: REFUSED,
