@@ -10,15 +10,19 @@ escaped); numbers stay numbers."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from machikoba.core.exports import table_file
+from machikoba.core.exports import csv_writer, table_file
 from machikoba.kpi.choices import Level, Measure
-from machikoba.kpi.selectors.figures import Shown
+from machikoba.kpi.selectors import dashboard
+from machikoba.kpi.selectors.drilldown import csv_rows, drilldown
+from machikoba.kpi.selectors.figures import Reader, Shown, shown
 from machikoba.wards.models import Municipality
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -124,3 +128,25 @@ def export_filename(kind: str, *, year: int, ward: Municipality | None, file_for
     if kind == "wards":
         return f"kpi-wards-{year}.{file_format}"
     return f"kpi-{year}-{ward.code if ward is not None else 'all'}.{file_format}"
+
+
+def indicator_records_csv(
+    reader: Reader, code: str, filters: dashboard.Filters
+) -> tuple[bytes, str]:
+    """The records behind one indicator as the reader may see them (one by one for an
+    officer of the figure's ward, else counted), after the figure itself: the CSV and its
+    file name."""
+    result = dashboard.indicator_result(reader, code, filters, today=timezone.localdate())
+    ward_id = filters.ward.pk if filters.ward is not None else None
+    drill = drilldown(reader, result, ward_id)
+    out = io.StringIO()
+    writer = csv_writer(out)
+    figure = shown(result, reader.companies)
+    writer.writerow([_("指標"), code, result.definition.display_name])
+    writer.writerow([_("範囲"), filters.ward.display_name if filters.ward else _("全区の合計")])
+    writer.writerow([_("年度"), filters.year, _("集計日"), result.scope.last_day.isoformat()])
+    writer.writerow([_("値"), figure.text, figure.unit_text, figure.reason_text])
+    writer.writerow([])
+    writer.writerows(csv_rows(drill))
+    name = f"kpi_{code}_{filters.ward_param}_{filters.year}_records.csv"
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), name

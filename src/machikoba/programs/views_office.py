@@ -34,6 +34,7 @@ from machikoba.programs.forms_office import (
     SessionForm,
 )
 from machikoba.programs.models import Cohort, Program, Session, SessionMaterial
+from machikoba.programs.report_downloads import report_download
 from machikoba.programs.selectors import office as selectors
 from machikoba.programs.services import materials as material_services
 from machikoba.programs.services import programs as services
@@ -344,21 +345,16 @@ def _export(
     file_format = request.GET.get("format", "")
     if file_format not in EXPORT_FORMATS:
         return None
-    header, rows = table
-    content, content_type = services.report_export(
-        actor=request.user,
-        report=report,
+    return report_download(
+        request.user,
         file_format=file_format,
+        report=report,
+        filename=filename,
         sheet=sheet,
-        header=header,
-        rows=rows,
+        table=table,
         target=target,
         fiscal_year=fiscal_year,
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(f"{filename}.{file_format}")
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _requested_year(request: HttpRequest) -> int | None:

@@ -5,8 +5,6 @@ no such page (404); a visitor is sent to sign in."""
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from machikoba.accounts.models import User
-from machikoba.core.exports import SPREADSHEET_TYPES, csv_writer
+from machikoba.core.exports import SPREADSHEET_TYPES
 from machikoba.core.views import content_disposition, save_form
+from machikoba.kpi import exports
 from machikoba.kpi.choices import Measure
 from machikoba.kpi.forms_targets import PublicationForm, TargetForm, form_prefix
 from machikoba.kpi.selectors import dashboard as selectors
-from machikoba.kpi.selectors.drilldown import csv_rows, drilldown
-from machikoba.kpi.selectors.figures import Reader, readable_wards, reader_of, shown
+from machikoba.kpi.selectors.drilldown import drilldown
+from machikoba.kpi.selectors.figures import Reader, readable_wards, reader_of
 from machikoba.kpi.services import publication_set, target_set
 
 
@@ -98,22 +97,8 @@ def indicator_csv(request: DashboardRequest, code: str) -> HttpResponse:
         for problem in filters.problems:
             messages.error(request, problem)
         return redirect(reverse("kpi:indicator", args=[code]) + "?" + filters.query)
-    result = selectors.indicator_result(reader, code, filters, today=today)
-    ward_id = filters.ward.pk if filters.ward is not None else None
-    drill = drilldown(reader, result, ward_id)
-    out = io.StringIO()
-    writer = csv_writer(out)
-    figure = shown(result, reader.companies)
-    writer.writerow([_("指標"), code, result.definition.display_name])
-    writer.writerow([_("範囲"), filters.ward.display_name if filters.ward else _("全区の合計")])
-    writer.writerow([_("年度"), filters.year, _("集計日"), result.scope.last_day.isoformat()])
-    writer.writerow([_("値"), figure.text, figure.unit_text, figure.reason_text])
-    writer.writerow([])
-    writer.writerows(csv_rows(drill))
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type=SPREADSHEET_TYPES["csv"]
-    )
-    name = f"kpi_{code}_{filters.ward_param}_{filters.year}_records.csv"
+    content, name = exports.indicator_records_csv(reader, code, filters)
+    response = HttpResponse(content, content_type=SPREADSHEET_TYPES["csv"])
     response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,7 +3,9 @@ an item (its photos, the trainings it needs and what the caller may do with it),
 an item and its photos (the lab's staff; the exhibiting vendor's people), a vendor's
 exhibits and a person's own training records. Reads start from the access layer exactly
 as the pages do: an inactive lab or a withdrawn item is not found for anyone but its
-ward's office and its vendor."""
+ward's office and its vendor. The catalogue's reads (the labs, a lab, its items, an item,
+a photo) are public like its pages: anyone calls them without a token or a session and
+gets what a visitor's page shows; with one, what the caller's page shows."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pydantic import Field
 from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
 from machikoba.core.api_pages import Page, PageParams, page_of
 from machikoba.core.ids import BodyId, PathId
-from machikoba.lab.api.common import pick
+from machikoba.lab.api.common import ANYONE, PUBLIC_AUTH, pick
 from machikoba.lab.choices import ItemKind
 from machikoba.lab.models import Item, ItemPhoto, Lab
 from machikoba.lab.selectors import catalogue as selectors
@@ -258,7 +260,13 @@ def _item_page(request, item: Item) -> ItemPageOut:
 # --- the catalogue ------------------------------------------------------------------------
 
 
-@router.get("/labs", response=Page[LabOut], summary="The labs (active ones; the office's own)")
+@router.get(
+    "/labs",
+    response=Page[LabOut],
+    auth=PUBLIC_AUTH,
+    openapi_extra=ANYONE,
+    summary="The labs (active ones; the office's own): anyone",
+)
 def lab_labs(request, params: Query[PageParams]):
     rows = selectors.lab_list(request.user)
     return page_of(
@@ -266,7 +274,13 @@ def lab_labs(request, params: Query[PageParams]):
     )
 
 
-@router.get("/labs/{lab_id}", response=LabPageOut, summary="A lab: its week, closures, trainings")
+@router.get(
+    "/labs/{lab_id}",
+    response=LabPageOut,
+    auth=PUBLIC_AUTH,
+    openapi_extra=ANYONE,
+    summary="A lab: its week, closures, trainings (anyone)",
+)
 def lab_lab(request, lab_id: PathId):
     lab = get_for_user_or_404(
         Lab.objects.select_related("municipality"), request.user, VIEW, pk=lab_id
@@ -285,7 +299,13 @@ def lab_lab(request, lab_id: PathId):
     )
 
 
-@router.get("/labs/{lab_id}/items", response=Page[LabItemOut], summary="A lab's catalogue")
+@router.get(
+    "/labs/{lab_id}/items",
+    response=Page[LabItemOut],
+    auth=PUBLIC_AUTH,
+    openapi_extra=ANYONE,
+    summary="A lab's catalogue (anyone)",
+)
 def lab_items(request, lab_id: PathId, params: Query[PageParams], filters: Query[ItemFilters]):
     lab = get_for_user_or_404(
         Lab.objects.select_related("municipality"), request.user, VIEW, pk=lab_id
@@ -306,16 +326,30 @@ def lab_item_create(request, lab_id: PathId, payload: LabItemIn):
     return Status(201, item_out(item))
 
 
-@router.get("/items/{item_id}", response=ItemPageOut, summary="An item of the catalogue")
+@router.get(
+    "/items/{item_id}",
+    response=ItemPageOut,
+    auth=PUBLIC_AUTH,
+    openapi_extra=ANYONE,
+    summary="An item of the catalogue (anyone; a withdrawn one: its lab's office, its vendor)",
+)
 def lab_item(request, item_id: PathId):
     return _item_page(request, _item(request, item_id))
 
 
 @router.get(
     "/photos/{photo_id}",
-    response={200: None},
-    summary="An item's photo (JPEG), through the access layer",
-    openapi_extra={"responses": {200: {"content": {"image/jpeg": {}}}}},
+    auth=PUBLIC_AUTH,
+    summary="An item's photo (JPEG), through the access layer (anyone, for a public item)",
+    openapi_extra={
+        **ANYONE,
+        "responses": {
+            200: {
+                "description": "the photo",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    },
 )
 def lab_item_photo(request, photo_id: PathId):
     photo = get_for_user_or_404(ItemPhoto, request.user, VIEW, pk=photo_id)

@@ -1,5 +1,6 @@
-"""What the lab API's topic modules share: small reference schemas and the helpers that
-read an id from a body among the choices a page offers."""
+"""What the lab API's topic modules share: small reference schemas, the helpers that
+read an id from a body among the choices a page offers, and the way in of the reads the
+public pages offer to anyone."""
 
 from __future__ import annotations
 
@@ -10,10 +11,26 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from ninja import Schema
+from ninja.security import django_auth
 from pydantic import Field
 
 from machikoba.accounts.models import User
+from machikoba.apitokens.auth import ApiTokenAuth
 from machikoba.companies.models import Company
+
+
+def _visitor(request: Any) -> bool:
+    """The last way into a public read: neither a token nor a session, a visitor."""
+    return True
+
+
+# The reads of the public catalogue (a page anyone opens): a token or a session still
+# counts, so the caller sees what the page shows them (their lab's withdrawn items, what
+# they may do); without either the caller is a visitor and sees what a visitor sees. A
+# token that is dead is still a 401, one without the area a 403.
+PUBLIC_AUTH = [ApiTokenAuth(), django_auth, _visitor]
+# Added to the operation's schema: no security at all is the third way in.
+ANYONE: dict[str, Any] = {"security": [{}]}
 
 # An e-mail address in a body (the services check it further, as the forms' EmailField).
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

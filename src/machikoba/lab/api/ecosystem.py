@@ -473,7 +473,14 @@ def lab_project_document_add(
     "/project-documents/{document_id}",
     response={200: None},
     summary="Download a project's document",
-    openapi_extra={"responses": {200: {"content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the document in the type it was uploaded as",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def lab_project_document(request, document_id: PathId):
     document = get_for_user_or_404(ProjectDocument, request.user, VIEW, pk=document_id)

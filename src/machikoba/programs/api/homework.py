@@ -75,7 +75,7 @@ class ProgramsItemIn(Schema):
 
 class RoiValues(Schema):
     tool: str = Field(min_length=1, max_length=200)
-    investment_cost: int = Field(ge=0, le=YEN_MAX)
+    investment_cost: int = Field(ge=1, le=YEN_MAX)
     yearly_running_cost: int = Field(0, ge=0, le=YEN_MAX)
     hours_freed_per_year: int = Field(ge=0, le=1_000_000)
     hourly_wage: int = Field(ge=0, le=YEN_MAX)

@@ -1,15 +1,14 @@
 """The participant's side through the API: cohorts open to the company, applying, the
 company's (and the participant's own) applications with their attendance, withdrawing
-(declining, for the ward's officers), checking in with a session's code, the session
-screen of its instructor (roll call, a new check-in code), handouts, graduation
-certificates and the one-year follow-up."""
+(declining, for the ward's officers), the session screen of its instructor (roll call, a
+new check-in code), handouts, graduation certificates and the one-year follow-up."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Schema, Status
 from ninja.files import UploadedFile
@@ -129,10 +128,6 @@ class ProgramsReasonIn(Schema):
 
 class ProgramsDeclineIn(Schema):
     reason: str = Field(min_length=1, max_length=300)
-
-
-class CheckinIn(Schema):
-    code: str = Field(min_length=1, max_length=40, description="the code of the session's QR")
 
 
 class ProgramsAttendanceOut(Schema):
@@ -315,7 +310,7 @@ def _application(request, application_id: int, action: str) -> Application:
     )
 
 
-def _attendance_out(row) -> ProgramsAttendanceOut:
+def attendance_out(row) -> ProgramsAttendanceOut:
     return ProgramsAttendanceOut(
         session_id=row.session_id,
         application_id=row.application_id,
@@ -478,16 +473,7 @@ def programs_application_decline(request, application_id: PathId, payload: Progr
     return application_detail(request, _application(request, application_id, VIEW))
 
 
-# --- check-in and the session screen ---------------------------------------------------------
-
-
-@router.post("/checkin", response=ProgramsAttendanceOut, summary="Check in with a session's code")
-def programs_checkin(request, payload: CheckinIn):
-    page = session_selectors.checkin_page(request.user, payload.code)
-    if page is None:
-        raise Http404
-    attendance = attendance_services.attendance_check_in(actor=request.user, code=payload.code)
-    return _attendance_out(attendance)
+# --- the session screen (check-in: ``checkin.py``) ------------------------------------------
 
 
 @router.get(
@@ -520,7 +506,7 @@ def programs_roll_call(request, session_id: PathId, payload: RollIn):
         status=payload.status,
         note=payload.note,
     )
-    return _attendance_out(attendance)
+    return attendance_out(attendance)
 
 
 @router.post(
@@ -603,9 +589,16 @@ def programs_material_delete(request, material_id: PathId):
 
 @router.get(
     "/graduations/{graduation_id}/certificate.pdf",
-    response={200: bytes},
-    summary="A graduation certificate (PDF)",
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    summary="A graduation certificate (PDF): the company's owner and staff, the cohort's"
+    " instructors, the ward's officers (as the page)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the certificate (PDF)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def programs_certificate(request, graduation_id: PathId):
     graduation = get_for_user_or_404(Graduation, request.user, VIEW, pk=graduation_id)

@@ -48,7 +48,7 @@ def test_applying_once_and_the_refusal_of_twice(world):
     assert first.json()["status"] == "accepted"
     assert first.json()["company_id"] == world.company.pk
     second = _post(owner, url, {"motivation": ""})
-    assert second.status_code == 400
+    assert second.status_code == 409
     assert second.json()["code"].startswith("application_")
     assert Application.objects.filter(cohort=cohort).count() == 1
     mine = owner.get(reverse("api:programs_applications")).json()
@@ -85,7 +85,7 @@ def test_homework_written_by_the_company_and_decided_by_the_instructor(world):
     )
     plan_url = reverse("api:programs_plan_save", args=[application])
     incomplete = _post(owner, plan_url, {"goal": "見える化", "submit": True}, method="put")
-    assert incomplete.status_code == 400
+    assert incomplete.status_code == 422
     assert "actions" in incomplete.json()["fields"]
     assert not DxPlan.objects.filter(application=world.application).exists()
     plan = {
@@ -133,7 +133,7 @@ def test_a_handout_that_is_not_a_document_is_refused(world):
         reverse("api:programs_material_upload", args=[session.pk]),
         {"title": "実行ファイル", "file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "file_type_unsupported"
     assert not SessionMaterial.objects.exists()
 
@@ -155,6 +155,6 @@ def test_the_office_creates_a_programme_in_its_own_ward_only(world):
     wrong = _post(
         world.client_for(OFFICER), url, {**payload, "name": "別", "partner_ward_ids": [987654]}
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     assert "partner_ward_ids" in wrong.json()["fields"]
     assert not Program.objects.filter(name="別").exists()
