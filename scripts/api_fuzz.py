@@ -21,6 +21,7 @@ Prints the figures and exits non-zero when any of them is not 0.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -112,7 +113,9 @@ def prepare(env: dict[str, str]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    # The server's log (every refused request is a line) goes to a file beside the
+    # reports, not into CI's output.
     server = subprocess.Popen(
         [
             str(VENV / "gunicorn"),
@@ -128,6 +131,8 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen:
         ],
         env=env,
         cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
     for _ in range(100):
         try:
@@ -143,6 +148,8 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen:
 def fuzz(base: str, token: str | None, args, report: Path) -> Counter:
     cmd = [
         str(VENV / "st"),
+        "--config-file",
+        str(Path(__file__).with_name("api_fuzz.toml")),
         "run",
         f"{base}/api/openapi.json",
         "--checks",
@@ -200,9 +207,18 @@ def failures_in(report: Path) -> tuple[Counter, list[dict]]:
                     "title": key[2],
                     "message": failure.get("message", "")[:600],
                     "request": f"{request.get('method')} {request.get('uri')}",
+                    "body": _text(request.get("body"))[:600],
                     "status": response.get("status_code"),
+                    "answer": _text(response.get("content"))[:600],
                 }
     return Counter(name for _, name, _ in seen), list(seen.values())
+
+
+def _text(recorded: dict | None) -> str:
+    """A recorded body (schemathesis stores it base64-encoded) as text."""
+    if not recorded or "$base64" not in recorded:
+        return ""
+    return base64.b64decode(recorded["$base64"]).decode("utf-8", "replace")
 
 
 IDS = re.compile(r'"(?:id|[a-z_]+_id)":\s*(\d+)')
@@ -277,7 +293,7 @@ def main() -> int:
     )
     started = time.monotonic()
     actors = prepare(env)
-    server = serve(env, args.port)
+    server = serve(env, args.port, work / "server.log")
     base = f"http://127.0.0.1:{args.port}"
     try:
         schema = httpx.get(f"{base}/api/openapi.json").json()

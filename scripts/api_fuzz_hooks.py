@@ -1,16 +1,92 @@
 """schemathesis hooks for scripts/api_fuzz.py (loaded through SCHEMATHESIS_HOOKS).
 
-Every request the fuzzer sends gets a fresh Idempotency-Key: the fuzzer would otherwise
-reuse its generated keys ("0", "00" …) on different requests, which the API rightly
-refuses as a reused key, hiding what the operation itself does with the request. The
-key's own handling is tested in apitokens/tests/test_middleware.py."""
+1. Every request the fuzzer sends gets a fresh Idempotency-Key: the fuzzer would otherwise
+   reuse its generated keys ("0", "00" …) on different requests, which the API rightly
+   refuses as a reused key, hiding what the operation itself does with the request. The
+   key's own handling is tested in apitokens/tests/test_middleware.py.
 
+2. The rules JSON Schema cannot state (docs/api.md, "Rules beyond the schema"): a date
+   relative to today (a due date from today on, a deadline in the future, a day's report
+   within the last week) and one field against another (an end after its start). For the
+   *positive* examples only, the generated values of those fields are moved into the
+   window the rule allows, so "valid request rejected" counts what the schema gets wrong,
+   not the calendar. The negative examples go out untouched, and each service's refusal
+   of a past date or a reversed period is tested in its app's tests.
+"""
+
+import datetime as dt
+import re
 import uuid
+from zoneinfo import ZoneInfo
 
 import schemathesis
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Body fields that must lie ahead, and how many days ahead the example puts them (an
+# answer is due before the work, the work before a quote runs out).
+FUTURE_DAYS = {
+    "answer_by": 5,
+    "deadline": 5,
+    "due_date": 20,
+    "valid_until": 30,
+    "expires_at": 30,
+}
+# Periods: (start, end) field pairs and the example's values.
+TIME_PAIRS = (("start", "end"), ("day_start", "day_end"))
+# A query's day or period: the last few days (reports and metrics are kept for a window
+# ending today).
+QUERY_DAYS = {"date": 0, "day": 0, "from": 1, "to": 0, "since": 1, "until": 0}
+
+
+def _is_positive(case) -> bool:
+    meta = getattr(case, "meta", None)
+    generation = getattr(meta, "generation", None)
+    mode = getattr(generation, "mode", None)
+    return bool(mode is not None and mode.is_positive)
+
+
+def _moved(value, days: int, now: dt.datetime):
+    """``value`` moved ``days`` from now, keeping its kind (a date or a date-time)."""
+    if not isinstance(value, str):
+        return value
+    moment = now + dt.timedelta(days=days)
+    if DATE.match(value):
+        return moment.date().isoformat()
+    return moment.replace(hour=10, minute=0, second=0, microsecond=0).isoformat()
+
+
+def _fit_body(body: dict, now: dt.datetime) -> None:
+    for name, days in FUTURE_DAYS.items():
+        if name in body:
+            body[name] = _moved(body[name], days, now)
+    # A day's report is written for today or the week before.
+    if isinstance(body.get("day"), str) and DATE.match(body["day"]):
+        body["day"] = now.date().isoformat()
+    if isinstance(body.get("starts_at"), str) and isinstance(body.get("ends_at"), str):
+        start = (now + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+        body["starts_at"] = start.isoformat()
+        body["ends_at"] = (start + dt.timedelta(hours=1)).isoformat()
+    for first, last in TIME_PAIRS:
+        if isinstance(body.get(first), str) and isinstance(body.get(last), str):
+            body[first], body[last] = "08:00", "17:00"
+
+
+def _fit_query(query: dict, now: dt.datetime) -> None:
+    for name, days_back in QUERY_DAYS.items():
+        if isinstance(query.get(name), str) and DATE.match(query[name]):
+            query[name] = (now - dt.timedelta(days=days_back)).date().isoformat()
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
     if case.method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
         case.headers = {**(case.headers or {}), "Idempotency-Key": uuid.uuid4().hex}
+    if not _is_positive(case):
+        return
+    now = dt.datetime.now(TOKYO)
+    if isinstance(case.body, dict):
+        _fit_body(case.body, now)
+    if isinstance(case.query, dict):
+        _fit_query(case.query, now)

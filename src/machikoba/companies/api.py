@@ -13,6 +13,7 @@ from machikoba.companies.directory import SORTS, DirectoryQuery, directory_page,
 from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.models import Company
 from machikoba.core.access import VIEW, get_for_user_or_404, ward_roles_of
+from machikoba.core.api_fields import ToleranceDecimal
 from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import PathId
 
@@ -88,7 +89,7 @@ class DirectoryFilters(Schema):
     process: str = Field("", description="process code; its subtree matches")
     material: str = Field("", description="material code, e.g. SUS304")
     envelope: int | None = Field(None, ge=1, le=100_000, description="minimum size in mm")
-    tolerance: Decimal | None = Field(None, ge=0, description="at least this precise (± mm)")
+    tolerance: ToleranceDecimal | None = Field(None, description="at least this precise (± mm)")
     certification: str = ""
     municipality: str = Field("", description="市区町村 as in the address, e.g. 大田区")
     ward: str = Field(

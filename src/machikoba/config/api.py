@@ -76,7 +76,7 @@ def _error(request, status: int, code: str, message, fields=None):
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
     body = exc.as_dict()
-    return _error(request, exc.status_code, body["code"], body["message"], body["fields"])
+    return _error(request, exc.http_status(), body["code"], body["message"], body["fields"])
 
 
 @api.exception_handler(Http404)

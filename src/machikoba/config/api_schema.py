@@ -24,7 +24,9 @@ ERROR_SCHEMA = {
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 COMMON = {
-    "400": "A service refused the request (its `code` says why).",
+    "400": "The request is malformed (a body that is not JSON, a header that cannot be read).",
+    "409": "The current state does not allow this (already done, wrong status, a duplicate,"
+    " a limit reached; `code` says which), or the same Idempotency-Key is in progress.",
     "404": "Not found, or not yours to see (another company's ids are never disclosed).",
     "414": "The address (with its query) is longer than the server accepts.",
     "429": "Too many requests: wait `Retry-After` seconds.",
@@ -34,9 +36,9 @@ AUTHENTICATED = {
     "401": "No valid session or API token.",
     "403": "Signed in, but this role, company or token scope may not do this.",
 }
-WITH_INPUT = {"422": "The input does not match the schema or a field is invalid."}
-WRITES = {
-    "409": "The state does not allow this now, or the same Idempotency-Key is in progress.",
+WITH_INPUT = {
+    "422": "The input does not match the schema, or breaks a rule the schema cannot state"
+    " (a date relative to today, one field against another): `fields` name the fields.",
 }
 UPLOADS = {
     "413": "The file is larger than the upload limit.",
@@ -81,6 +83,16 @@ def _is_upload(operation: dict[str, Any]) -> bool:
     return "multipart/form-data" in content
 
 
+def _require_files(operation: dict[str, Any]) -> None:
+    """A multipart form cannot carry an empty list: a required list of files with none
+    in it arrives as a missing field, so the schema says at least one."""
+    form = operation["requestBody"]["content"]["multipart/form-data"].get("schema", {})
+    for name in form.get("required", []):
+        field = form.get("properties", {}).get(name, {})
+        if field.get("type") == "array":
+            field.setdefault("minItems", 1)
+
+
 def add_shared_answers(schema: dict[str, Any]) -> dict[str, Any]:
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     _relax_time_formats(schema)
@@ -96,12 +108,12 @@ def add_shared_answers(schema: dict[str, Any]) -> dict[str, Any]:
             if method in WRITE_METHODS:
                 # A write takes an Idempotency-Key, itself an input that can be invalid.
                 answers.update(WITH_INPUT)
-                answers.update(WRITES)
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                     parameters.append(dict(IDEMPOTENCY_PARAMETER))
             if _is_upload(operation):
                 answers.update(UPLOADS)
+                _require_files(operation)
             for prefix, extra in BY_PREFIX.items():
                 if path.startswith(prefix):
                     answers.update(extra)

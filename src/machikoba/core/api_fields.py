@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 
 def _wall_clock(value: dt.time) -> dt.time:
@@ -27,4 +30,40 @@ WallClockTime = Annotated[
             "description": "a time of day, HH:MM[:SS], no zone offset",
         }
     ),
+]
+
+
+def _decimal_parser(digits: int, places: int) -> Callable[[object], object]:
+    whole = digits - places
+    pattern = re.compile(rf"^\d{{1,{whole}}}(\.\d{{1,{places}}})?$")
+
+    def parse(value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f'a decimal number as text, e.g. "12.5" (at most {places} places)')
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"at most {whole} digits before the point and {places} after it")
+        return value
+
+    return parse
+
+
+def _decimal_schema(digits: int, places: int) -> dict[str, object]:
+    whole = digits - places
+    return {
+        "anyOf": [
+            {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
+            {"type": "string", "pattern": rf"^\d{{1,{whole}}}(\.\d{{1,{places}}})?$"},
+        ],
+        "description": f"a decimal as text, at most {places} places (or a whole number)",
+    }
+
+
+# Non-negative decimals sent as text ("12.5") or a whole number (12), so the schema can
+# state their precision (a JSON fraction such as 0.1 is not exact): a measured value
+# (12 digits, 2 places) and a tolerance in mm (7 digits, 4 places).
+MeasureDecimal = Annotated[
+    Decimal, BeforeValidator(_decimal_parser(12, 2)), WithJsonSchema(_decimal_schema(12, 2))
+]
+ToleranceDecimal = Annotated[
+    Decimal, BeforeValidator(_decimal_parser(7, 4)), WithJsonSchema(_decimal_schema(7, 4))
 ]

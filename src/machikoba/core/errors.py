@@ -40,6 +40,16 @@ class ApplicationError(Exception):
         if status_code is not None:
             self.status_code = status_code
 
+    def http_status(self) -> int:
+        """The API's status for this refusal. An explicit ``status_code`` (or a subclass's)
+        stands. Otherwise a refusal that names fields, or whose code says ``invalid``, is
+        input that breaks a rule (422: the caller fixes a field); any other is a
+        well-formed request the current state does not allow (409: already done, the wrong
+        status, a limit reached)."""
+        if self.status_code != ApplicationError.status_code:
+            return self.status_code
+        return 422 if self.fields or "invalid" in str(self.code) else 409
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": str(self.code),

@@ -274,14 +274,10 @@ class DrawingsEventFilters(Schema):
     ) = None
 
 
-def _binary(media: str, description: str) -> dict[str, Any]:
+def _binary(description: str, *media: str) -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
     return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {media: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
+        "responses": {200: {"description": description, "content": dict.fromkeys(media, binary)}}
     }
 
 
@@ -564,7 +560,7 @@ class PageQuery(Schema):
 @router.get(
     "/documents/{document_id}/revisions/{number}/pages/{page}",
     summary="One preview page, watermarked with who looks and when (PNG)",
-    openapi_extra=_binary("image/png", "the watermarked page"),
+    openapi_extra=_binary("the watermarked page", "image/png"),
 )
 def drawings_page(
     request, document_id: PathId, number: PathId, page: PathId, query: Query[PageQuery]
@@ -583,7 +579,13 @@ def drawings_page(
 @router.get(
     "/documents/{document_id}/revisions/{number}/download",
     summary="Download: the original for the owner, a watermarked copy for a partner allowed to",
-    openapi_extra=_binary("application/octet-stream", "the file (PDF or PNG when watermarked)"),
+    openapi_extra=_binary(
+        "the file as uploaded (owners), or watermarked as PDF or PNG (partners)",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/octet-stream",
+    ),
 )
 def drawings_download(request, document_id: PathId, number: PathId):
     return download_response(request, _revision(request, document_id, number))
@@ -840,7 +842,7 @@ def drawings_certificate(request, document_id: PathId):
 @router.get(
     "/documents/{document_id}/certificate.pdf",
     summary="The 破棄証明 as PDF",
-    openapi_extra=_binary("application/pdf", "the certificate (PDF)"),
+    openapi_extra=_binary("the certificate (PDF)", "application/pdf"),
 )
 def drawings_certificate_pdf(request, document_id: PathId):
     certificate = _certificate(request, document_id)

@@ -62,13 +62,15 @@ class JobOut(JobSummaryOut):
 
 
 class JobIn(Schema):
-    part_name: str = Field(max_length=200)
+    part_name: str = Field(min_length=1, max_length=200)
     drawing_number: str = Field("", max_length=100)
     material: str | None = Field(None, description="material code, e.g. SUS304")
     material_note: str = Field("", max_length=100)
-    quantity: int
-    size_mm: int | None = Field(None, description="the part's largest dimension")
-    due_date: dt.date
+    quantity: int = Field(ge=1, le=2_147_483_647)
+    size_mm: int | None = Field(
+        None, ge=0, le=2_147_483_647, description="the part's largest dimension"
+    )
+    due_date: dt.date = Field(description="today or later")
     notes: str = Field("", max_length=5000)
 
 
@@ -90,9 +92,9 @@ class TransitionIn(Schema):
 
 
 class RfqIn(Schema):
-    step_ids: list[BodyId]
-    recipient_ids: list[BodyId]
-    deadline: dt.datetime
+    step_ids: list[BodyId] = Field(min_length=1, description="the job's steps to quote")
+    recipient_ids: list[BodyId] = Field(min_length=1, description="the shops asked")
+    deadline: dt.datetime = Field(description="in the future")
     message: str = Field("", max_length=5000)
     questions_public: bool = True
 
@@ -126,9 +128,9 @@ class RfqOut(Schema):
 
 
 class QuoteIn(Schema):
-    price: int
-    lead_time_days: int
-    valid_until: dt.date
+    price: int = Field(ge=1, le=9_223_372_036_854_775_807, description="yen, before tax")
+    lead_time_days: int = Field(ge=1, le=32_767)
+    valid_until: dt.date = Field(description="today or later")
     conditions: str = Field("", max_length=2000)
 
 

@@ -21,6 +21,7 @@ from machikoba.advisory.models import (
     Visit,
 )
 from machikoba.advisory.selectors import EngagementPage, MeasurementRow, PhaseRow
+from machikoba.core.api_fields import MeasureDecimal
 from machikoba.core.ids import BodyId
 
 EngagementStatusChoice = Literal["active", "closed", "cancelled"]
@@ -177,12 +178,12 @@ class MeasurementIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     unit: str = Field(min_length=1, max_length=20)
     better: BetterChoice
-    before_value: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    before_value: MeasureDecimal
     before_on: dt.date
 
 
 class AfterIn(Schema):
-    after_value: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    after_value: MeasureDecimal
     after_on: dt.date
 
 

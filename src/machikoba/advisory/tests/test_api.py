@@ -109,7 +109,7 @@ def test_a_refused_visit_has_the_error_shape_and_writes_nothing(cast):
         [engagement.pk],
         {"starts_at": start.isoformat(), "ends_at": end.isoformat(), "work_done": "予定"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
     assert body["code"] == "advisory_visit_in_future"
     assert body["message"]

@@ -334,7 +334,7 @@ MATRIX = [
         "api:advisory_advisor_create",
         _new_account,
         # Another ward's officer may not name 大田区 (not a ward they serve): refused.
-        expect(403, **{ANONYMOUS: 401, OFFICER: 201, OTHER_WARD_OFFICER: 400}),
+        expect(403, **{ANONYMOUS: 401, OFFICER: 201, OTHER_WARD_OFFICER: 422}),
         method="POST",
         data=_advisor_body,
         content_type=JSON,

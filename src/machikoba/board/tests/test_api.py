@@ -187,7 +187,7 @@ def test_a_bad_request_is_refused_with_fields_and_nothing_is_posted(world):
         "route": [{"process": "no.such.process"}],
     }
     response = _send(client, reverse("api:board_request_create"), base)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "request_invalid"
     assert set(response.json()["fields"]) == {"route"}
     dates = _send(
@@ -195,7 +195,7 @@ def test_a_bad_request_is_refused_with_fields_and_nothing_is_posted(world):
         reverse("api:board_request_create"),
         base | {"route": [{"process": "grinding.cylindrical"}]},
     )
-    assert dates.status_code == 400
+    assert dates.status_code == 422
     assert set(dates.json()["fields"]) == {"due_date"}
     schema = _send(client, reverse("api:board_request_create"), base | {"quantity": 0, "route": []})
     assert schema.status_code == 422

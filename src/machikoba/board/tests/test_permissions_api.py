@@ -169,10 +169,10 @@ MATRIX = [
     Case(
         "api:board_hand_rfq",
         _url("board_hand_rfq", _posted_job_process),
-        # No hand on the process: the poster's editors get the refusal (400).
+        # No hand on the process: the poster's editors get the refusal (422, with fields).
         expect(
             404,
-            **{ANONYMOUS: 401, MEMBER: 400, STAFF: 400, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
+            **{ANONYMOUS: 401, MEMBER: 422, STAFF: 422, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
         data=lambda w: {"hand_ids": [1]},
@@ -189,10 +189,10 @@ MATRIX = [
     Case(
         "api:board_request_award",
         _url("board_request_award", _own_request),
-        # Nothing quoted yet: the poster's editors get the refusal (400).
+        # Nothing quoted yet: the poster's editors get the refusal (422, with fields).
         expect(
             404,
-            **{ANONYMOUS: 401, MEMBER: 400, STAFF: 400, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
+            **{ANONYMOUS: 401, MEMBER: 422, STAFF: 422, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
         data=lambda w: {
@@ -231,10 +231,10 @@ MATRIX = [
     Case(
         "api:board_team_form",
         _url("board_team_form", _buyer_request),
-        # Not admitted to the details yet: refused (400) for the shops' editors.
+        # Not admitted to the details yet: refused (409) for the shops' editors.
         expect(
             404,
-            **{ANONYMOUS: 401, MEMBER: 400, STAFF: 400, FLOOR_WORKER: 403, OTHER_COMPANY: 400},
+            **{ANONYMOUS: 401, MEMBER: 409, STAFF: 409, FLOOR_WORKER: 403, OTHER_COMPANY: 409},
         ),
         method="POST",
     ),
@@ -279,8 +279,8 @@ MATRIX = [
     Case(
         "api:board_team_quote",
         _url("board_team_quote", _team),
-        # Nothing assigned and quoted yet: the lead's editors get the refusal (400).
-        TEAM_WRITES | {MEMBER: 400, STAFF: 400},
+        # Nothing assigned and quoted yet: the lead's editors get the refusal (409).
+        TEAM_WRITES | {MEMBER: 409, STAFF: 409},
         method="POST",
         data=lambda w: {
             "lead_time_days": 30,
@@ -291,7 +291,7 @@ MATRIX = [
     Case(
         "api:board_team_quote_withdraw",
         _url("board_team_quote_withdraw", _team),
-        TEAM_WRITES | {MEMBER: 400, STAFF: 400},
+        TEAM_WRITES | {MEMBER: 409, STAFF: 409},
         method="POST",
     ),
     Case(
@@ -305,8 +305,8 @@ MATRIX = [
     Case(
         "api:board_member_quote",
         _url("board_member_quote", _invited),
-        # Not joined yet: refused (400) for the invited shop.
-        MEMBER_ROW | {OTHER_COMPANY: 400},
+        # Not joined yet: refused (409) for the invited shop.
+        MEMBER_ROW | {OTHER_COMPANY: 409},
         method="POST",
         data=lambda w: {
             "price": 80000,

@@ -116,3 +116,24 @@ def test_a_nul_character_the_database_cannot_store_is_a_422_and_writes_nothing(c
     assert response.status_code == 422  # PostgreSQL's text cannot hold it
     assert response.json()["code"] == "invalid"
     assert not Shift.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        # Input breaking a rule: fields named, or the code says "invalid".
+        (ApplicationError("invalid", "x"), 422),
+        (ApplicationError("quote_invalid", "x", fields={"price": ["x"]}), 422),
+        (ApplicationError("lab_booking_invalid_times", "x"), 422),
+        (ApplicationError("machine_duplicate", "x", fields={"name": ["x"]}), 422),
+        (ApplicationError("message_empty", "x", fields={"body": ["x"]}), 422),
+        # A well-formed request the current state does not allow.
+        (ApplicationError("order_not_open", "x"), 409),
+        (ApplicationError("rfq_already_answered", "x"), 409),
+        # A service naming its status keeps it.
+        (ApplicationError("claim_expired", "x", status_code=410), 410),
+        (ApplicationError("report_invalid_photo", "x", status_code=413), 413),
+    ],
+)
+def test_a_refusal_answers_422_for_input_and_409_for_the_state(error, status):
+    assert error.http_status() == status

@@ -75,7 +75,7 @@ def test_a_bad_file_is_refused_with_the_error_shape_and_leaves_nothing(world, fo
     media, spool = folders
     html = SimpleUploadedFile("drawing.pdf", samples.HTML_BYTES)
     response = _create(world.client_for(MEMBER), html)
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
     assert body["code"] == "file_html"
     assert set(body) == {"code", "message", "fields"}
@@ -217,7 +217,7 @@ def test_share_accept_and_revoke_through_the_api(world, folders):
     assert revoked.json()["active"] is False
     assert partner.get(reverse("api:drawings_document", args=[document.pk])).status_code == 404
     again = owner.post(reverse("api:drawings_grant_revoke", args=[document.pk, grant.json()["id"]]))
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["code"] == "grant_already_revoked"
 
 
@@ -227,11 +227,11 @@ def test_grant_refusals_name_their_fields(world, folders):
     url = reverse("api:drawings_grant_create", args=[document.pk])
     past = (timezone.now() - timezone.timedelta(hours=1)).isoformat()
     response = _post(owner, url, {"grantee_id": world.company.pk, "expires_at": past})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "grant_invalid"
     assert set(response.json()["fields"]) == {"grantee", "expires_at"}
     missing = _post(owner, url, {"grantee_id": world.other_company.pk, "revision_number": 9})
-    assert missing.status_code == 400
+    assert missing.status_code == 422
     assert set(missing.json()["fields"]) == {"revision_number"}
     assert not Grant.objects.exists()
 
@@ -241,7 +241,7 @@ def test_retention_and_destruction(world, folders):
     owner = world.client_for(MEMBER)
     url = reverse("api:drawings_retention", args=[document.pk])
     bad = owner.put(url, data=json.dumps({"rule": "on_date"}), content_type=JSON)
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert bad.json()["code"] == "retention_invalid"
     assert set(bad.json()["fields"]) == {"date"}
     closed = timezone.localdate()

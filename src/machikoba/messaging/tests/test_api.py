@@ -82,7 +82,7 @@ def test_refusals_leave_no_message_and_no_file(world, media):
     folder, spool = media
     thread = make_thread(world.company, world.other_company)
     empty = _post(world.client_for(MEMBER), thread, body="  ")
-    assert empty.status_code == 400
+    assert empty.status_code == 422
     assert empty.json()["code"] == "message_empty"
     floor = _post(
         world.client_for(FLOOR_WORKER),
@@ -98,7 +98,7 @@ def test_refusals_leave_no_message_and_no_file(world, media):
         body="図面",
         files=[SimpleUploadedFile("drawing.pdf", samples.HTML_BYTES)],
     )
-    assert html.status_code == 400
+    assert html.status_code == 422
     assert html.json()["code"] == "file_html"
     huge = _post(
         world.client_for(MEMBER),

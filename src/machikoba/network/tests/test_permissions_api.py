@@ -95,12 +95,13 @@ MATRIX = [
     Case(
         "api:network_rfq_send",
         _job_url("network_rfq_send"),
-        # An empty selection comes back as a refusal with fields (400) for the editors.
-        expect(404, **{ANONYMOUS: 401, MEMBER: 400, STAFF: 400, FLOOR_WORKER: 403}),
+        # Ids that are no step or shop of theirs come back as a refusal with fields (422)
+        # for the editors.
+        expect(404, **{ANONYMOUS: 401, MEMBER: 422, STAFF: 422, FLOOR_WORKER: 403}),
         method="POST",
         data=lambda w: {
-            "step_ids": [],
-            "recipient_ids": [],
+            "step_ids": [987_654_321],
+            "recipient_ids": [987_654_321],
             "deadline": (timezone.now() + dt.timedelta(days=2)).isoformat(),
         },
         content_type=JSON,
@@ -136,10 +137,10 @@ MATRIX = [
     Case(
         "api:network_award",
         lambda w: reverse("api:network_award", args=[_rfq(w).pk]),
-        # No quote yet: the editors get the refusal (400); the recipient may not award.
+        # No quote yet: the editors get the refusal (409); the recipient may not award.
         expect(
             404,
-            **{ANONYMOUS: 401, MEMBER: 400, STAFF: 400, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
+            **{ANONYMOUS: 401, MEMBER: 409, STAFF: 409, FLOOR_WORKER: 403, OTHER_COMPANY: 403},
         ),
         method="POST",
         data=lambda w: {
@@ -242,18 +243,27 @@ def test_refusals_have_the_one_error_shape(world):
     response = _post(
         world.client_for(OTHER_COMPANY),
         reverse("api:network_quote", args=[rfq.pk]),
-        {"price": -5, "lead_time_days": 0, "valid_until": str(yesterday())},
+        {"price": 1000, "lead_time_days": 5, "valid_until": str(yesterday())},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
     assert body["code"] == "quote_invalid"
-    assert set(body["fields"]) == {"price", "lead_time_days", "valid_until"}
+    assert set(body["fields"]) == {"valid_until"}
+    # What the schema states is refused before the service, in the same shape.
+    below = _post(
+        world.client_for(OTHER_COMPANY),
+        reverse("api:network_quote", args=[rfq.pk]),
+        {"price": -5, "lead_time_days": 0, "valid_until": str(yesterday())},
+    )
+    assert below.status_code == 422
+    assert below.json()["code"] == "invalid"
+    assert {"payload.price", "payload.lead_time_days"} <= set(below.json()["fields"])
     skipped = _post(
         world.client_for(MEMBER),
         reverse("api:network_step_transition", args=[Step.objects.get(job=rfq.job, position=1).pk]),
         {"action": "ship", "quantity": 5},
     )
-    assert skipped.status_code == 400
+    assert skipped.status_code == 409
     assert skipped.json()["code"] == "step_wrong_state"
 
 

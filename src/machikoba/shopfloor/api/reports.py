@@ -184,8 +184,9 @@ class ReasonEditIn(Schema):
 
 
 class RatesIO(Schema):
-    labour_yen_per_hour: int = Field(ge=0, le=1_000_000)
-    machine_yen_per_hour: int = Field(ge=0, le=1_000_000)
+    # Strict: a JSON true is not 1 yen.
+    labour_yen_per_hour: int = Field(ge=0, le=1_000_000, strict=True)
+    machine_yen_per_hour: int = Field(ge=0, le=1_000_000, strict=True)
 
 
 class JobCostOut(Schema):

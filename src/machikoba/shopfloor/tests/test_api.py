@@ -54,7 +54,7 @@ def test_a_plan_is_queued_with_its_id_and_polled(world, django_capture_on_commit
     polled = owner.get(reverse("api:shopfloor_run", args=[run["id"]])).json()
     assert polled["id"] == run["id"]
     again = _send(owner, "post", reverse("api:shopfloor_plan_request"), {})
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["code"] == "plan_running"
     assert ScheduleRun.objects.filter(status="queued").count() == 1
     other = world.client_for(OTHER_COMPANY).get(reverse("api:shopfloor_run", args=[run["id"]]))
@@ -86,7 +86,7 @@ def test_a_bad_calendar_writes_nothing(world):
         reverse("api:shopfloor_calendar_save"),
         {"day_start": "17:00", "day_end": "08:00", "weekdays": [0]},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert set(response.json()["fields"]) == {"day_end"}
     assert not WorkCalendar.objects.filter(company=world.company).exists()
 
@@ -124,7 +124,7 @@ def test_bad_entries_write_nothing(world):
         url,
         {**base, "minutes": 10, "stop_minutes": 5, "stop_reason_id": foreign.pk},
     )
-    assert unknown.status_code == 400
+    assert unknown.status_code == 422
     assert unknown.json()["code"] == "report_reason_unknown"
     machine = _send(worker, "post", url, {**base, "minutes": 10, "machine": "m999999-1"})
     assert machine.json()["code"] == "report_machine_unknown"
@@ -186,7 +186,7 @@ def test_the_reasons_are_seeded_and_a_duplicate_code_refused(world):
         reverse("api:shopfloor_reason_create"),
         {"kind": "stop", "code": code, "label": "重複"},
     )
-    assert duplicate.status_code == 400
+    assert duplicate.status_code == 409
     assert duplicate.json()["code"] == "report_reason_duplicate"
     assert not Reason.objects.filter(label="重複").exists()
 

@@ -105,9 +105,9 @@ MATRIX = [
     Case(
         "api:shopfloor_plan_request",
         # world.company has machines and a step to plan (_plan): its editors' plan is
-        # queued (202); another company has no machines (400); a floor worker may not plan.
+        # queued (202); another company has no machines (409); a floor worker may not plan.
         lambda w: (_plan(w), reverse("api:shopfloor_plan_request"))[1],
-        expect(400, **{ANONYMOUS: 401, MEMBER: 202, STAFF: 202, FLOOR_WORKER: 403, **NO_COMPANY}),
+        expect(409, **{ANONYMOUS: 401, MEMBER: 202, STAFF: 202, FLOOR_WORKER: 403, **NO_COMPANY}),
         method="POST",
         data=lambda w: {"objective": "due_dates", "time_limit": 10},
         content_type=JSON,

@@ -135,6 +135,8 @@ def _check_unique(machine: Machine) -> None:
                     % {"name": machine.name}
                 ]
             },
+            # Already registered: the state, not the input's form (409).
+            status_code=409,
         )
     same_unit = others.filter(equipment_id=machine.equipment_id, unit=machine.unit).first()
     if same_unit is not None:
@@ -147,6 +149,8 @@ def _check_unique(machine: Machine) -> None:
                     % {"unit": machine.unit, "name": same_unit.name}
                 ]
             },
+            # Already registered: the state, not the input's form (409).
+            status_code=409,
         )
     connection = _connection(machine)
     if connection is None:
@@ -162,6 +166,7 @@ def _check_unique(machine: Machine) -> None:
                         % {"name": other.name}
                     ]
                 },
+                status_code=409,
             )
 
 

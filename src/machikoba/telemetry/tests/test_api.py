@@ -72,7 +72,7 @@ def test_register_change_stop_resume_and_rekey(world):
     stopped = client.post(reverse("api:telemetry_machine_deactivate", args=[machine.pk]))
     assert stopped.json()["health"]["level"] == "stopped"
     again = client.post(reverse("api:telemetry_machine_deactivate", args=[machine.pk]))
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["code"] == "machine_state"
     resumed = client.post(reverse("api:telemetry_machine_activate", args=[machine.pk]))
     assert resumed.json()["active"] is True
@@ -98,7 +98,7 @@ def test_bad_settings_are_refused_with_fields_and_nothing_is_written(world):
             "config": {"agent": "http://169.254.169.254/", "device": "x"},
         },
     )
-    assert link_local.status_code == 400
+    assert link_local.status_code == 422
     assert link_local.json()["code"] == "machine_config_invalid"
     assert "agent" in link_local.json()["fields"]
     too_many = _send(
@@ -107,7 +107,7 @@ def test_bad_settings_are_refused_with_fields_and_nothing_is_written(world):
         url,
         {"equipment_id": equipment.pk, "unit": 99, "name": "旋盤", "source": "mqtt", "config": {}},
     )
-    assert too_many.status_code == 400
+    assert too_many.status_code == 422
     assert set(too_many.json()["fields"]) == {"unit"}
     typo = _send(
         client,

@@ -62,8 +62,8 @@ MATRIX = [
         "api:telemetry_machine_register",
         lambda w: reverse("api:telemetry_machine_register"),
         # world.company's equipment: its editors register; another company's owners are
-        # refused the row (400, it is not on their list); floor workers may not register.
-        expect(400, **{ANONYMOUS: 401, MEMBER: 201, STAFF: 201, FLOOR_WORKER: 403, **NO_COMPANY}),
+        # refused the row (422, it is not on their list); floor workers may not register.
+        expect(422, **{ANONYMOUS: 401, MEMBER: 201, STAFF: 201, FLOOR_WORKER: 403, **NO_COMPANY}),
         method="POST",
         data=_machine_in,
         content_type=JSON,
