@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 FINISHED = (StepStatus.SHIPPED, StepStatus.RECEIVED, StepStatus.CLOSED)
 MIN_WIDTH = 3.0  # percent: the shortest bar still reads as a bar on a phone
 LABEL_UNTIL = 85.0  # percent: a tick label further right would run off the chart
+# A label with its year (2027/01/11) is twice as wide: on a phone's chart (about 220 px)
+# it fits only left of 60 %.
+LONG_LABEL_UNTIL = 60.0
 FLIP_AT = 70.0  # percent: from here a marker's label ends at its line
 
 
@@ -34,7 +37,8 @@ def axis_ticks(start: dt.date, end: dt.date, *, max_ticks: int = 5) -> list[dict
     ``(end - start).days + 1`` days): at most ``max_ticks``, one every 1, 2, 7, 14 … days
     (weekly and longer steps on Mondays), each with its position in percent and a short
     label (``12/09``; ``2027/01/04`` where the year changes). Ticks past ``LABEL_UNTIL``
-    percent keep their line but not their label, which would run off the chart."""
+    percent (``LONG_LABEL_UNTIL`` for a label with its year) keep their line but not their
+    label, which would run off the chart."""
     span = max((end - start).days + 1, 1)
     step = next((d for d in TICK_STEPS if span / d <= max_ticks), TICK_STEPS[-1])
     first = start
@@ -44,8 +48,10 @@ def axis_ticks(start: dt.date, end: dt.date, *, max_ticks: int = 5) -> list[dict
     day, year = first, start.year
     while day <= end:
         left = round((day - start).days / span * 100, 2)
-        label = f"{day:%m/%d}" if year == day.year else format_date(day)
-        ticks.append({"day": day, "left": left, "label": label if left <= LABEL_UNTIL else ""})
+        same_year = year == day.year
+        label = f"{day:%m/%d}" if same_year else format_date(day)
+        until = LABEL_UNTIL if same_year else LONG_LABEL_UNTIL
+        ticks.append({"day": day, "left": left, "label": label if left <= until else ""})
         year = day.year
         day += dt.timedelta(days=step)
     return ticks

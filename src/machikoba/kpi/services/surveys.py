@@ -184,11 +184,13 @@ def survey_round_create(
     # Two officers creating the same year at once are serialised on the ward's row.
     Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
     if SurveyRound.objects.filter(municipality=municipality, fiscal_year=fiscal_year).exists():
-        raise invalid_input(
+        exists = invalid_input(
             KpiErrorCode.SURVEY_ROUND_EXISTS,
             fiscal_year=_("%(fiscal_year)sの企業調査はもうあります。一覧から開いてください。")
             % {"fiscal_year": fiscal_year_label(fiscal_year)},
         )
+        exists.status_code = 409  # the year's round exists: the state, not the input's form
+        raise exists
     survey = SurveyRound(
         municipality=municipality,
         fiscal_year=fiscal_year,

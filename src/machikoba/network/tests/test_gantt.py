@@ -162,6 +162,13 @@ def test_a_tick_in_a_new_year_shows_the_year():
     assert [t["label"] for t in ticks] == ["12/28", "12/30", "2027/01/01", ""]
 
 
+def test_a_label_with_its_year_near_the_right_edge_keeps_its_line_only():
+    # Twice as wide as 12/30, "2027/01/01" at 80 % would run off a phone's chart.
+    ticks = axis_ticks(D(2026, 12, 24), D(2027, 1, 2))  # 10 days: every 2 days
+    assert [t["left"] for t in ticks] == [0.0, 20.0, 40.0, 60.0, 80.0]
+    assert [t["label"] for t in ticks] == ["12/24", "12/26", "12/28", "12/30", ""]
+
+
 def test_a_single_day_has_one_tick():
     assert axis_ticks(TODAY, TODAY) == [{"day": TODAY, "left": 0.0, "label": "06/10"}]
 
