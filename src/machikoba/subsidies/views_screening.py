@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,18 +20,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from machikoba.accounts.decorators import officer_required
 from machikoba.accounts.models import User
-from machikoba.core.access import CHANGE, MANAGE, VIEW, get_for_user_or_404
+from machikoba.core.access import CHANGE, MANAGE, get_for_user_or_404
 from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import parse_id
 from machikoba.core.uploads import limit_upload_size, refuse_oversized
-from machikoba.core.views import content_disposition, run_and_flash, save_form
+from machikoba.core.views import run_and_flash, save_form
 from machikoba.drawings.sniffing import too_large_message
 from machikoba.subsidies import selectors, services
-from machikoba.subsidies.decision_notice_pdf import decision_notice_pdf
 from machikoba.subsidies.error_codes_screening import ScreeningErrorCode
 from machikoba.subsidies.forms_screening import BonusClaimForm, SelectionForm
 from machikoba.subsidies.models import Application, Stage
 from machikoba.subsidies.models_screening import BonusClaim, ReviewerAssignment
+from machikoba.subsidies.notice_downloads import decision_notice_response
 from machikoba.subsidies.selectors.body import application_body
 
 
@@ -268,23 +267,4 @@ def decision_notice(request: SignedInRequest, application_id: int) -> HttpRespon
     """The 採択通知書 or 不採択通知書, for the company's owner and staff and the ward's
     officers; nobody else (a reviewer or the filing advisor who sees the application is
     refused)."""
-    application = get_for_user_or_404(
-        Application.objects.select_related("stage__call__municipality", "company"),
-        request.user,
-        VIEW,
-        pk=application_id,
-    )
-    if not selectors.may_read_decision_notice(request.user, application):
-        raise PermissionDenied
-    notice = selectors.decision_notice(request.user, application)
-    if notice is None:
-        raise Http404
-    title = _("採択通知書") if notice.selected else _("不採択通知書")
-    response = HttpResponse(decision_notice_pdf(notice), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(
-        _("%(title)s_%(reference)s.pdf")
-        % {"title": title, "reference": application.reference or application.pk},
-        inline=True,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return decision_notice_response(request.user, application_id)

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import HttpResponse
 
-from machikoba.core.access import VIEW, get_for_user_or_404
 from machikoba.core.ids import PathId
-from machikoba.core.views import content_disposition
-from machikoba.subsidies import selectors
 from machikoba.subsidies.api._router import router
-from machikoba.subsidies.decision_notice_pdf import decision_notice_pdf
-from machikoba.subsidies.models import Application
+from machikoba.subsidies.notice_downloads import decision_notice_response
 
 PDF = {"schema": {"type": "string", "format": "binary"}}
 
@@ -31,23 +25,4 @@ PDF = {"schema": {"type": "string", "format": "binary"}}
     },
 )
 def subsidies_decision_notice(request: Any, application_id: PathId) -> HttpResponse:
-    application = get_for_user_or_404(
-        Application.objects.select_related("stage__call__municipality", "company"),
-        request.user,
-        VIEW,
-        pk=application_id,
-    )
-    if not selectors.may_read_decision_notice(request.user, application):
-        raise PermissionDenied
-    notice = selectors.decision_notice(request.user, application)
-    if notice is None:
-        raise Http404
-    title = _("採択通知書") if notice.selected else _("不採択通知書")
-    response = HttpResponse(decision_notice_pdf(notice), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(
-        _("%(title)s_%(reference)s.pdf")
-        % {"title": title, "reference": application.reference or application.pk},
-        inline=True,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return decision_notice_response(request.user, application_id)
