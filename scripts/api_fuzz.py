@@ -63,7 +63,12 @@ from django.utils import timezone
 from machikoba.accounts.models import User
 from machikoba.apitokens.areas import scope_choices
 from machikoba.apitokens.services import token_create
-from machikoba.network.models import Job
+from machikoba.companies.models import Company, Equipment, Material
+from machikoba.drawings.models import Document
+from machikoba.lab.selectors import matchings as lab_matchings
+from machikoba.network.models import Job, Step
+from machikoba.shopfloor.models_reports import Reason
+from machikoba.wards.models import Municipality
 
 writes = [s for s in scope_choices() if s.endswith(":write")]
 def company_token(email):
@@ -79,9 +84,44 @@ def ward_token(email):
     return token_create(actor=user, name="fuzz", scopes=writes, lifetime_days=1,
         ward_role=grant)[1]
 
+def first(queryset, n=8):
+    return list(queryset.order_by("pk").values_list("pk", flat=True)[:n])
+
+# Ids the company's own client would put in a body: its equipment, reasons, steps,
+# drawings and people, the reference lists, and other shops to invite.
+def company_ids(company):
+    wards = first(Municipality.objects.all(), 23)
+    others = first(Company.objects.filter(kind="shop").exclude(pk=company.pk))
+    steps = first(Step.objects.filter(job__company=company), 40)
+    return {
+        "equipment_id": first(Equipment.objects.filter(company=company)),
+        "equipment_ids": first(Equipment.objects.filter(company=company)),
+        "defect_reason_id": first(Reason.objects.filter(company=company, kind="defect")),
+        "stop_reason_id": first(Reason.objects.filter(company=company, kind="stop")),
+        "step_id": steps, "step_ids": steps,
+        "material_id": first(Material.objects.all()),
+        "document_ids": first(Document.objects.filter(company=company)),
+        "invited_ids": others, "recipient_ids": others, "winner_company_id": others,
+        "grantee_id": others,
+        "participant_id": first(User.objects.filter(memberships__company=company)),
+        "ward_ids": wards, "partner_ward_ids": wards, "municipality_id": wards,
+    }
+
+def ward_ids(email):
+    user = User.objects.get(email=email)
+    wards = [user.ward_roles.first().municipality_id]
+    parties = first(lab_matchings.party_companies(user))
+    return {"ward_ids": wards, "partner_ward_ids": wards, "municipality_id": wards,
+            "company_id": first(Company.objects.filter(kind="shop", ward_id=wards[0])),
+            "event_id": first(lab_matchings.recordable_events(user)),
+            "item_id": first(lab_matchings.recordable_items(user)),
+            "party_a_id": parties, "party_b_id": parties[1:] + parties[:1]}
+
 owner_company, owner = company_token("owner@example.com")
-_, other = company_token("heat@example.com")
+other_company, other = company_token("heat@example.com")
 officer = ward_token("officer2@example.com")
+ids = {"owner": company_ids(owner_company), "other": company_ids(other_company),
+       "officer": ward_ids("officer2@example.com"), "anonymous": {}}
 # The owner's confidential records carry the marker: job names, notes, and every
 # existing job of theirs gets it in its notes (prices and messages hang off jobs).
 for job in Job.objects.filter(company=owner_company):
@@ -89,7 +129,7 @@ for job in Job.objects.filter(company=owner_company):
     job.drawing_number = f"MARKER{job.pk}"
     job.save(update_fields=["notes", "drawing_number"])
 print(json.dumps({"owner": owner, "other": other, "officer": officer,
-                  "owner_company": owner_company.pk}))
+                  "owner_company": owner_company.pk, "ids": ids}))
 """.replace("MARKER", MARKER)
 
 
@@ -145,7 +185,7 @@ def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
-def fuzz(base: str, token: str | None, args, report: Path) -> Counter:
+def fuzz(base: str, token: str | None, ids: Path, args, report: Path) -> Counter:
     cmd = [
         str(VENV / "st"),
         "--config-file",
@@ -176,7 +216,12 @@ def fuzz(base: str, token: str | None, args, report: Path) -> Counter:
     ]
     if token:
         cmd += ["--header", f"Authorization: Bearer {token}"]
-    env = dict(os.environ, SCHEMATHESIS_HOOKS="api_fuzz_hooks", PYTHONPATH=str(ROOT / "scripts"))
+    env = dict(
+        os.environ,
+        SCHEMATHESIS_HOOKS="api_fuzz_hooks",
+        PYTHONPATH=str(ROOT / "scripts"),
+        FUZZ_IDS=str(ids),
+    )
     subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return failures_in(report)
 
@@ -310,7 +355,9 @@ def main() -> int:
         totals: Counter = Counter()
         details = {}
         for who in ("owner", "other", "officer", "anonymous"):
-            counts, found = fuzz(base, actors.get(who), args, work / f"{who}.ndjson")
+            ids = work / f"{who}-ids.json"
+            ids.write_text(json.dumps(actors["ids"][who]))
+            counts, found = fuzz(base, actors.get(who), ids, args, work / f"{who}.ndjson")
             totals.update(counts)
             details[who] = found
             print(f"  {who}: {dict(counts) or 'no failures'}", flush=True)

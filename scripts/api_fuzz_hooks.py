@@ -12,9 +12,18 @@
    window the rule allows, so "valid request rejected" counts what the schema gets wrong,
    not the calendar. The negative examples go out untouched, and each service's refusal
    of a past date or a reversed period is tested in its app's tests.
+
+3. A body's references (``equipment_id``, ``step_ids``, ``ward_ids`` …) must name rows the
+   caller may use: the schema can only say "an integer". For the positive examples, a
+   generated id is replaced by one of the actor's own (FUZZ_IDS, a JSON file of field →
+   ids that api_fuzz.py writes per actor), as that actor's client would send. A reference
+   to somebody else's row is refused with the field named (422), and tested so in each
+   app; the negative examples still send whatever was generated.
 """
 
 import datetime as dt
+import json
+import os
 import re
 import uuid
 from zoneinfo import ZoneInfo
@@ -61,9 +70,11 @@ def _fit_body(body: dict, now: dt.datetime) -> None:
     for name, days in FUTURE_DAYS.items():
         if name in body:
             body[name] = _moved(body[name], days, now)
-    # A day's report is written for today or the week before.
-    if isinstance(body.get("day"), str) and DATE.match(body["day"]):
-        body["day"] = now.date().isoformat()
+    # A day's report is written for today or the week before; an agreement is dated
+    # from its event on, and not in the future.
+    for name in ("day", "agreed_on"):
+        if isinstance(body.get(name), str) and DATE.match(body[name]):
+            body[name] = now.date().isoformat()
     if isinstance(body.get("starts_at"), str) and isinstance(body.get("ends_at"), str):
         start = (now + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
         body["starts_at"] = start.isoformat()
@@ -71,6 +82,30 @@ def _fit_body(body: dict, now: dt.datetime) -> None:
     for first, last in TIME_PAIRS:
         if isinstance(body.get(first), str) and isinstance(body.get(last), str):
             body[first], body[last] = "08:00", "17:00"
+
+
+def _own_ids() -> dict[str, list[int]]:
+    path = os.environ.get("FUZZ_IDS")
+    if not path:
+        return {}
+    return json.loads(open(path, encoding="utf-8").read())
+
+
+OWN_IDS = _own_ids()
+
+
+def _fit_references(body: dict) -> None:
+    for name, ids in OWN_IDS.items():
+        if name not in body or not ids:
+            continue
+        value = body[name]
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            body[name] = ids[value % len(ids)]
+        elif isinstance(value, list) and all(isinstance(v, int) for v in value):
+            # Without repeats (a list of ids names each row once).
+            body[name] = list(dict.fromkeys(ids[v % len(ids)] for v in value))
 
 
 def _fit_query(query: dict, now: dt.datetime) -> None:
@@ -88,5 +123,6 @@ def before_call(context, case, kwargs):
     now = dt.datetime.now(TOKYO)
     if isinstance(case.body, dict):
         _fit_body(case.body, now)
+        _fit_references(case.body)
     if isinstance(case.query, dict):
         _fit_query(case.query, now)

@@ -39,6 +39,10 @@ def pytest_configure(config):
     from machikoba.core.testing import clock
 
     _own_test_database()
+    # A transactional test's flush by DELETE instead of TRUNCATE (core/testing/flush.py).
+    from machikoba.core.testing import flush
+
+    flush.install()
 
     # The session clock plugin (MACHIKOBA_TEST_CLOCK); its own pytest_configure runs now.
     if not config.pluginmanager.is_registered(clock):

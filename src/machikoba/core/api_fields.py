@@ -10,6 +10,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+# The pattern of a text that must say something: pydantic searches it, so any non-blank
+# character matches (the services strip the text).
+SOME_TEXT = r"\S"
+
 
 def _wall_clock(value: dt.time) -> dt.time:
     if value.tzinfo is not None:

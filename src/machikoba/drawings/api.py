@@ -21,6 +21,7 @@ from pydantic import Field
 from machikoba.accounts.models import User
 from machikoba.companies.models import Company
 from machikoba.core.access import CHANGE, DELETE, VIEW, can, get_for_user_or_404
+from machikoba.core.api_fields import SOME_TEXT
 from machikoba.core.api_pages import Page, PageParams, page_of
 from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import BodyId, PathId
@@ -54,9 +55,6 @@ class SignedInRequest(HttpRequest):
     user: User
 
 
-# Text that must say something: pydantic's pattern is searched, so this means "a character
-# that is not a space somewhere" (the services strip and refuse blank text).
-SOME_TEXT = r"\S"
 KINDS = Literal["drawing", "spec", "inspection_report", "material_certificate", "other"]
 RULES = Literal["keep", "on_date", "after_close"]
 

@@ -11,4 +11,5 @@ class MetricErrorCode(ErrorCode):
     NOT_EDITOR = "metric_not_editor"
     SHIFT_INVALID = "metric_shift_invalid"
     SHIFT_OVERLAP = "metric_shift_overlap"
+    SHIFT_NAME_TAKEN = "metric_shift_name_taken"
     SHIFT_LIMIT = "metric_shift_limit"

@@ -9,17 +9,16 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from machikoba.accounts.models import User
 from machikoba.board.access import hand_terms_visible
 from machikoba.board.models import Admission, Hand, Request, RequestProcess, Team, TeamMember
 from machikoba.board.selectors import TeamSplit
 from machikoba.core.access import MEMBER_ROLES, VIEW, company_ids_for
+from machikoba.core.api_fields import SOME_TEXT
 from machikoba.core.ids import BodyId
 
-# Text that must say something (pydantic searches the pattern; the services strip).
-SOME_TEXT = r"\S"
 PAYMENT_METHODS = Literal["bank_transfer", "cash"]
 
 
@@ -219,6 +218,21 @@ class BoardDecisionIn(Schema):
 
 
 class HandIn(Schema):
+    """At least one of the three: an indicative price, a lead time or a comment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["price"], "properties": {"price": {"type": "integer"}}},
+                {
+                    "required": ["lead_time_days"],
+                    "properties": {"lead_time_days": {"type": "integer"}},
+                },
+                {"required": ["comment"], "properties": {"comment": {"pattern": SOME_TEXT}}},
+            ]
+        }
+    )
+
     price: int | None = Field(None, ge=1, le=9_223_372_036_854_775_807)
     lead_time_days: int | None = Field(None, ge=1, le=365)
     comment: str = Field("", max_length=500)

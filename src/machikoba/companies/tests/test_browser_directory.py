@@ -3,19 +3,19 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from machikoba.accounts.models import User
 from machikoba.companies.demo import DEMO_PASSWORD, demo_companies
 from machikoba.companies.models import Company
+from machikoba.core.testing import demo_ward as demo
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_ward(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo_ward(transactional_db, settings, tmp_path):
+    demo.demo_ward(settings, tmp_path)
     return demo_companies()
 
 

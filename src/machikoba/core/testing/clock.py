@@ -3,14 +3,19 @@ session clock CI moves to awkward moments (a holiday, New Year's Eve, the eve of
 Week, a year ahead) to find tests that only pass on ordinary days.
 
 ``MACHIKOBA_TEST_CLOCK`` (an ISO datetime with its offset) starts a ticking
-``time_machine.travel`` for the whole session. Only tests marked ``clock_sensitive``
-are meant to run that way: browser and worker tests talk to other processes, whose
-clocks do not move. ``python -m machikoba.core.testing.clock`` prints CI's clocks.
+``time_machine.travel`` for the whole session. ``MACHIKOBA_TEST_CLOCKS=ci`` spreads the
+tests over CI's four clocks instead: each test runs at one of them, chosen from its id and
+today's date (the same clock all day, so a failure reproduces; another one tomorrow, so
+every test meets every clock within days), and a failure names its clock. Only tests
+marked ``clock_sensitive`` are meant to run that way: browser and worker tests talk to
+other processes, whose clocks do not move. ``python -m machikoba.core.testing.clock``
+prints CI's clocks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -19,6 +24,7 @@ import jpholiday
 import pytest
 
 CLOCK_VARIABLE = "MACHIKOBA_TEST_CLOCK"
+SPREAD_VARIABLE = "MACHIKOBA_TEST_CLOCKS"
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -140,8 +146,48 @@ def session_clock() -> dt.datetime | None:
     return moment
 
 
+def spread_clocks(value: str | None = None) -> list[tuple[str, dt.datetime]]:
+    """The clocks ``MACHIKOBA_TEST_CLOCKS`` spreads the tests over: ``ci`` for CI's four,
+    or ``name=moment,name=moment`` (each moment an ISO datetime with its offset)."""
+    value = (os.environ.get(SPREAD_VARIABLE, "") if value is None else value).strip()
+    if not value:
+        return []
+    if value == "ci":
+        return list(ci_clocks().items())
+    clocks = []
+    for part in value.split(","):
+        name, _, moment = part.strip().partition("=")
+        try:
+            parsed = dt.datetime.fromisoformat(moment.strip())
+        except ValueError:
+            parsed = None
+        if not name.strip() or parsed is None or parsed.tzinfo is None:
+            raise pytest.UsageError(
+                f"{SPREAD_VARIABLE}: {part!r} is not name=moment with an offset, "
+                "e.g. new_year_eve=2026-12-31T23:30:00+09:00"
+            )
+        clocks.append((name.strip(), parsed))
+    return clocks
+
+
+def clock_of(
+    node_id: str, clocks: list[tuple[str, dt.datetime]], on: dt.date
+) -> tuple[str, dt.datetime]:
+    """The clock a test runs at on the day ``on``: stable within the day, and moving on to
+    another clock the next day for most tests."""
+    digest = hashlib.blake2b(f"{on.isoformat()} {node_id}".encode(), digest_size=8).digest()
+    return clocks[int.from_bytes(digest, "big") % len(clocks)]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     moment = session_clock()
+    clocks = spread_clocks()
+    if moment is not None and clocks:
+        raise pytest.UsageError(f"Set {CLOCK_VARIABLE} or {SPREAD_VARIABLE}, not both")
+    if clocks:
+        config.stash[_SPREAD] = clocks
+        # The day that picks each test's clock: the real one, read before any travel.
+        config.stash[_SPREAD_DAY] = dt.datetime.now(TOKYO).date()
     if moment is None:
         return
     import time_machine
@@ -159,10 +205,47 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     moment = session_clock()
-    return f"machikoba clock: {moment.isoformat()} ({CLOCK_VARIABLE})" if moment else None
+    if moment:
+        return f"machikoba clock: {moment.isoformat()} ({CLOCK_VARIABLE})"
+    clocks = config.stash.get(_SPREAD, None)
+    if clocks:
+        listed = ", ".join(f"{name} {moment.isoformat()}" for name, moment in clocks)
+        return f"machikoba clocks, one per test ({SPREAD_VARIABLE}): {listed}"
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    clocks = item.config.stash.get(_SPREAD, None)
+    if not clocks:
+        yield
+        return
+    import time_machine
+
+    name, moment = clock_of(item.nodeid, clocks, item.config.stash[_SPREAD_DAY])
+    item.stash[_TEST_CLOCK] = f"{name} {moment.isoformat()}"
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    clock = item.stash.get(_TEST_CLOCK, None)
+    if clock is not None and outcome.get_result().failed:
+        moment = clock.split(" ", 1)[1]
+        outcome.get_result().sections.append(
+            (
+                "machikoba clock",
+                f"ran at {clock}; again: {CLOCK_VARIABLE}={moment} pytest '{item.nodeid}'",
+            )
+        )
 
 
 _TRAVELLER = pytest.StashKey[object]()
+_SPREAD = pytest.StashKey[list[tuple[str, dt.datetime]]]()
+_SPREAD_DAY = pytest.StashKey[dt.date]()
+_TEST_CLOCK = pytest.StashKey[str]()
 
 
 def fixed_dates(moment: str):

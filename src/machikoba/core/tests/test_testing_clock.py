@@ -10,9 +10,11 @@ from django.utils import timezone
 from machikoba.core.testing.clock import (
     TOKYO,
     ci_clocks,
+    clock_of,
     fixed_dates,
     is_working_day,
     quiet_monday,
+    spread_clocks,
     weekday_holiday,
     working_day,
 )
@@ -66,3 +68,84 @@ def test_the_frozen_clock_stops_where_it_is_moved(frozen_clock):
     assert timezone.now() == moment
     assert timezone.localdate() == moment.date()
     assert timezone.now() == moment  # it does not tick
+
+
+def test_the_spread_clocks_are_read_from_names_and_moments():
+    assert spread_clocks("") == []
+    assert [name for name, _ in spread_clocks("ci")] == list(ci_clocks())
+    clocks = spread_clocks("eve=2027-04-30T23:30:00+09:00, late=2027-12-31T23:30:00+09:00")
+    assert clocks == [
+        ("eve", dt.datetime(2027, 4, 30, 23, 30, tzinfo=TOKYO)),
+        ("late", dt.datetime(2027, 12, 31, 23, 30, tzinfo=TOKYO)),
+    ]
+    for bad in ("eve", "eve=tomorrow", "eve=2027-04-30T23:30:00", "=2027-04-30T23:30:00+09:00"):
+        with pytest.raises(pytest.UsageError, match="MACHIKOBA_TEST_CLOCKS"):
+            spread_clocks(bad)
+
+
+def test_each_test_keeps_its_clock_all_day_and_every_clock_gets_tests():
+    clocks = list(ci_clocks(dt.datetime(2026, 12, 6, 13, 9, tzinfo=TOKYO)).items())
+    day = dt.date(2026, 12, 6)
+    ids = [f"src/machikoba/x/tests/test_{n}.py::test_{n}" for n in range(400)]
+    picked = [clock_of(node_id, clocks, day) for node_id in ids]
+    assert picked == [clock_of(node_id, clocks, day) for node_id in ids]
+    counts = {name: sum(1 for clock in picked if clock[0] == name) for name, _ in clocks}
+    assert min(counts.values()) > 60, counts  # about 100 each
+    # The next day most tests meet another clock.
+    tomorrow = day + dt.timedelta(days=1)
+    moved = sum(clock_of(i, clocks, tomorrow) != p for i, p in zip(ids, picked, strict=True))
+    assert moved > 250
+
+
+def test_a_spread_run_moves_each_test_to_its_clock_and_names_it_on_failure(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "test_dates.py").write_text(
+        "import datetime as dt\n"
+        "def test_sees():\n"
+        "    print('TODAY', dt.date.today().isoformat())\n"
+        "def test_breaks_at_year_end():\n"
+        "    assert dt.date.today().month != 12\n"
+    )
+    (tmp_path / "conftest.py").write_text(
+        "from machikoba.core.testing import clock\n"
+        "def pytest_configure(config):\n"
+        "    config.pluginmanager.register(clock, 'machikoba-clock')\n"
+    )
+    env = {
+        **__import__("os").environ,
+        "MACHIKOBA_TEST_CLOCKS": "ye=2031-12-31T23:30:00+09:00",
+    }
+    env.pop("MACHIKOBA_TEST_CLOCK", None)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:django",
+            "-p",
+            "no:xdist",
+            "-c",
+            "/dev/null",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    out = run.stdout
+    assert run.returncode == 1, out
+    assert "TODAY 2031-12-31" in out
+    assert "1 failed, 1 passed" in out
+    assert "ran at ye 2031-12-31T23:30:00+09:00" in out
+    assert "MACHIKOBA_TEST_CLOCK=2031-12-31T23:30:00+09:00 pytest" in out

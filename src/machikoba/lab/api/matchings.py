@@ -10,7 +10,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from machikoba.core.access import VIEW, get_for_user_or_404
 from machikoba.core.api_pages import Page, PageParams, page_of
@@ -92,6 +92,32 @@ class MatchingsOut(Schema):
 
 
 class MatchingIn(Schema):
+    """Where the two companies met: an event (``event_id``) for the source 「イベント」, an
+    item of the lab (``item_id``) for the others."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "properties": {
+                        "source": {"const": MatchingSource.EVENT.value},
+                        "event_id": {"type": "integer"},
+                    },
+                    "required": ["event_id"],
+                },
+                {
+                    "properties": {
+                        "source": {
+                            "enum": [s.value for s in MatchingSource if s != MatchingSource.EVENT]
+                        },
+                        "item_id": {"type": "integer"},
+                    },
+                    "required": ["item_id"],
+                },
+            ]
+        }
+    )
+
     source: MatchingSource
     event_id: BodyId | None = Field(None, description="when the source is an event")
     item_id: BodyId | None = Field(None, description="for the other sources")

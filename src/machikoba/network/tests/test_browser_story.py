@@ -8,12 +8,12 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from machikoba.companies.demo import DEMO_PASSWORD
 from machikoba.core.testing import browser
+from machikoba.core.testing import demo_ward as demo
 from machikoba.network.models import Job, Step
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def demo_ward(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo.demo_ward(settings, tmp_path)
 
 
 def sign_in(page, base, email):

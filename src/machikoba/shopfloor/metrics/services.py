@@ -64,14 +64,18 @@ def shift_add(*, actor: User, company: Company, name: str, start: dt.time, end: 
         )
     for other in existing:
         if shifts_overlap((start, end), (other.start, other.end)):
-            raise invalid_input(
+            # A clash with a shift already there: the state refuses it (409), and the form
+            # still marks the start field.
+            clash = _("「%(name)s」(%(start)s〜%(end)s) と時間が重なっています。") % {
+                "name": other.name,
+                "start": f"{other.start:%H:%M}",
+                "end": f"{other.end:%H:%M}",
+            }
+            raise ApplicationError(
                 MetricErrorCode.SHIFT_OVERLAP,
-                start=_("「%(name)s」(%(start)s〜%(end)s) と時間が重なっています。")
-                % {
-                    "name": other.name,
-                    "start": f"{other.start:%H:%M}",
-                    "end": f"{other.end:%H:%M}",
-                },
+                _("入力内容を確認してください。"),
+                fields={"start": [clash]},
+                status_code=409,
             )
     shift = Shift(
         company=company,
@@ -83,7 +87,7 @@ def shift_add(*, actor: User, company: Company, name: str, start: dt.time, end: 
     full_clean_or_raise(
         shift,
         code=MetricErrorCode.SHIFT_INVALID,
-        duplicate_code=MetricErrorCode.SHIFT_INVALID,
+        duplicate_code=MetricErrorCode.SHIFT_NAME_TAKEN,
         duplicate_message=_("同じ名前のシフトがあります。別の名前にしてください。"),
     )
     shift.save()

@@ -183,17 +183,20 @@ def test_an_owner_adds_shifts_and_overlaps_are_refused(people):
             actor=people.owner, company=people.shop, name="早番", start=dt.time(5), end=dt.time(7)
         )
     assert refused.value.code == MetricErrorCode.SHIFT_OVERLAP
+    assert refused.value.http_status() == 409  # the shifts already there refuse it
     assert "夜勤" in str(refused.value.fields["start"][0])
     with pytest.raises(ApplicationError) as same_name:
         services.shift_add(
             actor=people.owner, company=people.shop, name="日勤", start=dt.time(17), end=dt.time(20)
         )
-    assert same_name.value.code == MetricErrorCode.SHIFT_INVALID
+    assert same_name.value.code == MetricErrorCode.SHIFT_NAME_TAKEN
+    assert same_name.value.http_status() == 409
     with pytest.raises(ApplicationError) as empty:
         services.shift_add(
             actor=people.owner, company=people.shop, name="空", start=dt.time(18), end=dt.time(18)
         )
     assert empty.value.code == MetricErrorCode.SHIFT_INVALID
+    assert empty.value.http_status() == 422
     assert Shift.objects.filter(company=people.shop).count() == 2
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import AwareDatetime, Field
 
+from machikoba.core.api_fields import SOME_TEXT
 from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import BodyId
 from machikoba.subsidies.models import (
@@ -28,9 +29,6 @@ from machikoba.subsidies.selectors.office import Money, ReviewerProgress
 
 # The office's forms take yen up to this (a typing slip beyond).
 MAX_YEN = 100_000_000_000
-# Text that must say something: the pattern is searched (a character that is not a space
-# somewhere); the services strip and refuse blank text.
-SOME_TEXT = r"\S"
 # An expense category's code: what Django's SlugField takes.
 SLUG = r"^[-a-zA-Z0-9_]+$"
 BonusKindChoice = Literal["dojo_graduate", "claimed"]

@@ -9,20 +9,18 @@ used, to prove they still work without inline code."""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from machikoba.companies.demo import DEMO_PASSWORD
 from machikoba.companies.models import Company
 from machikoba.core.testing import browser
+from machikoba.core.testing import demo_ward as demo
 from machikoba.core.testing.factories import CompanyFactory, totp_now
 from machikoba.drawings.models import Document
-from machikoba.drawings.tasks import build_previews
 from machikoba.network import services as network
 from machikoba.network.models import Job
 from machikoba.network.tests.factories import deadline
-from machikoba.shopfloor import services as shopfloor
 
 pytestmark = pytest.mark.browser
 
@@ -76,18 +74,8 @@ class Watch:
 
 @pytest.fixture
 def demo_ward(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.MACHIKOBA_SITE_URL = "http://testserver"
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    # The demo queues the drawing's previews for the worker; build them here.
-    for document in Document.objects.all():
-        for revision in document.revisions.all():
-            build_previews.call(revision.pk)
-    # And the machine plan of the owner's shop, which the worker would compute.
-    job = Job.objects.get(drawing_number="TK-2026-014")
-    owner = job.company.memberships.get(user__email="owner@example.com").user
-    run = shopfloor.plan_request(actor=owner, company=job.company, time_limit=10)
-    shopfloor.plan_execute(run_id=run.pk)
+    # With the drawings' previews and the owner's machine plan the worker would compute.
+    demo.demo_ward(settings, tmp_path, worked=True)
 
 
 def sign_in(page, base, email):
