@@ -105,6 +105,9 @@ def company_ids(company):
         "grantee_id": others,
         "participant_id": first(User.objects.filter(memberships__company=company)),
         "ward_ids": wards, "partner_ward_ids": wards, "municipality_id": wards,
+        # A job's own partner steps still in the plan (what its board post takes).
+        "job_steps": {str(job.pk): first(job.steps.filter(in_house=False, status="planned"))
+                      for job in Job.objects.filter(company=company)},
     }
 
 def ward_ids(email):

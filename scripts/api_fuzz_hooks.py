@@ -94,9 +94,14 @@ def _own_ids() -> dict[str, list[int]]:
 OWN_IDS = _own_ids()
 
 
-def _fit_references(body: dict) -> None:
-    for name, ids in OWN_IDS.items():
-        if name not in body or not ids:
+def _fit_references(body: dict, path: dict) -> None:
+    own = dict(OWN_IDS)
+    # The steps a job's board post names are that job's own.
+    job_steps = own.pop("job_steps", {})
+    if "job_id" in path and str(path["job_id"]) in job_steps:
+        own["step_ids"] = job_steps[str(path["job_id"])]
+    for name, ids in own.items():
+        if name not in body or not ids or not isinstance(ids, list):
             continue
         value = body[name]
         if isinstance(value, bool):
@@ -123,6 +128,6 @@ def before_call(context, case, kwargs):
     now = dt.datetime.now(TOKYO)
     if isinstance(case.body, dict):
         _fit_body(case.body, now)
-        _fit_references(case.body)
+        _fit_references(case.body, case.path_parameters or {})
     if isinstance(case.query, dict):
         _fit_query(case.query, now)

@@ -29,6 +29,7 @@ class BoardErrorCode(ErrorCode):
     NOT_JOINT = "not_joint"
     NOT_NETWORK_SHOP = "not_network_shop"
     NOT_SIGNED_IN = "not_signed_in"
+    NOTHING_TO_POST = "board_nothing_to_post"
     ORDER_INVALID = "order_invalid"
     OWN_REQUEST = "own_request"
     QUOTE_EXPIRED = "quote_expired"

@@ -52,7 +52,7 @@ from machikoba.companies.choices import CompanyKind
 from machikoba.companies.models import Company, Material
 from machikoba.core.access import CHANGE, VIEW, can, get_for_user_or_404
 from machikoba.core.api_pages import Page, PageParams, page_of
-from machikoba.core.errors import PermissionRefused, invalid_input
+from machikoba.core.errors import ApplicationError, PermissionRefused, invalid_input
 from machikoba.core.ids import PathId
 from machikoba.core.views import active_company_or_403, client_ip
 from machikoba.network.models import Job
@@ -176,7 +176,14 @@ def board_job_post(request, job_id: PathId, payload: JobPostIn):
     job = get_for_user_or_404(
         Job.objects.select_related("company"), request.user, CHANGE, pk=job_id
     )
-    steps = list(pages.postable_steps(request.user, job).filter(pk__in=payload.step_ids))
+    postable = pages.postable_steps(request.user, job)
+    if not postable.exists():
+        # The job's state: no partner step waits in the plan (409, whatever was asked).
+        raise ApplicationError(
+            BoardErrorCode.NOTHING_TO_POST,
+            _("この仕事には、掲示できる工程 (外注する「計画」の工程) がありません。"),
+        )
+    steps = list(postable.filter(pk__in=payload.step_ids))
     if len(steps) != len(set(payload.step_ids)):
         raise invalid_input(
             BoardErrorCode.REQUEST_INVALID,

@@ -210,3 +210,34 @@ def test_another_companys_posted_request_stays_hidden_when_sent_to_chosen_shops(
     assert client.get(reverse("api:board_request", args=[request.pk])).status_code == 404
     board = client.get(reverse("api:board_requests"), {"all": True}).json()
     assert request.pk not in [r["id"] for r in board["results"]]
+
+
+def test_posting_a_job_names_its_wrong_steps_and_a_job_without_partner_steps_is_refused(world):
+    from machikoba.network.tests.factories import make_job
+
+    owner = world.users[MEMBER]
+    client = world.client_for(MEMBER)
+    job = make_job(owner, world.company)
+    partner_steps = list(job.steps.filter(in_house=False).values_list("pk", flat=True))
+    in_house = job.steps.filter(in_house=True).first()
+    answer_by = str(timezone.localdate() + dt.timedelta(days=5))
+    url = reverse("api:board_job_post", args=[job.pk])
+
+    wrong = _send(client, url, {"step_ids": [in_house.pk], "answer_by": answer_by})
+    assert wrong.status_code == 422, wrong.content
+    assert wrong.json()["code"] == "request_invalid"
+    assert "step_ids" in wrong.json()["fields"]
+
+    only_in_house = make_job(owner, world.company, route=[("cutting.turning.nc_lathe", True)])
+    nothing = _send(
+        client,
+        reverse("api:board_job_post", args=[only_in_house.pk]),
+        {"step_ids": [only_in_house.steps.get().pk], "answer_by": answer_by},
+    )
+    assert nothing.status_code == 409, nothing.content
+    assert nothing.json()["code"] == "board_nothing_to_post"
+    assert not Request.objects.exists()
+
+    posted = _send(client, url, {"step_ids": partner_steps, "answer_by": answer_by})
+    assert posted.status_code == 201, posted.content
+    assert Request.objects.get().pk == posted.json()["id"]
