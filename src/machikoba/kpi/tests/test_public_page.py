@@ -37,8 +37,15 @@ from machikoba.subsidies.choices import ApplicationStatus
 pytestmark = [pytest.mark.django_db, pytest.mark.clock_sensitive]
 
 FEW = str(Reason.FEW_COMPANIES.label)
-LAST_YEAR = this_fiscal_year() - 1
-FIRST_DAY = fiscal_year_bounds(LAST_YEAR)[0]
+
+
+# Read when a test runs, not at import: the clock may have moved since.
+def last_year() -> int:
+    return this_fiscal_year() - 1
+
+
+def first_day() -> dt.date:
+    return fiscal_year_bounds(last_year())[0]
 
 
 def publish(code: str = OTA, *, enabled: bool = True) -> Publication:
@@ -50,7 +57,7 @@ def publish(code: str = OTA, *, enabled: bool = True) -> Publication:
 
 def graduations(kind: str, companies: list, *, per_company: int = 1) -> None:
     cohort = CohortFactory(
-        program=ProgramFactory(municipality=ward(OTA), kind=kind), fiscal_year=LAST_YEAR
+        program=ProgramFactory(municipality=ward(OTA), kind=kind), fiscal_year=last_year()
     )
     for company in companies:
         for n in range(per_company):
@@ -59,7 +66,7 @@ def graduations(kind: str, companies: list, *, per_company: int = 1) -> None:
                 application=application,
                 company=company,
                 program_kind=kind,
-                graduated_on=FIRST_DAY + dt.timedelta(days=40 + n),
+                graduated_on=first_day() + dt.timedelta(days=40 + n),
                 sessions_attended=4,
                 sessions_total=5,
                 certificate_code=secrets.token_hex(8),
@@ -82,7 +89,7 @@ def tiny():
         applicant,
         status=ApplicationStatus.SCREENING,
         submitted_at=dt.datetime.combine(
-            FIRST_DAY + dt.timedelta(days=50), dt.time(10), tzinfo=dt.UTC
+            first_day() + dt.timedelta(days=50), dt.time(10), tzinfo=dt.UTC
         ),
     )
     publish()

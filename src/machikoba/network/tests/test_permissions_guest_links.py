@@ -72,11 +72,15 @@ def _owner_url(name):
     return build
 
 
-QUOTE = {
-    "price": "50000",
-    "lead_time_days": "5",
-    "valid_until": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
-}
+def quote(w):
+    # Built when the case runs, not at import: the clock may have moved since.
+    return {
+        "price": "50000",
+        "lead_time_days": "5",
+        "valid_until": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
+    }
+
+
 EVERYONE_404 = expect(404)
 
 MATRIX = [
@@ -114,7 +118,7 @@ MATRIX = [
         _guest_url("guest_quote"),
         expect(DONE),
         method="POST",
-        data=lambda w: QUOTE,
+        data=quote,
         note="valid",
     ),
     Case(
@@ -122,7 +126,7 @@ MATRIX = [
         _guest_url("guest_quote", tamper=True),
         EVERYONE_404,
         method="POST",
-        data=lambda w: QUOTE,
+        data=quote,
         note="tampered",
     ),
     Case(
