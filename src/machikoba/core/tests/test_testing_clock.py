@@ -73,19 +73,19 @@ def test_the_frozen_clock_stops_where_it_is_moved(frozen_clock):
 def test_the_spread_clocks_are_read_from_names_and_moments():
     assert spread_clocks("") == []
     assert [name for name, _ in spread_clocks("ci")] == list(ci_clocks())
-    clocks = spread_clocks("eve=2027-04-30T23:30:00+09:00, late=2027-12-31T23:30:00+09:00")
-    assert clocks == [
-        ("eve", dt.datetime(2027, 4, 30, 23, 30, tzinfo=TOKYO)),
-        ("late", dt.datetime(2027, 12, 31, 23, 30, tzinfo=TOKYO)),
-    ]
+    eve = dt.datetime.combine(working_day(5), dt.time(23, 30), tzinfo=TOKYO)
+    late = eve + dt.timedelta(days=200)
+    clocks = spread_clocks(f"eve={eve.isoformat()}, late={late.isoformat()}")
+    assert clocks == [("eve", eve), ("late", late)]
     for bad in ("eve", "eve=tomorrow", "eve=2027-04-30T23:30:00", "=2027-04-30T23:30:00+09:00"):
         with pytest.raises(pytest.UsageError, match="MACHIKOBA_TEST_CLOCKS"):
             spread_clocks(bad)
 
 
 def test_each_test_keeps_its_clock_all_day_and_every_clock_gets_tests():
-    clocks = list(ci_clocks(dt.datetime(2026, 12, 6, 13, 9, tzinfo=TOKYO)).items())
-    day = dt.date(2026, 12, 6)
+    now = dt.datetime.now(TOKYO)
+    clocks = list(ci_clocks(now).items())
+    day = now.date()
     ids = [f"src/machikoba/x/tests/test_{n}.py::test_{n}" for n in range(400)]
     picked = [clock_of(node_id, clocks, day) for node_id in ids]
     assert picked == [clock_of(node_id, clocks, day) for node_id in ids]
