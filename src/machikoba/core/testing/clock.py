@@ -4,12 +4,13 @@ Week, a year ahead) to find tests that only pass on ordinary days.
 
 ``MACHIKOBA_TEST_CLOCK`` (an ISO datetime with its offset) starts a ticking
 ``time_machine.travel`` for the whole session. ``MACHIKOBA_TEST_CLOCKS=ci`` spreads the
-tests over CI's four clocks instead: each test runs at one of them, chosen from its id and
-today's date (the same clock all day, so a failure reproduces; another one tomorrow, so
-every test meets every clock within days), and a failure names its clock. Only tests
-marked ``clock_sensitive`` are meant to run that way: browser and worker tests talk to
-other processes, whose clocks do not move. ``python -m machikoba.core.testing.clock``
-prints CI's clocks.
+tests marked ``clock_sensitive`` over CI's four clocks instead (``ci+today``: over those
+and the real clock, which is how CI's one run of the whole suite has them): each such test
+runs at one of them, chosen from its id and today's date (the same clock all day, so a
+failure reproduces; another one tomorrow, so every test meets every clock within days),
+and a failure names its clock. Unmarked tests keep the real clock: browser and worker
+tests talk to other processes, whose clocks do not move.
+``python -m machikoba.core.testing.clock`` prints CI's clocks.
 """
 
 from __future__ import annotations
@@ -146,15 +147,17 @@ def session_clock() -> dt.datetime | None:
     return moment
 
 
-def spread_clocks(value: str | None = None) -> list[tuple[str, dt.datetime]]:
+def spread_clocks(value: str | None = None) -> list[tuple[str, dt.datetime | None]]:
     """The clocks ``MACHIKOBA_TEST_CLOCKS`` spreads the tests over: ``ci`` for CI's four,
-    or ``name=moment,name=moment`` (each moment an ISO datetime with its offset)."""
+    ``ci+today`` for those and the real clock (``("today", None)``: no travel), or
+    ``name=moment,name=moment`` (each moment an ISO datetime with its offset)."""
     value = (os.environ.get(SPREAD_VARIABLE, "") if value is None else value).strip()
     if not value:
         return []
-    if value == "ci":
-        return list(ci_clocks().items())
-    clocks = []
+    if value in ("ci", "ci+today"):
+        real: list[tuple[str, dt.datetime | None]] = [("today", None)]
+        return (real if value == "ci+today" else []) + list(ci_clocks().items())
+    clocks: list[tuple[str, dt.datetime | None]] = []
     for part in value.split(","):
         name, _, moment = part.strip().partition("=")
         try:
@@ -171,8 +174,8 @@ def spread_clocks(value: str | None = None) -> list[tuple[str, dt.datetime]]:
 
 
 def clock_of(
-    node_id: str, clocks: list[tuple[str, dt.datetime]], on: dt.date
-) -> tuple[str, dt.datetime]:
+    node_id: str, clocks: list[tuple[str, dt.datetime | None]], on: dt.date
+) -> tuple[str, dt.datetime | None]:
     """The clock a test runs at on the day ``on``: stable within the day, and moving on to
     another clock the next day for most tests."""
     digest = hashlib.blake2b(f"{on.isoformat()} {node_id}".encode(), digest_size=8).digest()
@@ -209,21 +212,24 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return f"machikoba clock: {moment.isoformat()} ({CLOCK_VARIABLE})"
     clocks = config.stash.get(_SPREAD, None)
     if clocks:
-        listed = ", ".join(f"{name} {moment.isoformat()}" for name, moment in clocks)
-        return f"machikoba clocks, one per test ({SPREAD_VARIABLE}): {listed}"
+        listed = ", ".join(_named(name, moment) for name, moment in clocks)
+        return f"machikoba clocks, one per clock-sensitive test ({SPREAD_VARIABLE}): {listed}"
     return None
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     clocks = item.config.stash.get(_SPREAD, None)
-    if not clocks:
+    if not clocks or item.get_closest_marker("clock_sensitive") is None:
         yield
         return
     import time_machine
 
     name, moment = clock_of(item.nodeid, clocks, item.config.stash[_SPREAD_DAY])
-    item.stash[_TEST_CLOCK] = f"{name} {moment.isoformat()}"
+    item.stash[_TEST_CLOCK] = _named(name, moment)
+    if moment is None:
+        yield
+        return
     with time_machine.travel(moment, tick=True):
         yield
 
@@ -233,17 +239,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     clock = item.stash.get(_TEST_CLOCK, None)
     if clock is not None and outcome.get_result().failed:
-        moment = clock.split(" ", 1)[1]
+        name, _, moment = clock.partition(" ")
+        again = f"{CLOCK_VARIABLE}={moment} " if name != "today" else ""
         outcome.get_result().sections.append(
-            (
-                "machikoba clock",
-                f"ran at {clock}; again: {CLOCK_VARIABLE}={moment} pytest '{item.nodeid}'",
-            )
+            ("machikoba clock", f"ran at {clock}; again: {again}pytest '{item.nodeid}'")
         )
 
 
+def _named(name: str, moment: dt.datetime | None) -> str:
+    return f"{name} {moment.isoformat() if moment else '(the real clock)'}"
+
+
 _TRAVELLER = pytest.StashKey[object]()
-_SPREAD = pytest.StashKey[list[tuple[str, dt.datetime]]]()
+_SPREAD = pytest.StashKey[list[tuple[str, dt.datetime | None]]]()
 _SPREAD_DAY = pytest.StashKey[dt.date]()
 _TEST_CLOCK = pytest.StashKey[str]()
 

@@ -73,6 +73,9 @@ def test_the_frozen_clock_stops_where_it_is_moved(frozen_clock):
 def test_the_spread_clocks_are_read_from_names_and_moments():
     assert spread_clocks("") == []
     assert [name for name, _ in spread_clocks("ci")] == list(ci_clocks())
+    # CI's run of the whole suite: the real clock is a fifth choice, with no travel.
+    assert spread_clocks("ci+today")[0] == ("today", None)
+    assert [name for name, _ in spread_clocks("ci+today")[1:]] == list(ci_clocks())
     eve = dt.datetime.combine(working_day(5), dt.time(23, 30), tzinfo=TOKYO)
     late = eve + dt.timedelta(days=200)
     clocks = spread_clocks(f"eve={eve.isoformat()}, late={late.isoformat()}")
@@ -103,10 +106,15 @@ def test_a_spread_run_moves_each_test_to_its_clock_and_names_it_on_failure(tmp_p
 
     (tmp_path / "test_dates.py").write_text(
         "import datetime as dt\n"
+        "import pytest\n"
+        "@pytest.mark.clock_sensitive\n"
         "def test_sees():\n"
         "    print('TODAY', dt.date.today().isoformat())\n"
+        "@pytest.mark.clock_sensitive\n"
         "def test_breaks_at_year_end():\n"
         "    assert dt.date.today().month != 12\n"
+        "def test_unmarked_keeps_the_real_clock():\n"
+        "    print('REAL', dt.date.today().isoformat())\n"
     )
     (tmp_path / "conftest.py").write_text(
         "from machikoba.core.testing import clock\n"
@@ -146,6 +154,9 @@ def test_a_spread_run_moves_each_test_to_its_clock_and_names_it_on_failure(tmp_p
     out = run.stdout
     assert run.returncode == 1, out
     assert "TODAY 2031-12-31" in out
-    assert "1 failed, 1 passed" in out
+    # The real date, from a process this test's own moved clock cannot reach.
+    real = subprocess.run(["date", "+%F"], capture_output=True, text=True, env=env).stdout
+    assert f"REAL {real.strip()}" in out
+    assert "1 failed, 2 passed" in out
     assert "ran at ye 2031-12-31T23:30:00+09:00" in out
     assert "MACHIKOBA_TEST_CLOCK=2031-12-31T23:30:00+09:00 pytest" in out
