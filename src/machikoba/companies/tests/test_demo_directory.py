@@ -9,12 +9,12 @@ import datetime as dt
 import math
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from machikoba.companies.demo import demo_companies
 from machikoba.companies.directory import DirectoryQuery, directory_search, origin_of
 from machikoba.companies.models import Company, CompanyCertification
+from machikoba.core.testing.demo_ward import demo_ward
 
 NC_LATHE = "cutting.turning.nc_lathe"
 
@@ -45,8 +45,8 @@ def expected_names(origin, km=5.0):
 
 @pytest.mark.django_db
 @pytest.mark.clock_sensitive
-def test_reference_question_on_the_demo_ward():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_reference_question_on_the_demo_ward(settings, tmp_path):
+    demo_ward(settings, tmp_path)  # seed_demo's result (built once per test process)
     own = Company.objects.get(name=demo_companies()[0]["name"])
     origin = origin_of(own)
     query = DirectoryQuery(

@@ -8,6 +8,7 @@ from machikoba.accounts.models import User, WardRoleAssignment
 from machikoba.companies.demo import DEMO_USERS, demo_companies
 from machikoba.companies.models import Company, Membership
 from machikoba.companies.validators import validate_corporate_number
+from machikoba.core.testing.demo_ward import demo_ward
 from machikoba.lab.demo import LAB_DEMO_USERS
 from machikoba.web.management.commands.seed_demo import DOJO_SHOPS
 
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.clock_sensitive
 
 
 @pytest.mark.django_db
-def test_seed_demo_builds_the_ward_and_is_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_seed_demo_builds_the_ward_and_is_idempotent(settings, tmp_path):
+    demo_ward(settings, tmp_path)  # seed_demo's result (built once per test process)
     counts = (
         Company.objects.count(),
         User.objects.count(),

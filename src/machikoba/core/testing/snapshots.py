@@ -15,6 +15,7 @@ creates them again with new ids, and the snapshot's rows refer to the ids they h
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -63,11 +64,18 @@ def _take(media_root: Path) -> Snapshot:
             else:
                 cursor.execute(f"SELECT * FROM {name}")  # noqa: S608 (a table of ours)
                 columns = [column[0] for column in cursor.description]
-                rows[table] = (columns, cursor.fetchall())
+                rows[table] = (columns, [tuple(map(_stored, row)) for row in cursor.fetchall()])
     media = Path(tempfile.mkdtemp(prefix="machikoba-snapshot-"))
     if media_root.exists():
         shutil.copytree(media_root, media, dirs_exist_ok=True)
     return Snapshot(rows=rows, media=media)
+
+
+def _stored(value: object) -> object:
+    """A value read from SQLite as Django stored it: Django's converters parse dates and
+    times into objects, and the driver has no adapter for ``datetime.time`` (those of
+    dates and datetimes are deprecated), so they go back as the text they were."""
+    return str(value) if isinstance(value, dt.date | dt.time) else value
 
 
 def _put_back(snapshot: Snapshot, media_root: Path) -> None:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from machikoba.accounts.models import User
 from machikoba.advisory.models import Engagement
 from machikoba.core.access import WARD_OFFICER, municipality_ids_for
+from machikoba.core.testing.demo_ward import demo_ward
 from machikoba.kpi.choices import Light
 from machikoba.kpi.evaluation import this_fiscal_year
 from machikoba.kpi.models import SurveyResponse, SurveyRound
@@ -35,6 +36,12 @@ def _seed() -> None:
     call_command("seed_demo", stdout=io.StringIO())
 
 
+@pytest.fixture
+def demo(settings, tmp_path):
+    """The demo as ``seed_demo`` leaves it (built once per test process and day)."""
+    demo_ward(settings, tmp_path / "media")
+
+
 def _counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
@@ -50,8 +57,7 @@ def _counts() -> tuple[int, ...]:
     )
 
 
-def test_every_indicator_shows_a_value_for_the_officers_ward_and_all_wards():
-    _seed()
+def test_every_indicator_shows_a_value_for_the_officers_ward_and_all_wards(demo):
     officer = User.objects.get(email="officer@example.com")
     [ward] = municipality_ids_for(officer, WARD_OFFICER)
     year = this_fiscal_year()
@@ -72,8 +78,7 @@ def test_every_indicator_shows_a_value_for_the_officers_ward_and_all_wards():
             assert item.light != Light.NONE, where
 
 
-def test_the_kpi_demo_is_added_once():
-    _seed()
+def test_the_kpi_demo_is_added_once(demo):
     first = _counts()
     assert first[0] == 5  # 大田区: three years of the survey; 墨田区: two
     _seed()

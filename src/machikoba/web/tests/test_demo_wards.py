@@ -10,6 +10,7 @@ from machikoba.accounts.models import User
 from machikoba.board.models import Request
 from machikoba.companies.models import Company
 from machikoba.core.access import municipality_ids_for
+from machikoba.core.testing.demo_ward import demo_ward
 from machikoba.network.models import RfqRecipient, Step
 from machikoba.wards.models import Municipality, MunicipalityGroup
 
@@ -19,8 +20,8 @@ OTA, SUMIDA, KATSUSHIKA = "131113", "131075", "131229"
 
 
 @pytest.mark.django_db
-def test_the_demo_has_three_wards_their_people_and_cross_ward_work():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_the_demo_has_three_wards_their_people_and_cross_ward_work(settings, tmp_path):
+    demo_ward(settings, tmp_path)  # seed_demo's result (built once per test process)
     wards = {m.code: m for m in Municipality.objects.filter(code__in=[OTA, SUMIDA, KATSUSHIKA])}
 
     # Shops in each ward, placed there by their postal codes.
