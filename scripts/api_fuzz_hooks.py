@@ -7,7 +7,8 @@
 
 2. The rules JSON Schema cannot state (docs/api.md, "Rules beyond the schema"): a date
    relative to today (a due date from today on, a deadline in the future, a day's report
-   within the last week) and one field against another (an end after its start). For the
+   within the last week, a survey's ended fiscal year) and one field against another (an
+   end after its start, a call's window before its screening and its decision). For the
    *positive* examples only, the generated values of those fields are moved into the
    window the rule allows, so "valid request rejected" counts what the schema gets wrong,
    not the calendar. The negative examples go out untouched, and each service's refusal
@@ -41,6 +42,15 @@ FUTURE_DAYS = {
     "due_date": 20,
     "valid_until": 30,
     "expires_at": 30,
+    "due_on": 20,
+    # A window and what follows it, in order: a cohort's applications, a subsidy call's
+    # window, its screening day and its decision day.
+    "applications_open_at": 2,
+    "applications_close_at": 12,
+    "opens_at": 3,
+    "closes_at": 10,
+    "screening_on": 12,
+    "decision_on": 20,
 }
 # Periods: (start, end) field pairs and the example's values.
 TIME_PAIRS = (("start", "end"), ("day_start", "day_end"))
@@ -66,10 +76,19 @@ def _moved(value, days: int, now: dt.datetime):
     return moment.replace(hour=10, minute=0, second=0, microsecond=0).isoformat()
 
 
+def _last_ended_fiscal_year(now: dt.datetime) -> int:
+    """Japan's fiscal year runs from April: the one before the current one."""
+    return (now.year if now.month >= 4 else now.year - 1) - 1
+
+
 def _fit_body(body: dict, now: dt.datetime) -> None:
     for name, days in FUTURE_DAYS.items():
         if name in body:
             body[name] = _moved(body[name], days, now)
+    # A fiscal year's survey is for an ended year, a few back at most; a cohort's or a
+    # call's year takes any, the last ended one among them.
+    if isinstance(body.get("fiscal_year"), int) and not isinstance(body["fiscal_year"], bool):
+        body["fiscal_year"] = _last_ended_fiscal_year(now)
     # A day's report is written for today or the week before; an agreement is dated
     # from its event on, and not in the future.
     for name in ("day", "agreed_on"):
