@@ -40,6 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from machikoba.companies.checklist import refresh_profile_scores  # noqa: E402
+from machikoba.companies.coverage import coverage_rebuild  # noqa: E402
 from machikoba.companies.directory import DirectoryQuery, directory_page  # noqa: E402
 from machikoba.companies.models import (  # noqa: E402
     Capability,
@@ -47,7 +48,9 @@ from machikoba.companies.models import (  # noqa: E402
     Company,
     CompanyCertification,
     Material,
+    MaterialCoverage,
     ProcessCategory,
+    ProcessCoverage,
     SearchGram,
 )
 from machikoba.companies.search import CAPABILITY_WEIGHT, NAME_WEIGHT, TEXT_WEIGHT, grams_of  # noqa: E402
@@ -183,6 +186,10 @@ def populate(companies: int, caps_per_company: int, rng: random.Random) -> None:
     started = time.perf_counter()
     refresh_profile_scores(Company.objects.all())
     print(f"  profile scores stored in {time.perf_counter() - started:.1f} s", flush=True)
+    # And the coverage index the capability service keeps (companies.coverage).
+    started = time.perf_counter()
+    rows = coverage_rebuild()
+    print(f"  coverage index: {rows:,} rows in {time.perf_counter() - started:.1f} s", flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -232,6 +239,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if args.rebuild or Company.objects.count() < args.companies:
         for model in (
+            ProcessCoverage,
+            MaterialCoverage,
             SearchGram,
             CompanyCertification,
             Capability.materials.through,

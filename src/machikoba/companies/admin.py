@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from machikoba.companies.coverage import companies_in_subtree, coverage_rebuild
 from machikoba.companies.models import (
     CertificationKind,
     Company,
@@ -177,6 +178,12 @@ class ProcessCategoryAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_ja", "name_en")
     ordering = ("sort_order", "code")
     autocomplete_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "code" in form.changed_data:
+            # A new path: the companies with capabilities under it cover other ancestors.
+            coverage_rebuild(companies_in_subtree(obj.code))
 
 
 @admin.register(MaterialGroup)

@@ -568,6 +568,7 @@ class SearchGram(models.Model):
 
 
 from machikoba.companies.models_claims import CompanyClaim  # noqa: F401,E402
+from machikoba.companies.models_coverage import MaterialCoverage, ProcessCoverage  # noqa: F401,E402
 from machikoba.companies.models_io import ImportJob  # noqa: F401,E402
 from machikoba.companies.models_people import Invitation  # noqa: F401,E402
 from machikoba.companies.models_wards import CompanyWardChange  # noqa: F401,E402

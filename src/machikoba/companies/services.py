@@ -17,6 +17,7 @@ from machikoba.accounts.models import User
 from machikoba.accounts.rules import is_platform_admin, is_ward_officer
 from machikoba.companies.checklist import refresh_profile_score
 from machikoba.companies.choices import CompanyRole, LocationSource
+from machikoba.companies.coverage import coverage_update
 from machikoba.companies.error_codes import CompaniesErrorCode
 from machikoba.companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 from machikoba.companies.models import (
@@ -411,6 +412,7 @@ def capability_save(
     )
     capability.materials.set(materials)
     search_index_update(company=company)
+    coverage_update(company=company)
     refresh_profile_score(company)
     return capability
 
@@ -467,6 +469,8 @@ def profile_part_delete(
     part.delete()
     if verb in ("capability", "equipment"):
         search_index_update(company=company)
+    if verb == "capability":
+        coverage_update(company=company)
     refresh_profile_score(company)
 
 

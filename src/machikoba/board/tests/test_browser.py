@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from machikoba.board import services
 from machikoba.board.models import Request, Team
 from machikoba.board.tests.factories import make_buyer, make_shop, owner_of
-from machikoba.companies.models import Capability
 from machikoba.core.testing.browser import sign_in
+from machikoba.core.testing.factories import make_capability
 from machikoba.network import services as network
 from machikoba.network.models import Order
 from machikoba.network.tests.factories import process
@@ -40,7 +40,7 @@ def test_a_buyer_request_answered_by_a_team(
     plating = make_shop("六郷鍍金工業株式会社")
     grinding = make_shop("糀谷研削所")
     for shop, (_label, code) in zip((lead, heat, plating, grinding), ROUTE, strict=True):
-        Capability.objects.create(company=shop, process=process(code))
+        make_capability(shop, process(code))
 
     # The buyer posts the request with its four processes.
     sign_in(page, base, owner_of(buyer).email)

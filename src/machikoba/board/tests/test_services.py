@@ -19,11 +19,11 @@ from machikoba.board.tests.factories import (
     quoted_team,
 )
 from machikoba.companies.choices import CompanyRole
-from machikoba.companies.models import Capability, Company
+from machikoba.companies.models import Company
 from machikoba.core.access import VIEW
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.models import AuditEvent
-from machikoba.core.testing.factories import MembershipFactory
+from machikoba.core.testing.factories import MembershipFactory, make_capability
 from machikoba.core.testing.matrix import ADMIN, FLOOR_WORKER, MEMBER, OFFICER, OTHER_COMPANY
 from machikoba.drawings.models import Grant
 from machikoba.drawings.tests.factories import make_document
@@ -79,7 +79,7 @@ def test_the_board_lists_what_a_shop_can_do_by_default(world, buyer):
     shop = world.other_company
     query = selectors.BoardFilter()
     assert list(selectors.board_requests(user=owner_of(shop), company=shop, query=query)) == []
-    Capability.objects.create(company=shop, process=process("heat_treatment"))
+    make_capability(shop, process("heat_treatment"))
     listed = selectors.board_requests(user=owner_of(shop), company=shop, query=query)
     assert list(listed) == [request]
     other = make_request(buyer, processes=[(process("surface.plating.hard_chrome"), "")])

@@ -18,7 +18,6 @@ from django.utils import timezone
 from machikoba.companies import importing
 from machikoba.companies.exporting import export_header
 from machikoba.companies.models import (
-    Capability,
     CertificationKind,
     Company,
     CompanyCertification,
@@ -36,6 +35,7 @@ from machikoba.core.testing.factories import (
     WardRoleFactory,
     force_login_with_mfa,
     give_totp,
+    make_capability,
 )
 
 HEADER = ["企業名", "フリガナ", "法人番号", "郵便番号", "住所", "従業員数", "創業年"]
@@ -635,8 +635,8 @@ def directory(db):
     )
     first.invoice_number = "T" + first.corporate_number
     first.save()
-    Capability.objects.create(company=first, process=process)
-    Capability.objects.create(company=first, process=wire)
+    make_capability(first, process)
+    make_capability(first, wire)
     CompanyCertification.objects.create(company=first, kind=iso)
     CompanyFactory(name="大森鍍金", name_kana="オオモリメッキ", representative_name="=1+1")
     CompanyFactory(name="休業中工業", is_active=False)
@@ -699,7 +699,7 @@ def test_export_query_count_does_not_grow_with_companies(officer_client, directo
     with CaptureQueriesContext(connection) as few:
         officer_client.get(url)
     for company in CompanyFactory.create_batch(30):
-        Capability.objects.create(company=company, process=ProcessCategory.objects.first())
+        make_capability(company, ProcessCategory.objects.first())
     with CaptureQueriesContext(connection) as many:
         response = officer_client.get(url)
     assert len(_read_csv(response.content)) == 33

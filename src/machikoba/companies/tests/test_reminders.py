@@ -11,12 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from machikoba.companies.choices import CompanyKind, CompanyRole
-from machikoba.companies.models import Capability, Company, Equipment, ProcessCategory
+from machikoba.companies.models import Company, Equipment, ProcessCategory
 from machikoba.companies.reminders import stale_profile_reminders, stale_profiles
 from machikoba.core.models import Notification, NotificationPreference
 from machikoba.core.notifications import KINDS
 from machikoba.core.testing.clock import today
-from machikoba.core.testing.factories import CompanyFactory, MembershipFactory, make_equipment
+from machikoba.core.testing.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    make_capability,
+    make_equipment,
+)
 from machikoba.core.testing.processes import run_queued_tasks
 
 pytestmark = pytest.mark.clock_sensitive
@@ -79,7 +84,7 @@ def test_any_recent_change_to_the_profile_keeps_it_fresh(stale, part):
     if part == "company":
         Company.objects.filter(pk=company.pk).update(updated_at=timezone.now())
     elif part == "capability":
-        Capability.objects.create(company=company, process=ProcessCategory.objects.first())
+        make_capability(company, ProcessCategory.objects.first())
     else:
         Equipment.objects.filter(company=company).update(updated_at=timezone.now())
     assert company not in stale_profiles(today=today())

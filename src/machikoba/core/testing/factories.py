@@ -160,6 +160,21 @@ def make_equipment(company, **fields):
     return equipment
 
 
+def make_capability(company, process, *, materials=(), **fields):
+    """A capability of ``process`` saved as the profile editor saves one
+    (``capability_save``): its work envelope from its sizes, the company's search grams,
+    coverage index and profile score kept with it."""
+    from machikoba.companies.models import Capability
+    from machikoba.companies.services import capability_save
+
+    return capability_save(
+        actor=None,
+        company=company,
+        capability=Capability(process=process, **fields),
+        materials=list(materials),
+    )
+
+
 def make_photo(company):
     from django.core.files.base import ContentFile
 

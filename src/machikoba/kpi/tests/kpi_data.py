@@ -22,8 +22,14 @@ from machikoba.advisory.models import Engagement
 from machikoba.board.choices import TeamStatus
 from machikoba.board.models import Request, Team, TeamMember
 from machikoba.companies.choices import CompanyKind
-from machikoba.companies.models import Capability, Company, ProcessCategory
-from machikoba.core.testing.factories import SUMIDA, CompanyFactory, UserFactory, ward
+from machikoba.companies.models import Company, ProcessCategory
+from machikoba.core.testing.factories import (
+    SUMIDA,
+    CompanyFactory,
+    UserFactory,
+    make_capability,
+    ward,
+)
 from machikoba.core.testing.factories_lab import make_item, make_lab
 from machikoba.core.testing.factories_programs import (
     ApplicationFactory,
@@ -120,9 +126,7 @@ def shop(
     capability of ``process`` (a process category code)."""
     company = CompanyFactory(ward=municipality, employees=employees, **fields)
     if process is not None:
-        Capability.objects.create(
-            company=company, process=ProcessCategory.objects.get(code=process)
-        )
+        make_capability(company, ProcessCategory.objects.get(code=process))
     return company
 
 

@@ -11,7 +11,7 @@ from machikoba.companies.models import Capability, Company
 from machikoba.core.dates import format_date
 from machikoba.core.errors import ApplicationError, PermissionRefused
 from machikoba.core.testing.clock import fixed_dates
-from machikoba.core.testing.factories import CompanyFactory
+from machikoba.core.testing.factories import CompanyFactory, make_capability
 from machikoba.core.testing.matrix import FLOOR_WORKER, MEMBER, OTHER_COMPANY
 from machikoba.network import network_plan as planning
 from machikoba.network.models import Job, Quote, Rfq, RfqRecipient, Step
@@ -29,7 +29,7 @@ TURN_THEN_HEAT = (("cutting.turning.nc_lathe", True), (HEAT, False))
 
 def _shop(name, *, km_east=1.0, code=HEAT, lead_time_days=None):
     company = CompanyFactory(name=name, latitude=HOME[0], longitude=HOME[1] + km_east / 90.7)
-    Capability.objects.create(company=company, process=process(code), lead_time_days=lead_time_days)
+    make_capability(company, process(code), lead_time_days=lead_time_days)
     return company
 
 

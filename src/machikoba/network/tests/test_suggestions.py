@@ -2,13 +2,14 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from machikoba.companies.models import Capability, Material
-from machikoba.core.testing.factories import CompanyFactory
+from machikoba.companies.models import Material
+from machikoba.core.testing.factories import CompanyFactory, make_capability
 from machikoba.core.testing.matrix import MEMBER
 from machikoba.network.models import Step
 from machikoba.network.suggestions import suggest_partners
@@ -20,10 +21,9 @@ pytestmark = pytest.mark.clock_sensitive
 HOME = (35.5620, 139.7160)
 
 
-def _shop(name, *, km_east, process_code="heat_treatment.quench_temper", materials=()):
+def _shop(name, *, km_east, process_code="heat_treatment.quench_temper", materials=(), **fields):
     company = CompanyFactory(name=name, latitude=HOME[0], longitude=HOME[1] + km_east / 90.7)
-    capability = Capability.objects.create(company=company, process=process(process_code))
-    capability.materials.set(materials)
+    make_capability(company, process(process_code), materials=materials, **fields)
     return company
 
 
@@ -121,10 +121,8 @@ def test_the_suggestions_page_leads_to_a_prefilled_rfq(world, job):
 
 
 def test_the_part_size_and_the_tolerance_narrow_the_candidates(world, job):
-    big = _shop("大物熱処理", km_east=1)
-    small = _shop("小物熱処理", km_east=1)
-    Capability.objects.filter(company=big).update(envelope_mm=1500, best_tolerance_mm="0.0050")
-    Capability.objects.filter(company=small).update(envelope_mm=300, best_tolerance_mm="0.0500")
+    _shop("大物熱処理", km_east=1, max_length_mm=1500, best_tolerance_mm=Decimal("0.005"))
+    _shop("小物熱処理", km_east=1, max_length_mm=300, best_tolerance_mm=Decimal("0.05"))
     step = job.steps.get(position=2)
 
     def names():

@@ -18,13 +18,17 @@ from machikoba.board.models import Hand
 from machikoba.board.tests.factories import make_buyer, make_request
 from machikoba.companies.choices import CompanyRole
 from machikoba.companies.models import (
-    Capability,
     CertificationKind,
     CompanyCertification,
     Material,
     Membership,
 )
-from machikoba.core.testing.factories import CompanyFactory, jpeg_bytes, make_equipment
+from machikoba.core.testing.factories import (
+    CompanyFactory,
+    jpeg_bytes,
+    make_capability,
+    make_equipment,
+)
 from machikoba.core.testing.phone import PHONE, axe_check, phone_checks
 from machikoba.core.testing.processes import run_queued_tasks
 from machikoba.network.tests.factories import process
@@ -90,10 +94,12 @@ def imported_shop(transactional_db, settings, tmp_path):
         corporate_number="5010401000007",
         contact_email="office@rokugo.example.jp",
     )
-    capability = Capability.objects.create(
-        company=shop, process=process("grinding.cylindrical"), envelope_mm=600
+    make_capability(
+        shop,
+        process("grinding.cylindrical"),
+        max_length_mm=600,
+        materials=Material.objects.filter(code__in=["S45C", "SUS304"]),
     )
-    capability.materials.set(Material.objects.filter(code__in=["S45C", "SUS304"]))
     make_equipment(shop, kind="円筒研削盤", maker="ジェイテクト", count=2)
     CompanyCertification.objects.create(company=shop, kind=CertificationKind.objects.first())
     request = make_request(make_buyer("川崎油圧機器株式会社"), part_name="油圧シリンダ用ロッド")
