@@ -22,7 +22,6 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from machikoba.apitokens.areas import SAFE_METHODS
 from machikoba.apitokens.error_codes import ApiTokensErrorCode
 from machikoba.apitokens.internal import (
     bearer_of,
@@ -36,6 +35,7 @@ from machikoba.core.views import client_ip
 API_PREFIX = "/api/"
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Answers worth keeping for a retry: everything but server errors, the caller's own
 # sign-in or rate-limit trouble (a retry after fixing those must do the work).
 NOT_KEPT = frozenset({401, 429})
@@ -60,7 +60,9 @@ class ApiGuardMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         principal = self._principal(request)
-        write = (request.method or "GET").upper() not in SAFE_METHODS
+        # The methods that change something; any other (TRACE, an unknown one) reaches
+        # the router, which answers 405 with the allowed methods.
+        write = (request.method or "GET").upper() in WRITE_METHODS
         limit, remaining, retry_after = self._count(request, principal, write)
         if remaining < 0:
             response: HttpResponse = _error(

@@ -410,6 +410,16 @@ def programs_apply(request, cohort_id: PathId, payload: ApplyIn):
     participant = None
     if page.staff_course:
         participant = next((u for u in page.nominees if u.pk == payload.participant_id), None)
+        applied = next(
+            (a for a in page.card.mine if a.participant_id == payload.participant_id), None
+        )
+        if participant is None and applied is not None:
+            # One of the company's people who has applied already: the state, not the field.
+            raise ApplicationError(
+                ProgramErrorCode.APPLICATION_DUPLICATE,
+                _("%(person)s さんはこの期にすでに申し込んでいます。")
+                % {"person": applied.participant.get_full_name()},
+            )
         if participant is None:
             raise ApplicationError(
                 ProgramErrorCode.APPLICATION_PARTICIPANT_INVALID,

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from machikoba.core.testing.factories import ward
-from machikoba.core.testing.factories_programs import CohortFactory
+from machikoba.core.testing.factories_programs import CohortFactory, make_leader_cohort
 from machikoba.core.testing.matrix import (
     INSTRUCTOR,
     MEMBER,
@@ -57,6 +57,23 @@ def test_applying_once_and_the_refusal_of_twice(world):
     card = next(row for row in listed if row["id"] == cohort.pk)
     assert card["can_apply"] is False
     assert card["my_application_ids"] == [first.json()["id"]]
+
+
+def test_nominating_someone_twice_is_the_state_and_a_stranger_the_field(world):
+    """The leader course: the company's person who has applied already is refused as
+    the cohort's state (409), somebody who is not the company's as a wrong field (422)."""
+    cohort = make_leader_cohort()
+    owner = world.client_for(MEMBER)
+    url = reverse("api:programs_apply", args=[cohort.pk])
+    member = world.users[MEMBER].pk
+    assert _post(owner, url, {"participant_id": member}).status_code == 201
+    again = _post(owner, url, {"participant_id": member})
+    assert again.status_code == 409
+    assert again.json()["code"] == "application_duplicate"
+    stranger = _post(owner, url, {"participant_id": world.users[OTHER_COMPANY].pk})
+    assert stranger.status_code == 422
+    assert "participant_id" in stranger.json()["fields"]
+    assert Application.objects.filter(cohort=cohort).count() == 1
 
 
 def test_another_companys_application_is_not_found(world):

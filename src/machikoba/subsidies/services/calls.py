@@ -117,7 +117,7 @@ def _require_gbizid_configured(requires_gbiz_verified: bool) -> None:
     """A call that takes submissions only from a GビズID-verified representative needs the
     platform configured for GビズID: nobody could connect one, so nobody could submit."""
     if requires_gbiz_verified and not gbizid_enabled():
-        raise _refuse(
+        refusal = _refuse(
             CallOfficeErrorCode.CALL_GBIZ_NOT_CONFIGURED,
             _(
                 "このサイトではGビズIDとの連携がまだ設定されていないため、提出をGビズIDプライム"
@@ -126,6 +126,10 @@ def _require_gbizid_configured(requires_gbiz_verified: bool) -> None:
             ),
             "requires_gbiz_verified",
         )
+        # The site's set-up refuses a well-formed request (409); the field says what to
+        # change meanwhile.
+        refusal.status_code = 409
+        raise refusal
 
 
 def _require_future_opening(opens_at: dt.datetime, now: dt.datetime) -> None:

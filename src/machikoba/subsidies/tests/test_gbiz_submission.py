@@ -126,6 +126,8 @@ def test_a_call_requiring_gbizid_is_refused_while_gbizid_is_not_configured(db, s
     )
     assert "GビズIDとの連携がまだ設定されていない" in str(error.message)
     assert error.fields == {"requires_gbiz_verified": [error.message]}
+    # The site's set-up refuses a well-formed call: 409 in the API, the field named.
+    assert error.http_status() == 409
     assert not Call.objects.exists()
 
     call = make_future_paper_call()
