@@ -50,6 +50,7 @@ CHECKS = {
     "response_schema_conformance": "responses not matching their schema",
     "content_type_conformance": "undocumented content types",
     "response_headers_conformance": "undocumented headers",
+    "unsupported_method": "unknown methods not refused with 405",
 }
 MARKER = "FUZZSECRET"
 # Failures known and not fixed yet (operation, check, title), kept so that CI fails on any
@@ -63,7 +64,7 @@ from django.utils import timezone
 from machikoba.accounts.models import User
 from machikoba.apitokens.areas import scope_choices
 from machikoba.apitokens.services import token_create
-from machikoba.companies.models import Company, Equipment, Material
+from machikoba.companies.models import Company, Equipment, Material, ProcessCategory
 from machikoba.drawings.models import Document
 from machikoba.lab.selectors import matchings as lab_matchings
 from machikoba.network.models import Job, Step
@@ -100,6 +101,9 @@ def company_ids(company):
         "stop_reason_id": first(Reason.objects.filter(company=company, kind="stop")),
         "step_id": steps, "step_ids": steps,
         "material_id": first(Material.objects.all()),
+        # Process codes (a route's steps name them): the leaves of the taxonomy.
+        "process": list(ProcessCategory.objects.filter(children__isnull=True)
+                        .order_by("code").values_list("code", flat=True)[:20]),
         "document_ids": first(Document.objects.filter(company=company)),
         "invited_ids": others, "recipient_ids": others, "winner_company_id": others,
         "grantee_id": others,
@@ -118,7 +122,10 @@ def ward_ids(email):
             "company_id": first(Company.objects.filter(kind="shop", ward_id=wards[0])),
             "event_id": first(lab_matchings.recordable_events(user)),
             "item_id": first(lab_matchings.recordable_items(user)),
-            "party_a_id": parties, "party_b_id": parties[1:] + parties[:1]}
+            "party_a_id": parties, "party_b_id": parties[1:] + parties[:1],
+            # An advisor is somebody with an account, named by e-mail.
+            "email": list(User.objects.filter(is_active=True, is_staff=False)
+                          .order_by("pk").values_list("email", flat=True)[:8])}
 
 owner_company, owner = company_token("owner@example.com")
 other_company, other = company_token("heat@example.com")
@@ -224,6 +231,8 @@ def fuzz(base: str, token: str | None, ids: Path, args, report: Path) -> Counter
         SCHEMATHESIS_HOOKS="api_fuzz_hooks",
         PYTHONPATH=str(ROOT / "scripts"),
         FUZZ_IDS=str(ids),
+        FUZZ_BASE=base,
+        FUZZ_TOKEN=token or "",
     )
     subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return failures_in(report)

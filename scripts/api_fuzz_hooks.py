@@ -29,6 +29,7 @@ import re
 import uuid
 from zoneinfo import ZoneInfo
 
+import httpx
 import schemathesis
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -113,12 +114,45 @@ def _own_ids() -> dict[str, list[int]]:
 OWN_IDS = _own_ids()
 
 
-def _fit_references(body: dict, path: dict) -> None:
+# Body fields that name rows by something other than an id, and the operations where they
+# do (an e-mail elsewhere is a new address: an invitation's, a contact's).
+REFERENCE_PATHS = {"email": ("/advisory/office/advisors",)}
+
+
+def _job_steps(job_id) -> list[dict]:
+    """A job's steps as the actor's client reads them (GET /api/network/jobs/{id}): for a
+    job the fuzzer itself made after the setup listed the actor's jobs."""
+    base, token = os.environ.get("FUZZ_BASE"), os.environ.get("FUZZ_TOKEN")
+    if not base or not token:
+        return []
+    try:
+        answer = httpx.get(
+            f"{base}/api/network/jobs/{int(job_id)}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+    except (httpx.HTTPError, ValueError):
+        return []
+    return answer.json().get("steps", []) if answer.status_code == 200 else []
+
+
+def _fit_references(body: dict, path: dict, operation: str = "") -> None:
     own = dict(OWN_IDS)
-    # The steps a job's board post names are that job's own.
+    # The steps a job's board post or RFQ names are that job's own partner steps still in
+    # the plan: known from the setup, or read from the job.
     job_steps = own.pop("job_steps", {})
-    if "job_id" in path and str(path["job_id"]) in job_steps:
-        own["step_ids"] = job_steps[str(path["job_id"])]
+    if "job_id" in path and "step_ids" in body:
+        known = job_steps.get(str(path["job_id"]))
+        if known is None:
+            known = [
+                step["id"]
+                for step in _job_steps(path["job_id"])
+                if not step.get("in_house") and step.get("status") == "planned"
+            ]
+        own["step_ids"] = known or own.get("step_ids", [])
+    for name, places in REFERENCE_PATHS.items():
+        if not any(place in operation for place in places):
+            own.pop(name, None)
     for name, ids in own.items():
         if name not in body or not ids or not isinstance(ids, list):
             continue
@@ -127,9 +161,17 @@ def _fit_references(body: dict, path: dict) -> None:
             continue
         if isinstance(value, int):
             body[name] = ids[value % len(ids)]
+        elif isinstance(value, str) and all(isinstance(i, str) for i in ids):
+            body[name] = ids[len(value) % len(ids)]
         elif isinstance(value, list) and all(isinstance(v, int) for v in value):
             # Without repeats (a list of ids names each row once).
             body[name] = list(dict.fromkeys(ids[v % len(ids)] for v in value))
+    # Nested rows (a request's route): the same, row by row.
+    for value in body.values():
+        if isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict):
+                    _fit_references(row, {}, operation)
 
 
 def _fit_query(query: dict, now: dt.datetime) -> None:
@@ -147,6 +189,6 @@ def before_call(context, case, kwargs):
     now = dt.datetime.now(TOKYO)
     if isinstance(case.body, dict):
         _fit_body(case.body, now)
-        _fit_references(case.body, case.path_parameters or {})
+        _fit_references(case.body, case.path_parameters or {}, case.path)
     if isinstance(case.query, dict):
         _fit_query(case.query, now)
