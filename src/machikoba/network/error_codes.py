@@ -70,6 +70,7 @@ class NetworkErrorCode(ErrorCode):
     RFQ_CLOSED = "rfq_closed"
     RFQ_DEADLINE_PASSED = "rfq_deadline_passed"
     RFQ_INVALID = "rfq_invalid"
+    RFQ_NOTHING_TO_QUOTE = "rfq_nothing_to_quote"
     SHIP_INVALID = "ship_invalid"
     STEP_ALREADY_REQUESTED = "step_already_requested"
     STEP_FIXED = "step_fixed"
