@@ -136,6 +136,8 @@ class EntryFieldsIn(Schema):
 
 
 class EntryIn(EntryFieldsIn):
+    # A new entry states its minutes; one still running is begun with /reports/start.
+    minutes: int = Field(ge=1, le=MAX_ENTRY_MINUTES, description="the work's minutes")
     idempotency_key: uuid.UUID = Field(description="the same key again answers with the same entry")
     step_id: BodyId
     day: dt.date | None = Field(None, description="the report day; today when left out")

@@ -115,6 +115,10 @@ def test_bad_entries_write_nothing(world):
     zero = _send(worker, "post", url, {**base, "minutes": 0})
     assert zero.status_code == 422
     assert "payload.minutes" in zero.json()["fields"]
+    # A new entry states its minutes (the schema says so; a running one is /start's).
+    missing = _send(worker, "post", url, base)
+    assert missing.status_code == 422
+    assert "payload.minutes" in missing.json()["fields"]
     foreign = Reason.objects.create(
         company=world.other_company, kind="stop", code="x", label="他社の理由"
     )

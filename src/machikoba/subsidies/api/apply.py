@@ -431,6 +431,11 @@ def subsidies_quote_add(
     return Status(201, document_out(document))
 
 
+# An id a form may leave out. A form has no null, so the schema states none (an
+# ``int | None`` would say "integer or null", and a client that sends "null" is refused).
+OptionalFormId = Annotated[int, Form(None, ge=1, le=2**63 - 1)]
+
+
 @router.post(
     "/applications/{application_id}/documents",
     response={201: SubsidiesDocumentOut},
@@ -441,7 +446,7 @@ def subsidies_document_add(
     request: Any,
     application_id: PathId,
     file: UploadFile,
-    requirement_id: Annotated[int | None, Form(None, ge=1, le=2**63 - 1)] = None,
+    requirement_id: OptionalFormId = None,  # type: ignore[assignment]
 ) -> Status[SubsidiesDocumentOut]:
     application = selectors.editable_application(request.user, application_id)
     requirement = None
