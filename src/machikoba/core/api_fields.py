@@ -37,13 +37,22 @@ WallClockTime = Annotated[
 ]
 
 
-def _decimal_parser(digits: int, places: int) -> Callable[[object], object]:
+def _decimal_pattern(digits: int, places: int, signed: bool) -> str:
+    sign = "-?" if signed else ""
+    return rf"^{sign}\d{{1,{digits - places}}}(\.\d{{1,{places}}})?$"
+
+
+def _decimal_parser(digits: int, places: int, signed: bool = False) -> Callable[[object], object]:
     whole = digits - places
-    pattern = re.compile(rf"^\d{{1,{whole}}}(\.\d{{1,{places}}})?$")
+    pattern = re.compile(_decimal_pattern(digits, places, signed))
+    largest = 10**whole - 1
+    lowest = -largest if signed else 0
 
     def parse(value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise ValueError(f'a decimal number as text, e.g. "12.5" (at most {places} places)')
+        if isinstance(value, int) and not lowest <= value <= largest:
+            raise ValueError(f"a whole number from {lowest} to {largest}")
         if isinstance(value, str) and not pattern.match(value):
             raise ValueError(f"at most {whole} digits before the point and {places} after it")
         return value
@@ -51,12 +60,12 @@ def _decimal_parser(digits: int, places: int) -> Callable[[object], object]:
     return parse
 
 
-def _decimal_schema(digits: int, places: int) -> dict[str, object]:
-    whole = digits - places
+def _decimal_schema(digits: int, places: int, signed: bool = False) -> dict[str, object]:
+    largest = 10 ** (digits - places) - 1
     return {
         "anyOf": [
-            {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
-            {"type": "string", "pattern": rf"^\d{{1,{whole}}}(\.\d{{1,{places}}})?$"},
+            {"type": "integer", "minimum": -largest if signed else 0, "maximum": largest},
+            {"type": "string", "pattern": _decimal_pattern(digits, places, signed)},
         ],
         "description": f"a decimal as text, at most {places} places (or a whole number)",
     }
@@ -70,4 +79,16 @@ MeasureDecimal = Annotated[
 ]
 ToleranceDecimal = Annotated[
     Decimal, BeforeValidator(_decimal_parser(7, 4)), WithJsonSchema(_decimal_schema(7, 4))
+]
+# A figure that may be negative: an indicator's target or baseline (20 digits, 4 places),
+# a measured effect in percent (12 digits, 1 place).
+IndicatorDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_parser(20, 4, signed=True)),
+    WithJsonSchema(_decimal_schema(20, 4, signed=True)),
+]
+EffectDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_parser(12, 1, signed=True)),
+    WithJsonSchema(_decimal_schema(12, 1, signed=True)),
 ]

@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Query, Schema
 from pydantic import Field
 
+from machikoba.core.api_fields import IndicatorDecimal
 from machikoba.kpi.api._router import router
 from machikoba.kpi.api.common import reader_or_404
 from machikoba.kpi.selectors import dashboard as selectors
@@ -48,9 +49,9 @@ class TargetsOut(Schema):
 
 
 class TargetIn(Schema):
-    target: Decimal | None = Field(None, max_digits=20, decimal_places=4)
+    target: IndicatorDecimal | None = None
     target_year: int | None = Field(None, ge=2000, le=2100)
-    baseline: Decimal | None = Field(None, max_digits=20, decimal_places=4)
+    baseline: IndicatorDecimal | None = None
     baseline_year: int | None = Field(None, ge=2000, le=2100)
 
 

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.core.access import VIEW, get_for_user_or_404
+from machikoba.core.api_fields import EffectDecimal
 from machikoba.core.api_uploads import upload_limit
 from machikoba.core.ids import BodyId, PathId
 from machikoba.core.views import content_disposition
@@ -432,9 +433,7 @@ class ReportIn(Schema):
     felt_cost_reduction: bool
     felt_productivity: bool
     felt_other: str = Field("", max_length=200)
-    effect_actual: Decimal | None = Field(
-        None, max_digits=12, decimal_places=1, description="required to submit"
-    )
+    effect_actual: EffectDecimal | None = Field(None, description="required to submit")
     comment: str = Field("", max_length=2000)
     submit: bool = Field(False, description="true: save and submit for the 確定検査")
 
