@@ -29,6 +29,7 @@ from machikoba.programs.selectors import homework as selectors
 from machikoba.programs.services import homework as services
 
 YEN_MAX = 10_000_000_000
+HOURLY_WAGE_MAX = 1_000_000  # yen an hour: far above any wage, within the stored integer
 
 # --- schemas ----------------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ class RoiValues(Schema):
     investment_cost: int = Field(ge=1, le=YEN_MAX)
     yearly_running_cost: int = Field(0, ge=0, le=YEN_MAX)
     hours_freed_per_year: int = Field(ge=0, le=1_000_000)
-    hourly_wage: int = Field(ge=0, le=YEN_MAX)
+    hourly_wage: int = Field(ge=0, le=HOURLY_WAGE_MAX)
     other_savings_per_year: int = Field(0, ge=0, le=YEN_MAX)
 
 

@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
-from pydantic import AnyHttpUrl, AwareDatetime, Field
+from pydantic import AnyHttpUrl, AwareDatetime, ConfigDict, Field
 
 from machikoba.accounts.rules import is_ward_officer
 from machikoba.core.access import CHANGE, VIEW, get_for_user_or_404
+from machikoba.core.api_fields import SOME_TEXT
 from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import BodyId, PathId
 from machikoba.programs.api._router import router
@@ -106,6 +107,17 @@ class InstructorsIn(Schema):
 
 
 class SessionIn(Schema):
+    """A session takes place somewhere: a place, an online URL, or both."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["place"], "properties": {"place": {"pattern": SOME_TEXT}}},
+                {"required": ["online_url"], "properties": {"online_url": {"type": "string"}}},
+            ]
+        }
+    )
+
     number: int = Field(ge=1, le=50)
     title: str = Field(min_length=1, max_length=120)
     starts_at: AwareDatetime

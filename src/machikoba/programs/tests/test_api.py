@@ -175,3 +175,12 @@ def test_the_office_creates_a_programme_in_its_own_ward_only(world):
     assert wrong.status_code == 422
     assert "partner_ward_ids" in wrong.json()["fields"]
     assert not Program.objects.filter(name="別").exists()
+
+
+def test_the_schemas_state_where_a_session_happens_and_a_wage_its_range(client):
+    """Rules the services hold, stated in the schema so a client knows them: a session
+    has a place or an online URL; an hourly wage stays within what is stored."""
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    where = schema["SessionIn"]["anyOf"]
+    assert [branch["required"] for branch in where] == [["place"], ["online_url"]]
+    assert schema["RoiValues"]["properties"]["hourly_wage"]["maximum"] <= 2**31 - 1

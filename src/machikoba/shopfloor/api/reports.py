@@ -143,6 +143,11 @@ class EntryIn(EntryFieldsIn):
     day: dt.date | None = Field(None, description="the report day; today when left out")
 
 
+class EntryEditIn(EntryFieldsIn):
+    # A corrected entry states its minutes too (a running one is ended with /stop).
+    minutes: int = Field(ge=1, le=MAX_ENTRY_MINUTES, description="the work's minutes")
+
+
 class ShopfloorStartIn(Schema):
     idempotency_key: uuid.UUID
     step_id: BodyId
@@ -478,7 +483,7 @@ def shopfloor_report_entry(request, entry_id: PathId):
     response=ShopfloorEntryOut,
     summary="Correct an entry (the worker)",
 )
-def shopfloor_report_entry_update(request, entry_id: PathId, payload: EntryFieldsIn):
+def shopfloor_report_entry_update(request, entry_id: PathId, payload: EntryEditIn):
     entry = _own_entry(request, entry_id)
     fields = _entry_fields(request, entry.report.company, payload)
     return _entry_out(services.entry_update(actor=request.user, entry=entry, fields=fields))
