@@ -53,6 +53,9 @@ FUTURE_DAYS = {
     "screening_on": 12,
     "decision_on": 20,
 }
+# Dates whose window depends on the operation: a drawing's destruction day lies ahead, the
+# day its deal closed does not.
+PATH_DAYS = {"/retention": {"date": 400, "closed_on": 0}}
 # Periods: (start, end) field pairs and the example's values.
 TIME_PAIRS = (("start", "end"), ("day_start", "day_end"))
 # A query's day or period: the last few days (reports and metrics are kept for a window
@@ -82,10 +85,15 @@ def _last_ended_fiscal_year(now: dt.datetime) -> int:
     return (now.year if now.month >= 4 else now.year - 1) - 1
 
 
-def _fit_body(body: dict, now: dt.datetime) -> None:
+def _fit_body(body: dict, now: dt.datetime, operation: str = "") -> None:
     for name, days in FUTURE_DAYS.items():
         if name in body:
             body[name] = _moved(body[name], days, now)
+    for place, fields in PATH_DAYS.items():
+        if place in operation:
+            for name, days in fields.items():
+                if isinstance(body.get(name), str) and DATE.match(body[name]):
+                    body[name] = _moved(body[name], days, now)
     # A fiscal year's survey is for an ended year, a few back at most; a cohort's or a
     # call's year takes any, the last ended one among them.
     if isinstance(body.get("fiscal_year"), int) and not isinstance(body["fiscal_year"], bool):
@@ -188,7 +196,7 @@ def before_call(context, case, kwargs):
         return
     now = dt.datetime.now(TOKYO)
     if isinstance(case.body, dict):
-        _fit_body(case.body, now)
+        _fit_body(case.body, now, case.path)
         _fit_references(case.body, case.path_parameters or {}, case.path)
     if isinstance(case.query, dict):
         _fit_query(case.query, now)

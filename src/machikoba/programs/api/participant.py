@@ -571,7 +571,17 @@ def programs_material_upload(
     "/materials/{material_id}",
     response={200: bytes},
     summary="Download a handout",
-    openapi_extra={"responses": {200: {"content": {"application/octet-stream": {}}}}},
+    # A handout is a PDF or a picture (the upload is checked from its content).
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in ("application/pdf", "image/png", "image/jpeg")
+                }
+            }
+        }
+    },
 )
 def programs_material(request, material_id: PathId):
     item = get_for_user_or_404(SessionMaterial, request.user, VIEW, pk=material_id)
