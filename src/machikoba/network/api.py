@@ -16,10 +16,9 @@ from machikoba.core.errors import ApplicationError
 from machikoba.core.ids import BodyId, PathId
 from machikoba.core.views import active_company_or_403
 from machikoba.network import selectors, services
-from machikoba.network.choices import StepStatus
 from machikoba.network.error_codes import NetworkErrorCode
 from machikoba.network.models import Job, Order, Rfq, RfqRecipient, Step
-from machikoba.network.selectors.pages import quote_shown
+from machikoba.network.selectors.pages import quote_shown, rfq_form_choices
 
 router = Router(tags=["network"])
 
@@ -366,14 +365,13 @@ def network_step_transition(request, step_id: PathId, payload: TransitionIn):
 @router.post("/jobs/{job_id}/rfqs", response={201: RfqOut}, summary="Send an RFQ")
 def network_rfq_send(request, job_id: PathId, payload: RfqIn):
     job = get_for_user_or_404(Job, request.user, CHANGE, pk=job_id)
-    visible = Step.objects.for_user(request.user, VIEW).filter(job=job)
-    if not visible.filter(in_house=False, status=StepStatus.PLANNED).exists():
+    if not rfq_form_choices(request.user, job)["steps"].exists():
         # The job's state: no partner step waits in the plan (409, whatever was asked).
         raise ApplicationError(
             NetworkErrorCode.RFQ_NOTHING_TO_QUOTE,
             _("この案件には、見積を依頼できる工程 (外注する「計画」の工程) がありません。"),
         )
-    steps = list(visible.filter(pk__in=payload.step_ids))
+    steps = list(Step.objects.for_user(request.user, VIEW).filter(job=job, pk__in=payload.step_ids))
     recipients = list(
         Company.objects.for_user(request.user, VIEW).filter(
             pk__in=payload.recipient_ids, is_active=True
